@@ -1,0 +1,68 @@
+# Finds every third-party dependency. A missing one stops the configure step
+# with the Debian package to install (scripts/install-deps installs them all).
+
+function(pantry_missing what package)
+  message(FATAL_ERROR
+    "pantry: ${what} not found. Install the Debian package '${package}' "
+    "(or run scripts/install-deps, which installs everything pantry needs).")
+endfunction()
+
+macro(pantry_find_config name package)
+  find_package(${name} CONFIG QUIET)
+  if(NOT ${name}_FOUND)
+    pantry_missing(${name} ${package})
+  endif()
+endmacro()
+
+pantry_find_config(fmt libfmt-dev)
+pantry_find_config(spdlog libspdlog-dev)
+pantry_find_config(CLI11 libcli11-dev)
+pantry_find_config(nlohmann_json nlohmann-json3-dev)
+pantry_find_config(RocksDB librocksdb-dev)
+# Debian's XGBoostConfig.cmake also requires the xgboost CLI package, so
+# find the C API library directly.
+find_path(XGBOOST_INCLUDE_DIR xgboost/c_api.h)
+find_library(XGBOOST_LIBRARY xgboost)
+if(NOT XGBOOST_INCLUDE_DIR OR NOT XGBOOST_LIBRARY)
+  pantry_missing(xgboost libxgboost-dev)
+endif()
+
+find_package(SQLite3 QUIET)
+if(NOT SQLite3_FOUND)
+  pantry_missing(SQLite3 libsqlite3-dev)
+endif()
+
+find_package(Eigen3 QUIET NO_MODULE)
+if(NOT Eigen3_FOUND)
+  pantry_missing(Eigen3 libeigen3-dev)
+endif()
+
+find_path(HNSWLIB_INCLUDE_DIR hnswlib/hnswlib.h)
+if(NOT HNSWLIB_INCLUDE_DIR)
+  pantry_missing(hnswlib libhnswlib-dev)
+endif()
+
+find_path(HTTPLIB_INCLUDE_DIR httplib.h)
+find_library(HTTPLIB_LIBRARY cpp-httplib)
+if(NOT HTTPLIB_INCLUDE_DIR OR NOT HTTPLIB_LIBRARY)
+  pantry_missing(cpp-httplib libcpp-httplib-dev)
+endif()
+
+find_package(Threads REQUIRED)
+find_package(ZLIB QUIET)
+if(NOT ZLIB_FOUND)
+  pantry_missing(zlib zlib1g-dev)
+endif()
+
+if(PANTRY_BUILD_TESTS)
+  find_package(GTest CONFIG QUIET)
+  if(NOT GTest_FOUND)
+    pantry_missing(GoogleTest libgtest-dev)
+  endif()
+endif()
+if(PANTRY_BUILD_BENCHMARKS)
+  find_package(benchmark CONFIG QUIET)
+  if(NOT benchmark_FOUND)
+    pantry_missing("Google Benchmark" libbenchmark-dev)
+  endif()
+endif()

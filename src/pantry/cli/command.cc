@@ -1,0 +1,116 @@
+#include "pantry/cli/command.h"
+
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <vector>
+
+#include "pantry/common/file_util.h"
+#include "pantry/common/logging.h"
+#include "pantry/common/progress.h"
+
+#ifndef PANTRY_VERSION
+#define PANTRY_VERSION "0.0.0"
+#endif
+
+namespace pantry::cli {
+namespace {
+
+struct Registration {
+  const char* name;
+  CommandSetup setup;
+};
+
+std::vector<Registration>& Registrations() {
+  static auto* registrations = new std::vector<Registration>();
+  return *registrations;
+}
+
+Action& PendingAction() {
+  static auto* action = new Action();
+  return *action;
+}
+
+}  // namespace
+
+CommandRegistrar::CommandRegistrar(const char* name, CommandSetup setup) {
+  Registrations().push_back({name, std::move(setup)});
+}
+
+void SetAction(CLI::App* command, Action action) {
+  command->callback([action = std::move(action)] { PendingAction() = action; });
+}
+
+StatusOr<std::filesystem::path> GlobalOptions::RequireHome() const {
+  Status status = EnsureWritableDirectory(home_);
+  if (!status.ok()) return status.WithContext("--home");
+  return home_;
+}
+
+int RunMain(int argc, char** argv) {
+  InitLogging();
+  CLI::App app{"pantry: a self-hosted real-time grocery recommendation engine", "pantry"};
+  app.set_version_flag("--version", std::string("pantry ") + PANTRY_VERSION);
+  app.fallthrough();  // global flags may also follow the subcommand
+
+  GlobalOptions globals;
+  std::string home_flag;
+  std::string log_level = "info";
+  app.add_option("--home", home_flag,
+                 "Where stores, logs and models live (default: $PANTRY_HOME or ./pantry-home)");
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error, critical or off");
+  app.add_flag("-q,--quiet", globals.quiet_, "No progress bars");
+
+  auto& registrations = Registrations();
+  std::sort(registrations.begin(), registrations.end(),
+            [](const Registration& a, const Registration& b) {
+              return std::string_view(a.name) < std::string_view(b.name);
+            });
+  for (const Registration& registration : registrations) registration.setup(app, globals);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "pantry: error: " << e.what() << "\nRun 'pantry --help' for usage.\n";
+    return 2;
+  }
+
+  if (Status status = SetLogLevel(log_level); !status.ok()) {
+    std::cerr << "pantry: error: --log-level: " << status.message() << "\n";
+    return 2;
+  }
+  SetProgressQuiet(globals.quiet_);
+
+  if (!home_flag.empty()) {
+    globals.home_ = home_flag;
+    // An explicit --home must be usable before any work starts.
+    if (Status status = EnsureWritableDirectory(globals.home_); !status.ok()) {
+      std::cerr << "pantry: error: --home: " << status.message() << "\n";
+      return 2;
+    }
+  } else if (const char* env = std::getenv("PANTRY_HOME"); env != nullptr && *env != '\0') {
+    globals.home_ = env;
+  } else {
+    globals.home_ = "pantry-home";
+  }
+
+  Action& action = PendingAction();
+  if (!action) {
+    std::cerr << "pantry: error: no command given\nRun 'pantry --help' for usage.\n";
+    return 2;
+  }
+  Status status = action();
+  if (!status.ok()) {
+    std::cerr << "pantry: error: " << status.message() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace pantry::cli

@@ -1,0 +1,55 @@
+// The command-line adapter: the one place CLI11 is included. Each subsystem's
+// commands live in their own cli/<subsystem>_command.cc and register
+// themselves with PANTRY_REGISTER_COMMANDS, so main.cc never changes when a
+// command is added. Command actions return a Status: OK exits 0, an error is
+// printed as "pantry: error: <message>" and exits 1.
+#ifndef PANTRY_CLI_COMMAND_H_
+#define PANTRY_CLI_COMMAND_H_
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "pantry/common/clock.h"
+#include "pantry/common/status.h"
+
+namespace pantry::cli {
+
+// Options shared by every command, filled in by main before an action runs.
+class GlobalOptions {
+ public:
+  // --home, else $PANTRY_HOME, else ./pantry-home.
+  const std::filesystem::path& home() const { return home_; }
+  // Creates the home directory if needed and checks that it is writable.
+  StatusOr<std::filesystem::path> RequireHome() const;
+  bool quiet() const { return quiet_; }
+  Clock* clock() const { return Clock::Real(); }
+
+ private:
+  friend int RunMain(int argc, char** argv);
+  std::filesystem::path home_;
+  bool quiet_ = false;
+};
+
+using Action = std::function<Status()>;
+using CommandSetup = std::function<void(CLI::App& app, const GlobalOptions& globals)>;
+
+// Makes `action` run (after all flags are parsed) when `command` is chosen.
+void SetAction(CLI::App* command, Action action);
+
+// Registers a function that adds subcommands to the root app.
+class CommandRegistrar {
+ public:
+  CommandRegistrar(const char* name, CommandSetup setup);
+};
+
+int RunMain(int argc, char** argv);
+
+}  // namespace pantry::cli
+
+#define PANTRY_REGISTER_COMMANDS(name, setup) \
+  static ::pantry::cli::CommandRegistrar pantry_registrar_##name(#name, setup)
+
+#endif  // PANTRY_CLI_COMMAND_H_

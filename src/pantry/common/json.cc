@@ -1,0 +1,80 @@
+#include "pantry/common/json.h"
+
+#include "pantry/common/file_util.h"
+
+namespace pantry {
+namespace {
+
+StatusOr<const Json*> Member(const Json& object, std::string_view key) {
+  if (!object.is_object()) return InvalidArgumentError("expected a JSON object");
+  auto it = object.find(key);
+  if (it == object.end()) {
+    return InvalidArgumentError("missing field '" + std::string(key) + "'");
+  }
+  return &*it;
+}
+
+Status WrongType(std::string_view key, std::string_view expected) {
+  return InvalidArgumentError("field '" + std::string(key) + "': expected " +
+                              std::string(expected));
+}
+
+}  // namespace
+
+StatusOr<Json> ParseJson(std::string_view text, std::string_view what) {
+  Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) {
+    // Parse again with exceptions only to get the library's position message.
+    try {
+      Json ignored = Json::parse(text);
+      (void)ignored;
+    } catch (const Json::exception& e) {
+      return InvalidArgumentError(std::string(what) + ": invalid JSON: " + e.what());
+    }
+    return InvalidArgumentError(std::string(what) + ": invalid JSON");
+  }
+  return value;
+}
+
+StatusOr<Json> ReadJsonFile(const std::filesystem::path& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
+  return ParseJson(text, path.string());
+}
+
+std::string DumpJson(const Json& value, int indent) {
+  return value.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string DumpJson(const OrderedJson& value, int indent) {
+  return value.dump(indent, ' ', false, OrderedJson::error_handler_t::replace);
+}
+
+StatusOr<std::string> GetJsonString(const Json& object, std::string_view key) {
+  ASSIGN_OR_RETURN(const Json* member, Member(object, key));
+  if (!member->is_string()) return WrongType(key, "a string");
+  return member->get_ref<const std::string&>();
+}
+
+StatusOr<int64_t> GetJsonInt(const Json& object, std::string_view key) {
+  ASSIGN_OR_RETURN(const Json* member, Member(object, key));
+  if (member->is_number_integer()) return member->get<int64_t>();
+  if (member->is_number_float()) {
+    double v = member->get<double>();
+    if (v == static_cast<double>(static_cast<int64_t>(v))) return static_cast<int64_t>(v);
+  }
+  return WrongType(key, "an integer");
+}
+
+StatusOr<double> GetJsonNumber(const Json& object, std::string_view key) {
+  ASSIGN_OR_RETURN(const Json* member, Member(object, key));
+  if (!member->is_number()) return WrongType(key, "a number");
+  return member->get<double>();
+}
+
+StatusOr<bool> GetJsonBool(const Json& object, std::string_view key) {
+  ASSIGN_OR_RETURN(const Json* member, Member(object, key));
+  if (!member->is_boolean()) return WrongType(key, "true or false");
+  return member->get<bool>();
+}
+
+}  // namespace pantry
