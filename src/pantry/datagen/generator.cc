@@ -49,9 +49,15 @@ void AppendProductId(std::string* out, int64_t index) {
 // chunks at a time so that memory stays bounded.
 template <typename Out, typename Produce, typename Consume>
 Status RunChunks(int64_t num_chunks, int threads, Produce produce, Consume consume) {
+  // Double-buffered: a writer thread consumes wave w while the workers
+  // produce wave w + 1, so disk writes overlap with generation.
   const int64_t wave = static_cast<int64_t>(threads) * 2;
-  std::vector<Out> results(wave);
-  for (int64_t first = 0; first < num_chunks; first += wave) {
+  std::vector<Out> buffers[2] = {std::vector<Out>(wave), std::vector<Out>(wave)};
+  Status write_status;
+  std::thread writer;
+  int current = 0;
+  for (int64_t first = 0; first < num_chunks; first += wave, current ^= 1) {
+    std::vector<Out>& results = buffers[current];
     const int64_t n = std::min(wave, num_chunks - first);
     std::atomic<int64_t> next{0};
     auto work = [&] {
@@ -61,12 +67,17 @@ Status RunChunks(int64_t num_chunks, int threads, Produce produce, Consume consu
     for (int64_t t = 1; t < std::min<int64_t>(threads, n); ++t) pool.emplace_back(work);
     work();
     for (std::thread& thread : pool) thread.join();
-    for (int64_t i = 0; i < n; ++i) {
-      RETURN_IF_ERROR(consume(first + i, results[i]));
-      results[i] = Out();
-    }
+    if (writer.joinable()) writer.join();
+    if (!write_status.ok()) return write_status;
+    writer = std::thread([&results, n, first, &consume, &write_status] {
+      for (int64_t i = 0; i < n && write_status.ok(); ++i) {
+        write_status = consume(first + i, results[i]);
+        results[i] = Out();
+      }
+    });
   }
-  return Status::Ok();
+  if (writer.joinable()) writer.join();
+  return write_status;
 }
 
 int64_t NumChunks(int64_t items, int64_t per_chunk) { return (items + per_chunk - 1) / per_chunk; }
@@ -333,10 +344,9 @@ Status Generator::WriteClicks() {
                 events ? std::llround(weight_sum * health_sum / events * 1e4) / 1e4 : 0.0;
             const double logit = model_.ClickLogit(c, p, x);
             const bool bought = rng.Uniform() < 1.0 / (1.0 + std::exp(-logit));
-            const double noise = rng.Normal(0, 0.8);
             int rating = 0;
             if (bought) {
-              const double raw = 3.0 + 0.8 * model_.StaticAffinity(c, p) + noise;
+              const double raw = 3.0 + 0.8 * model_.StaticAffinity(c, p) + rng.Normal(0, 0.8);
               rating = static_cast<int>(std::clamp<double>(std::llround(raw), 1, 5));
             }
             AppendCustomerId(&out.rows, ci);

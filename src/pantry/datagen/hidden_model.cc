@@ -38,7 +38,8 @@ HiddenModel::HiddenModel(uint64_t seed, int64_t num_products, ModelConstants con
     p.category = j < kNumCategories ? static_cast<int>(j)
                                     : static_cast<int>(category_alias.Sample(rng));
     p.cluster = static_cast<int>(rng.UniformInt(kTasteClusters));
-    p.popularity = std::exp(rng.Normal(0, constants_.popularity_sd));
+    p.log_popularity = rng.Normal(0, constants_.popularity_sd);
+    p.popularity = std::exp(p.log_popularity);
     p.price = categories[p.category].base_price * std::exp(rng.Normal(0, 0.3));
     p.health = categories[p.category].health_index;
     p.name = MakeProductName(rng, p.category);
@@ -94,8 +95,14 @@ CustomerParams HiddenModel::Customer(int64_t index) const {
   double sum = 0;
   for (double a : logits) sum += std::exp(a - max_logit);
   const double log_sum = max_logit + std::log(sum);
-  for (int k = 0; k < kNumCategories; ++k) c.log_category_prob[k] = logits[k] - log_sum;
-  for (int g = 0; g < kTasteClusters; ++g) c.cluster_exp[g] = std::exp(Dot(c.latent, clusters_[g]));
+  for (int k = 0; k < kNumCategories; ++k) {
+    c.log_category_prob[k] = logits[k] - log_sum;
+    c.category_prob[k] = std::exp(c.log_category_prob[k]);
+  }
+  for (int g = 0; g < kTasteClusters; ++g) {
+    c.cluster_dot[g] = Dot(c.latent, clusters_[g]);
+    c.cluster_exp[g] = std::exp(c.cluster_dot[g]);
+  }
   for (int k = 0; k < kNumCategories; ++k) {
     double z = 0;
     for (int g = 0; g < kTasteClusters; ++g) z += cluster_pop_[k][g] * c.cluster_exp[g];
@@ -105,12 +112,9 @@ CustomerParams HiddenModel::Customer(int64_t index) const {
 }
 
 int64_t HiddenModel::SampleProduct(const CustomerParams& c, Rng& rng) const {
-  std::array<double, kNumCategories> cat_prob;
-  double total = 0;
-  for (int k = 0; k < kNumCategories; ++k) total += cat_prob[k] = std::exp(c.log_category_prob[k]);
-  const int k = static_cast<int>(SampleLinear(rng, cat_prob, total));
+  const int k = static_cast<int>(SampleLinear(rng, c.category_prob, 1.0));
   std::array<double, kTasteClusters> weights;
-  total = 0;
+  double total = 0;
   for (int g = 0; g < kTasteClusters; ++g) total += weights[g] = cluster_pop_[k][g] * c.cluster_exp[g];
   const int g = static_cast<int>(SampleLinear(rng, weights, total));
   const size_t cell = k * kTasteClusters + g;
@@ -130,8 +134,8 @@ int64_t HiddenModel::SampleBrowsedProduct(bool healthy_mood, Rng& rng) const {
 
 double HiddenModel::LogPurchaseProb(const CustomerParams& c, int64_t product) const {
   const ProductParams& p = products_[product];
-  return c.log_category_prob[p.category] + std::log(c.cluster_exp[p.cluster]) +
-         std::log(p.popularity) - c.log_norm[p.category];
+  return c.log_category_prob[p.category] + c.cluster_dot[p.cluster] + p.log_popularity -
+         c.log_norm[p.category];
 }
 
 void HiddenModel::LogPurchaseProbAll(const CustomerParams& c, std::vector<double>* out) const {
@@ -141,8 +145,8 @@ void HiddenModel::LogPurchaseProbAll(const CustomerParams& c, std::vector<double
 
 double HiddenModel::StaticAffinity(const CustomerParams& c, int64_t product) const {
   const ProductParams& p = products_[product];
-  return std::log(kNumCategories) + c.log_category_prob[p.category] +
-         std::log(c.cluster_exp[p.cluster]) + 0.5 * std::log(p.popularity);
+  return std::log(kNumCategories) + c.log_category_prob[p.category] + c.cluster_dot[p.cluster] +
+         0.5 * p.log_popularity;
 }
 
 double HiddenModel::ClickLogit(const CustomerParams& c, int64_t product, double x,

@@ -42,6 +42,7 @@ struct ProductParams {
   double popularity = 1.0;  // π_p > 0
   double price = 0;         // typical purchase amount
   double health = 0;        // the category's health index
+  double log_popularity = 0;
 };
 
 struct CustomerParams {
@@ -54,7 +55,9 @@ struct CustomerParams {
   std::array<double, kLatentDim> latent{};
   std::array<double, kNumCategories> log_category_prob{};  // log P(k | c)
   // Derived, for sampling and scoring:
-  std::array<double, kTasteClusters> cluster_exp{};  // exp(u_c · w_g)
+  std::array<double, kNumCategories> category_prob{};  // P(k | c)
+  std::array<double, kTasteClusters> cluster_dot{};    // u_c · w_g
+  std::array<double, kTasteClusters> cluster_exp{};    // exp(u_c · w_g)
   std::array<double, kNumCategories> log_norm{};     // log Z_{c,k}
 };
 
