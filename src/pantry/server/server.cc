@@ -1,5 +1,7 @@
 #include "pantry/server/server.h"
 
+#include "pantry/server/featurestore_api.h"
+
 namespace pantry::server {
 
 StatusOr<std::unique_ptr<PantryServer>> PantryServer::Start(const ServerOptions& options,
@@ -20,6 +22,9 @@ StatusOr<std::unique_ptr<PantryServer>> PantryServer::Start(const ServerOptions&
     RETURN_IF_ERROR(
         RegisterKinesisApi(service, components.events, options.kinesis, options.metrics));
     RETURN_IF_ERROR(RegisterEventsApi(service, components.events, options.events, options.metrics));
+  }
+  if (components.features != nullptr) {
+    RETURN_IF_ERROR(RegisterFeatureStoreApi(service, components.features, options.metrics));
   }
   for (auto& add : components.extra_routes) RETURN_IF_ERROR(add(service));
 

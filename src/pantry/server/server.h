@@ -1,6 +1,7 @@
 // PantryServer: everything `pantry serve` serves, assembled on one
 // HttpService behind one HttpServer: operations routes, the Kinesis
-// producer API and POST /v1/events (when an EventIngest is given), and any
+// producer API and POST /v1/events (when an EventIngest is given), the
+// SageMaker Feature Store Runtime API (when a FeatureStore is given), and any
 // extra routes a caller registers (the feature store runtime API, the
 // recommendations route).
 //
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "pantry/common/metrics.h"
+#include "pantry/featurestore/feature_store.h"
 #include "pantry/server/event_ingest.h"
 #include "pantry/server/events_api.h"
 #include "pantry/server/http_server.h"
@@ -41,6 +43,9 @@ struct ServerComponents {
   // Backs the Kinesis API and POST /v1/events; null leaves them out. Not
   // owned; must outlive the server.
   EventIngest* events = nullptr;
+  // Backs the SageMaker Feature Store Runtime API and /v1/feature-groups;
+  // null leaves them out. Not owned; must outlive the server.
+  featurestore::FeatureStore* features = nullptr;
   // Readiness checks for /readyz (e.g. "online_store", "models").
   std::vector<std::pair<std::string, ReadinessChecks::Check>> readiness;
   // Further routes, registered after the built-in ones.
