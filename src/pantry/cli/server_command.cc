@@ -4,6 +4,7 @@
 
 #include "pantry/cli/command.h"
 #include "pantry/common/logging.h"
+#include "pantry/featurestore/feature_store.h"
 #include "pantry/server/server.h"
 #include "pantry/server/termination_signal.h"
 
@@ -38,11 +39,18 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
     if (const char* env = std::getenv("PANTRY_TOKEN")) options.token = env;
   }
 
+  featurestore::FeatureStoreOptions store_options;
+  store_options.home = home;
+  store_options.clock = globals.clock();
+  ASSIGN_OR_RETURN(std::unique_ptr<featurestore::FeatureStore> store,
+                   featurestore::FeatureStore::Open(store_options));
+
   server::ServerComponents components;
-  // The feature store, the event log with its stream processor and the
-  // recommender are opened here from `home` as their subsystems land; each
-  // adds its routes through components.extra_routes / components.events and
-  // a readiness check.
+  components.features = store.get();
+  components.readiness.emplace_back("feature_store", [] { return Status::Ok(); });
+  // The event log with its stream processor and the recommender are opened
+  // here from `home` as their subsystems land; each adds its routes through
+  // components.events / components.extra_routes and a readiness check.
   components.readiness.emplace_back("home", [home] {
     std::error_code ec;
     return std::filesystem::is_directory(home, ec)
@@ -56,6 +64,8 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   int signal = server::WaitForTerminationSignal();
   PANTRY_LOG_INFO("signal {} received: draining requests", signal);
   server->Shutdown();
+  server.reset();
+  store.reset();  // closes the stores after the last request has finished
   PANTRY_LOG_INFO("server stopped");
   std::cout << "pantry: stopped" << std::endl;
   return Status::Ok();
