@@ -23,6 +23,9 @@ namespace {
 constexpr int64_t kEndUnixSeconds = 1793491200;  // 2026-11-01T00:00:00Z
 constexpr int64_t kCustomersPerChunk = 16384;
 constexpr int64_t kClickRowsPerChunk = 65536;
+// Order chunks hold about this many rows, whatever --orders-per-customer is,
+// so that buffer memory does not grow with it.
+constexpr int64_t kOrderRowsPerChunk = 65536;
 constexpr double kHeldoutOrderFraction = 0.2;
 constexpr double kClickHeldoutFraction = 0.1;
 constexpr int64_t kActivityWindowSeconds = 120;
@@ -238,14 +241,18 @@ Status Generator::WriteOrders() {
     int64_t train = 0, heldout = 0;
   };
   const int64_t span = options_.days * 86400;
+  // Each customer has its own generator, so the chunk size does not change
+  // the output.
+  const int64_t per_chunk =
+      std::clamp<int64_t>(kOrderRowsPerChunk / options_.orders_per_customer, 1, kCustomersPerChunk);
   ProgressBar progress("orders", options_.customers);
   RETURN_IF_ERROR(RunChunks<Chunk>(
-      NumChunks(options_.customers, kCustomersPerChunk), threads_,
+      NumChunks(options_.customers, per_chunk), threads_,
       [&](int64_t chunk) {
         Chunk out;
         std::vector<std::pair<int64_t, int64_t>> purchases;  // (time, product)
-        const int64_t end = std::min(options_.customers, (chunk + 1) * kCustomersPerChunk);
-        for (int64_t i = chunk * kCustomersPerChunk; i < end; ++i) {
+        const int64_t end = std::min(options_.customers, (chunk + 1) * per_chunk);
+        for (int64_t i = chunk * per_chunk; i < end; ++i) {
           const CustomerParams c = model_.Customer(i);
           Rng rng(options_.seed, RngStream::kOrders, static_cast<uint64_t>(i));
           const int64_t n = 1 + rng.Poisson(static_cast<double>(options_.orders_per_customer - 1));
@@ -278,7 +285,7 @@ Status Generator::WriteOrders() {
             }
           }
         }
-        progress.Add(end - chunk * kCustomersPerChunk);
+        progress.Add(end - chunk * per_chunk);
         return out;
       },
       [&](int64_t, Chunk& out) -> Status {
