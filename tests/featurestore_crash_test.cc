@@ -61,8 +61,8 @@ int64_t IngestAndKill(const std::filesystem::path& home, const std::filesystem::
     dup2(devnull, 0);
     if (crash_env) setenv("PANTRY_TEST_CRASH_AFTER_OFFLINE_COMMITS", crash_env, 1);
     execl(PANTRY_BINARY, PANTRY_BINARY, "--home", home.c_str(), "--quiet", "ingest", "crash",
-          "--csv", csv.c_str(), "--batch-size", std::to_string(kBatch).c_str(),
-          "--report-commits", static_cast<char*>(nullptr));
+          "--csv", csv.c_str(), "--batch-size", std::to_string(kBatch).c_str(), "--report-commits",
+          static_cast<char*>(nullptr));
     _exit(127);
   }
   close(pipefd[1]);

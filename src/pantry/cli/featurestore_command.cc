@@ -221,8 +221,9 @@ Status RunIngest(const GlobalOptions& globals, const IngestFlags& f) {
   if (!report.ok()) return report.status();
   const double secs = static_cast<double>(Clock::Real()->NowMicros() - start) / 1e6;
   std::cout << "ingested " << report->rows_committed << " rows into " << f.name << " in "
-            << std::to_string(std::round(secs * 100) / 100).substr(0, std::to_string(
-                   static_cast<int64_t>(secs)).size() + 3) << " s";
+            << std::to_string(std::round(secs * 100) / 100)
+                   .substr(0, std::to_string(static_cast<int64_t>(secs)).size() + 3)
+            << " s";
   if (secs > 0)
     std::cout << " (" << static_cast<int64_t>(report->rows_committed / secs) << " rows/s)";
   std::cout << "\n";
@@ -311,7 +312,11 @@ StatusOr<std::vector<std::pair<std::string, std::string>>> RecordPairs(const std
 }
 
 Status RunPut(const GlobalOptions& globals, const PutFlags& f) {
-  ASSIGN_OR_RETURN(auto pairs, RecordPairs(f.record));
+  std::string json = f.record;
+  if (json.starts_with("@")) {
+    ASSIGN_OR_RETURN(json, ReadFileToString(json.substr(1)));
+  }
+  ASSIGN_OR_RETURN(auto pairs, RecordPairs(json));
   std::optional<int64_t> ttl;
   if (!f.ttl.empty()) {
     auto t = ParseDurationMicros(f.ttl);
@@ -542,7 +547,8 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
   CLI::App* p = app.add_subcommand("put", "Put one record");
   p->add_option("name", put->name, "Feature group name")->required();
   p->add_option("--record", put->record,
-                "JSON: {\"feature\": value, ...} or [{\"FeatureName\":..,\"ValueAsString\":..}]")
+                "JSON: {\"feature\": value, ...} or [{\"FeatureName\":..,\"ValueAsString\":..}]; "
+                "@FILE reads it from a file")
       ->required();
   p->add_option("--ttl", put->ttl, "Time to live of this record, e.g. 1h");
   SetAction(p, [&globals, put] { return RunPut(globals, *put); });
