@@ -39,8 +39,10 @@ struct LogOffset {
 struct AppendRecord {
   std::string_view partition_key;  // must be non-empty
   std::string_view payload;        // the event, usually one JSON object
-  // Arrival time to stamp (microseconds); 0 means "now" from the log's clock.
-  // Stamps are clamped so that they never decrease within a shard.
+  // Arrival time to stamp (microseconds) for backfills; 0 means "now" from the
+  // log's clock. A time in the future is replaced by now.
+  // Stamps are clamped to be strictly increasing within a shard (a record
+  // gets at least the previous stamp + 1 microsecond).
   int64_t arrival_micros = 0;
 };
 

@@ -500,7 +500,10 @@ class FileEventLog final : public EventLog {
     std::string body;
     for (size_t i : which) {
       const AppendRecord& r = records[i];
-      int64_t arrival = std::max(r.arrival_micros != 0 ? r.arrival_micros : now, last_arrival);
+      // Strictly increasing per shard, so that two records never share an
+      // arrival time (a sliding row per record then has its own event time).
+      int64_t arrival =
+          std::max(r.arrival_micros != 0 ? std::min(r.arrival_micros, now) : now, last_arrival + 1);
       last_arrival = arrival;
       int64_t pos = seg->size + static_cast<int64_t>(buf.size());
       if (pos - last_indexed >= kIndexEvery) {
