@@ -204,6 +204,7 @@ StatusOr<size_t> StreamProcessor::PollOnce() {
     ++consumed;
   }
   caught_up_ = all_caught_up;
+  for (const auto& p : pending_) caught_up_ = caught_up_ && p.empty();
   if (spec_.arrival_time_basis() && all_caught_up) {
     // Every record stamped before t0 is processed; later stamps are >= t0.
     size_t before = outbox_.size();

@@ -73,7 +73,7 @@ class StreamProcessor {
   // Delivers queued rows and writes a checkpoint now.
   Status Checkpoint();
 
-  // True when the last poll had read every shard to its end.
+  // True when the last poll had read and processed every shard to its end.
   bool caught_up() const { return caught_up_; }
   const ProcessorStats& stats() const { return stats_; }
   const WindowSpec& spec() const { return spec_; }
