@@ -58,8 +58,8 @@ Status RunWindow(const WindowOptions& o) {
     if (stats->rejected[i] == 0) continue;
     rejected += stats->rejected[i];
     by_reason += std::string(by_reason.empty() ? " (" : ", ") +
-                 std::string(stream::RejectReasonName(static_cast<stream::RejectReason>(i))) +
-                 " " + std::to_string(stats->rejected[i]);
+                 std::string(stream::RejectReasonName(static_cast<stream::RejectReason>(i))) + " " +
+                 std::to_string(stats->rejected[i]);
   }
   if (!by_reason.empty()) by_reason += ")";
   std::cerr << "window " << spec.name << ": " << stats->lines << " lines, " << stats->accepted
@@ -86,7 +86,7 @@ Status RunAppend(const GlobalOptions& globals, const AppendOptions& o) {
   if (!in) return IOError("cannot open " + o.events);
   std::vector<std::string> lines, keys;
   std::vector<int64_t> arrivals;
-  int64_t line_no = 0, appended = 0, skipped = 0;
+  int64_t line_no = 0, appended = 0, skipped = 0, last_arrival = 0;
   auto flush = [&]() -> Status {
     std::vector<stream::AppendRecord> records;
     for (size_t i = 0; i < lines.size(); ++i) records.push_back({keys[i], lines[i], arrivals[i]});
@@ -113,7 +113,9 @@ Status RunAppend(const GlobalOptions& globals, const AppendOptions& o) {
     // The log stores payloads as they are (bad events are the processor's
     // business); only the partition key and the arrival time are read here.
     std::string key = "line-" + std::to_string(line_no);
-    int64_t arrival = 0;
+    // A line without its own _arrival_time (even a bad one) takes the last
+    // one seen, so a backfill's stamps do not depend on when it was appended.
+    int64_t arrival = last_arrival;
     auto json = ParseJson(line, "event");
     if (json.ok() && json->is_object()) {
       auto k = json->find(o.key_field);
@@ -130,6 +132,7 @@ Status RunAppend(const GlobalOptions& globals, const AppendOptions& o) {
                                       ": field '_arrival_time': " + t.status().message());
         }
         arrival = *t;
+        last_arrival = arrival;
       }
     }
     lines.push_back(std::move(line));
@@ -189,13 +192,13 @@ Status RunStream(const GlobalOptions& globals, const RunOptions& o) {
     std::string rejected;
     for (int i = 0; i < stream::kRejectReasonCount; ++i) {
       if (st.rejected[i] == 0) continue;
-      rejected += " " + std::string(stream::RejectReasonName(static_cast<stream::RejectReason>(i))) +
+      rejected += " " +
+                  std::string(stream::RejectReasonName(static_cast<stream::RejectReason>(i))) +
                   "=" + std::to_string(st.rejected[i]);
     }
     std::cout << name << ": " << st.records << " records, " << st.accepted << " accepted, "
               << st.rejected_total() << " rejected" << (rejected.empty() ? "" : " (") << rejected
-              << (rejected.empty() ? "" : " )") << ", " << st.rows_delivered
-              << " rows delivered\n";
+              << (rejected.empty() ? "" : " )") << ", " << st.rows_delivered << " rows delivered\n";
   }
   return Status::Ok();
 }

@@ -168,9 +168,9 @@ bool EventParser::ParseJsonValue(const Json& json, int64_t arrival_micros, Parse
       out->key.push_back('n');
       out->key.append(it->dump());
     } else {
-      return Reject(r, RejectReason::kWrongType,
-                    "field '" + part.field + "': expected a string or an integer key, got " +
-                        TypeName(*it));
+      return Reject(
+          r, RejectReason::kWrongType,
+          "field '" + part.field + "': expected a string or an integer key, got " + TypeName(*it));
     }
   }
   for (size_t i = 0; i < spec_.value_fields.size(); ++i) {
@@ -210,9 +210,11 @@ std::string KeyPartText(std::string_view key, size_t part) {
     start = sep + 1;
   }
   size_t end = key.find(kSep, start);
-  std::string_view piece = key.substr(start, end == std::string_view::npos ? key.npos : end - start);
+  std::string_view piece =
+      key.substr(start, end == std::string_view::npos ? key.npos : end - start);
   if (piece.empty()) return "";
-  if (piece[0] == 't') return FormatIso8601Micros(std::strtoll(std::string(piece.substr(1)).c_str(), nullptr, 10));
+  if (piece[0] == 't')
+    return FormatIso8601Micros(std::strtoll(std::string(piece.substr(1)).c_str(), nullptr, 10));
   return std::string(piece.substr(1));
 }
 

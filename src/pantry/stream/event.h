@@ -21,7 +21,7 @@ struct ParsedEvent {
   // The partition key: per key part a type tag ('s' string, 'n' number,
   // 't' floored time in micros) and the value, parts joined by '\x1f'.
   std::string key;
-  int64_t time_micros = 0;  // the window time: arrival or event time
+  int64_t time_micros = 0;                       // the window time: arrival or event time
   std::array<double, kMaxValueFields> values{};  // WindowSpec::value_fields order
 };
 

@@ -26,8 +26,8 @@ class TempHome {
  public:
   TempHome() {
     static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            (Cat("pantry_stream_test_", std::to_string(::getpid())) + Cat("_", std::to_string(counter++)));
+    path_ = fs::temp_directory_path() / (Cat("pantry_stream_test_", std::to_string(::getpid())) +
+                                         Cat("_", std::to_string(counter++)));
     fs::remove_all(path_);
     fs::create_directories(path_);
   }

@@ -64,8 +64,8 @@ struct Segment {
   uint64_t first = 0;
   fs::path path;
   int fd = -1;
-  int64_t size = 0;   // bytes of valid frames (guarded by the shard mutex)
-  uint64_t end = 0;   // one past the last sequence (guarded by the shard mutex)
+  int64_t size = 0;  // bytes of valid frames (guarded by the shard mutex)
+  uint64_t end = 0;  // one past the last sequence (guarded by the shard mutex)
   int64_t last_arrival = 0;
   std::vector<std::pair<uint64_t, int64_t>> index;  // (sequence, position)
   ~Segment() {
@@ -136,8 +136,7 @@ class FileEventLog final : public EventLog {
       shards = static_cast<int>(n);
     } else {
       if (shards < 1 || shards > 1024) {
-        return InvalidArgumentError("stream shards must be 1..1024, got " +
-                                    std::to_string(shards));
+        return InvalidArgumentError("stream shards must be 1..1024, got " + std::to_string(shards));
       }
       Json j = {{"format", 1}, {"shards", shards}};
       RETURN_IF_ERROR(WriteFileAtomic(meta, DumpJson(j, 2) + "\n"));
@@ -169,8 +168,8 @@ class FileEventLog final : public EventLog {
       }
       int64_t size = static_cast<int64_t>(r.partition_key.size() + r.payload.size());
       if (size > options_.max_record_bytes) {
-        return InvalidArgumentError("record " + std::to_string(i) + " is " +
-                                    std::to_string(size) + " bytes, over the limit of " +
+        return InvalidArgumentError("record " + std::to_string(i) + " is " + std::to_string(size) +
+                                    " bytes, over the limit of " +
                                     std::to_string(options_.max_record_bytes));
       }
       by_shard[ShardForKey(r.partition_key, n)].push_back(i);
@@ -285,7 +284,8 @@ class FileEventLog final : public EventLog {
   }
 
   Status CommitConsumerOffset(std::string_view consumer, int shard, uint64_t next) override {
-    if (!ValidName(consumer)) return InvalidArgumentError("bad consumer name '" + std::string(consumer) + "'");
+    if (!ValidName(consumer))
+      return InvalidArgumentError("bad consumer name '" + std::string(consumer) + "'");
     if (shard < 0 || shard >= shard_count()) return InvalidArgumentError("bad shard");
     fs::path dir = shards_[shard]->dir / "consumers";
     RETURN_IF_ERROR(EnsureWritableDirectory(dir));
@@ -293,7 +293,8 @@ class FileEventLog final : public EventLog {
   }
 
   StatusOr<uint64_t> ConsumerOffset(std::string_view consumer, int shard) const override {
-    if (!ValidName(consumer)) return InvalidArgumentError("bad consumer name '" + std::string(consumer) + "'");
+    if (!ValidName(consumer))
+      return InvalidArgumentError("bad consumer name '" + std::string(consumer) + "'");
     if (shard < 0 || shard >= shard_count()) return InvalidArgumentError("bad shard");
     fs::path path = shards_[shard]->dir / "consumers" / (std::string(consumer) + ".offset");
     if (!fs::exists(path)) return uint64_t{0};
@@ -432,9 +433,10 @@ class FileEventLog final : public EventLog {
           }
           if (::fdatasync(seg->fd) != 0) return ErrnoError("sync " + seg->path.string(), errno);
         } else {
-          PANTRY_LOG_ERROR("{}: corrupt frame at byte {}; records after sequence {} in this "
-                           "segment are unreadable",
-                           seg->path.string(), seg->size, seg->end);
+          PANTRY_LOG_ERROR(
+              "{}: corrupt frame at byte {}; records after sequence {} in this "
+              "segment are unreadable",
+              seg->path.string(), seg->size, seg->end);
         }
       }
       sh.last_arrival = std::max(sh.last_arrival, seg->last_arrival);
@@ -468,8 +470,8 @@ class FileEventLog final : public EventLog {
     while (sh.segments.size() > 1) {
       const Segment& oldest = *sh.segments.front();
       bool too_big = options_.retention_bytes > 0 && total > options_.retention_bytes;
-      bool too_old = options_.retention_micros > 0 &&
-                     oldest.last_arrival < now - options_.retention_micros;
+      bool too_old =
+          options_.retention_micros > 0 && oldest.last_arrival < now - options_.retention_micros;
       if (!too_big && !too_old) break;
       std::error_code ec;
       fs::remove(oldest.path, ec);
@@ -604,8 +606,8 @@ StatusOr<std::unique_ptr<EventLog>> EventLog::OpenFile(const std::filesystem::pa
     return InvalidArgumentError("stream name '" + std::string(name) +
                                 "' must be letters, digits, '_', '-' or '.'");
   }
-  auto log = std::make_unique<FileEventLog>(home / "stream" / std::string(name),
-                                            std::string(name), options);
+  auto log = std::make_unique<FileEventLog>(home / "stream" / std::string(name), std::string(name),
+                                            options);
   Status st = log->Init();
   if (!st.ok()) return st.WithContext("opening stream " + std::string(name));
   return std::unique_ptr<EventLog>(std::move(log));

@@ -31,8 +31,8 @@ class JsonLinesSink final : public RowSink {
     if (buf.empty()) return Status::Ok();
     size_t done = 0;
     while (done < buf.size()) {
-      ssize_t n = ::pwrite(fd_, buf.data() + done, buf.size() - done,
-                           size_ + static_cast<int64_t>(done));
+      ssize_t n =
+          ::pwrite(fd_, buf.data() + done, buf.size() - done, size_ + static_cast<int64_t>(done));
       if (n < 0) {
         if (errno == EINTR) continue;
         Status st = ErrnoError("write " + path_.string(), errno);

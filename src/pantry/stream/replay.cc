@@ -51,10 +51,11 @@ StatusOr<ReplayStats> ReplayJsonLines(const WindowSpec& spec, std::istream& in,
   };
   auto reject = [&](RejectReason reason, std::string message) {
     ++stats.rejected[static_cast<int>(reason)];
-    if (callbacks.on_reject) callbacks.on_reject(stats.lines, Rejection{reason, std::move(message)});
+    if (callbacks.on_reject)
+      callbacks.on_reject(stats.lines, Rejection{reason, std::move(message)});
   };
-  const std::string time_field = spec.event_time_field.empty() ? "event_time"
-                                                               : spec.event_time_field;
+  const std::string time_field =
+      spec.event_time_field.empty() ? "event_time" : spec.event_time_field;
   int64_t last_arrival = 0;
   bool have_arrival = false;
   std::string line;

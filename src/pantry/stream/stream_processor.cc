@@ -70,8 +70,7 @@ Status StreamProcessor::Load() {
   if (!GetU64(body, &pos, &shards)) return corrupt("truncated");
   if (shards != read_pos_.size()) {
     return FailedPreconditionError(path.string() + ": written for " + std::to_string(shards) +
-                                   " shards, the stream has " +
-                                   std::to_string(read_pos_.size()));
+                                   " shards, the stream has " + std::to_string(read_pos_.size()));
   }
   for (uint64_t& p : read_pos_) {
     if (!GetU64(body, &pos, &p)) return corrupt("truncated");
@@ -85,9 +84,10 @@ Status StreamProcessor::Load() {
   for (uint64_t& r : stats_.rejected) {
     if (!GetU64(body, &pos, &r)) return corrupt("truncated");
   }
-  PANTRY_LOG_INFO("stream processor {}: restored checkpoint ({} open keys, sink has rows up to "
-                  "emission {})",
-                  spec_.name, aggregator_->open_keys(), delivered_up_to_);
+  PANTRY_LOG_INFO(
+      "stream processor {}: restored checkpoint ({} open keys, sink has rows up to "
+      "emission {})",
+      spec_.name, aggregator_->open_keys(), delivered_up_to_);
   return Status::Ok();
 }
 
@@ -171,9 +171,10 @@ StatusOr<size_t> StreamProcessor::PollOnce() {
     ASSIGN_OR_RETURN(std::vector<LogRecord> batch,
                      log_->Read(s, read_pos_[s], options_.max_records_per_read));
     if (!batch.empty() && batch.front().sequence > read_pos_[s]) {
-      PANTRY_LOG_WARN("stream {} shard {}: records {}..{} were removed by retention before "
-                      "spec {} read them",
-                      log_->name(), s, read_pos_[s], batch.front().sequence - 1, spec_.name);
+      PANTRY_LOG_WARN(
+          "stream {} shard {}: records {}..{} were removed by retention before "
+          "spec {} read them",
+          log_->name(), s, read_pos_[s], batch.front().sequence - 1, spec_.name);
     }
     caught[s] = batch.size() < options_.max_records_per_read;
     if (!caught[s]) all_caught_up = false;

@@ -91,9 +91,9 @@ class StreamProcessor {
   ProcessorOptions options_;
   EventParser parser_;
   std::unique_ptr<WindowAggregator> aggregator_;
-  std::vector<uint64_t> read_pos_;                // next sequence to read per shard
-  std::vector<std::deque<LogRecord>> pending_;    // read but not yet processed
-  std::vector<EmittedRow> outbox_;                // emitted, not yet delivered
+  std::vector<uint64_t> read_pos_;              // next sequence to read per shard
+  std::vector<std::deque<LogRecord>> pending_;  // read but not yet processed
+  std::vector<EmittedRow> outbox_;              // emitted, not yet delivered
   uint64_t delivered_up_to_ = 0;
   int64_t last_checkpoint_micros_ = 0;
   bool dirty_ = false;

@@ -226,7 +226,8 @@ TEST(StreamServiceTest, BackgroundThreadDeliversAndStops) {
   EventLog* log = (*service)->log("click_stream");
   ASSERT_NE(log, nullptr);
   ASSERT_TRUE((*service)->Start().ok());
-  AppendRecord r{"C1", R"({"customer_id": "C1", "activity_weight": 2, "product_health_index": 0.5})"};
+  AppendRecord r{"C1",
+                 R"({"customer_id": "C1", "activity_weight": 2, "product_health_index": 0.5})"};
   ASSERT_TRUE(log->Append({&r, 1}).ok());
   (*service)->Notify();
   // Wait (bounded) for the row to be delivered by the background thread.

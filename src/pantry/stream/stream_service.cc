@@ -7,7 +7,9 @@
 namespace pantry::stream {
 
 SinkFactory JsonLinesSinkFactory(const std::filesystem::path& dir) {
-  return [dir](const WindowSpec& spec) { return OpenJsonLinesSink(dir / (spec.name + ".jsonl"), spec); };
+  return [dir](const WindowSpec& spec) {
+    return OpenJsonLinesSink(dir / (spec.name + ".jsonl"), spec);
+  };
 }
 
 StreamService::StreamService(StreamServiceOptions options) : options_(std::move(options)) {

@@ -31,7 +31,7 @@ struct StreamServiceOptions {
   std::filesystem::path home;
   std::vector<WindowSpec> specs;  // names must be distinct
   EventLogOptions log_options;
-  SinkFactory sink_factory;  // required
+  SinkFactory sink_factory;   // required
   int poll_interval_ms = 20;  // idle wait between polls (Notify() cuts it short)
   int64_t checkpoint_interval_micros = 1'000'000;
   size_t max_records_per_read = 2000;

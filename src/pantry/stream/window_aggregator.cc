@@ -72,9 +72,7 @@ struct Timer {
   uint64_t seq;
   uint32_t slot;
   uint32_t gen;
-  bool operator>(const Timer& o) const {
-    return time != o.time ? time > o.time : seq > o.seq;
-  }
+  bool operator>(const Timer& o) const { return time != o.time ? time > o.time : seq > o.seq; }
 };
 
 struct StringHash {

@@ -28,7 +28,7 @@ struct EmittedRow {
   int64_t window_start = 0;
   int64_t window_end = 0;
   int64_t event_count = 0;
-  std::string key;  // encoded, see ParsedEvent::key
+  std::string key;                                // encoded, see ParsedEvent::key
   std::array<double, kMaxAggregations> values{};  // NaN = null (avg/min/max of nothing)
 };
 

@@ -147,8 +147,8 @@ TEST(StaggerWindowTest, EventTimeBasisDropsLateEvents) {
   Harness h(Spec(R"({"name": "s", "partition_by": "k", "time_basis": "event_time",
     "window": {"type": "stagger", "size": "10s"}, "aggregations": ["COUNT(*) AS n"]})"));
   ASSERT_TRUE(h.Add(R"({"k": "a", "event_time": 100})", 0));
-  ASSERT_TRUE(h.Add(R"({"k": "a", "event_time": 95})", 0));  // out of order, window open
-  ASSERT_TRUE(h.Add(R"({"k": "b", "event_time": 120})", 0)); // watermark 120: a closes
+  ASSERT_TRUE(h.Add(R"({"k": "a", "event_time": 95})", 0));   // out of order, window open
+  ASSERT_TRUE(h.Add(R"({"k": "b", "event_time": 120})", 0));  // watermark 120: a closes
   EXPECT_FALSE(h.Add(R"({"k": "c", "event_time": 105})", 0)) << "105 + 10 <= 120";
   auto rows = h.Rows();
   ASSERT_EQ(rows.size(), 1u);
@@ -169,14 +169,14 @@ TEST(TumblingWindowTest, AlignedWindowsEmittedAtEnd) {
   };
   ASSERT_TRUE(h.Add(ev("2026-11-27T10:00:10Z", 1), 0));
   ASSERT_TRUE(h.Add(ev("2026-11-27T10:00:50Z", 2), 0));
-  ASSERT_TRUE(h.Add(ev("2026-11-27T10:01:00Z", 4), 0));  // start of the next window
-  ASSERT_TRUE(h.Add(ev("2026-11-27T10:00:59Z", 8), 0));  // out of order, within lateness
-  ASSERT_TRUE(h.Add(ev("2026-11-27T10:00:59Z", 0.5), 0)); // watermark 10:00:30
+  ASSERT_TRUE(h.Add(ev("2026-11-27T10:01:00Z", 4), 0));    // start of the next window
+  ASSERT_TRUE(h.Add(ev("2026-11-27T10:00:59Z", 8), 0));    // out of order, within lateness
+  ASSERT_TRUE(h.Add(ev("2026-11-27T10:00:59Z", 0.5), 0));  // watermark 10:00:30
   EXPECT_EQ(h.row_count(), 0u);
-  ASSERT_TRUE(h.Add(ev("2026-11-27T10:01:40Z", 16), 0)); // watermark 10:01:10: first closes
+  ASSERT_TRUE(h.Add(ev("2026-11-27T10:01:40Z", 16), 0));  // watermark 10:01:10: first closes
   EXPECT_EQ(h.row_count(), 1u);
-  ASSERT_TRUE(h.Add(ev("2026-11-27T10:01:31Z", 32), 0)); // watermark still 10:01:10
-  ASSERT_TRUE(h.Add(ev("2026-11-27T10:02:45Z", 64), 0)); // watermark 10:02:15: first closes
+  ASSERT_TRUE(h.Add(ev("2026-11-27T10:01:31Z", 32), 0));  // watermark still 10:01:10
+  ASSERT_TRUE(h.Add(ev("2026-11-27T10:02:45Z", 64), 0));  // watermark 10:02:15: first closes
   EXPECT_FALSE(h.Add(ev("2026-11-27T10:00:30Z", 128), 0)) << "late: its window closed";
   auto rows = h.Rows();
   ASSERT_EQ(rows.size(), 2u);
@@ -198,8 +198,7 @@ TEST(TumblingWindowTest, AlignedWindowsEmittedAtEnd) {
 TEST(SlidingWindowTest, UpdatedOnEveryEventAndOnExpiry) {
   Harness h(Spec(WorkshopSlidingSpecJson()));
   auto ev = [](double w, double hi) {
-    OrderedJson e = {{"customer_id", "C9"}, {"activity_weight", w},
-                     {"product_health_index", hi}};
+    OrderedJson e = {{"customer_id", "C9"}, {"activity_weight", w}, {"product_health_index", hi}};
     return DumpJson(e);
   };
   const int64_t s = 1'000'000;

@@ -198,10 +198,10 @@ StatusOr<WindowSpec> WindowSpec::FromJson(const Json& json, std::string_view wha
   if (!json.is_object()) {
     return InvalidArgumentError(std::string(what) + ": expected a JSON object");
   }
-  static const std::set<std::string> kKnown = {
-      "name",           "source",   "partition_by", "time_basis", "event_time_field",
-      "allowed_lateness", "window", "aggregations", "sink",       "strict",
-      "fields",         "description"};
+  static const std::set<std::string> kKnown = {"name",       "source",           "partition_by",
+                                               "time_basis", "event_time_field", "allowed_lateness",
+                                               "window",     "aggregations",     "sink",
+                                               "strict",     "fields",           "description"};
   for (const auto& [k, v] : json.items()) {
     if (!kKnown.count(k)) {
       return fail(k, InvalidArgumentError("unknown field (expected one of name, source, "
@@ -315,8 +315,8 @@ StatusOr<WindowSpec> WindowSpec::FromJson(const Json& json, std::string_view wha
   std::set<std::string> outputs;
   for (const KeyPart& p : spec.partition_by) {
     if (!outputs.insert(p.output_name).second) {
-      return fail("partition_by", InvalidArgumentError("duplicate output name '" +
-                                                       p.output_name + "'"));
+      return fail("partition_by",
+                  InvalidArgumentError("duplicate output name '" + p.output_name + "'"));
     }
   }
   const Json& aggs = json["aggregations"];
@@ -327,10 +327,11 @@ StatusOr<WindowSpec> WindowSpec::FromJson(const Json& json, std::string_view wha
     if (!outputs.insert(agg->output_name).second) {
       return fail(where, InvalidArgumentError("duplicate output name '" + agg->output_name + "'"));
     }
-    static const std::set<std::string> kReserved = {"emission_time", "window_start",
-                                                    "window_end", "emission_id", "spec"};
+    static const std::set<std::string> kReserved = {"emission_time", "window_start", "window_end",
+                                                    "emission_id", "spec"};
     if (kReserved.count(agg->output_name)) {
-      return fail(where, InvalidArgumentError("output name '" + agg->output_name + "' is reserved"));
+      return fail(where,
+                  InvalidArgumentError("output name '" + agg->output_name + "' is reserved"));
     }
     if (!agg->field.empty()) {
       auto it = std::find(spec.value_fields.begin(), spec.value_fields.end(), agg->field);
@@ -340,8 +341,8 @@ StatusOr<WindowSpec> WindowSpec::FromJson(const Json& json, std::string_view wha
     spec.aggregations.push_back(*agg);
   }
   if (spec.aggregations.size() > kMaxAggregations) {
-    return fail("aggregations", InvalidArgumentError("at most " +
-                                                     std::to_string(kMaxAggregations)));
+    return fail("aggregations",
+                InvalidArgumentError("at most " + std::to_string(kMaxAggregations)));
   }
   if (spec.value_fields.size() > kMaxValueFields) {
     return fail("aggregations", InvalidArgumentError("at most " + std::to_string(kMaxValueFields) +
@@ -353,9 +354,8 @@ StatusOr<WindowSpec> WindowSpec::FromJson(const Json& json, std::string_view wha
     if (!s.is_object()) return fail("sink", InvalidArgumentError("expected an object"));
     for (const auto& [k, v] : s.items()) {
       if (k != "feature_group" && k != "record_identifier") {
-        return fail("sink." + k,
-                    InvalidArgumentError("unknown field (expected feature_group, "
-                                         "record_identifier)"));
+        return fail("sink." + k, InvalidArgumentError("unknown field (expected feature_group, "
+                                                      "record_identifier)"));
       }
     }
     auto g = GetJsonString(s, "feature_group");
@@ -368,10 +368,9 @@ StatusOr<WindowSpec> WindowSpec::FromJson(const Json& json, std::string_view wha
       if (!r.ok()) return fail("sink.record_identifier", r.status());
       spec.sink_record_identifier = *r;
     }
-    bool found = std::any_of(spec.partition_by.begin(), spec.partition_by.end(),
-                             [&](const KeyPart& p) {
-                               return p.output_name == spec.sink_record_identifier;
-                             });
+    bool found =
+        std::any_of(spec.partition_by.begin(), spec.partition_by.end(),
+                    [&](const KeyPart& p) { return p.output_name == spec.sink_record_identifier; });
     if (!found) {
       return fail("sink.record_identifier",
                   InvalidArgumentError("'" + spec.sink_record_identifier +
@@ -404,14 +403,13 @@ StatusOr<WindowSpec> WindowSpec::FromJson(const Json& json, std::string_view wha
     };
     for (const KeyPart& p : spec.partition_by) {
       if (!declared(p.field)) {
-        return fail("fields", InvalidArgumentError("partition field '" + p.field +
-                                                   "' is not declared"));
+        return fail("fields",
+                    InvalidArgumentError("partition field '" + p.field + "' is not declared"));
       }
     }
     for (const std::string& v : spec.value_fields) {
       if (!declared(v)) {
-        return fail("fields",
-                    InvalidArgumentError("aggregated field '" + v + "' is not declared"));
+        return fail("fields", InvalidArgumentError("aggregated field '" + v + "' is not declared"));
       }
     }
     if (!spec.event_time_field.empty() && !declared(spec.event_time_field)) {

@@ -133,8 +133,8 @@ TEST_F(EventParserTest, ParsesGoodEvents) {
   EXPECT_EQ(KeyPartText(e.key, 0), "C7");
   EXPECT_EQ(KeyPartText(e.key, 1), "2026-11-27T10:00:00Z");
   // Unix seconds work as time too.
-  ASSERT_TRUE(parser_.Parse(R"({"customer_id": "C7", "event_time": 1700000000, "w": 1})", 0,
-                            &e, &r));
+  ASSERT_TRUE(
+      parser_.Parse(R"({"customer_id": "C7", "event_time": 1700000000, "w": 1})", 0, &e, &r));
   EXPECT_EQ(e.time_micros, 1'700'000'000'000'000);
 }
 
@@ -145,8 +145,7 @@ TEST_F(EventParserTest, RejectsBadEventsWithReasons) {
   EXPECT_THAT(last_message_, HasSubstr("customer_id"));
   EXPECT_EQ(Reject(R"({"customer_id": "C", "event_time": 1})"), RejectReason::kMissingField);
   EXPECT_THAT(last_message_, HasSubstr("'w'"));
-  EXPECT_EQ(Reject(R"({"customer_id": "C", "event_time": 1, "w": "2"})"),
-            RejectReason::kWrongType);
+  EXPECT_EQ(Reject(R"({"customer_id": "C", "event_time": 1, "w": "2"})"), RejectReason::kWrongType);
   EXPECT_EQ(Reject(R"({"customer_id": 5, "event_time": 1, "w": 2})"), RejectReason::kWrongType);
   EXPECT_EQ(Reject(R"({"customer_id": "C", "event_time": "yesterday", "w": 2})"),
             RejectReason::kBadTime);
