@@ -1,7 +1,7 @@
 #include "pantry/models/fm_retrieval.h"
 
 #include <algorithm>
-#include <queue>
+#include <limits>
 
 namespace pantry::models {
 namespace {
@@ -26,6 +26,28 @@ double SideTerms(const FmModel& model, const SparseRow& row, Eigen::VectorXd* su
   return linear + 0.5 * (sum->squaredNorm() - sum_sq);
 }
 
+// scores[t*kTile + i] = b[t*kTile + i] + sum_f q[t*kTile + i][f] * p[f].
+// Element-wise accumulation per factor: vectorises across products with
+// no floating-point reassociation, so every clone gives identical results.
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void ScanTiles(
+    const float* tiles, const float* bias, const float* p, size_t k, size_t num_tiles,
+    float* scores) {
+  constexpr size_t kTile = FmCatalogIndex::kTile;
+  for (size_t t = 0; t < num_tiles; ++t) {
+    float s[kTile];
+    const float* b = bias + t * kTile;
+    for (size_t i = 0; i < kTile; ++i) s[i] = b[i];
+    const float* q = tiles + t * k * kTile;
+    for (size_t f = 0; f < k; ++f) {
+      const float pf = p[f];
+      const float* col = q + f * kTile;
+      for (size_t i = 0; i < kTile; ++i) s[i] += col[i] * pf;
+    }
+    float* out = scores + t * kTile;
+    for (size_t i = 0; i < kTile; ++i) out[i] = s[i];
+  }
+}
+
 }  // namespace
 
 StatusOr<FmCatalogIndex> FmCatalogIndex::Build(const FmModel& model, const CsrMatrix& products) {
@@ -41,13 +63,20 @@ StatusOr<FmCatalogIndex> FmCatalogIndex::Build(const FmModel& model, const CsrMa
   }
   FmCatalogIndex index;
   const size_t n = products.rows();
-  const int k = model.num_factors();
-  index.q_.resize(static_cast<Eigen::Index>(n), k);
-  index.b_.resize(static_cast<Eigen::Index>(n));
+  const size_t k = static_cast<size_t>(model.num_factors());
+  const size_t num_tiles = (n + kTile - 1) / kTile;
+  index.num_products_ = n;
+  index.num_factors_ = model.num_factors();
+  index.tiles_.assign(num_tiles * k * kTile, 0.0f);
+  index.bias_.assign(num_tiles * kTile, -std::numeric_limits<float>::infinity());
   Eigen::VectorXd sum;
   for (size_t r = 0; r < n; ++r) {
-    index.b_[r] = static_cast<float>(SideTerms(model, products.row(r), &sum));
-    index.q_.row(r) = sum.cast<float>().transpose();
+    index.bias_[r] = static_cast<float>(SideTerms(model, products.row(r), &sum));
+    size_t tile = r / kTile, i = r % kTile;
+    for (size_t f = 0; f < k; ++f) {
+      index.tiles_[(tile * k + f) * kTile + i] =
+          static_cast<float>(sum[static_cast<Eigen::Index>(f)]);
+    }
   }
   return index;
 }
@@ -61,16 +90,21 @@ CustomerVector FmCatalogIndex::EncodeCustomer(const FmModel& model, const Sparse
 }
 
 float FmCatalogIndex::Score(const CustomerVector& customer, uint32_t product) const {
-  return static_cast<float>(customer.c) + b_[product] + q_.row(product).dot(customer.p);
+  const size_t k = static_cast<size_t>(num_factors_);
+  const size_t tile = product / kTile, i = product % kTile;
+  float s = bias_[product];
+  for (size_t f = 0; f < k; ++f) s += tiles_[(tile * k + f) * kTile + i] * customer.p[f];
+  return static_cast<float>(customer.c) + s;
 }
 
 std::vector<ScoredProduct> FmCatalogIndex::TopK(const CustomerVector& customer, size_t k) const {
   const size_t n = num_products();
   k = std::min(k, n);
   if (k == 0) return {};
-  thread_local Eigen::VectorXf scores;
-  scores.noalias() = q_ * customer.p;
-  scores += b_;
+  thread_local std::vector<float> scores;
+  scores.resize(bias_.size());
+  ScanTiles(tiles_.data(), bias_.data(), customer.p.data(), static_cast<size_t>(num_factors_),
+            bias_.size() / kTile, scores.data());
   // Min-heap of the best k so far; most products fail the first comparison.
   auto better = [](const ScoredProduct& a, const ScoredProduct& b) {
     return a.score > b.score || (a.score == b.score && a.product < b.product);

@@ -7,8 +7,11 @@
 //      b_i =      sum_{j in i} w_j x_j + (pairs within i),
 // because the pair term 1/2[(s_u + s_i)^2 - sum v^2 x^2] splits into the
 // two within-side pair sums plus <s_u, s_i>. The catalog's q_i and b_i are
-// computed once; a request costs one matrix-vector product (Eigen, exact,
-// no approximation) and a top-K selection. For a binary classifier the
+// computed once; a request costs one exact matrix-vector product (no
+// approximation) and a top-K selection. The catalog is stored in tiles of
+// kTile products, factor-major inside a tile, so that the scan streams
+// memory once and vectorises without reassociating sums (AVX-512, AVX2 or
+// SSE2 chosen at run time; all give the same result). For a binary classifier the
 // ranking by raw score equals the ranking by probability.
 #ifndef PANTRY_MODELS_FM_RETRIEVAL_H_
 #define PANTRY_MODELS_FM_RETRIEVAL_H_
@@ -47,8 +50,8 @@ class FmCatalogIndex {
   // p_u and c_u of a customer's feature row (customer-side features only).
   static CustomerVector EncodeCustomer(const FmModel& model, const SparseRow& customer);
 
-  size_t num_products() const { return static_cast<size_t>(q_.rows()); }
-  int num_factors() const { return static_cast<int>(q_.cols()); }
+  size_t num_products() const { return num_products_; }
+  int num_factors() const { return num_factors_; }
 
   // c_u + b_i + <p_u, q_i>.
   float Score(const CustomerVector& customer, uint32_t product) const;
@@ -57,12 +60,15 @@ class FmCatalogIndex {
   // Exact: scores every product.
   std::vector<ScoredProduct> TopK(const CustomerVector& customer, size_t k) const;
 
-  const Eigen::VectorXf& product_bias() const { return b_; }
+  static constexpr size_t kTile = 64;
 
  private:
-  // Column-major n x k: the product Q * p streams each factor's column.
-  Eigen::MatrixXf q_;
-  Eigen::VectorXf b_;
+  size_t num_products_ = 0;
+  int num_factors_ = 0;
+  // Tile t holds q[t*kTile + i][f] at tiles_[(t * k + f) * kTile + i].
+  std::vector<float> tiles_;
+  // b_i, padded to whole tiles with -inf so padding never ranks.
+  std::vector<float> bias_;
 };
 
 }  // namespace pantry::models
