@@ -23,16 +23,16 @@ const std::filesystem::path& BenchFile() {
     std::mt19937_64 rng(42);
     auto writer = CsvWriter::Create(p);
     if (!writer.ok()) std::abort();
-    (*writer)->WriteRow({"customer_id", "product_id", "bought", "rating", "healthy_activity_last_2m",
-                         "event_time", "note"});
+    (*writer)->WriteRow({"customer_id", "product_id", "bought", "rating",
+                         "healthy_activity_last_2m", "event_time", "note"});
     while ((*writer)->bytes_written() < 100 * 1000 * 1000) {
       std::string customer = "C" + std::to_string(rng() % 1000000);
       std::string product = "P" + std::to_string(rng() % 100000);
       std::string bought = (rng() % 5 == 0) ? "1" : "0";
       std::string rating = std::to_string(rng() % 6);
       std::string activity = std::to_string(static_cast<double>(rng() % 10000) / 1000.0);
-      std::string when = "2026-0" + std::to_string(1 + rng() % 9) + "-1" + std::to_string(rng() % 10) +
-                         "T12:34:56Z";
+      std::string when = "2026-0" + std::to_string(1 + rng() % 9) + "-1" +
+                         std::to_string(rng() % 10) + "T12:34:56Z";
       std::string note = (rng() % 50 == 0) ? "said \"great, \nreally\"" : "";
       (*writer)->WriteRow({customer, product, bought, rating, activity, when, note});
     }

@@ -11,8 +11,8 @@ Status RunInfo(const GlobalOptions& globals) {
   std::cout << "home: " << std::filesystem::absolute(home).string() << "\n";
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(home, ec)) {
-    std::cout << "  " << entry.path().filename().string()
-              << (entry.is_directory() ? "/" : "") << "\n";
+    std::cout << "  " << entry.path().filename().string() << (entry.is_directory() ? "/" : "")
+              << "\n";
   }
   if (ec) return IOError("cannot list " + home.string() + ": " + ec.message());
   return Status::Ok();

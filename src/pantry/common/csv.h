@@ -119,8 +119,8 @@ class CsvReader {
   size_t pos_ = 0;  // start of unconsumed data
   size_t end_ = 0;  // end of valid data
   bool eof_ = false;
-  int64_t consumed_bytes_ = 0;  // bytes discarded before buffer_[0]
-  int64_t line_ = 1;            // line at buffer_[pos_]
+  int64_t consumed_bytes_ = 0;     // bytes discarded before buffer_[0]
+  int64_t line_ = 1;               // line at buffer_[pos_]
   int64_t line_start_offset_ = 0;  // absolute offset of the start of line_
   std::string scratch_;            // unescaped quoted fields
   std::vector<std::string> header_;

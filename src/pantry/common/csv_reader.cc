@@ -104,8 +104,7 @@ Status CsvReader::Refill() {
   }
   if (end_ == capacity_) {
     if (capacity_ >= options_.max_record_bytes) {
-      return InvalidArgumentError(name_ + ":" + std::to_string(line_) +
-                                  ":1: record longer than " +
+      return InvalidArgumentError(name_ + ":" + std::to_string(line_) + ":1: record longer than " +
                                   std::to_string(options_.max_record_bytes) + " bytes");
     }
     size_t new_capacity = std::min(capacity_ * 2, options_.max_record_bytes);
@@ -219,8 +218,8 @@ CsvReader::ParseResult CsvReader::Parse(CsvRecord* record) {
         }
         refs.push_back({start, scratch_.size() - start, true});
       } else {
-        refs.push_back({static_cast<size_t>(content - base), static_cast<size_t>(closing - content),
-                        false});
+        refs.push_back(
+            {static_cast<size_t>(content - base), static_cast<size_t>(closing - content), false});
       }
       p = closing + 1;
       if (p < end && *p != delimiter && *p != '\n' && *p != '\r') {
@@ -232,8 +231,8 @@ CsvReader::ParseResult CsvReader::Parse(CsvRecord* record) {
     } else {
       while (p < end && !special_[static_cast<unsigned char>(*p)]) ++p;
       if (p == end && !eof_) return ParseResult::kNeedMore;
-      refs.push_back({static_cast<size_t>(field_begin - base), static_cast<size_t>(p - field_begin),
-                      false});
+      refs.push_back(
+          {static_cast<size_t>(field_begin - base), static_cast<size_t>(p - field_begin), false});
     }
     if (p == end) break;  // eof_
     if (*p == delimiter) {

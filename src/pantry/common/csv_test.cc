@@ -70,7 +70,9 @@ TEST(CsvReaderTest, CrlfAndLfLineEndingsAndNoFinalNewline) {
 }
 
 TEST(CsvReaderTest, Utf8BomIsSkipped) {
-  auto reader = CsvReader::FromString("\xEF\xBB\xBF" "customer_id,name\nC1,x\n");
+  auto reader = CsvReader::FromString(
+      "\xEF\xBB\xBF"
+      "customer_id,name\nC1,x\n");
   ASSERT_TRUE(reader.ok());
   EXPECT_EQ((*reader)->header()[0], "customer_id");
 }
@@ -108,7 +110,8 @@ TEST(CsvReaderTest, UnterminatedQuoteNamesLineAndColumn) {
 TEST(CsvReaderTest, WrongFieldCountNamesLineAndColumn) {
   Status error;
   ReadAll("a,b\n1,2\n3,4,5\n", {}, &error);
-  EXPECT_THAT(error.message(), HasSubstr("t.csv:3:5: expected 2 fields (as in the header), found 3"));
+  EXPECT_THAT(error.message(),
+              HasSubstr("t.csv:3:5: expected 2 fields (as in the header), found 3"));
   ReadAll("a,b\n1\n", {}, &error);
   EXPECT_THAT(error.message(), HasSubstr("t.csv:2:1: expected 2 fields"));
 }
@@ -195,8 +198,7 @@ TEST_F(CsvFileTest, StreamingMatchesInMemoryAcrossBufferBoundaries) {
     ASSERT_TRUE(more.ok()) << more.status();
     if (!*more) break;
     ASSERT_LT(i, expected.size());
-    ASSERT_EQ(std::vector<std::string>(record.fields().begin(), record.fields().end()),
-              expected[i])
+    ASSERT_EQ(std::vector<std::string>(record.fields().begin(), record.fields().end()), expected[i])
         << "record " << i;
     ++i;
   }

@@ -101,7 +101,8 @@ Status CsvWriter::Close(bool sync) {
   if (sync && error_.ok() && ::fsync(fd_) != 0) {
     error_ = ErrnoError("cannot fsync " + path_.string(), errno);
   }
-  if (::close(fd_) != 0 && error_.ok()) error_ = ErrnoError("cannot close " + path_.string(), errno);
+  if (::close(fd_) != 0 && error_.ok())
+    error_ = ErrnoError("cannot close " + path_.string(), errno);
   fd_ = -1;
   return error_;
 }

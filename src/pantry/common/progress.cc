@@ -64,8 +64,8 @@ void ProgressBar::Draw(int64_t done, bool final) {
                  fraction * 100, static_cast<long long>(done), static_cast<long long>(total_),
                  rate);
   } else {
-    std::fprintf(stderr, "\r\033[K%s %lld (%.0f/s)", label_.c_str(),
-                 static_cast<long long>(done), rate);
+    std::fprintf(stderr, "\r\033[K%s %lld (%.0f/s)", label_.c_str(), static_cast<long long>(done),
+                 rate);
   }
   if (final) std::fputc('\n', stderr);
   std::fflush(stderr);

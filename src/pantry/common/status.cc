@@ -6,15 +6,24 @@ namespace pantry {
 
 std::string_view StatusCodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "OK";
-    case StatusCode::kInvalidArgument: return "InvalidArgument";
-    case StatusCode::kNotFound: return "NotFound";
-    case StatusCode::kAlreadyExists: return "AlreadyExists";
-    case StatusCode::kFailedPrecondition: return "FailedPrecondition";
-    case StatusCode::kUnavailable: return "Unavailable";
-    case StatusCode::kIOError: return "IOError";
-    case StatusCode::kCorruption: return "Corruption";
-    case StatusCode::kInternal: return "Internal";
+    case StatusCode::kOk:
+      return "OK";
+    case StatusCode::kInvalidArgument:
+      return "InvalidArgument";
+    case StatusCode::kNotFound:
+      return "NotFound";
+    case StatusCode::kAlreadyExists:
+      return "AlreadyExists";
+    case StatusCode::kFailedPrecondition:
+      return "FailedPrecondition";
+    case StatusCode::kUnavailable:
+      return "Unavailable";
+    case StatusCode::kIOError:
+      return "IOError";
+    case StatusCode::kCorruption:
+      return "Corruption";
+    case StatusCode::kInternal:
+      return "Internal";
   }
   return "Unknown";
 }
@@ -42,7 +51,9 @@ std::ostream& operator<<(std::ostream& os, const Status& status) { return os << 
 Status InvalidArgumentError(std::string message) {
   return Status(StatusCode::kInvalidArgument, std::move(message));
 }
-Status NotFoundError(std::string message) { return Status(StatusCode::kNotFound, std::move(message)); }
+Status NotFoundError(std::string message) {
+  return Status(StatusCode::kNotFound, std::move(message));
+}
 Status AlreadyExistsError(std::string message) {
   return Status(StatusCode::kAlreadyExists, std::move(message));
 }
@@ -56,7 +67,9 @@ Status IOError(std::string message) { return Status(StatusCode::kIOError, std::m
 Status CorruptionError(std::string message) {
   return Status(StatusCode::kCorruption, std::move(message));
 }
-Status InternalError(std::string message) { return Status(StatusCode::kInternal, std::move(message)); }
+Status InternalError(std::string message) {
+  return Status(StatusCode::kInternal, std::move(message));
+}
 
 Status ErrnoError(std::string_view what, int errno_value) {
   std::string message(what);

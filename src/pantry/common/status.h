@@ -88,9 +88,9 @@ class [[nodiscard]] StatusOr {
   StatusOr(T value)  // NOLINT(google-explicit-constructor)
       : value_(std::move(value)) {}
   template <typename U>
-    requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, Status> &&
-             !std::is_same_v<std::decay_t<U>, T> && !std::is_same_v<std::decay_t<U>, StatusOr>)
-  StatusOr(U&& value)  // NOLINT(google-explicit-constructor)
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, Status> &&
+           !std::is_same_v<std::decay_t<U>, T> && !std::is_same_v<std::decay_t<U>, StatusOr>)
+      StatusOr(U&& value)  // NOLINT(google-explicit-constructor)
       : value_(T(std::forward<U>(value))) {}
 
   bool ok() const { return value_.has_value(); }
@@ -126,10 +126,10 @@ class [[nodiscard]] StatusOr {
 #define PANTRY_CONCAT_(a, b) PANTRY_CONCAT_INNER_(a, b)
 
 // Returns from the current function if `expr` yields a non-OK Status.
-#define RETURN_IF_ERROR(expr)                              \
-  do {                                                     \
-    ::pantry::Status pantry_status_ = (expr);              \
-    if (!pantry_status_.ok()) return pantry_status_;       \
+#define RETURN_IF_ERROR(expr)                        \
+  do {                                               \
+    ::pantry::Status pantry_status_ = (expr);        \
+    if (!pantry_status_.ok()) return pantry_status_; \
   } while (false)
 
 // ASSIGN_OR_RETURN(auto x, Foo()): evaluates Foo() (a StatusOr); on error

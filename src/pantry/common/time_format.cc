@@ -20,8 +20,8 @@ bool ParseDigits(std::string_view text, size_t pos, size_t count, int* out) {
 }
 
 Status BadTimestamp(std::string_view text, std::string_view why) {
-  return InvalidArgumentError("invalid ISO-8601 timestamp '" + std::string(text) + "': " +
-                              std::string(why));
+  return InvalidArgumentError("invalid ISO-8601 timestamp '" + std::string(text) +
+                              "': " + std::string(why));
 }
 
 }  // namespace

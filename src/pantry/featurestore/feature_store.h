@@ -1,0 +1,182 @@
+// FeatureStore: the facade every other subsystem uses (server, stream sink,
+// training, CLI). It owns a feature group registry, an online store (latest
+// record per id, for serving) and an offline store (append-only history, for
+// SQL and training datasets), and keeps them consistent.
+//
+// Thread-safety: every method may be called concurrently from any number of
+// threads (HTTP worker threads, a stream processor, an ingest pipeline).
+// Reads (GetRecord, BatchGetRecord, Describe/List) take no global lock: the
+// registry is an immutable snapshot swapped atomically on change, and the
+// online backends are internally synchronised. Writes (Put/Delete) are
+// serialised by one writer mutex because the event-time rule is a
+// read-compare-write and the offline log must be appended in order; batch
+// them (PutRecords) for throughput.
+//
+// Durability and exactly-once (see docs/featurestore.md): each write batch
+// gets a sequence number; it is first committed to the offline store in one
+// SQLite transaction together with a journal row naming the sequence, then
+// applied to the online store in one atomic write together with the applied
+// sequence. Open() re-applies to the online store any journaled batch it has
+// not applied, so a crash between the two writes neither loses nor
+// duplicates a record. A write is acknowledged (the call returns OK) only
+// after both commits. With sync_writes=false (default) an acknowledged write
+// survives a process crash (kill -9); with sync_writes=true it also survives
+// power loss (fsync per batch).
+//
+// One process at a time may open a home read-write (RocksDB holds a lock);
+// any number of processes may open it with read_only=true.
+#ifndef PANTRY_FEATURESTORE_FEATURE_STORE_H_
+#define PANTRY_FEATURESTORE_FEATURE_STORE_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pantry/common/clock.h"
+#include "pantry/common/status.h"
+#include "pantry/featurestore/feature_group.h"
+#include "pantry/featurestore/query_result.h"
+#include "pantry/featurestore/record.h"
+
+namespace pantry::featurestore {
+
+enum class OnlineBackend {
+  kRocksDb,  // <home>/featurestore/online, the embedded default
+  kMemory,   // process-local, lost on exit (tests, benchmarks)
+};
+enum class OfflineBackend {
+  kSqlite,  // <home>/featurestore/offline.db, WAL journal mode
+};
+
+struct FeatureStoreOptions {
+  // State lives in <home>/featurestore/ (created if missing unless read_only).
+  std::filesystem::path home;
+  OnlineBackend online_backend = OnlineBackend::kRocksDb;
+  OfflineBackend offline_backend = OfflineBackend::kSqlite;
+  // Not owned; nullptr = Clock::Real(). Used for TTL expiry, write_time and
+  // api_invocation_time.
+  Clock* clock = nullptr;
+  // fsync every write batch (survives power loss) instead of only handing it
+  // to the OS (survives a process crash). Slower for single puts.
+  bool sync_writes = false;
+  // Open without taking the writer lock: only reads and Query are allowed;
+  // writes return FailedPrecondition.
+  bool read_only = false;
+};
+
+enum class DeleteMode {
+  // Online record is replaced by a tombstone (reads as absent) if the delete's
+  // event time is >= the stored one; an is_deleted row is appended offline.
+  kSoft,
+  // Online record is removed; rejected (InvalidArgument, nothing written) if
+  // its event time is older than the stored record's. Appends an is_deleted
+  // row offline.
+  kHard,
+};
+
+// One group of a BatchGetRecord call.
+struct BatchGetEntry {
+  std::string feature_group;
+  std::vector<std::string> record_ids;     // as strings (the wire form)
+  std::vector<std::string> feature_names;  // empty = all features
+};
+
+struct BatchGetResult {
+  struct Found {
+    std::string feature_group;
+    std::string record_id;
+    Record record;
+  };
+  struct Error {
+    std::string feature_group;
+    std::string record_id;
+    Status status;  // e.g. NotFound for an unknown group
+  };
+  std::vector<Found> records;
+  std::vector<Error> errors;
+  // {group, id} pairs that were absent, deleted or expired.
+  std::vector<std::pair<std::string, std::string>> unprocessed;
+};
+
+// Result of one put within PutRecords.
+struct PutSummary {
+  int64_t records = 0;         // accepted (all go to the offline store, if enabled)
+  int64_t online_updated = 0;  // replaced the online record (newer event time)
+};
+
+class FeatureStore {
+ public:
+  static StatusOr<std::unique_ptr<FeatureStore>> Open(const FeatureStoreOptions& options);
+  virtual ~FeatureStore() = default;
+
+  // ---- Feature groups -------------------------------------------------
+  // Validates and durably registers `definition` (creation_time is set);
+  // creates its offline table. AlreadyExists if the name is taken.
+  virtual Status CreateFeatureGroup(FeatureGroupDefinition definition) = 0;
+  // NotFound if unknown. Returns a copy of the immutable definition.
+  virtual StatusOr<FeatureGroupDefinition> DescribeFeatureGroup(std::string_view name) const = 0;
+  // All groups sorted by name.
+  virtual std::vector<FeatureGroupDefinition> ListFeatureGroups() const = 0;
+  // Removes the definition, the offline table and all online records.
+  virtual Status DeleteFeatureGroup(std::string_view name) = 0;
+  // Appends features (new, valid, unique names); existing records read the
+  // new features as absent.
+  virtual Status AddFeatures(std::string_view name, std::vector<FeatureDefinition> features) = 0;
+
+  // ---- Records --------------------------------------------------------
+  // Validates `record` against the group (every feature known; record id
+  // and event time present; values typed as defined; strings <= 350 KB),
+  // then writes it: offline always (if enabled), online if its event time
+  // is newer than the stored record's (older or equal: offline only).
+  // `ttl_micros` overrides the group's TTL for this record.
+  // Errors: NotFound (group), InvalidArgument (record); nothing is written.
+  virtual Status PutRecord(std::string_view group, const Record& record,
+                           std::optional<int64_t> ttl_micros = std::nullopt) = 0;
+  // Like PutRecord for many records of one group, as one atomic batch: if
+  // any record is invalid, nothing is written and the error names its index
+  // ("record 17: ..."). Records are applied in order (a later record with
+  // the same id and a newer event time wins).
+  virtual StatusOr<PutSummary> PutRecords(std::string_view group, std::span<const Record> records,
+                                          std::optional<int64_t> ttl_micros = std::nullopt) = 0;
+
+  // The latest online record of `record_id` (its string form, e.g. "42" for
+  // an Integral id), restricted to `feature_names` if not empty, or nullopt
+  // if absent, deleted or expired. Unknown group: NotFound; unknown feature
+  // name: InvalidArgument; online store disabled: FailedPrecondition.
+  virtual StatusOr<std::optional<Record>> GetRecord(
+      std::string_view group, std::string_view record_id,
+      std::span<const std::string> feature_names = {}) const = 0;
+  // Up to 100 ids per entry (more: InvalidArgument for the whole call).
+  // Per-id problems are reported in the result, not as the call's status.
+  virtual StatusOr<BatchGetResult> BatchGetRecord(std::span<const BatchGetEntry> entries) const = 0;
+
+  // Deletes `record_id` as of `event_time_micros` (see DeleteMode).
+  virtual Status DeleteRecord(std::string_view group, std::string_view record_id,
+                              int64_t event_time_micros, DeleteMode mode = DeleteMode::kSoft) = 0;
+
+  // ---- Offline SQL ----------------------------------------------------
+  // Runs one read-only SQL statement over the offline store (each feature
+  // group is a table of the same name). Statements that would write are
+  // refused with InvalidArgument "query is read-only ...".
+  virtual StatusOr<QueryResult> Query(std::string_view sql) const = 0;
+  // Streams the rows of a read-only query instead of materialising them
+  // (for large training sets). `column_names` (may be null) is filled before
+  // the first call of `on_row`; a non-OK status from `on_row` stops the
+  // query and is returned.
+  virtual Status QueryEach(
+      std::string_view sql, std::vector<std::string>* column_names,
+      const std::function<Status(std::span<const FeatureValue> row)>& on_row) const = 0;
+
+  virtual Clock* clock() const = 0;
+  virtual const FeatureStoreOptions& options() const = 0;
+};
+
+}  // namespace pantry::featurestore
+
+#endif  // PANTRY_FEATURESTORE_FEATURE_STORE_H_

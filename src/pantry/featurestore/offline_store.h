@@ -1,0 +1,84 @@
+// Offline store backend: append-only history per feature group, queryable
+// with SQL, plus the write journal that makes offline appends exactly-once
+// (see feature_store.h). Implementation: sqlite_offline_store.cc (a
+// PostgreSQL one can follow).
+//
+// Thread-safety: all methods may be called concurrently; Append/CreateTable/
+// DropTable are serialised by the caller (the facade's writer mutex).
+#ifndef PANTRY_FEATURESTORE_OFFLINE_STORE_H_
+#define PANTRY_FEATURESTORE_OFFLINE_STORE_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pantry/common/status.h"
+#include "pantry/featurestore/feature_group.h"
+#include "pantry/featurestore/record.h"
+
+namespace pantry::featurestore {
+
+enum class JournalOp : int { kPut = 0, kSoftDelete = 1, kHardDelete = 2 };
+
+// One batch of rows for one group.
+struct OfflineBatch {
+  const FeatureGroupDefinition* group = nullptr;
+  // Rows in order. For deletes: the record id and event time only.
+  std::span<const Record> records;
+  JournalOp op = JournalOp::kPut;
+  double write_time_seconds = 0;
+  double api_invocation_time_seconds = 0;
+  // > 0: also record the batch in the journal under this sequence, in the
+  // same transaction, so that a crash leaves both or neither.
+  int64_t sequence = 0;
+  std::optional<int64_t> ttl_micros;  // journaled for replay of puts
+};
+
+// A journaled batch read back for recovery.
+struct JournalEntry {
+  int64_t sequence = 0;
+  std::string group;
+  JournalOp op = JournalOp::kPut;
+  std::optional<int64_t> ttl_micros;
+  std::vector<Record> records;
+};
+
+struct SqliteOfflineOptions {
+  bool sync = false;  // synchronous=FULL instead of NORMAL (WAL mode either way)
+  bool read_only = false;
+};
+
+class OfflineStore {
+ public:
+  static StatusOr<std::unique_ptr<OfflineStore>> OpenSqlite(const std::filesystem::path& file,
+                                                            const SqliteOfflineOptions& options);
+  virtual ~OfflineStore() = default;
+
+  // Creates the group's table if missing and adds columns for features it
+  // lacks (idempotent; used by create, add-features and open).
+  virtual Status EnsureTable(const FeatureGroupDefinition& group) = 0;
+  virtual Status DropTable(std::string_view group) = 0;
+  // Appends the batch in one transaction (with its journal row).
+  virtual Status Append(const OfflineBatch& batch) = 0;
+  // Highest journaled sequence (0 if none).
+  virtual StatusOr<int64_t> LastSequence() const = 0;
+  // Reads journaled batches with sequence > `after`, in order, rebuilding
+  // their records from the group tables (`groups` resolves definitions).
+  virtual Status ReadJournal(
+      int64_t after, const std::function<const FeatureGroupDefinition*(std::string_view)>& groups,
+      const std::function<Status(const JournalEntry&)>& on_entry) const = 0;
+  // Read-only SQL; see FeatureStore::QueryEach.
+  virtual Status QueryEach(
+      std::string_view sql, std::vector<std::string>* column_names,
+      const std::function<Status(std::span<const FeatureValue>)>& on_row) const = 0;
+};
+
+}  // namespace pantry::featurestore
+
+#endif  // PANTRY_FEATURESTORE_OFFLINE_STORE_H_

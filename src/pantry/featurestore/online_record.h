@@ -1,0 +1,35 @@
+// The value format of an online record, shared by every online backend:
+//   u8 version (1) | u8 flags (bit 0: soft-deleted tombstone)
+//   | i64 event_time_micros | i64 expires_at_micros (0 = never) | u32 n
+//   | n x (u16 name_len, name, u8 type (0 null, 1 int64, 2 double, 3 string),
+//          payload: 8 bytes | 8 bytes | u32 len + bytes)
+// little-endian. Self-describing, so reads need no schema lookup.
+#ifndef PANTRY_FEATURESTORE_ONLINE_RECORD_H_
+#define PANTRY_FEATURESTORE_ONLINE_RECORD_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "pantry/common/status.h"
+#include "pantry/featurestore/record.h"
+
+namespace pantry::featurestore {
+
+struct OnlineRecordHeader {
+  int64_t event_time_micros = 0;
+  int64_t expires_at_micros = 0;  // 0 = never
+  bool deleted = false;
+};
+
+void EncodeOnlineRecord(const OnlineRecordHeader& header, const Record& record, std::string* out);
+StatusOr<OnlineRecordHeader> DecodeOnlineRecordHeader(std::string_view data);
+// Decodes the fields, keeping only `feature_names` if not empty (in the
+// order stored).
+Status DecodeOnlineRecord(std::string_view data, std::span<const std::string> feature_names,
+                          Record* record);
+
+}  // namespace pantry::featurestore
+
+#endif  // PANTRY_FEATURESTORE_ONLINE_RECORD_H_

@@ -1,0 +1,171 @@
+// RocksDB online store: the embedded default. The only file that includes
+// rocksdb.
+//
+// Layout: key = group '\0' record_id, value = online_record.h encoding; the
+// applied write sequence lives under a key starting with '\0' (no group name
+// can). Durability: the WAL is always on; every Write is one WriteBatch
+// (records + sequence marker), so it is atomic across a crash. With
+// sync=false the WAL write reaches the OS before Write returns, which
+// survives kill -9 of the process; sync=true also fsyncs it (power loss).
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/slice.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <cstring>
+
+#include "pantry/featurestore/online_store.h"
+
+namespace pantry::featurestore {
+namespace {
+
+const char kSequenceKey[] = "\0meta\0applied_sequence";
+const rocksdb::Slice SequenceKey() {
+  return rocksdb::Slice(kSequenceKey, sizeof(kSequenceKey) - 1);
+}
+
+void MakeKey(std::string_view group, std::string_view id, std::string* key) {
+  key->clear();
+  key->reserve(group.size() + 1 + id.size());
+  key->append(group);
+  key->push_back('\0');
+  key->append(id);
+}
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::Ok();
+  std::string msg = "RocksDB " + std::string(what) + ": " + s.ToString();
+  if (s.IsCorruption()) return CorruptionError(msg);
+  if (s.IsIOError()) return IOError(msg);
+  if (s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) return UnavailableError(msg);
+  return InternalError(msg);
+}
+
+class RocksDbOnlineStore final : public OnlineStore {
+ public:
+  RocksDbOnlineStore(std::unique_ptr<rocksdb::DB> db, bool sync) : db_(std::move(db)) {
+    write_options_.sync = sync;
+    write_options_.disableWAL = false;
+  }
+
+  StatusOr<std::optional<std::string>> Get(std::string_view group,
+                                           std::string_view record_id) const override {
+    thread_local std::string key;
+    MakeKey(group, record_id, &key);
+    std::string value;
+    rocksdb::Status s = db_->Get(read_options_, rocksdb::Slice(key), &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return FromRocks(s, "get");
+    return std::optional<std::string>(std::move(value));
+  }
+
+  Status MultiGet(std::string_view group, std::span<const std::string> record_ids,
+                  std::vector<std::optional<std::string>>* values) const override {
+    std::vector<std::string> keys(record_ids.size());
+    std::vector<rocksdb::Slice> slices(record_ids.size());
+    for (size_t i = 0; i < record_ids.size(); ++i) {
+      MakeKey(group, record_ids[i], &keys[i]);
+      slices[i] = rocksdb::Slice(keys[i]);
+    }
+    std::vector<std::string> raw;
+    std::vector<rocksdb::Status> statuses = db_->MultiGet(read_options_, slices, &raw);
+    values->assign(record_ids.size(), std::nullopt);
+    for (size_t i = 0; i < statuses.size(); ++i) {
+      if (statuses[i].ok()) {
+        (*values)[i] = std::move(raw[i]);
+      } else if (!statuses[i].IsNotFound()) {
+        return FromRocks(statuses[i], "multiget");
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status Write(std::span<const OnlineWrite> writes, int64_t sequence) override {
+    rocksdb::WriteBatch batch;
+    std::string key;
+    for (const OnlineWrite& w : writes) {
+      MakeKey(w.group, w.record_id, &key);
+      if (w.value) {
+        batch.Put(key, *w.value);
+      } else {
+        batch.Delete(key);
+      }
+    }
+    if (sequence > 0) {
+      char buf[8];
+      std::memcpy(buf, &sequence, 8);
+      batch.Put(SequenceKey(), rocksdb::Slice(buf, 8));
+    }
+    return FromRocks(db_->Write(write_options_, &batch), "write");
+  }
+
+  StatusOr<int64_t> AppliedSequence() const override {
+    std::string value;
+    rocksdb::Status s = db_->Get(read_options_, SequenceKey(), &value);
+    if (s.IsNotFound()) return int64_t{0};
+    if (!s.ok()) return FromRocks(s, "get sequence");
+    if (value.size() != 8) return CorruptionError("RocksDB: malformed applied sequence");
+    int64_t seq;
+    std::memcpy(&seq, value.data(), 8);
+    return seq;
+  }
+
+  Status DeleteGroup(std::string_view group) override {
+    std::string begin(group), end(group);
+    begin.push_back('\0');
+    end.push_back('\1');
+    rocksdb::WriteBatch batch;
+    batch.DeleteRange(db_->DefaultColumnFamily(), begin, end);
+    return FromRocks(db_->Write(write_options_, &batch), "delete group");
+  }
+
+  bool durable() const override { return true; }
+
+ private:
+  std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::ReadOptions read_options_;
+  rocksdb::WriteOptions write_options_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<OnlineStore>> OnlineStore::OpenRocksDb(
+    const std::filesystem::path& dir, const RocksDbOnlineOptions& options) {
+  try {
+    rocksdb::Options opts;
+    opts.create_if_missing = !options.read_only;
+    opts.IncreaseParallelism(2);
+    opts.max_background_jobs = 2;
+    opts.write_buffer_size = 64 << 20;
+    // The online store overwrites the same keys over and over (latest record
+    // per id). In-place memtable updates keep one entry per key instead of a
+    // version per put, which keeps the skip list shallow for reads and
+    // inserts (measured: ingest of 1M click rows with 10k ids). Requires the
+    // single writer the facade guarantees.
+    opts.inplace_update_support = true;
+    opts.allow_concurrent_memtable_write = false;
+    rocksdb::BlockBasedTableOptions table;
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    table.block_cache = rocksdb::NewLRUCache(128 << 20);
+    table.whole_key_filtering = true;
+    opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Status s = options.read_only ? rocksdb::DB::OpenForReadOnly(opts, dir.string(), &raw)
+                                          : rocksdb::DB::Open(opts, dir.string(), &raw);
+    if (!s.ok()) {
+      if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+        return UnavailableError("online store " + dir.string() +
+                                " is in use by another pantry process (" + s.ToString() + ")");
+      }
+      return FromRocks(s, "open " + dir.string());
+    }
+    return std::unique_ptr<OnlineStore>(
+        std::make_unique<RocksDbOnlineStore>(std::unique_ptr<rocksdb::DB>(raw), options.sync));
+  } catch (const std::exception& e) {
+    return InternalError("RocksDB open " + dir.string() + ": " + e.what());
+  }
+}
+
+}  // namespace pantry::featurestore

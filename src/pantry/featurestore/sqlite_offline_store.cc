@@ -1,0 +1,397 @@
+// SQLite offline store: the embedded default, <home>/featurestore/offline.db.
+// The only file that includes sqlite3.h.
+//
+// One table per feature group, named after it (quoted), with a column per
+// feature (Integral INTEGER, Fractional REAL, String TEXT) plus write_time
+// REAL and api_invocation_time REAL (Unix seconds) and is_deleted INTEGER
+// (0/1). Rows are only ever appended. WAL journal mode; synchronous=NORMAL
+// (a committed transaction survives a process crash) or FULL (also power
+// loss).
+//
+// The journal table _pantry_journal(sequence, feature_group, op,
+// ttl_micros, first_rowid, last_rowid) gets one row per appended batch in
+// the batch's own transaction; the facade uses it to replay batches into the
+// online store after a crash (see docs/featurestore.md).
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <mutex>
+
+#include "pantry/featurestore/offline_store.h"
+
+namespace pantry::featurestore {
+namespace {
+
+std::string QuoteIdent(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string_view SqlType(FeatureType type) {
+  switch (type) {
+    case FeatureType::kIntegral:
+      return "INTEGER";
+    case FeatureType::kFractional:
+      return "REAL";
+    case FeatureType::kString:
+      return "TEXT";
+  }
+  return "TEXT";
+}
+
+Status SqlError(sqlite3* db, std::string_view what) {
+  return IOError("SQLite " + std::string(what) + ": " + sqlite3_errmsg(db));
+}
+
+struct StmtDeleter {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using Stmt = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
+
+StatusOr<Stmt> Prepare(sqlite3* db, std::string_view sql, bool persistent = false) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                              persistent ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, nullptr);
+  if (rc != SQLITE_OK) return SqlError(db, "prepare \"" + std::string(sql.substr(0, 200)) + "\"");
+  return Stmt(stmt);
+}
+
+Status Exec(sqlite3* db, const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return IOError("SQLite \"" + sql.substr(0, 200) + "\": " + msg);
+  }
+  return Status::Ok();
+}
+
+int DenyAttach(void*, int action, const char*, const char*, const char*, const char*) {
+  return action == SQLITE_ATTACH || action == SQLITE_DETACH ? SQLITE_DENY : SQLITE_OK;
+}
+
+FeatureValue ColumnValue(sqlite3_stmt* stmt, int i) {
+  switch (sqlite3_column_type(stmt, i)) {
+    case SQLITE_INTEGER:
+      return FeatureValue::Int(sqlite3_column_int64(stmt, i));
+    case SQLITE_FLOAT:
+      return FeatureValue::Double(sqlite3_column_double(stmt, i));
+    case SQLITE_TEXT:
+    case SQLITE_BLOB: {
+      const char* p = static_cast<const char*>(sqlite3_column_blob(stmt, i));
+      int n = sqlite3_column_bytes(stmt, i);
+      return FeatureValue::String(std::string(p ? p : "", static_cast<size_t>(n)));
+    }
+    default:
+      return FeatureValue();
+  }
+}
+
+class SqliteOfflineStore final : public OfflineStore {
+ public:
+  SqliteOfflineStore(std::filesystem::path file, sqlite3* db, bool read_only)
+      : file_(std::move(file)), db_(db), read_only_(read_only) {}
+  ~SqliteOfflineStore() override {
+    inserts_.clear();
+    journal_insert_.reset();
+    sqlite3_close_v2(db_);
+  }
+
+  Status Init(bool sync) {
+    if (read_only_) return Exec(db_, "PRAGMA busy_timeout=10000");
+    RETURN_IF_ERROR(Exec(db_, "PRAGMA busy_timeout=10000"));
+    RETURN_IF_ERROR(Exec(db_, "PRAGMA journal_mode=WAL"));
+    RETURN_IF_ERROR(Exec(db_, sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
+    RETURN_IF_ERROR(Exec(db_,
+                         "CREATE TABLE IF NOT EXISTS _pantry_journal (sequence INTEGER PRIMARY "
+                         "KEY, feature_group TEXT NOT NULL, op INTEGER NOT NULL, ttl_micros "
+                         "INTEGER, first_rowid INTEGER NOT NULL, last_rowid INTEGER NOT NULL)"));
+    ASSIGN_OR_RETURN(journal_insert_,
+                     Prepare(db_,
+                             "INSERT INTO _pantry_journal (sequence, feature_group, op, "
+                             "ttl_micros, first_rowid, last_rowid) VALUES (?,?,?,?,?,?)",
+                             true));
+    return Status::Ok();
+  }
+
+  Status EnsureTable(const FeatureGroupDefinition& group) override {
+    std::lock_guard lock(mu_);
+    if (read_only_) return FailedPreconditionError("offline store opened read-only");
+    inserts_.erase(group.name);
+    const std::string table = QuoteIdent(group.name);
+    std::string sql = "CREATE TABLE IF NOT EXISTS " + table + " (";
+    for (const FeatureDefinition& f : group.features) {
+      sql += QuoteIdent(f.name) + " " + std::string(SqlType(f.type)) + ", ";
+    }
+    sql +=
+        "write_time REAL NOT NULL, api_invocation_time REAL NOT NULL, is_deleted INTEGER NOT "
+        "NULL DEFAULT 0)";
+    RETURN_IF_ERROR(Exec(db_, sql));
+    // Add columns for features added since the table was created.
+    ASSIGN_OR_RETURN(Stmt info, Prepare(db_, "PRAGMA table_info(" + table + ")"));
+    std::vector<std::string> existing;
+    while (sqlite3_step(info.get()) == SQLITE_ROW) {
+      existing.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(info.get(), 1)));
+    }
+    for (const FeatureDefinition& f : group.features) {
+      if (std::find(existing.begin(), existing.end(), f.name) == existing.end()) {
+        RETURN_IF_ERROR(Exec(db_, "ALTER TABLE " + table + " ADD COLUMN " + QuoteIdent(f.name) +
+                                      " " + std::string(SqlType(f.type))));
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status DropTable(std::string_view group) override {
+    std::lock_guard lock(mu_);
+    if (read_only_) return FailedPreconditionError("offline store opened read-only");
+    inserts_.erase(std::string(group));
+    RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+    Status s = Exec(db_, "DROP TABLE IF EXISTS " + QuoteIdent(group));
+    if (s.ok()) {
+      s = Exec(db_, "DELETE FROM _pantry_journal WHERE feature_group = " + QuoteLiteral(group));
+    }
+    if (!s.ok()) {
+      Exec(db_, "ROLLBACK").IgnoreError();
+      return s;
+    }
+    return Exec(db_, "COMMIT");
+  }
+
+  Status Append(const OfflineBatch& batch) override {
+    std::lock_guard lock(mu_);
+    if (read_only_) return FailedPreconditionError("offline store opened read-only");
+    if (batch.records.empty()) return Status::Ok();
+    const FeatureGroupDefinition& group = *batch.group;
+    ASSIGN_OR_RETURN(sqlite3_stmt * insert, InsertFor(group));
+    RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+    Status s = AppendLocked(batch, insert);
+    if (!s.ok()) {
+      Exec(db_, "ROLLBACK").IgnoreError();
+      return s;
+    }
+    return Exec(db_, "COMMIT");
+  }
+
+  StatusOr<int64_t> LastSequence() const override {
+    std::lock_guard lock(mu_);
+    ASSIGN_OR_RETURN(Stmt stmt, Prepare(db_, "SELECT max(sequence) FROM _pantry_journal"));
+    int rc = sqlite3_step(stmt.get());
+    if (rc != SQLITE_ROW) return SqlError(db_, "read journal");
+    return static_cast<int64_t>(sqlite3_column_int64(stmt.get(), 0));
+  }
+
+  Status ReadJournal(int64_t after,
+                     const std::function<const FeatureGroupDefinition*(std::string_view)>& groups,
+                     const std::function<Status(const JournalEntry&)>& on_entry) const override {
+    std::lock_guard lock(mu_);
+    ASSIGN_OR_RETURN(Stmt stmt, Prepare(db_,
+                                        "SELECT sequence, feature_group, op, ttl_micros, "
+                                        "first_rowid, last_rowid FROM _pantry_journal WHERE "
+                                        "sequence > ? ORDER BY sequence"));
+    sqlite3_bind_int64(stmt.get(), 1, after);
+    int rc;
+    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+      JournalEntry entry;
+      entry.sequence = sqlite3_column_int64(stmt.get(), 0);
+      entry.group = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 1));
+      entry.op = static_cast<JournalOp>(sqlite3_column_int(stmt.get(), 2));
+      if (sqlite3_column_type(stmt.get(), 3) != SQLITE_NULL) {
+        entry.ttl_micros = sqlite3_column_int64(stmt.get(), 3);
+      }
+      const FeatureGroupDefinition* def = groups(entry.group);
+      if (def == nullptr) continue;  // group deleted since
+      std::string sql = "SELECT ";
+      for (size_t i = 0; i < def->features.size(); ++i) {
+        if (i) sql += ", ";
+        sql += QuoteIdent(def->features[i].name);
+      }
+      sql += " FROM " + QuoteIdent(def->name) + " WHERE rowid BETWEEN ? AND ? ORDER BY rowid";
+      ASSIGN_OR_RETURN(Stmt rows, Prepare(db_, sql));
+      sqlite3_bind_int64(rows.get(), 1, sqlite3_column_int64(stmt.get(), 4));
+      sqlite3_bind_int64(rows.get(), 2, sqlite3_column_int64(stmt.get(), 5));
+      int rrc;
+      while ((rrc = sqlite3_step(rows.get())) == SQLITE_ROW) {
+        Record r;
+        for (size_t i = 0; i < def->features.size(); ++i) {
+          FeatureValue v = ColumnValue(rows.get(), static_cast<int>(i));
+          if (!v.is_null()) r.Add(def->features[i].name, std::move(v));
+        }
+        entry.records.push_back(std::move(r));
+      }
+      if (rrc != SQLITE_DONE) return SqlError(db_, "read journaled rows");
+      RETURN_IF_ERROR(on_entry(entry));
+    }
+    if (rc != SQLITE_DONE) return SqlError(db_, "read journal");
+    return Status::Ok();
+  }
+
+  Status QueryEach(
+      std::string_view sql, std::vector<std::string>* column_names,
+      const std::function<Status(std::span<const FeatureValue>)>& on_row) const override {
+    // A fresh read-only connection per query: concurrent queries never share
+    // a connection, and nothing a query does can write.
+    sqlite3* conn = nullptr;
+    int rc =
+        sqlite3_open_v2(file_.c_str(), &conn, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+    std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(conn, sqlite3_close_v2);
+    if (rc != SQLITE_OK) {
+      return IOError("cannot open offline store " + file_.string() + ": " +
+                     (conn ? sqlite3_errmsg(conn) : "out of memory"));
+    }
+    sqlite3_busy_timeout(conn, 10000);
+    sqlite3_set_authorizer(conn, DenyAttach, nullptr);
+    sqlite3_stmt* raw = nullptr;
+    const char* tail = nullptr;
+    rc = sqlite3_prepare_v2(conn, sql.data(), static_cast<int>(sql.size()), &raw, &tail);
+    Stmt stmt(raw);
+    if (rc != SQLITE_OK) {
+      return InvalidArgumentError(std::string("SQL error: ") + sqlite3_errmsg(conn));
+    }
+    if (raw == nullptr) return InvalidArgumentError("SQL error: empty query");
+    for (const char* p = tail; p && p < sql.data() + sql.size(); ++p) {
+      if (*p != ';' && !std::isspace(static_cast<unsigned char>(*p))) {
+        return InvalidArgumentError("query must be a single SQL statement");
+      }
+    }
+    if (!sqlite3_stmt_readonly(raw)) {
+      return InvalidArgumentError(
+          "query is read-only: pantry query runs SELECT statements over the offline store; "
+          "writes go through ingest, put and delete");
+    }
+    const int n = sqlite3_column_count(raw);
+    if (column_names) {
+      column_names->clear();
+      for (int i = 0; i < n; ++i) column_names->emplace_back(sqlite3_column_name(raw, i));
+    }
+    std::vector<FeatureValue> row(static_cast<size_t>(n));
+    while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+      for (int i = 0; i < n; ++i) row[i] = ColumnValue(raw, i);
+      RETURN_IF_ERROR(on_row(row));
+    }
+    if (rc != SQLITE_DONE) {
+      const std::string msg = sqlite3_errmsg(conn);
+      if (rc == SQLITE_READONLY || rc == SQLITE_AUTH) {
+        return InvalidArgumentError("query is read-only: " + msg);
+      }
+      return InvalidArgumentError("SQL error: " + msg);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  static std::string QuoteLiteral(std::string_view s) {
+    std::string out = "'";
+    for (char c : s) {
+      if (c == '\'') out.push_back('\'');
+      out.push_back(c);
+    }
+    out.push_back('\'');
+    return out;
+  }
+
+  struct Insert {
+    Stmt stmt;
+    size_t feature_count = 0;
+  };
+
+  StatusOr<sqlite3_stmt*> InsertFor(const FeatureGroupDefinition& group) {
+    auto it = inserts_.find(group.name);
+    if (it != inserts_.end() && it->second.feature_count == group.features.size()) {
+      return it->second.stmt.get();
+    }
+    std::string sql = "INSERT INTO " + QuoteIdent(group.name) + " (";
+    std::string params;
+    for (const FeatureDefinition& f : group.features) {
+      sql += QuoteIdent(f.name) + ", ";
+      params += "?, ";
+    }
+    sql += "write_time, api_invocation_time, is_deleted) VALUES (" + params + "?, ?, ?)";
+    ASSIGN_OR_RETURN(Stmt stmt, Prepare(db_, sql, true));
+    sqlite3_stmt* raw = stmt.get();
+    inserts_[group.name] = Insert{std::move(stmt), group.features.size()};
+    return raw;
+  }
+
+  Status AppendLocked(const OfflineBatch& batch, sqlite3_stmt* insert) {
+    const FeatureGroupDefinition& group = *batch.group;
+    const int n = static_cast<int>(group.features.size());
+    const int deleted = batch.op == JournalOp::kPut ? 0 : 1;
+    int64_t first_rowid = 0;
+    for (const Record& record : batch.records) {
+      sqlite3_clear_bindings(insert);
+      for (const Record::Field& f : record.fields()) {
+        const int idx = group.FeatureIndex(f.name);
+        if (idx < 0) return InvalidArgumentError("unknown feature " + f.name);
+        const FeatureValue& v = f.value;
+        if (v.is_int()) {
+          sqlite3_bind_int64(insert, idx + 1, v.int_value());
+        } else if (v.is_double()) {
+          sqlite3_bind_double(insert, idx + 1, v.double_value());
+        } else if (v.is_string()) {
+          sqlite3_bind_text(insert, idx + 1, v.string_value().data(),
+                            static_cast<int>(v.string_value().size()), SQLITE_STATIC);
+        }
+      }
+      sqlite3_bind_double(insert, n + 1, batch.write_time_seconds);
+      sqlite3_bind_double(insert, n + 2, batch.api_invocation_time_seconds);
+      sqlite3_bind_int(insert, n + 3, deleted);
+      int rc = sqlite3_step(insert);
+      sqlite3_reset(insert);
+      if (rc != SQLITE_DONE) return SqlError(db_, "insert into " + group.name);
+      if (first_rowid == 0) first_rowid = sqlite3_last_insert_rowid(db_);
+    }
+    if (batch.sequence > 0) {
+      sqlite3_stmt* j = journal_insert_.get();
+      sqlite3_bind_int64(j, 1, batch.sequence);
+      sqlite3_bind_text(j, 2, group.name.data(), static_cast<int>(group.name.size()),
+                        SQLITE_STATIC);
+      sqlite3_bind_int(j, 3, static_cast<int>(batch.op));
+      if (batch.ttl_micros) {
+        sqlite3_bind_int64(j, 4, *batch.ttl_micros);
+      } else {
+        sqlite3_bind_null(j, 4);
+      }
+      sqlite3_bind_int64(j, 5, first_rowid);
+      sqlite3_bind_int64(j, 6, sqlite3_last_insert_rowid(db_));
+      int rc = sqlite3_step(j);
+      sqlite3_reset(j);
+      if (rc != SQLITE_DONE) return SqlError(db_, "journal batch");
+    }
+    return Status::Ok();
+  }
+
+  const std::filesystem::path file_;
+  sqlite3* db_;
+  const bool read_only_;
+  mutable std::mutex mu_;
+  std::map<std::string, Insert, std::less<>> inserts_;
+  Stmt journal_insert_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<OfflineStore>> OfflineStore::OpenSqlite(
+    const std::filesystem::path& file, const SqliteOfflineOptions& options) {
+  sqlite3* db = nullptr;
+  int flags =
+      options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int rc = sqlite3_open_v2(file.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    return IOError("cannot open offline store " + file.string() + ": " + msg);
+  }
+  auto store = std::make_unique<SqliteOfflineStore>(file, db, options.read_only);
+  RETURN_IF_ERROR(store->Init(options.sync).WithContext(file.string()));
+  return std::unique_ptr<OfflineStore>(std::move(store));
+}
+
+}  // namespace pantry::featurestore
