@@ -35,8 +35,8 @@ HiddenModel::HiddenModel(uint64_t seed, int64_t num_products, ModelConstants con
     Rng rng(seed, RngStream::kProduct, static_cast<uint64_t>(j));
     ProductParams& p = products_[j];
     // The first 20 products cover every category once.
-    p.category = j < kNumCategories ? static_cast<int>(j)
-                                    : static_cast<int>(category_alias.Sample(rng));
+    p.category =
+        j < kNumCategories ? static_cast<int>(j) : static_cast<int>(category_alias.Sample(rng));
     p.cluster = static_cast<int>(rng.UniformInt(kTasteClusters));
     p.log_popularity = rng.Normal(0, constants_.popularity_sd);
     p.popularity = std::exp(p.log_popularity);
@@ -115,7 +115,8 @@ int64_t HiddenModel::SampleProduct(const CustomerParams& c, Rng& rng) const {
   const int k = static_cast<int>(SampleLinear(rng, c.category_prob, 1.0));
   std::array<double, kTasteClusters> weights;
   double total = 0;
-  for (int g = 0; g < kTasteClusters; ++g) total += weights[g] = cluster_pop_[k][g] * c.cluster_exp[g];
+  for (int g = 0; g < kTasteClusters; ++g)
+    total += weights[g] = cluster_pop_[k][g] * c.cluster_exp[g];
   const int g = static_cast<int>(SampleLinear(rng, weights, total));
   const size_t cell = k * kTasteClusters + g;
   return cell_products_[cell][cell_alias_[cell].Sample(rng)];

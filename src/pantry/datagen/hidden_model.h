@@ -58,7 +58,7 @@ struct CustomerParams {
   std::array<double, kNumCategories> category_prob{};  // P(k | c)
   std::array<double, kTasteClusters> cluster_dot{};    // u_c · w_g
   std::array<double, kTasteClusters> cluster_exp{};    // exp(u_c · w_g)
-  std::array<double, kNumCategories> log_norm{};     // log Z_{c,k}
+  std::array<double, kNumCategories> log_norm{};       // log Z_{c,k}
 };
 
 class HiddenModel {

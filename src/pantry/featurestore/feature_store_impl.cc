@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <charconv>
+#include <csignal>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -45,6 +47,9 @@ class FeatureStoreImpl final : public FeatureStore {
   }
 
   Status Init() {
+    if (const char* crash = std::getenv("PANTRY_TEST_CRASH_AFTER_OFFLINE_COMMITS")) {
+      crash_after_offline_commits_ = std::atoll(crash);
+    }
     if (!options_.read_only) {
       RETURN_IF_ERROR(EnsureWritableDirectory(groups_dir_));
     } else if (!fs::exists(root_)) {
@@ -510,6 +515,9 @@ class FeatureStoreImpl final : public FeatureStore {
   std::atomic<uint64_t> version_{0};
 
   std::mutex write_mu_;  // serialises all writes
+  // PANTRY_TEST_CRASH_AFTER_OFFLINE_COMMITS=N: SIGKILL the process right
+  // after the N-th offline commit, before its online write (crash tests).
+  int64_t crash_after_offline_commits_ = 0;
   int64_t next_sequence_ = 1;
 };
 
@@ -603,6 +611,10 @@ Status FeatureStoreImpl::Commit(const FeatureGroupDefinition& def, std::span<con
     batch.ttl_micros = ttl;
     if (batch.sequence == 0) sequence = 0;
     RETURN_IF_ERROR(offline_->Append(batch));
+    if (crash_after_offline_commits_ > 0 && --crash_after_offline_commits_ == 0) {
+      // Fault injection for the crash test: die between the two writes.
+      std::raise(SIGKILL);
+    }
   }
   if (!def.online_enabled) return Status::Ok();
   Status s = online_->Write(writes, sequence);

@@ -139,6 +139,13 @@ StatusOr<std::unique_ptr<OnlineStore>> OnlineStore::OpenRocksDb(
     opts.IncreaseParallelism(2);
     opts.max_background_jobs = 2;
     opts.write_buffer_size = 64 << 20;
+    // The online store overwrites the same keys over and over (latest record
+    // per id). In-place memtable updates keep one entry per key instead of a
+    // version per put, which keeps the skip list shallow for reads and
+    // inserts (measured: ingest of 1M click rows with 10k ids). Requires the
+    // single writer the facade guarantees.
+    opts.inplace_update_support = true;
+    opts.allow_concurrent_memtable_write = false;
     rocksdb::BlockBasedTableOptions table;
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     table.block_cache = rocksdb::NewLRUCache(128 << 20);
