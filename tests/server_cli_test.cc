@@ -8,7 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include "pantry/server/base64.h"
 #include "pantry/server/http_client.h"
+#include "pantry/stream/event_log.h"
 #include "tests/test_util.h"
 
 extern char** environ;
@@ -99,8 +101,32 @@ TEST(ServeCommandTest, ServesOnAnyPortAndStopsOnSigterm) {
   auto unauthorized = client.Send("PUT", "/FeatureGroup/none", {}, "{}");
   ASSERT_TRUE(unauthorized.ok());
   EXPECT_EQ(unauthorized->status, 401);
+  auto put =
+      client.Send("POST", "/",
+                  {{"X-Amz-Target", "Kinesis_20131202.PutRecord"},
+                   {"Content-Type", "application/x-amz-json-1.1"},
+                   {"Authorization", "Bearer t0ken"}},
+                  R"({"StreamName":"click_stream","PartitionKey":"C1","Data":")" +
+                      server::Base64Encode(R"({"customer_id":"C1","product_id":"P1"})") + "\"}");
+  ASSERT_TRUE(put.ok());
+  EXPECT_EQ(put->status, 200) << put->body;
+  auto events = client.Send("POST", "/v1/events", {{"Authorization", "Bearer t0ken"}},
+                            R"([{"customer_id":"C2","product_id":"P2","activity_weight":2}])");
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(events->status, 200) << events->body;
   client.Close();
   EXPECT_EQ(serve.Stop(SIGTERM), 0);
+
+  // Both acknowledged events are in the durable log after the process ended.
+  auto log = stream::EventLog::OpenFile(home.path(), "click_stream", stream::EventLogOptions());
+  ASSERT_TRUE(log.ok()) << log.status();
+  size_t total = 0;
+  for (int shard = 0; shard < (*log)->shard_count(); ++shard) {
+    auto records = (*log)->Read(shard, 0, 100);
+    ASSERT_TRUE(records.ok());
+    total += records->size();
+  }
+  EXPECT_EQ(total, 2u);
 }
 
 TEST(ServeCommandTest, BadFlagsAndBusyPortFail) {
