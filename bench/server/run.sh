@@ -54,7 +54,7 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
 REDIS_PID=$!
 for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 redis-benchmark -p "$REDIS_PORT" -t set -n "$KEYS" -r "$KEYS" -d 150 -c "$CONNS" -q >/dev/null
-redis-benchmark -p "$REDIS_PORT" -t get -n $((KEYS * 5)) -r "$KEYS" -d 150 -c "$CONNS" -q
+redis-benchmark -p "$REDIS_PORT" -t get -n $((KEYS * 5)) -r "$KEYS" -d 150 -c "$CONNS" -q | tr "\r" "\n" | tail -2
 
 echo "== Kinesis PutRecords, 500 events per call: wrk -t2 -c4 -d${DURATION}s"
 python3 - "$WORK/put_records.json" <<'PY'
