@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <random>
+#include <thread>
 
 #include "pantry/common/clock.h"
 
@@ -273,6 +275,51 @@ TEST_P(FeatureStoreTest, DeleteGroup) {
   EXPECT_EQ(Count("1"), 0);
   Reopen();
   EXPECT_EQ(store_->ListFeatureGroups().size(), 1u);
+}
+
+TEST_P(FeatureStoreTest, ConcurrentReadersAndWriter) {
+  ASSERT_TRUE(store_->CreateFeatureGroup(Customers()).ok());
+  constexpr int kIds = 50;
+  constexpr int kRounds = 40;
+  std::atomic<bool> done{false};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&, t] {
+      std::vector<int64_t> last_age(kIds, -1);
+      while (!done.load()) {
+        for (int id = 0; id < kIds; ++id) {
+          auto r = store_->GetRecord("customers", std::to_string(id));
+          if (!r.ok()) {
+            ++failures;
+            continue;
+          }
+          if (!r->has_value()) continue;
+          // Ages only grow with event time: a reader never sees one go back.
+          const int64_t age = (*r)->Find("age")->int_value();
+          if (age < last_age[id]) ++failures;
+          last_age[id] = age;
+        }
+        std::vector<BatchGetEntry> entries = {{"customers", {"1", "2", "3"}, {}}};
+        if (!store_->BatchGetRecord(entries).ok()) ++failures;
+        if (t == 0) store_->ListFeatureGroups();
+      }
+    });
+  }
+  for (int round = 0; round < kRounds; ++round) {
+    std::vector<Record> batch;
+    for (int id = 0; id < kIds; ++id) batch.push_back(Cust(id, 100 + round, "S", round));
+    ASSERT_TRUE(store_->PutRecords("customers", batch).ok());
+    if (round % 10 == 0) {
+      ASSERT_TRUE(
+          store_->AddFeatures("customers", {{"f" + std::to_string(round), FeatureType::kString}})
+              .ok());
+    }
+  }
+  done = true;
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(Count("1"), kIds * kRounds);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FeatureStoreTest,
