@@ -35,6 +35,7 @@ StatusOr<std::unique_ptr<FeatureStore>> OpenStore(const GlobalOptions& globals,
   if (read_only) {
     options.home = globals.home();
     options.read_only = true;
+    options.offline_only = true;
   } else {
     ASSIGN_OR_RETURN(options.home, globals.RequireHome());
   }

@@ -47,6 +47,9 @@ class FeatureStoreImpl final : public FeatureStore {
   }
 
   Status Init() {
+    if (options_.offline_only && !options_.read_only) {
+      return InvalidArgumentError("feature store: offline_only requires read_only");
+    }
     if (const char* crash = std::getenv("PANTRY_TEST_CRASH_AFTER_OFFLINE_COMMITS")) {
       crash_after_offline_commits_ = std::atoll(crash);
     }
@@ -84,6 +87,7 @@ class FeatureStoreImpl final : public FeatureStore {
     }
 
     // Online store.
+    if (options_.read_only && options_.offline_only) return Status::Ok();
     if (options_.online_backend == OnlineBackend::kMemory ||
         (options_.read_only && !fs::exists(root_ / "online"))) {
       ASSIGN_OR_RETURN(online_, OnlineStore::OpenMemory());
@@ -257,6 +261,7 @@ class FeatureStoreImpl final : public FeatureStore {
         return InvalidArgumentError("feature group " + def->name + " has no feature \"" + f + "\"");
       }
     }
+    RETURN_IF_ERROR(CheckOnlineOpen());
     ASSIGN_OR_RETURN(std::string id, CanonicalId(*def, record_id));
     ASSIGN_OR_RETURN(std::optional<std::string> value, online_->Get(def->name, id));
     return DecodeVisible(value, feature_names);
@@ -267,6 +272,7 @@ class FeatureStoreImpl final : public FeatureStore {
       return InvalidArgumentError("at most " + std::to_string(kMaxBatchGetEntries) +
                                   " feature groups per batch get");
     }
+    RETURN_IF_ERROR(CheckOnlineOpen());
     BatchGetResult result;
     for (const BatchGetEntry& e : entries) {
       if (e.record_ids.size() > kMaxBatchGetIds) {
@@ -400,6 +406,13 @@ class FeatureStoreImpl final : public FeatureStore {
   Status CheckWritable() const {
     if (options_.read_only) {
       return FailedPreconditionError("feature store opened read-only");
+    }
+    return Status::Ok();
+  }
+
+  Status CheckOnlineOpen() const {
+    if (online_ == nullptr) {
+      return FailedPreconditionError("feature store opened offline-only (no online reads)");
     }
     return Status::Ok();
   }

@@ -322,6 +322,30 @@ TEST_P(FeatureStoreTest, ConcurrentReadersAndWriter) {
   EXPECT_EQ(Count("1"), kIds * kRounds);
 }
 
+TEST_P(FeatureStoreTest, ReadOnlyOpenAlongsideWriter) {
+  ASSERT_TRUE(store_->CreateFeatureGroup(Customers()).ok());
+  ASSERT_TRUE(store_->PutRecord("customers", Cust(1, 100, "WA")).ok());
+  FeatureStoreOptions o;
+  o.home = home_.path();
+  o.read_only = true;
+  o.offline_only = true;
+  auto reader = FeatureStore::Open(o);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  auto q = (*reader)->Query("SELECT state FROM customers");
+  ASSERT_TRUE(q.ok()) << q.status();
+  EXPECT_EQ(q->rows.at(0).at(0).string_value(), "WA");
+  EXPECT_EQ((*reader)->PutRecord("customers", Cust(2, 1, "X")).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*reader)->GetRecord("customers", "1").status().code(),
+            StatusCode::kFailedPrecondition);
+  if (GetParam() == OnlineBackend::kRocksDb) {
+    FeatureStoreOptions rw;
+    rw.home = home_.path();
+    auto second = FeatureStore::Open(rw);
+    EXPECT_FALSE(second.ok());  // RocksDB's lock: one writer process
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, FeatureStoreTest,
                          ::testing::Values(OnlineBackend::kMemory, OnlineBackend::kRocksDb),
                          [](const auto& info) {
