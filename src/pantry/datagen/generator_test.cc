@@ -243,7 +243,7 @@ TEST_F(GeneratorTest, TruthLoadsAndMatchesTheSummary) {
   EXPECT_EQ(truth->heldout.size(), truth->eval_customers.size());
   auto all = LoadGroundTruth(dir(), HeldoutScope::kAllCustomers);
   ASSERT_TRUE(all.ok());
-  EXPECT_GT(all->heldout.size(), 2500u);  // 3000 customers, nearly all with n >= 2
+  EXPECT_GT(all->heldout.size(), 2500u);       // 3000 customers, nearly all with n >= 2
   EXPECT_FALSE(LoadGroundTruth(*root_).ok());  // no truth/summary.json there
   EXPECT_EQ(FormatIso8601Micros(truth->click_heldout_from_micros), "2026-10-14T00:00:00Z");
   // Held-out purchases are each customer's latest.
