@@ -534,7 +534,9 @@ Status ValidateGenerateOptions(const GenerateOptions& o) {
       o.click_rows > (int64_t{1} << 40)) {
     return InvalidArgumentError("counts are too large");
   }
-  if (o.threads < 0) return InvalidArgumentError("--threads must be >= 0");
+  if (o.threads < 0 || o.threads > 256) {
+    return InvalidArgumentError("--threads must be between 0 (all cores) and 256");
+  }
   return Status::Ok();
 }
 
