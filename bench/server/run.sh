@@ -3,7 +3,7 @@
 #   1. GetRecord over HTTP (wrk) next to redis-benchmark GET, same machine, same run;
 #   2. Kinesis PutRecords events/s into the durable event log (fsync per batch).
 # Everything listens on 127.0.0.1 only and stops by itself.
-# Usage: bench/server/run.sh   (env: KEYS=100000 DURATION=10 CONNS=16)
+# Usage: bench/server/run.sh   (env: KEYS=100000 DURATION=10 CONNS=16 SHARDS=4)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${PANTRY_BIN:-build/release/bin/pantry}
@@ -35,7 +35,7 @@ PY
 "$BIN" --home "$WORK/home" --quiet ingest customers --csv "$WORK/customers.csv" --event-time-now >/dev/null
 
 echo "== pantry serve"
-"$BIN" --home "$WORK/home" serve --port 0 --threads "$((CONNS + 4))" --no-access-log \
+"$BIN" --home "$WORK/home" serve --port 0 --threads "$((CONNS + 4))" --no-access-log --shards "${SHARDS:-4}" \
   > "$WORK/serve.out" 2> "$WORK/serve.err" &
 SERVER_PID=$!
 for _ in $(seq 100); do grep -q "serving on" "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
