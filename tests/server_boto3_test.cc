@@ -94,6 +94,14 @@ fs.delete_record(FeatureGroupName="customers", RecordIdentifierValueAsString="C1
                  EventTime="1700000001")
 r = fs.get_record(FeatureGroupName="customers", RecordIdentifierValueAsString="C1")
 out["after_delete"] = "Record" in r
+bad_fs = session.client("sagemaker-featurestore-runtime", endpoint_url=endpoint, config=config,
+                        aws_access_key_id="not-the-token", aws_secret_access_key="x")
+try:
+    bad_fs.delete_record(FeatureGroupName="customers", RecordIdentifierValueAsString="C1",
+                         EventTime="1700000002")
+    out["fs_wrong_key"] = "no error"
+except bad_fs.exceptions.AccessForbidden as e:
+    out["fs_wrong_key"] = e.response["Error"]["Code"]
 print(json.dumps(out))
 )PY";
 
@@ -205,6 +213,7 @@ TEST(Boto3Test, KinesisAndFeatureStoreRuntimeClientsWorkUnchanged) {
   EXPECT_EQ(r["unknown_group"], "ResourceNotFound");
   EXPECT_EQ(r["bad_record"], "ValidationError");
   EXPECT_FALSE(r["after_delete"].get<bool>());
+  EXPECT_EQ(r["fs_wrong_key"], "AccessForbidden");
 
   auto records = ingest.Records("click_stream");
   ASSERT_EQ(records.size(), 11u);

@@ -181,9 +181,12 @@ void HttpService::Handle(HttpRequest* request, HttpResponse* response) const {
     route = unmatched_.get();
   } else if (std::string why;
              route->access == RouteAccess::kWrite && !authorizer_.Allow(*request, &why)) {
-    SetError(response, route->error_style, 401,
-             route->error_style == ErrorStyle::kNative ? "Unauthorized" : "AccessDeniedException",
-             why);
+    // Each client's own type: SageMaker's runtime models AccessForbidden,
+    // Kinesis answers bad credentials with AccessDeniedException.
+    const char* type = route->error_style == ErrorStyle::kNative        ? "Unauthorized"
+                       : route->error_style == ErrorStyle::kAwsRestJson ? "AccessForbidden"
+                                                                        : "AccessDeniedException";
+    SetError(response, route->error_style, 401, type, why);
     response->AddHeader("WWW-Authenticate", "Bearer realm=\"pantry\"");
   } else {
     try {
