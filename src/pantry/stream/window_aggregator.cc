@@ -168,6 +168,9 @@ class WindowAggregatorImpl final : public WindowAggregator {
   }
 
   int64_t watermark() const override { return watermark_; }
+  int64_t next_timer() const override {
+    return timers_.empty() ? std::numeric_limits<int64_t>::max() : timers_.top().time;
+  }
   size_t open_keys() const override { return index_.size(); }
 
   std::string Serialize() const override {
