@@ -154,6 +154,10 @@ void BM_LiveLatency(benchmark::State& state) {
   so.specs.push_back(*WindowSpec::FromString(WorkshopSlidingSpecJson(), "live"));
   so.sink_factory = FeatureStoreSinkFactory(store.get());
   so.poll_interval_ms = 20;
+  // Arg 0: fsync every append (Append returns once durable); 1: fsync every
+  // 10 ms in the background (Append returns once written).
+  so.log_options.fsync = state.range(0) == 0 ? FsyncMode::kEveryBatch : FsyncMode::kInterval;
+  so.log_options.fsync_interval_ms = 10;
   auto service = std::move(*StreamService::Create(std::move(so)));
   EventLog* log = service->log("click_stream");
   if (!service->Start().ok()) std::abort();
@@ -192,7 +196,12 @@ void BM_LiveLatency(benchmark::State& state) {
   store.reset();
   fs::remove_all(home);
 }
-BENCHMARK(BM_LiveLatency)->Iterations(2000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_LiveLatency)
+    ->Arg(0)
+    ->Arg(1)
+    ->Iterations(2000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // A 50 ms stagger window: time from its close (first arrival + 50 ms) until
 // its row is readable through the online store.
