@@ -1,0 +1,129 @@
+#include "pantry/models/fm_retrieval.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace pantry::models {
+namespace {
+
+// Sum of factor vectors and the side's own linear + within-side pair terms.
+double SideTerms(const FmModel& model, const SparseRow& row, Eigen::VectorXd* sum) {
+  const int k = model.num_factors();
+  sum->setZero(k);
+  double linear = 0, sum_sq = 0;
+  for (size_t j = 0; j < row.nnz(); ++j) {
+    uint32_t i = row.indices[j];
+    if (i >= model.num_features()) continue;
+    double x = row.values[j];
+    linear += model.linear()[i] * x;
+    std::span<const float> v = model.factors(i);
+    for (int f = 0; f < k; ++f) {
+      double vx = v[f] * x;
+      (*sum)[f] += vx;
+      sum_sq += vx * vx;
+    }
+  }
+  return linear + 0.5 * (sum->squaredNorm() - sum_sq);
+}
+
+// scores[t*kTile + i] = b[t*kTile + i] + sum_f q[t*kTile + i][f] * p[f].
+// Element-wise accumulation per factor: vectorises across products with
+// no floating-point reassociation, so every clone gives identical results.
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void ScanTiles(
+    const float* tiles, const float* bias, const float* p, size_t k, size_t num_tiles,
+    float* scores) {
+  constexpr size_t kTile = FmCatalogIndex::kTile;
+  for (size_t t = 0; t < num_tiles; ++t) {
+    float s[kTile];
+    const float* b = bias + t * kTile;
+    for (size_t i = 0; i < kTile; ++i) s[i] = b[i];
+    const float* q = tiles + t * k * kTile;
+    for (size_t f = 0; f < k; ++f) {
+      const float pf = p[f];
+      const float* col = q + f * kTile;
+      for (size_t i = 0; i < kTile; ++i) s[i] += col[i] * pf;
+    }
+    float* out = scores + t * kTile;
+    for (size_t i = 0; i < kTile; ++i) out[i] = s[i];
+  }
+}
+
+}  // namespace
+
+StatusOr<FmCatalogIndex> FmCatalogIndex::Build(const FmModel& model, const CsrMatrix& products) {
+  RETURN_IF_ERROR(products.Validate().WithContext("catalog features"));
+  if (products.cols > model.num_features()) {
+    for (uint32_t index : products.indices) {
+      if (index >= model.num_features()) {
+        return InvalidArgumentError("catalog feature " + std::to_string(index) +
+                                    " is outside the model's " +
+                                    std::to_string(model.num_features()) + " features");
+      }
+    }
+  }
+  FmCatalogIndex index;
+  const size_t n = products.rows();
+  const size_t k = static_cast<size_t>(model.num_factors());
+  const size_t num_tiles = (n + kTile - 1) / kTile;
+  index.num_products_ = n;
+  index.num_factors_ = model.num_factors();
+  index.tiles_.assign(num_tiles * k * kTile, 0.0f);
+  index.bias_.assign(num_tiles * kTile, -std::numeric_limits<float>::infinity());
+  Eigen::VectorXd sum;
+  for (size_t r = 0; r < n; ++r) {
+    index.bias_[r] = static_cast<float>(SideTerms(model, products.row(r), &sum));
+    size_t tile = r / kTile, i = r % kTile;
+    for (size_t f = 0; f < k; ++f) {
+      index.tiles_[(tile * k + f) * kTile + i] =
+          static_cast<float>(sum[static_cast<Eigen::Index>(f)]);
+    }
+  }
+  return index;
+}
+
+CustomerVector FmCatalogIndex::EncodeCustomer(const FmModel& model, const SparseRow& customer) {
+  Eigen::VectorXd sum;
+  CustomerVector out;
+  out.c = model.bias() + SideTerms(model, customer, &sum);
+  out.p = sum.cast<float>();
+  return out;
+}
+
+float FmCatalogIndex::Score(const CustomerVector& customer, uint32_t product) const {
+  const size_t k = static_cast<size_t>(num_factors_);
+  const size_t tile = product / kTile, i = product % kTile;
+  float s = bias_[product];
+  for (size_t f = 0; f < k; ++f) s += tiles_[(tile * k + f) * kTile + i] * customer.p[f];
+  return static_cast<float>(customer.c) + s;
+}
+
+std::vector<ScoredProduct> FmCatalogIndex::TopK(const CustomerVector& customer, size_t k) const {
+  const size_t n = num_products();
+  k = std::min(k, n);
+  if (k == 0) return {};
+  thread_local std::vector<float> scores;
+  scores.resize(bias_.size());
+  ScanTiles(tiles_.data(), bias_.data(), customer.p.data(), static_cast<size_t>(num_factors_),
+            bias_.size() / kTile, scores.data());
+  // Min-heap of the best k so far; most products fail the first comparison.
+  auto better = [](const ScoredProduct& a, const ScoredProduct& b) {
+    return a.score > b.score || (a.score == b.score && a.product < b.product);
+  };
+  std::vector<ScoredProduct> heap;
+  heap.reserve(k + 1);
+  for (size_t i = 0; i < k; ++i) heap.push_back({static_cast<uint32_t>(i), scores[i]});
+  std::make_heap(heap.begin(), heap.end(), better);
+  const float* s = scores.data();
+  for (size_t i = k; i < n; ++i) {
+    if (s[i] <= heap.front().score) continue;  // ties keep the lower index
+    std::pop_heap(heap.begin(), heap.end(), better);
+    heap.back() = {static_cast<uint32_t>(i), s[i]};
+    std::push_heap(heap.begin(), heap.end(), better);
+  }
+  std::sort_heap(heap.begin(), heap.end(), better);
+  const float c = static_cast<float>(customer.c);
+  for (ScoredProduct& item : heap) item.score += c;
+  return heap;
+}
+
+}  // namespace pantry::models

@@ -1,0 +1,317 @@
+#include "pantry/models/fm_trainer.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "pantry/models/fm_gradient.h"
+
+namespace pantry::models {
+namespace {
+
+Status CheckTargets(std::span<const float> y, PredictorType type, const char* what) {
+  for (size_t r = 0; r < y.size(); ++r) {
+    if (!std::isfinite(y[r])) {
+      return InvalidArgumentError(std::string(what) + " row " + std::to_string(r) + ": target is " +
+                                  (std::isnan(y[r]) ? "NaN" : "infinite"));
+    }
+    if (type == PredictorType::kBinaryClassifier && y[r] != 0.0f && y[r] != 1.0f) {
+      return InvalidArgumentError(std::string(what) + " row " + std::to_string(r) + ": target " +
+                                  std::to_string(y[r]) + " is not 0 or 1 (binary_classifier)");
+    }
+  }
+  return Status::Ok();
+}
+
+// Optimizer state: one slot per parameter (bias at index 0 of its own arrays).
+struct OptimizerState {
+  std::vector<float> m;  // AdaGrad: sum of squared gradients; Adam: 1st moment
+  std::vector<float> v;  // Adam: 2nd moment
+  void Resize(size_t n, FmOptimizer optimizer) {
+    if (optimizer != FmOptimizer::kSgd) m.assign(n, 0.0f);
+    if (optimizer == FmOptimizer::kAdam) v.assign(n, 0.0f);
+  }
+};
+
+struct StepConfig {
+  FmOptimizer optimizer;
+  float lr;  // for Adam: includes the bias correction of this step
+  float wd;
+  float eps, beta1, beta2;
+  float clip;  // 0 = off
+};
+
+// Applies one update to params[0..count) given raw (mean) gradients.
+inline void Step(const StepConfig& c, float* params, const float* grads, float* m, float* v,
+                 size_t count) {
+  for (size_t f = 0; f < count; ++f) {
+    float g = grads[f] + c.wd * params[f];
+    if (c.clip > 0) g = std::clamp(g, -c.clip, c.clip);
+    switch (c.optimizer) {
+      case FmOptimizer::kSgd:
+        params[f] -= c.lr * g;
+        break;
+      case FmOptimizer::kAdagrad:
+        m[f] += g * g;
+        params[f] -= c.lr * g / (std::sqrt(m[f]) + c.eps);
+        break;
+      case FmOptimizer::kAdam:
+        m[f] = c.beta1 * m[f] + (1 - c.beta1) * g;
+        v[f] = c.beta2 * v[f] + (1 - c.beta2) * g * g;
+        params[f] -= c.lr * m[f] / (std::sqrt(v[f]) + c.eps);
+        break;
+    }
+  }
+}
+
+// A worker's sparse gradient buffer for one mini-batch.
+class Worker {
+ public:
+  Worker(size_t num_features, size_t k)
+      : k_(k), slot_of_(num_features, -1), sum_(k), grad_(k), scaled_(k) {}
+
+  void Bias(float g) { bias_grad_ += g; }
+  void Linear(size_t, uint32_t i, float g) { linear_grad_[SlotOf(i)] += g; }
+  void Factors(size_t, uint32_t i, const float* g) {
+    float* out = factor_grad_.data() + static_cast<size_t>(slot_of_[i]) * k_;
+    for (size_t f = 0; f < k_; ++f) out[f] += g[f];
+  }
+
+  // Trains on rows order[begin, end) and applies the update.
+  double RunBatch(FmModel& model, const CsrMatrix& x, std::span<const float> y,
+                  std::span<const size_t> rows, const FmHyperparameters& h, int64_t step,
+                  OptimizerState& bias_state, OptimizerState& linear_state,
+                  OptimizerState& factor_state) {
+    const size_t n = model.num_features();
+    const float* linear = model.linear().data();
+    const float* factors = model.all_factors().data();
+    double loss = 0;
+    for (size_t r : rows) {
+      loss += FmForwardBackward(model.bias(), linear, factors, n, k_, x.row(r), y[r],
+                                model.predictor_type(), sum_.data(), grad_.data(), *this);
+    }
+    float scale = 1.0f / static_cast<float>(rows.size());
+    float correction = 1.0f;
+    if (h.optimizer == FmOptimizer::kAdam) {
+      double t = static_cast<double>(step);
+      correction =
+          static_cast<float>(std::sqrt(1 - std::pow(h.beta2, t)) / (1 - std::pow(h.beta1, t)));
+    }
+    auto config = [&](double lr, double wd) {
+      return StepConfig{h.optimizer,
+                        static_cast<float>(lr) * correction,
+                        static_cast<float>(wd),
+                        static_cast<float>(h.eps),
+                        static_cast<float>(h.beta1),
+                        static_cast<float>(h.beta2),
+                        static_cast<float>(h.clip_gradient)};
+    };
+    StepConfig bias_config = config(h.bias_lr, h.bias_wd);
+    StepConfig linear_config = config(h.linear_lr, h.linear_wd);
+    StepConfig factor_config = config(h.factors_lr, h.factors_wd);
+    auto at = [](std::vector<float>& moments, size_t offset) {
+      return moments.empty() ? nullptr : moments.data() + offset;
+    };
+
+    float bias_grad = static_cast<float>(bias_grad_) * scale;
+    Step(bias_config, &model.mutable_bias(), &bias_grad, at(bias_state.m, 0), at(bias_state.v, 0),
+         1);
+    float* w = model.mutable_linear().data();
+    float* v = model.mutable_factors().data();
+    for (size_t slot = 0; slot < touched_.size(); ++slot) {
+      uint32_t i = touched_[slot];
+      float g = linear_grad_[slot] * scale;
+      Step(linear_config, w + i, &g, at(linear_state.m, i), at(linear_state.v, i), 1);
+      const float* fg = factor_grad_.data() + slot * k_;
+      for (size_t f = 0; f < k_; ++f) scaled_[f] = fg[f] * scale;
+      size_t offset = static_cast<size_t>(i) * k_;
+      Step(factor_config, v + offset, scaled_.data(), at(factor_state.m, offset),
+           at(factor_state.v, offset), k_);
+      slot_of_[i] = -1;
+    }
+    touched_.clear();
+    linear_grad_.clear();
+    factor_grad_.clear();
+    bias_grad_ = 0;
+    return loss;
+  }
+
+ private:
+  int32_t SlotOf(uint32_t i) {
+    if (slot_of_[i] < 0) {
+      slot_of_[i] = static_cast<int32_t>(touched_.size());
+      touched_.push_back(i);
+      linear_grad_.push_back(0.0f);
+      factor_grad_.resize(factor_grad_.size() + k_, 0.0f);
+    }
+    return slot_of_[i];
+  }
+
+  size_t k_;
+  std::vector<int32_t> slot_of_;
+  std::vector<uint32_t> touched_;
+  std::vector<float> linear_grad_;
+  std::vector<float> factor_grad_;
+  double bias_grad_ = 0;
+  std::vector<float> sum_, grad_, scaled_;
+};
+
+double MetricFromLoss(PredictorType type, double mean_loss) {
+  return type == PredictorType::kRegressor ? std::sqrt(2 * mean_loss) : mean_loss;
+}
+
+}  // namespace
+
+double FmMetric(const FmModel& model, const CsrMatrix& x, std::span<const float> y,
+                int num_threads) {
+  if (x.rows() == 0) return std::numeric_limits<double>::quiet_NaN();
+  std::vector<float> predictions(x.rows());
+  size_t threads =
+      num_threads > 0 ? num_threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min(threads, std::max<size_t>(1, x.rows() / 1024));
+  std::vector<double> losses(threads, 0.0);
+  auto work = [&](size_t t) {
+    for (size_t r = t; r < x.rows(); r += threads) {
+      losses[t] += FmLoss(model.predictor_type(), model.PredictRaw(x.row(r)), y[r]).loss;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (std::thread& thread : pool) thread.join();
+  double total = std::accumulate(losses.begin(), losses.end(), 0.0);
+  return MetricFromLoss(model.predictor_type(), total / static_cast<double>(x.rows()));
+}
+
+StatusOr<FmTrainResult> TrainFm(const CsrMatrix& x, std::span<const float> y,
+                                const FmHyperparameters& h, const FmTrainOptions& options) {
+  RETURN_IF_ERROR(h.Validate());
+  if (x.rows() == 0) return InvalidArgumentError("empty training set: no rows to train on");
+  if (x.cols == 0) return InvalidArgumentError("training set has no feature columns");
+  if (y.size() != x.rows()) {
+    return InvalidArgumentError("training set has " + std::to_string(x.rows()) + " rows but " +
+                                std::to_string(y.size()) + " targets");
+  }
+  RETURN_IF_ERROR(x.Validate().WithContext("training set"));
+  RETURN_IF_ERROR(CheckTargets(y, h.predictor_type, "training set"));
+  const bool has_validation = options.validation_x != nullptr;
+  if (has_validation) {
+    const CsrMatrix& vx = *options.validation_x;
+    if (vx.rows() != options.validation_y.size()) {
+      return InvalidArgumentError("validation set has " + std::to_string(vx.rows()) + " rows but " +
+                                  std::to_string(options.validation_y.size()) + " targets");
+    }
+    RETURN_IF_ERROR(vx.Validate().WithContext("validation set"));
+    RETURN_IF_ERROR(CheckTargets(options.validation_y, h.predictor_type, "validation set"));
+  }
+  if (h.early_stopping_patience > 0 && (!has_validation || options.validation_x->rows() == 0)) {
+    return InvalidArgumentError("early_stopping_patience needs a non-empty validation set");
+  }
+
+  const size_t n = x.cols;
+  const size_t k = static_cast<size_t>(h.num_factors);
+  FmTrainResult result;
+  result.model = FmModel(h.predictor_type, n, h.num_factors);
+  FmModel& model = result.model;
+  model.set_hyperparameters(h);
+  std::mt19937_64 rng(h.seed);
+  {
+    std::normal_distribution<float> bias_init(0, static_cast<float>(h.bias_init_sigma));
+    std::normal_distribution<float> linear_init(0, static_cast<float>(h.linear_init_sigma));
+    std::normal_distribution<float> factor_init(0, static_cast<float>(h.factors_init_sigma));
+    model.mutable_bias() = h.bias_init_sigma > 0 ? bias_init(rng) : 0.0f;
+    for (float& w : model.mutable_linear()) w = h.linear_init_sigma > 0 ? linear_init(rng) : 0.0f;
+    for (float& v : model.mutable_factors()) v = h.factors_init_sigma > 0 ? factor_init(rng) : 0.0f;
+  }
+  OptimizerState bias_state, linear_state, factor_state;
+  bias_state.Resize(1, h.optimizer);
+  linear_state.Resize(n, h.optimizer);
+  factor_state.Resize(n * k, h.optimizer);
+
+  size_t threads =
+      h.num_threads > 0 ? h.num_threads : std::max(1u, std::thread::hardware_concurrency());
+  const size_t batch = static_cast<size_t>(h.mini_batch_size);
+  const size_t num_batches = (x.rows() + batch - 1) / batch;
+  threads = std::max<size_t>(1, std::min(threads, num_batches));
+  std::vector<Worker> workers;
+  workers.reserve(threads);
+  for (size_t t = 0; t < threads; ++t) workers.emplace_back(n, k);
+
+  std::vector<size_t> order(x.rows());
+  std::iota(order.begin(), order.end(), size_t{0});
+  int64_t step = 0;
+  double best_metric = std::numeric_limits<double>::infinity();
+  FmModel best_model;
+  int bad_epochs = 0;
+  for (int epoch = 1; epoch <= h.epochs; ++epoch) {
+    auto start = std::chrono::steady_clock::now();
+    std::shuffle(order.begin(), order.end(), rng);
+    std::atomic<size_t> next_batch{0};
+    std::vector<double> losses(threads, 0.0);
+    auto work = [&](size_t t) {
+      for (;;) {
+        size_t b = next_batch.fetch_add(1, std::memory_order_relaxed);
+        if (b >= num_batches) break;
+        size_t begin = b * batch, end = std::min(x.rows(), begin + batch);
+        // Steps are numbered by batch so that Adam's bias correction does not
+        // depend on thread timing.
+        losses[t] += workers[t].RunBatch(
+            model, x, y, std::span<const size_t>(order.data() + begin, end - begin), h,
+            step + static_cast<int64_t>(b) + 1, bias_state, linear_state, factor_state);
+        if (options.on_rows) options.on_rows(end - begin);
+      }
+    };
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    work(0);
+    for (std::thread& thread : pool) thread.join();
+    step += static_cast<int64_t>(num_batches);
+
+    FmEpochReport report;
+    report.epoch = epoch;
+    double total = std::accumulate(losses.begin(), losses.end(), 0.0);
+    report.train_metric = MetricFromLoss(h.predictor_type, total / static_cast<double>(x.rows()));
+    report.validation_metric = std::numeric_limits<double>::quiet_NaN();
+    if (has_validation && options.validation_x->rows() > 0) {
+      report.validation_metric =
+          FmMetric(model, *options.validation_x, options.validation_y, static_cast<int>(threads));
+    }
+    report.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!std::isfinite(report.train_metric)) {
+      return InvalidArgumentError("training diverged in epoch " + std::to_string(epoch) +
+                                  " (non-finite loss); lower the learning rates");
+    }
+    result.epochs.push_back(report);
+    if (options.on_epoch) options.on_epoch(report);
+    result.best_epoch = epoch;
+    if (h.early_stopping_patience > 0) {
+      if (report.validation_metric < best_metric * (1 - h.early_stopping_tolerance)) {
+        best_metric = report.validation_metric;
+        best_model = model;
+        bad_epochs = 0;
+      } else if (++bad_epochs >= h.early_stopping_patience) {
+        result.stopped_early = epoch < h.epochs;
+        break;
+      }
+    }
+  }
+  if (h.early_stopping_patience > 0 && best_model.num_features() > 0) {
+    for (const FmEpochReport& report : result.epochs) {
+      if (report.validation_metric == best_metric) {
+        result.best_epoch = report.epoch;
+        break;
+      }
+    }
+    model = std::move(best_model);
+  }
+  return result;
+}
+
+}  // namespace pantry::models
