@@ -39,6 +39,7 @@ struct CfFlags {
   std::vector<std::string> hyperparameters;  // name=value
   std::string before;                        // only rows with event_time < this
   std::string target = "rating";
+  int negatives = 4;
 };
 
 struct RankFlags {
@@ -163,11 +164,13 @@ StatusOr<models::FmHyperparameters> CfHyperparameters(const CfFlags& flags) {
   h.mini_batch_size = flags.batch;
   h.num_threads = flags.threads;
   h.seed = flags.seed;
-  if (flags.target == "bought") {
+  if (flags.target == "bought" || flags.target == "implicit") {
     h.predictor_type = models::PredictorType::kBinaryClassifier;
   } else if (flags.target != "rating") {
-    return InvalidArgumentError("--target: '" + flags.target + "' is not rating or bought");
+    return InvalidArgumentError("--target: '" + flags.target +
+                                "' is not rating, bought or implicit");
   }
+  if (flags.negatives < 1) return InvalidArgumentError("--negatives must be at least 1");
   RETURN_IF_ERROR(h.Set("optimizer", flags.optimizer));
   for (const std::string& item : flags.hyperparameters) {
     auto eq = item.find('=');
@@ -213,7 +216,21 @@ StatusOr<models::CfModel> TrainCf(const featurestore::FeatureStore& store, const
   models::CfTrainOptions options;
   options.hyperparameters = h;
   options.split_seed = flags.seed;
-  const size_t train_rows = examples.size() - static_cast<size_t>(0.2 * examples.size());
+  std::vector<std::string> catalog_ids, catalog_names;
+  if (flags.target == "implicit") {
+    ASSIGN_OR_RETURN(featurestore::QueryResult products,
+                     store.Query("SELECT product_id, product_name FROM products"));
+    for (const auto& row : products.rows) {
+      catalog_ids.push_back(row[0].ToString());
+      catalog_names.push_back(row[1].ToString());
+    }
+    options.negatives_per_positive = flags.negatives;
+    options.catalog_ids = catalog_ids;
+    options.catalog_names = catalog_names;
+  }
+  const size_t total_rows =
+      examples.size() * (flags.target == "implicit" ? 1 + static_cast<size_t>(flags.negatives) : 1);
+  const size_t train_rows = total_rows - static_cast<size_t>(0.2 * total_rows);
   ProgressBar progress("cf training", static_cast<int64_t>(train_rows) * h.epochs);
   std::mutex progress_mutex;
   if (!quiet) {
@@ -536,7 +553,11 @@ void AddCfFlags(CLI::App* cmd, CfFlags* flags) {
       ->capture_default_str();
   cmd->add_option("--target", flags->target,
                   "rating: regressor on the rating of purchased rows (the workshop); bought: "
-                  "binary classifier of bought over all click rows")
+                  "binary classifier of bought over all click rows; implicit: purchased rows "
+                  "against --negatives products sampled from the catalog")
+      ->capture_default_str();
+  cmd->add_option("--negatives", flags->negatives,
+                  "Sampled negatives per purchase for --target implicit")
       ->capture_default_str();
   cmd->add_option("--hp", flags->hyperparameters,
                   "Any FM hyperparameter as name=value (e.g. --hp factors_lr=0.005); repeatable");

@@ -48,6 +48,25 @@ StatusOr<CfModel> CfModel::Train(std::span<const CfExample> examples, const CfTr
   if (!(options.test_fraction >= 0 && options.test_fraction < 1)) {
     return InvalidArgumentError("test fraction must be in [0, 1)");
   }
+  std::vector<CfExample> with_negatives;
+  if (options.negatives_per_positive > 0) {
+    if (options.catalog_ids.empty() || options.catalog_ids.size() != options.catalog_names.size()) {
+      return InvalidArgumentError("negative sampling needs a catalog of product ids and names");
+    }
+    std::mt19937_64 rng(options.split_seed ^ 0x9e3779b97f4a7c15ULL);
+    std::uniform_int_distribution<size_t> pick(0, options.catalog_ids.size() - 1);
+    with_negatives.reserve(examples.size() * (1 + options.negatives_per_positive));
+    for (const CfExample& e : examples) {
+      with_negatives.push_back(e);
+      with_negatives.back().rating = 1;
+      for (int n = 0; n < options.negatives_per_positive; ++n) {
+        size_t p = pick(rng);
+        with_negatives.push_back({e.customer_id, e.is_married, e.state, options.catalog_ids[p],
+                                  options.catalog_names[p], 0});
+      }
+    }
+    examples = with_negatives;
+  }
   CfModel model;
   std::vector<std::vector<std::string>> customer_rows, product_rows;
   std::vector<std::string> names;

@@ -43,6 +43,12 @@ struct CfTrainOptions {
   double test_fraction = 0.2;
   uint64_t split_seed = 42;
   FmTrainOptions fm;  // callbacks; the validation set is the test split
+  // Implicit feedback: when > 0, every example is a positive (target 1) and
+  // this many negatives (target 0) per positive are sampled uniformly from
+  // the catalog below, for the same customer; use with a binary_classifier.
+  int negatives_per_positive = 0;
+  std::span<const std::string> catalog_ids;
+  std::span<const std::string> catalog_names;
 };
 
 class CfModel {
