@@ -83,6 +83,18 @@ TEST_F(TrainingTest, CfModelTrainsSavesLoadsAndRetrieves) {
   }
 
   EXPECT_FALSE(CfModel::Train({}, options, nullptr).ok());
+
+  // Implicit feedback: purchases against negatives sampled from a catalog.
+  CfTrainOptions implicit = options;
+  implicit.hyperparameters.predictor_type = PredictorType::kBinaryClassifier;
+  implicit.negatives_per_positive = 3;
+  EXPECT_FALSE(CfModel::Train(examples, implicit, nullptr).ok());  // no catalog
+  implicit.catalog_ids = ids;
+  implicit.catalog_names = names;
+  auto implicit_model = CfModel::Train(examples, implicit, &metrics);
+  ASSERT_TRUE(implicit_model.ok()) << implicit_model.status();
+  EXPECT_EQ(metrics["rows"], examples.size() * 4);
+  EXPECT_EQ(metrics["metric"], "logloss");
   std::filesystem::remove(dir_ / "encoders.json");
   EXPECT_FALSE(CfModel::Load(dir_).ok());
 }
