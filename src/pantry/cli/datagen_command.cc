@@ -1,12 +1,11 @@
 // `pantry generate` and `pantry simulate`: thin flag parsing over
 // pantry/datagen (docs/datagen.md).
 #include <chrono>
+#include <iomanip>
 #include <iostream>
-#include <thread>
 
 #include "pantry/cli/command.h"
 #include "pantry/common/json.h"
-#include "pantry/common/logging.h"
 #include "pantry/datagen/click_simulator.h"
 #include "pantry/datagen/generator.h"
 
@@ -26,20 +25,22 @@ struct SimulateFlags {
   std::string data_dir;
 };
 
-Status RunGenerate(const GlobalOptions& globals, const datagen::GenerateOptions& options) {
+Status RunGenerate(const datagen::GenerateOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(OrderedJson summary, datagen::GenerateDataset(options));
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cout << "wrote " << options.out.string() << " in " << seconds << " s: "
-            << summary["customers"] << " customers, " << summary["products"] << " products, "
-            << summary["orders_rows"] << " orders (+" << summary["heldout_orders_rows"]
-            << " held out), " << summary["click_rows"] << " click rows\n";
+  std::cout << "wrote " << options.out.string() << " in " << seconds
+            << " s: " << summary["customers"] << " customers, " << summary["products"]
+            << " products, " << summary["orders_rows"] << " orders (+"
+            << summary["heldout_orders_rows"] << " held out), " << summary["click_rows"]
+            << " click rows\n";
   std::cout << "eval sample: " << summary["eval_sample"]["customers"] << " customers\n";
-  for (const char* key : {"oracle_recall_at_10", "oracle_recall_at_100", "popularity_recall_at_10",
-                          "popularity_recall_at_100", "oracle_auc", "oracle_auc_without_activity",
-                          "bought_rate"}) {
-    std::cout << "  " << key << ": " << summary[key] << "\n";
+  for (const char* key :
+       {"oracle_recall_at_10", "oracle_recall_at_100", "popularity_recall_at_10",
+        "popularity_recall_at_100", "oracle_auc", "oracle_auc_without_activity", "bought_rate"}) {
+    std::cout << "  " << key << ": " << std::fixed << std::setprecision(4)
+              << summary[key].get<double>() << "\n";
   }
   return Status::Ok();
 }
@@ -52,8 +53,7 @@ Status RunSimulate(const SimulateFlags& flags) {
   options.count = flags.count;
   ASSIGN_OR_RETURN(options.events_per_second, datagen::ParseRate(flags.rate));
   if (flags.no_wait) options.events_per_second = 0;
-  options.seed = flags.seed_given ? flags.seed
-                                  : static_cast<uint64_t>(Clock::Real()->NowMicros());
+  options.seed = flags.seed_given ? flags.seed : static_cast<uint64_t>(Clock::Real()->NowMicros());
   if (!flags.products_csv.empty() && !flags.data_dir.empty()) {
     return InvalidArgumentError("give either --products-csv or --data, not both");
   }
@@ -71,7 +71,7 @@ Status RunSimulate(const SimulateFlags& flags) {
   return simulator.Run(&sink);
 }
 
-void Setup(CLI::App& app, const GlobalOptions& globals) {
+void Setup(CLI::App& app, const GlobalOptions& /*globals*/) {
   CLI::App* gen = app.add_subcommand(
       "generate", "Write a synthetic grocer dataset with known ground truth (docs/datagen.md)");
   auto* opts = new datagen::GenerateOptions();
@@ -93,7 +93,7 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
                   "Customers sampled for the oracle/popularity recall")
       ->capture_default_str();
   gen->add_flag("--overwrite", opts->overwrite, "Replace a dataset already in --out");
-  SetAction(gen, [&globals, opts] { return RunGenerate(globals, *opts); });
+  SetAction(gen, [opts] { return RunGenerate(*opts); });
 
   CLI::App* sim = app.add_subcommand(
       "simulate", "Print simulated click events as JSON lines (docs/datagen.md)");

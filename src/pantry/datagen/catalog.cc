@@ -34,25 +34,25 @@ constexpr std::array<CategoryInfo, kNumCategories> kCategories = {{
 }};
 
 constexpr std::array<std::string_view, 50> kStates = {
-    "alabama",       "alaska",         "arizona",      "arkansas",     "california",
-    "colorado",      "connecticut",    "delaware",     "florida",      "georgia",
-    "hawaii",        "idaho",          "illinois",     "indiana",      "iowa",
-    "kansas",        "kentucky",       "louisiana",    "maine",        "maryland",
-    "massachusetts", "michigan",       "minnesota",    "mississippi",  "missouri",
-    "montana",       "nebraska",       "nevada",       "new hampshire", "new jersey",
-    "new mexico",    "new york",       "north carolina", "north dakota", "ohio",
-    "oklahoma",      "oregon",         "pennsylvania", "rhode island", "south carolina",
-    "south dakota",  "tennessee",      "texas",        "utah",         "vermont",
-    "virginia",      "washington",     "west virginia", "wisconsin",   "wyoming"};
+    "alabama",       "alaska",      "arizona",        "arkansas",      "california",
+    "colorado",      "connecticut", "delaware",       "florida",       "georgia",
+    "hawaii",        "idaho",       "illinois",       "indiana",       "iowa",
+    "kansas",        "kentucky",    "louisiana",      "maine",         "maryland",
+    "massachusetts", "michigan",    "minnesota",      "mississippi",   "missouri",
+    "montana",       "nebraska",    "nevada",         "new hampshire", "new jersey",
+    "new mexico",    "new york",    "north carolina", "north dakota",  "ohio",
+    "oklahoma",      "oregon",      "pennsylvania",   "rhode island",  "south carolina",
+    "south dakota",  "tennessee",   "texas",          "utah",          "vermont",
+    "virginia",      "washington",  "west virginia",  "wisconsin",     "wyoming"};
 
 struct Vocabulary {
   Words brands, flavours, forms, sizes;
 };
 
 // Words used across categories, so that TF-IDF on names links categories.
-const Words kSharedWords = {"organic",     "natural", "gluten free", "classic",  "original",
+const Words kSharedWords = {"organic",     "natural", "gluten free", "classic",    "original",
                             "family size", "premium", "low sodium",  "sugar free", "vegan",
-                            "whole grain", "mini",    "light",       "simply",   "non-gmo"};
+                            "whole grain", "mini",    "light",       "simply",     "non-gmo"};
 const Words kSharedFlavours = {"chocolate", "vanilla", "strawberry", "lemon",
                                "honey",     "coconut", "caramel",    "cinnamon"};
 
@@ -110,8 +110,7 @@ const std::array<Vocabulary, kNumCategories>& Vocabularies() {
        {"7 oz", "9 oz", "13.7 oz", "4 sleeves"}},
       {{"silk & shine", "botanica", "curl theory", "pure locks"},
        {"argan oil", "coconut", "tea tree", "lavender", "keratin", "aloe vera"},
-       {"shampoo", "conditioner", "hair mask", "leave-in conditioner", "styling gel",
-        "hair oil"},
+       {"shampoo", "conditioner", "hair mask", "leave-in conditioner", "styling gel", "hair oil"},
        {"12 fl oz", "25.4 fl oz", "8 oz", "2 pack"}},
       {{"little sprout", "happy tot", "gentle start", "baby bloom"},
        {"apple & spinach", "sweet potato", "banana", "pear & pumpkin", "carrot", "oatmeal"},
@@ -148,21 +147,21 @@ const std::array<Vocabulary, kNumCategories>& Vocabularies() {
 }
 
 const Words kFirstNames = {
-    "james",  "mary",    "john",    "patricia", "robert", "jennifer", "michael", "linda",
-    "william", "elizabeth", "david", "barbara", "richard", "susan",   "joseph",  "jessica",
-    "thomas", "sarah",   "charles", "karen",   "christopher", "nancy", "daniel", "lisa",
-    "matthew", "betty",  "anthony", "margaret", "mark",   "sandra",  "donald",  "ashley",
-    "steven", "kimberly", "paul",   "emily",   "andrew", "donna",   "joshua",  "michelle",
-    "kenneth", "carol",  "kevin",   "amanda",  "brian",  "dorothy", "george",  "melissa",
-    "justin", "nicole",  "amy",     "jose",    "maria",  "luis",    "wei",     "priya"};
+    "james",   "mary",      "john",    "patricia", "robert",      "jennifer", "michael", "linda",
+    "william", "elizabeth", "david",   "barbara",  "richard",     "susan",    "joseph",  "jessica",
+    "thomas",  "sarah",     "charles", "karen",    "christopher", "nancy",    "daniel",  "lisa",
+    "matthew", "betty",     "anthony", "margaret", "mark",        "sandra",   "donald",  "ashley",
+    "steven",  "kimberly",  "paul",    "emily",    "andrew",      "donna",    "joshua",  "michelle",
+    "kenneth", "carol",     "kevin",   "amanda",   "brian",       "dorothy",  "george",  "melissa",
+    "justin",  "nicole",    "amy",     "jose",     "maria",       "luis",     "wei",     "priya"};
 const Words kLastNames = {
-    "smith",  "johnson",  "williams", "brown",   "jones",    "garcia",  "miller", "davis",
-    "rodriguez", "martinez", "hernandez", "lopez", "gonzalez", "wilson", "anderson", "thomas",
-    "taylor", "moore",    "jackson",  "martin",  "lee",      "perez",   "thompson", "white",
-    "harris", "sanchez",  "clark",    "ramirez", "lewis",    "robinson", "walker", "young",
-    "allen",  "king",     "wright",   "scott",   "torres",   "nguyen",  "hill",   "flores",
-    "green",  "adams",    "nelson",   "baker",   "hall",     "rivera",  "campbell", "mitchell",
-    "carter", "roberts",  "gutierrez", "cross",  "hartman",  "chen",    "patel",  "kim"};
+    "smith",     "johnson",  "williams",  "brown",   "jones",    "garcia",   "miller",   "davis",
+    "rodriguez", "martinez", "hernandez", "lopez",   "gonzalez", "wilson",   "anderson", "thomas",
+    "taylor",    "moore",    "jackson",   "martin",  "lee",      "perez",    "thompson", "white",
+    "harris",    "sanchez",  "clark",     "ramirez", "lewis",    "robinson", "walker",   "young",
+    "allen",     "king",     "wright",    "scott",   "torres",   "nguyen",   "hill",     "flores",
+    "green",     "adams",    "nelson",    "baker",   "hall",     "rivera",   "campbell", "mitchell",
+    "carter",    "roberts",  "gutierrez", "cross",   "hartman",  "chen",     "patel",    "kim"};
 
 std::string_view Pick(Rng& rng, const Words& words) { return words[rng.UniformInt(words.size())]; }
 

@@ -99,9 +99,8 @@ StatusOr<std::vector<std::string>> ParseCustomerList(std::string_view text) {
   size_t start = 0;
   while (true) {
     const size_t comma = text.find(',', start);
-    const std::string_view item =
-        Trim(text.substr(start, comma == std::string_view::npos ? std::string_view::npos
-                                                                 : comma - start));
+    const std::string_view item = Trim(text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     if (item.empty()) {
       return InvalidArgumentError("--customers: empty customer id in '" + std::string(text) +
                                   "' (expected e.g. C1,C2)");
@@ -124,8 +123,10 @@ StatusOr<double> ParseRate(std::string_view text) {
   }
   double value;
   if (!ParseDouble(number, &value) || value < 0) {
-    return InvalidArgumentError("--rate: expected events per second such as 10, 10/s or 600/m, "
-                                "got '" + std::string(text) + "'");
+    return InvalidArgumentError(
+        "--rate: expected events per second such as 10, 10/s or 600/m, "
+        "got '" +
+        std::string(text) + "'");
   }
   return value / divisor;
 }
@@ -161,8 +162,9 @@ Status ClickSimulator::Run(ClickEventSink* sink) {
   const int64_t total = o.count * static_cast<int64_t>(o.customers.size());
   for (int64_t i = 0; i < total; ++i) {
     if (o.events_per_second > 0) {
-      sleeper_->SleepUntil(*clock_, start + static_cast<int64_t>(std::llround(
-                                                static_cast<double>(i) * 1e6 / o.events_per_second)));
+      sleeper_->SleepUntil(
+          *clock_, start + static_cast<int64_t>(
+                               std::llround(static_cast<double>(i) * 1e6 / o.events_per_second)));
     }
     const SimulatedProduct& p = *eligible[rng.UniformInt(eligible.size())];
     const ActivityType& activity = kActivities[rng.UniformInt(4)];

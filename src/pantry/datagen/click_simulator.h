@@ -100,8 +100,8 @@ struct SimulatorOptions {
   std::vector<std::string> customers;  // events go round-robin over these
   double health_min = 0.0;             // inclusive product health range
   double health_max = 1.0;
-  int64_t count = 6;                 // events per customer
-  double events_per_second = 1.0;    // over all customers; 0 = as fast as possible
+  int64_t count = 6;               // events per customer
+  double events_per_second = 1.0;  // over all customers; 0 = as fast as possible
   uint64_t seed = 0;
 };
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
 #include <cmath>
+#include <cstdlib>
 #include <numeric>
 #include <thread>
 #include <vector>
@@ -23,6 +23,9 @@ namespace {
 constexpr int64_t kEndUnixSeconds = 1793491200;  // 2026-11-01T00:00:00Z
 constexpr int64_t kCustomersPerChunk = 16384;
 constexpr int64_t kClickRowsPerChunk = 65536;
+// Order chunks hold about this many rows, whatever --orders-per-customer is,
+// so that buffer memory does not grow with it.
+constexpr int64_t kOrderRowsPerChunk = 65536;
 constexpr double kHeldoutOrderFraction = 0.2;
 constexpr double kClickHeldoutFraction = 0.1;
 constexpr int64_t kActivityWindowSeconds = 120;
@@ -92,9 +95,8 @@ class Generator {
                      ? options.threads
                      : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
         start_seconds_(kEndUnixSeconds - options.days * 86400),
-        click_cutoff_seconds_(kEndUnixSeconds -
-                              static_cast<int64_t>(std::llround(options.days * 86400 *
-                                                                kClickHeldoutFraction))),
+        click_cutoff_seconds_(kEndUnixSeconds - static_cast<int64_t>(std::llround(
+                                                    options.days * 86400 * kClickHeldoutFraction))),
         eval_limit_(std::min(options.customers, options.eval_customers)),
         purchase_counts_(options.products),
         sample_heldout_(eval_limit_) {}
@@ -123,7 +125,7 @@ class Generator {
   const int64_t click_cutoff_seconds_;
   const int64_t eval_limit_;
   std::vector<std::atomic<uint32_t>> purchase_counts_;  // training orders per product
-  std::vector<std::vector<int64_t>> sample_heldout_;    // held-out products, customers < eval_limit_
+  std::vector<std::vector<int64_t>> sample_heldout_;  // held-out products, customers < eval_limit_
   int64_t train_orders_ = 0, heldout_orders_ = 0;
   int64_t click_bought_ = 0, click_heldout_rows_ = 0;
   double click_x_sum_ = 0;
@@ -239,14 +241,18 @@ Status Generator::WriteOrders() {
     int64_t train = 0, heldout = 0;
   };
   const int64_t span = options_.days * 86400;
+  // Each customer has its own generator, so the chunk size does not change
+  // the output.
+  const int64_t per_chunk =
+      std::clamp<int64_t>(kOrderRowsPerChunk / options_.orders_per_customer, 1, kCustomersPerChunk);
   ProgressBar progress("orders", options_.customers);
   RETURN_IF_ERROR(RunChunks<Chunk>(
-      NumChunks(options_.customers, kCustomersPerChunk), threads_,
+      NumChunks(options_.customers, per_chunk), threads_,
       [&](int64_t chunk) {
         Chunk out;
         std::vector<std::pair<int64_t, int64_t>> purchases;  // (time, product)
-        const int64_t end = std::min(options_.customers, (chunk + 1) * kCustomersPerChunk);
-        for (int64_t i = chunk * kCustomersPerChunk; i < end; ++i) {
+        const int64_t end = std::min(options_.customers, (chunk + 1) * per_chunk);
+        for (int64_t i = chunk * per_chunk; i < end; ++i) {
           const CustomerParams c = model_.Customer(i);
           Rng rng(options_.seed, RngStream::kOrders, static_cast<uint64_t>(i));
           const int64_t n = 1 + rng.Poisson(static_cast<double>(options_.orders_per_customer - 1));
@@ -266,7 +272,7 @@ Status Generator::WriteOrders() {
             rows.push_back(',');
             AppendProductId(&rows, p);
             rows.push_back(',');
-            AppendFixed(&rows, model_.product(p).price * std::exp(rng.Normal(0, 0.15)), 2);
+            AppendFixed(&rows, model_.product_price(p) * std::exp(rng.Normal(0, 0.15)), 2);
             rows.push_back(',');
             AppendIsoSeconds(&rows, t);
             rows.push_back('\n');
@@ -279,7 +285,7 @@ Status Generator::WriteOrders() {
             }
           }
         }
-        progress.Add(end - chunk * kCustomersPerChunk);
+        progress.Add(end - chunk * per_chunk);
         return out;
       },
       [&](int64_t, Chunk& out) -> Status {
@@ -367,8 +373,8 @@ Status Generator::WriteClicks() {
               out.without.Add(model_.ClickLogit(c, p, x, /*use_activity=*/false), bought);
             }
             if (rng.Bernoulli(0.6)) {
-              activities.push_back({t, kActivityWeights[rng.UniformInt(4)],
-                                    model_.product(p).health});
+              activities.push_back(
+                  {t, kActivityWeights[rng.UniformInt(4)], model_.product_health(p)});
             }
           }
         }
@@ -405,11 +411,11 @@ StatusOr<OrderedJson> Generator::WriteSummary() {
   std::vector<int64_t> by_count(options_.products);
   std::iota(by_count.begin(), by_count.end(), 0);
   const int64_t top = std::min<int64_t>(kOracleTopK, options_.products);
-  std::partial_sort(by_count.begin(), by_count.begin() + top, by_count.end(),
-                    [&](int64_t a, int64_t b) {
-                      const uint32_t ca = purchase_counts_[a].load(), cb = purchase_counts_[b].load();
-                      return ca != cb ? ca > cb : a < b;
-                    });
+  std::partial_sort(
+      by_count.begin(), by_count.begin() + top, by_count.end(), [&](int64_t a, int64_t b) {
+        const uint32_t ca = purchase_counts_[a].load(), cb = purchase_counts_[b].load();
+        return ca != cb ? ca > cb : a < b;
+      });
   by_count.resize(top);
 
   std::vector<double> oracle10(sample.size()), oracle100(sample.size());
@@ -439,7 +445,8 @@ StatusOr<OrderedJson> Generator::WriteSummary() {
   work();
   for (std::thread& thread : pool) thread.join();
   auto mean = [](const std::vector<double>& v) {
-    return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+    return v.empty() ? 0.0
+                     : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
   };
   // Through text, so that the JSON shows 0.43997 rather than 0.43997000000000003.
   auto round6 = [](double v) {
@@ -504,7 +511,8 @@ StatusOr<OrderedJson> Generator::WriteSummary() {
 
 Status ValidateGenerateOptions(const GenerateOptions& o) {
   auto positive = [](const char* flag, int64_t v) -> Status {
-    if (v <= 0) return InvalidArgumentError(std::string(flag) + " must be > 0, got " + std::to_string(v));
+    if (v <= 0)
+      return InvalidArgumentError(std::string(flag) + " must be > 0, got " + std::to_string(v));
     return Status::Ok();
   };
   if (o.out.empty()) return InvalidArgumentError("--out is required");
@@ -526,17 +534,18 @@ Status ValidateGenerateOptions(const GenerateOptions& o) {
       o.click_rows > (int64_t{1} << 40)) {
     return InvalidArgumentError("counts are too large");
   }
-  if (o.threads < 0) return InvalidArgumentError("--threads must be >= 0");
+  if (o.threads < 0 || o.threads > 256) {
+    return InvalidArgumentError("--threads must be between 0 (all cores) and 256");
+  }
   return Status::Ok();
 }
 
 StatusOr<OrderedJson> GenerateDataset(const GenerateOptions& options) {
   RETURN_IF_ERROR(ValidateGenerateOptions(options));
-  ASSIGN_OR_RETURN(auto staged,
-                   StagedOutput::Create(options.out,
-                                        {kProductsFile, kCustomersFile, kOrdersFile, kClicksFile,
-                                         kTruthDir},
-                                        options.overwrite));
+  ASSIGN_OR_RETURN(auto staged, StagedOutput::Create(options.out,
+                                                     {kProductsFile, kCustomersFile, kOrdersFile,
+                                                      kClicksFile, kTruthDir},
+                                                     options.overwrite));
   Generator generator(options, staged->staging());
   ASSIGN_OR_RETURN(OrderedJson summary, generator.Run());
   RETURN_IF_ERROR(staged->Commit(std::string(kTruthDir) + "/summary.json"));

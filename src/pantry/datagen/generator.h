@@ -28,8 +28,8 @@ struct GenerateOptions {
   int64_t orders_per_customer = 10;  // mean purchases per customer, held-out ones included
   int64_t click_rows = 1000000;
   uint64_t seed = 42;
-  int64_t days = 180;  // time span, ending at 2026-11-01T00:00:00Z
-  int threads = 0;     // 0 = std::thread::hardware_concurrency()
+  int64_t days = 180;             // time span, ending at 2026-11-01T00:00:00Z
+  int threads = 0;                // 0 = std::thread::hardware_concurrency()
   int64_t eval_customers = 2000;  // sample size for the oracle/popularity recall
   bool overwrite = false;         // replace an existing dataset in `out`
 };

@@ -115,8 +115,8 @@ TEST_F(GeneratorTest, DifferentSeedsDiffer) {
   GenerateOptions o = SmallOptions(*root_ / "c");
   o.seed = 8;
   ASSERT_TRUE(GenerateDataset(o).ok());
-  for (const char* file : {"products.csv", "customers.csv", "orders.csv",
-                           "click_stream_historical.csv"}) {
+  for (const char* file :
+       {"products.csv", "customers.csv", "orders.csv", "click_stream_historical.csv"}) {
     EXPECT_NE(Read(dir() / file), Read(*root_ / "c" / file)) << file;
   }
 }
@@ -139,8 +139,8 @@ TEST_F(GeneratorTest, FilesHaveTheWorkshopColumnsAndIds) {
   EXPECT_EQ(n, 3000);
   EXPECT_EQ(states.size(), 50u);
   ForEachRow(dir() / "orders.csv", [&](const CsvReader& r, const CsvRecord& rec) {
-    ASSERT_EQ(r.header(), (std::vector<std::string>{"customer_id", "product_id",
-                                                    "purchase_amount", "event_time"}));
+    ASSERT_EQ(r.header(), (std::vector<std::string>{"customer_id", "product_id", "purchase_amount",
+                                                    "event_time"}));
     ASSERT_EQ(rec[3].size(), 20u);  // 2026-06-07T07:26:39Z
     ASSERT_EQ(rec[3].back(), 'Z');
   });
@@ -236,9 +236,15 @@ TEST_F(GeneratorTest, OracleBeatsPopularityByAWideMargin) {
 TEST_F(GeneratorTest, TruthLoadsAndMatchesTheSummary) {
   auto truth = LoadGroundTruth(dir());
   ASSERT_TRUE(truth.ok()) << truth.status();
-  EXPECT_EQ(truth->eval_customers.size(), summary_->at("eval_sample").at("customers").get<size_t>());
+  EXPECT_EQ(truth->eval_customers.size(),
+            summary_->at("eval_sample").at("customers").get<size_t>());
   EXPECT_EQ(truth->eval_customers.front(), "C1");
   for (const std::string& c : truth->eval_customers) EXPECT_TRUE(truth->heldout.count(c)) << c;
+  EXPECT_EQ(truth->heldout.size(), truth->eval_customers.size());
+  auto all = LoadGroundTruth(dir(), HeldoutScope::kAllCustomers);
+  ASSERT_TRUE(all.ok());
+  EXPECT_GT(all->heldout.size(), 2500u);       // 3000 customers, nearly all with n >= 2
+  EXPECT_FALSE(LoadGroundTruth(*root_).ok());  // no truth/summary.json there
   EXPECT_EQ(FormatIso8601Micros(truth->click_heldout_from_micros), "2026-10-14T00:00:00Z");
   // Held-out purchases are each customer's latest.
   std::unordered_map<std::string, std::string> last_train;

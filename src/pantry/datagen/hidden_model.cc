@@ -35,8 +35,8 @@ HiddenModel::HiddenModel(uint64_t seed, int64_t num_products, ModelConstants con
     Rng rng(seed, RngStream::kProduct, static_cast<uint64_t>(j));
     ProductParams& p = products_[j];
     // The first 20 products cover every category once.
-    p.category = j < kNumCategories ? static_cast<int>(j)
-                                    : static_cast<int>(category_alias.Sample(rng));
+    p.category =
+        j < kNumCategories ? static_cast<int>(j) : static_cast<int>(category_alias.Sample(rng));
     p.cluster = static_cast<int>(rng.UniformInt(kTasteClusters));
     p.log_popularity = rng.Normal(0, constants_.popularity_sd);
     p.popularity = std::exp(p.log_popularity);
@@ -45,6 +45,10 @@ HiddenModel::HiddenModel(uint64_t seed, int64_t num_products, ModelConstants con
     p.name = MakeProductName(rng, p.category);
   }
 
+  compact_.reserve(products_.size());
+  for (const ProductParams& p : products_) {
+    compact_.push_back({p.log_popularity, p.health, p.price, p.category, p.cluster});
+  }
   cell_products_.resize(kNumCategories * kTasteClusters);
   for (int64_t j = 0; j < num_products; ++j) {
     const ProductParams& p = products_[j];
@@ -115,7 +119,8 @@ int64_t HiddenModel::SampleProduct(const CustomerParams& c, Rng& rng) const {
   const int k = static_cast<int>(SampleLinear(rng, c.category_prob, 1.0));
   std::array<double, kTasteClusters> weights;
   double total = 0;
-  for (int g = 0; g < kTasteClusters; ++g) total += weights[g] = cluster_pop_[k][g] * c.cluster_exp[g];
+  for (int g = 0; g < kTasteClusters; ++g)
+    total += weights[g] = cluster_pop_[k][g] * c.cluster_exp[g];
   const int g = static_cast<int>(SampleLinear(rng, weights, total));
   const size_t cell = k * kTasteClusters + g;
   return cell_products_[cell][cell_alias_[cell].Sample(rng)];
@@ -133,7 +138,7 @@ int64_t HiddenModel::SampleBrowsedProduct(bool healthy_mood, Rng& rng) const {
 }
 
 double HiddenModel::LogPurchaseProb(const CustomerParams& c, int64_t product) const {
-  const ProductParams& p = products_[product];
+  const CompactProduct& p = compact_[product];
   return c.log_category_prob[p.category] + c.cluster_dot[p.cluster] + p.log_popularity -
          c.log_norm[p.category];
 }
@@ -144,7 +149,7 @@ void HiddenModel::LogPurchaseProbAll(const CustomerParams& c, std::vector<double
 }
 
 double HiddenModel::StaticAffinity(const CustomerParams& c, int64_t product) const {
-  const ProductParams& p = products_[product];
+  const CompactProduct& p = compact_[product];
   return std::log(kNumCategories) + c.log_category_prob[p.category] + c.cluster_dot[p.cluster] +
          0.5 * p.log_popularity;
 }
@@ -153,7 +158,7 @@ double HiddenModel::ClickLogit(const CustomerParams& c, int64_t product, double 
                                bool use_activity) const {
   double logit = constants_.click_b0 + constants_.click_b1 * StaticAffinity(c, product);
   if (use_activity) {
-    logit += constants_.click_gamma * (x - constants_.click_x0) * (products_[product].health - 0.5);
+    logit += constants_.click_gamma * (x - constants_.click_x0) * (compact_[product].health - 0.5);
   }
   return logit;
 }

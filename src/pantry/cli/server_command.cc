@@ -1,0 +1,92 @@
+// `pantry serve`: the HTTP server (see docs/server.md).
+#include <cstdlib>
+#include <iostream>
+
+#include "pantry/cli/command.h"
+#include "pantry/common/logging.h"
+#include "pantry/server/server.h"
+#include "pantry/server/termination_signal.h"
+
+namespace pantry::cli {
+namespace {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  int threads = 16;
+  std::string token;
+  size_t max_body_bytes = 8 << 20;
+  int keep_alive_seconds = 5;
+  bool no_access_log = false;
+};
+
+Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
+  // Before any thread starts, so that every thread inherits the mask and the
+  // signal is taken only by WaitForTerminationSignal below.
+  server::BlockTerminationSignals();
+  ASSIGN_OR_RETURN(std::filesystem::path home, globals.RequireHome());
+
+  server::ServerOptions options;
+  options.http.host = flags.host;
+  options.http.port = flags.port;
+  options.http.threads = flags.threads;
+  options.http.max_body_bytes = flags.max_body_bytes;
+  options.http.keep_alive_timeout_seconds = flags.keep_alive_seconds;
+  options.access_log = !flags.no_access_log;
+  options.token = flags.token;
+  if (options.token.empty()) {
+    if (const char* env = std::getenv("PANTRY_TOKEN")) options.token = env;
+  }
+
+  server::ServerComponents components;
+  // The feature store, the event log with its stream processor and the
+  // recommender are opened here from `home` as their subsystems land; each
+  // adds its routes through components.extra_routes / components.events and
+  // a readiness check.
+  components.readiness.emplace_back("home", [home] {
+    std::error_code ec;
+    return std::filesystem::is_directory(home, ec)
+               ? Status::Ok()
+               : UnavailableError("home directory " + home.string() + " is gone");
+  });
+
+  ASSIGN_OR_RETURN(auto server, server::PantryServer::Start(options, std::move(components)));
+  std::cout << "pantry: serving on http://" << flags.host << ":" << server->port()
+            << (options.token.empty() ? "" : " (write routes need the token)") << std::endl;
+  int signal = server::WaitForTerminationSignal();
+  PANTRY_LOG_INFO("signal {} received: draining requests", signal);
+  server->Shutdown();
+  PANTRY_LOG_INFO("server stopped");
+  std::cout << "pantry: stopped" << std::endl;
+  return Status::Ok();
+}
+
+void Setup(CLI::App& app, const GlobalOptions& globals) {
+  CLI::App* serve = app.add_subcommand("serve", "Run the HTTP server (see docs/server.md)");
+  auto* flags = new ServeOptions();
+  serve->add_option("--host", flags->host, "Address to bind (default 127.0.0.1, local only)");
+  serve->add_option("--port", flags->port, "Port (0: any free port, printed at start)")
+      ->check(CLI::Range(0, 65535));
+  serve
+      ->add_option("--threads", flags->threads,
+                   "Worker threads = connections served at once (default 16)")
+      ->check(CLI::Range(1, 4096));
+  serve->add_option("--token", flags->token,
+                    "Bearer token required on write routes (default: $PANTRY_TOKEN; none)");
+  serve
+      ->add_option("--max-body-bytes", flags->max_body_bytes,
+                   "Largest request body accepted; larger ones get 413 (default 8 MiB)")
+      ->check(CLI::Range(static_cast<size_t>(1), static_cast<size_t>(1) << 30));
+  serve
+      ->add_option("--keep-alive-seconds", flags->keep_alive_seconds,
+                   "Idle keep-alive connections are closed after this (default 5)")
+      ->check(CLI::Range(1, 3600));
+  serve->add_flag("--no-access-log", flags->no_access_log, "Do not log every request");
+  SetAction(serve, [&globals, flags] { return RunServe(globals, *flags); });
+}
+
+}  // namespace
+
+PANTRY_REGISTER_COMMANDS(serve, Setup);
+
+}  // namespace pantry::cli

@@ -1,0 +1,226 @@
+#include "pantry/featurestore/dataset_builder.h"
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+
+#include "pantry/common/csv.h"
+
+namespace pantry::featurestore {
+namespace {
+
+std::string Quote(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+// One joined group's history, per record id sorted by event time with
+// duplicates (same id and event time) collapsed to the last written row.
+struct History {
+  struct Row {
+    int64_t event_time = 0;
+    int64_t order = 0;  // offline rowid order
+    bool deleted = false;
+    std::vector<FeatureValue> values;
+  };
+  std::vector<std::string> feature_names;
+  std::unordered_map<std::string, std::vector<Row>> by_id;
+
+  // The latest row with event_time <= t (and >= t - max_age), or nullptr if
+  // none or if it is a delete marker.
+  const Row* AsOf(const std::string& id, int64_t t, std::optional<int64_t> max_age) const {
+    auto it = by_id.find(id);
+    if (it == by_id.end()) return nullptr;
+    const auto& rows = it->second;
+    auto pos = std::upper_bound(rows.begin(), rows.end(), t,
+                                [](int64_t v, const Row& r) { return v < r.event_time; });
+    if (pos == rows.begin()) return nullptr;
+    const Row& row = *std::prev(pos);
+    if (row.deleted) return nullptr;
+    if (max_age && row.event_time < t - *max_age) return nullptr;
+    return &row;
+  }
+};
+
+StatusOr<History> LoadHistory(const FeatureStore& store, const DatasetJoin& join) {
+  ASSIGN_OR_RETURN(FeatureGroupDefinition def, store.DescribeFeatureGroup(join.feature_group));
+  if (!def.offline_enabled) {
+    return FailedPreconditionError("feature group " + def.name + " has no offline store");
+  }
+  History h;
+  if (join.feature_names.empty()) {
+    for (const FeatureDefinition& f : def.features) {
+      if (f.name != def.record_identifier_name && f.name != def.event_time_name) {
+        h.feature_names.push_back(f.name);
+      }
+    }
+  } else {
+    for (const std::string& f : join.feature_names) {
+      if (def.FindFeature(f) == nullptr) {
+        return InvalidArgumentError("feature group " + def.name + " has no feature " + f);
+      }
+      h.feature_names.push_back(f);
+    }
+  }
+  std::string sql = "SELECT " + Quote(def.record_identifier_name) + ", " +
+                    Quote(def.event_time_name) + ", is_deleted";
+  for (const std::string& f : h.feature_names) sql += ", " + Quote(f);
+  sql += " FROM " + Quote(def.name) + " ORDER BY rowid";
+  int64_t order = 0;
+  RETURN_IF_ERROR(store.QueryEach(sql, nullptr, [&](std::span<const FeatureValue> row) -> Status {
+    if (row[0].is_null()) return Status::Ok();
+    auto t = EventTimeMicros(row[1]);
+    if (!t.ok()) return t.status().WithContext("feature group " + def.name);
+    History::Row r;
+    r.event_time = *t;
+    r.order = order++;
+    r.deleted = row[2].is_int() && row[2].int_value() != 0;
+    r.values.assign(row.begin() + 3, row.end());
+    h.by_id[row[0].ToString()].push_back(std::move(r));
+    return Status::Ok();
+  }));
+  for (auto& [id, rows] : h.by_id) {
+    std::stable_sort(rows.begin(), rows.end(), [](const History::Row& a, const History::Row& b) {
+      return a.event_time < b.event_time;
+    });
+    // Collapse equal event times to the last written row.
+    std::vector<History::Row> unique;
+    for (auto& r : rows) {
+      if (!unique.empty() && unique.back().event_time == r.event_time) {
+        unique.back() = std::move(r);
+      } else {
+        unique.push_back(std::move(r));
+      }
+    }
+    rows = std::move(unique);
+  }
+  return h;
+}
+
+}  // namespace
+
+StatusOr<DatasetStats> BuildDataset(const FeatureStore& store, const DatasetSpec& spec,
+                                    const std::filesystem::path& out) {
+  if (spec.base_group.empty() == spec.base_csv.empty()) {
+    return InvalidArgumentError("dataset: give exactly one base (a feature group or a CSV)");
+  }
+  std::vector<History> histories;
+  for (const DatasetJoin& j : spec.joins) {
+    auto h = LoadHistory(store, j);
+    if (!h.ok()) return h.status();
+    histories.push_back(std::move(*h));
+  }
+
+  // Base rows arrive through one callback, whatever the source.
+  std::vector<std::string> base_columns;
+  size_t time_index = 0;
+  std::vector<size_t> key_index(spec.joins.size());
+  std::unique_ptr<CsvWriter> writer;
+  DatasetStats stats;
+  stats.matched.assign(spec.joins.size(), 0);
+  std::vector<std::string> cells;
+
+  auto start = [&]() -> Status {
+    std::set<std::string> used(base_columns.begin(), base_columns.end());
+    std::vector<std::string> header = base_columns;
+    for (size_t j = 0; j < spec.joins.size(); ++j) {
+      for (const std::string& f : histories[j].feature_names) {
+        std::string name = used.count(f) ? spec.joins[j].feature_group + "." + f : f;
+        used.insert(name);
+        header.push_back(name);
+      }
+      auto it = std::find(base_columns.begin(), base_columns.end(), spec.joins[j].key_column);
+      if (it == base_columns.end()) {
+        return InvalidArgumentError("join " + spec.joins[j].feature_group +
+                                    ": the base has no "
+                                    "column \"" +
+                                    spec.joins[j].key_column + "\"");
+      }
+      key_index[j] = static_cast<size_t>(it - base_columns.begin());
+    }
+    ASSIGN_OR_RETURN(writer, CsvWriter::Create(out));
+    writer->WriteRow(header);
+    return Status::Ok();
+  };
+
+  auto emit = [&](std::span<const FeatureValue> row, int64_t t) {
+    cells.clear();
+    for (const FeatureValue& v : row) cells.push_back(v.ToString());
+    for (size_t j = 0; j < spec.joins.size(); ++j) {
+      const History::Row* match =
+          row[key_index[j]].is_null()
+              ? nullptr
+              : histories[j].AsOf(row[key_index[j]].ToString(), t, spec.max_age_micros);
+      if (match) ++stats.matched[j];
+      for (size_t k = 0; k < histories[j].feature_names.size(); ++k) {
+        cells.push_back(match ? match->values[k].ToString() : std::string());
+      }
+    }
+    writer->WriteRow(cells);
+    ++stats.base_rows;
+  };
+
+  if (!spec.base_group.empty()) {
+    ASSIGN_OR_RETURN(FeatureGroupDefinition def, store.DescribeFeatureGroup(spec.base_group));
+    for (const FeatureDefinition& f : def.features) base_columns.push_back(f.name);
+    time_index = static_cast<size_t>(def.FeatureIndex(def.event_time_name));
+    RETURN_IF_ERROR(start());
+    // Non-deleted rows, duplicates (same id and event time) collapsed to the
+    // last written.
+    std::string cols;
+    for (size_t i = 0; i < base_columns.size(); ++i) {
+      cols += (i ? ", " : "") + Quote(base_columns[i]);
+    }
+    const std::string t = Quote(def.name);
+    const std::string sql = "SELECT " + cols + " FROM " + t +
+                            " WHERE rowid IN (SELECT max(rowid) FROM " + t + " GROUP BY " +
+                            Quote(def.record_identifier_name) + ", " + Quote(def.event_time_name) +
+                            ") AND is_deleted = 0 ORDER BY rowid";
+    RETURN_IF_ERROR(store.QueryEach(sql, nullptr, [&](std::span<const FeatureValue> row) -> Status {
+      auto when = EventTimeMicros(row[time_index]);
+      if (!when.ok()) return when.status().WithContext("base " + def.name);
+      emit(row, *when);
+      return Status::Ok();
+    }));
+  } else {
+    ASSIGN_OR_RETURN(auto reader, CsvReader::Open(spec.base_csv));
+    base_columns = reader->header();
+    const std::string time_column =
+        spec.base_event_time_column.empty() ? "event_time" : spec.base_event_time_column;
+    ASSIGN_OR_RETURN(time_index, reader->RequireColumn(time_column));
+    RETURN_IF_ERROR(start());
+    CsvRecord record;
+    std::vector<FeatureValue> row;
+    while (true) {
+      ASSIGN_OR_RETURN(bool more, reader->ReadRecord(&record));
+      if (!more) break;
+      row.clear();
+      for (std::string_view f : record.fields()) {
+        row.push_back(f.empty() ? FeatureValue() : FeatureValue::String(std::string(f)));
+      }
+      // Integral-looking keys are normalised so "007" joins id 7.
+      for (size_t j = 0; j < spec.joins.size(); ++j) {
+        FeatureValue& key = row[key_index[j]];
+        if (key.is_string()) {
+          auto as_int = ParseFeatureValue(FeatureType::kIntegral, key.string_value());
+          if (as_int.ok()) key = *as_int;
+        }
+      }
+      auto when = EventTimeMicros(row[time_index]);
+      if (!when.ok()) {
+        return InvalidArgumentError(reader->Location(record, time_index) + ": " +
+                                    when.status().message());
+      }
+      emit(row, *when);
+    }
+  }
+  RETURN_IF_ERROR(writer->Close(/*sync=*/false));
+  return stats;
+}
+
+}  // namespace pantry::featurestore

@@ -1,0 +1,616 @@
+// The embedded EventLog backend: per shard, a directory of segment files
+// named by their first sequence number (zero-padded, so names sort), each a
+// run of frames:
+//
+//   u32 body_length | u32 crc32(body) | body
+//   body = u64 sequence | i64 arrival_micros | u32 key_length | key | payload
+//
+// (little-endian). Open scans every segment, builds a sparse in-memory index
+// (sequence -> file position, one entry per ~64 KiB) and truncates a torn or
+// corrupt tail of the newest segment.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+#include "pantry/common/checksum.h"
+#include "pantry/common/file_util.h"
+#include "pantry/common/json.h"
+#include "pantry/common/logging.h"
+#include "pantry/stream/event_log.h"
+
+namespace pantry::stream {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kFrameHeader = 8;
+constexpr size_t kBodyFixed = 8 + 8 + 4;
+constexpr int64_t kIndexEvery = 64 << 10;
+
+void PutU32(std::string* out, uint32_t v) { out->append(reinterpret_cast<const char*>(&v), 4); }
+void PutU64(std::string* out, uint64_t v) { out->append(reinterpret_cast<const char*>(&v), 8); }
+uint32_t GetU32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+uint64_t GetU64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+bool ValidName(std::string_view name) {
+  if (name.empty() || name.size() > 200 || name[0] == '.') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  });
+}
+
+std::string SegmentFileName(uint64_t first) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%020llu.log", static_cast<unsigned long long>(first));
+  return buf;
+}
+
+struct Segment {
+  uint64_t first = 0;
+  fs::path path;
+  int fd = -1;
+  int64_t size = 0;  // bytes of valid frames (guarded by the shard mutex)
+  uint64_t end = 0;  // one past the last sequence (guarded by the shard mutex)
+  int64_t last_arrival = 0;
+  std::vector<std::pair<uint64_t, int64_t>> index;  // (sequence, position)
+  ~Segment() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// Parses one frame at `data` (with `avail` bytes). Returns the frame length,
+// 0 if incomplete, or -1 if corrupt.
+int64_t ParseFrame(const char* data, size_t avail, LogRecord* record, bool want_strings) {
+  if (avail < kFrameHeader) return 0;
+  uint32_t len = GetU32(data);
+  uint32_t crc = GetU32(data + 4);
+  if (len < kBodyFixed || len > (1u << 30)) return -1;
+  if (avail < kFrameHeader + len) return 0;
+  const char* body = data + kFrameHeader;
+  if (Crc32(std::string_view(body, len)) != crc) return -1;
+  uint32_t key_len = GetU32(body + 16);
+  if (kBodyFixed + key_len > len) return -1;
+  record->sequence = GetU64(body);
+  record->arrival_micros = static_cast<int64_t>(GetU64(body + 8));
+  if (want_strings) {
+    record->partition_key.assign(body + kBodyFixed, key_len);
+    record->payload.assign(body + kBodyFixed + key_len, len - kBodyFixed - key_len);
+  }
+  return static_cast<int64_t>(kFrameHeader + len);
+}
+
+Status PwriteAll(int fd, const std::string& data, int64_t offset, const fs::path& path) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done, offset + done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError("write " + path.string(), errno);
+    }
+    done += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+class FileEventLog final : public EventLog {
+ public:
+  FileEventLog(fs::path dir, std::string name, EventLogOptions options)
+      : dir_(std::move(dir)), name_(std::move(name)), options_(options) {
+    if (options_.clock == nullptr) options_.clock = Clock::Real();
+  }
+
+  ~FileEventLog() override {
+    if (flusher_.joinable()) {
+      {
+        std::lock_guard<std::mutex> lock(flush_mu_);
+        stop_ = true;
+      }
+      flush_cv_.notify_all();
+      flusher_.join();
+    }
+    Sync().IgnoreError();
+  }
+
+  Status Init() {
+    RETURN_IF_ERROR(EnsureWritableDirectory(dir_));
+    fs::path meta = dir_ / "stream.json";
+    int shards = options_.shards;
+    if (fs::exists(meta)) {
+      ASSIGN_OR_RETURN(Json j, ReadJsonFile(meta));
+      ASSIGN_OR_RETURN(int64_t n, GetJsonInt(j, "shards"));
+      shards = static_cast<int>(n);
+    } else {
+      if (shards < 1 || shards > 1024) {
+        return InvalidArgumentError("stream shards must be 1..1024, got " + std::to_string(shards));
+      }
+      Json j = {{"format", 1}, {"shards", shards}};
+      RETURN_IF_ERROR(WriteFileAtomic(meta, DumpJson(j, 2) + "\n"));
+    }
+    if (shards < 1 || shards > 1024) return CorruptionError(meta.string() + ": bad shard count");
+    shards_.resize(shards);
+    for (int i = 0; i < shards; ++i) {
+      shards_[i] = std::make_unique<Shard>();
+      shards_[i]->dir = dir_ / ("shard-" + std::to_string(i));
+      RETURN_IF_ERROR(OpenShard(*shards_[i]));
+    }
+    if (options_.fsync == FsyncMode::kInterval) {
+      flusher_ = std::thread([this] { FlushLoop(); });
+    }
+    return Status::Ok();
+  }
+
+  int shard_count() const override { return static_cast<int>(shards_.size()); }
+  const std::string& name() const override { return name_; }
+
+  StatusOr<std::vector<LogOffset>> Append(std::span<const AppendRecord> records) override {
+    std::vector<LogOffset> offsets(records.size());
+    const int n = shard_count();
+    std::vector<std::vector<size_t>> by_shard(n);
+    for (size_t i = 0; i < records.size(); ++i) {
+      const AppendRecord& r = records[i];
+      if (r.partition_key.empty()) {
+        return InvalidArgumentError("record " + std::to_string(i) + ": empty partition key");
+      }
+      int64_t size = static_cast<int64_t>(r.partition_key.size() + r.payload.size());
+      if (size > options_.max_record_bytes) {
+        return InvalidArgumentError("record " + std::to_string(i) + " is " + std::to_string(size) +
+                                    " bytes, over the limit of " +
+                                    std::to_string(options_.max_record_bytes));
+      }
+      by_shard[ShardForKey(r.partition_key, n)].push_back(i);
+    }
+    const int64_t now = options_.clock->NowMicros();
+    std::vector<int> touched;
+    for (int s = 0; s < n; ++s) {
+      if (by_shard[s].empty()) continue;
+      RETURN_IF_ERROR(AppendToShard(s, records, by_shard[s], now, &offsets));
+      touched.push_back(s);
+    }
+    if (options_.fsync == FsyncMode::kEveryBatch) {
+      for (int s : touched) RETURN_IF_ERROR(SyncShard(*shards_[s]));
+    }
+    return offsets;
+  }
+
+  StatusOr<std::vector<LogRecord>> Read(int shard, uint64_t from,
+                                        size_t max_records) const override {
+    if (shard < 0 || shard >= shard_count()) {
+      return InvalidArgumentError("no shard " + std::to_string(shard) + " in stream " + name_);
+    }
+    std::vector<LogRecord> out;
+    struct Snap {
+      std::shared_ptr<Segment> seg;
+      int64_t size;
+      uint64_t end;
+      int64_t start_pos;
+    };
+    std::vector<Snap> snaps;
+    {
+      Shard& sh = *shards_[shard];
+      std::lock_guard<std::mutex> lock(sh.mu);
+      for (const auto& seg : sh.segments) {
+        if (seg->end <= from || seg->size == 0) continue;
+        int64_t pos = 0;
+        auto it = std::upper_bound(
+            seg->index.begin(), seg->index.end(), from,
+            [](uint64_t v, const std::pair<uint64_t, int64_t>& e) { return v < e.first; });
+        if (it != seg->index.begin()) pos = std::prev(it)->second;
+        snaps.push_back({seg, seg->size, seg->end, pos});
+        if (snaps.size() >= 4) break;
+      }
+    }
+    std::string buf;
+    for (const Snap& snap : snaps) {
+      int64_t pos = snap.start_pos;
+      while (pos < snap.size && out.size() < max_records) {
+        size_t want = static_cast<size_t>(std::min<int64_t>(snap.size - pos, 256 << 10));
+        buf.resize(want);
+        ssize_t got = ::pread(snap.seg->fd, buf.data(), want, pos);
+        if (got < 0) {
+          if (errno == EINTR) continue;
+          return ErrnoError("read " + snap.seg->path.string(), errno);
+        }
+        if (static_cast<size_t>(got) < want) {
+          return CorruptionError(snap.seg->path.string() + ": short read at " +
+                                 std::to_string(pos));
+        }
+        size_t off = 0;
+        bool progressed = false;
+        while (off < want && out.size() < max_records) {
+          LogRecord rec;
+          // Peek the sequence first so that skipped records cost no copies.
+          if (want - off >= kFrameHeader + 8 && GetU64(buf.data() + off + kFrameHeader) < from) {
+            uint32_t len = GetU32(buf.data() + off);
+            if (off + kFrameHeader + len > want) break;
+            off += kFrameHeader + len;
+            progressed = true;
+            continue;
+          }
+          int64_t flen = ParseFrame(buf.data() + off, want - off, &rec, true);
+          if (flen == 0) break;
+          if (flen < 0) {
+            return CorruptionError(snap.seg->path.string() + ": corrupt frame at byte " +
+                                   std::to_string(pos + off));
+          }
+          off += static_cast<size_t>(flen);
+          progressed = true;
+          out.push_back(std::move(rec));
+        }
+        if (!progressed) {
+          // A frame bigger than the chunk: read exactly it.
+          uint32_t len = GetU32(buf.data());
+          buf.resize(kFrameHeader + len);
+          if (::pread(snap.seg->fd, buf.data(), buf.size(), pos) !=
+              static_cast<ssize_t>(buf.size())) {
+            return CorruptionError(snap.seg->path.string() + ": short read");
+          }
+          LogRecord rec;
+          if (ParseFrame(buf.data(), buf.size(), &rec, true) <= 0) {
+            return CorruptionError(snap.seg->path.string() + ": corrupt frame");
+          }
+          off = buf.size();
+          if (rec.sequence >= from) out.push_back(std::move(rec));
+        }
+        pos += static_cast<int64_t>(off);
+      }
+      if (out.size() >= max_records) break;
+    }
+    return out;
+  }
+
+  uint64_t EndSequence(int shard) const override {
+    std::lock_guard<std::mutex> lock(shards_[shard]->mu);
+    return shards_[shard]->next_seq;
+  }
+
+  uint64_t BeginSequence(int shard) const override {
+    std::lock_guard<std::mutex> lock(shards_[shard]->mu);
+    return shards_[shard]->segments.front()->first;
+  }
+
+  Status CommitConsumerOffset(std::string_view consumer, int shard, uint64_t next) override {
+    if (!ValidName(consumer))
+      return InvalidArgumentError("bad consumer name '" + std::string(consumer) + "'");
+    if (shard < 0 || shard >= shard_count()) return InvalidArgumentError("bad shard");
+    fs::path dir = shards_[shard]->dir / "consumers";
+    RETURN_IF_ERROR(EnsureWritableDirectory(dir));
+    return WriteFileAtomic(dir / (std::string(consumer) + ".offset"), std::to_string(next) + "\n");
+  }
+
+  StatusOr<uint64_t> ConsumerOffset(std::string_view consumer, int shard) const override {
+    if (!ValidName(consumer))
+      return InvalidArgumentError("bad consumer name '" + std::string(consumer) + "'");
+    if (shard < 0 || shard >= shard_count()) return InvalidArgumentError("bad shard");
+    fs::path path = shards_[shard]->dir / "consumers" / (std::string(consumer) + ".offset");
+    if (!fs::exists(path)) return uint64_t{0};
+    ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
+    try {
+      return static_cast<uint64_t>(std::stoull(text));
+    } catch (...) {
+      return CorruptionError(path.string() + ": not a sequence number");
+    }
+  }
+
+  Status Sync() override {
+    for (auto& sh : shards_) {
+      if (sh) RETURN_IF_ERROR(SyncShard(*sh));
+    }
+    return Status::Ok();
+  }
+
+  Status ApplyRetention() override {
+    for (auto& sh : shards_) {
+      std::lock_guard<std::mutex> lock(sh->mu);
+      RETURN_IF_ERROR(RetainLocked(*sh));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  struct Shard {
+    mutable std::mutex mu;
+    fs::path dir;
+    std::vector<std::shared_ptr<Segment>> segments;  // never empty after open
+    uint64_t next_seq = 0;
+    int64_t last_arrival = 0;
+    bool dirty = false;
+  };
+
+  Status OpenSegmentFile(Segment& seg, bool create) {
+    int flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0);
+    seg.fd = ::open(seg.path.c_str(), flags, 0644);
+    if (seg.fd < 0) return ErrnoError("open " + seg.path.string(), errno);
+    return Status::Ok();
+  }
+
+  // Scans a segment, filling index/end/size. Returns the byte length of the
+  // valid prefix and whether a bad or torn frame followed it.
+  Status ScanSegment(Segment& seg, bool* torn) {
+    struct stat st;
+    if (::fstat(seg.fd, &st) != 0) return ErrnoError("stat " + seg.path.string(), errno);
+    const int64_t file_size = st.st_size;
+    int64_t pos = 0;
+    int64_t last_indexed = -kIndexEvery;
+    uint64_t expect = seg.first;
+    std::string buf;
+    *torn = false;
+    while (pos < file_size) {
+      size_t want = static_cast<size_t>(std::min<int64_t>(file_size - pos, 1 << 20));
+      buf.resize(want);
+      ssize_t got = ::pread(seg.fd, buf.data(), want, pos);
+      if (got != static_cast<ssize_t>(want)) return ErrnoError("read " + seg.path.string(), errno);
+      size_t off = 0;
+      while (off < want) {
+        LogRecord rec;
+        int64_t flen = ParseFrame(buf.data() + off, want - off, &rec, false);
+        if (flen == 0 && pos + static_cast<int64_t>(want) < file_size) break;  // read more
+        if (flen <= 0 || rec.sequence != expect) {
+          *torn = true;
+          seg.size = pos + static_cast<int64_t>(off);
+          seg.end = expect;
+          return Status::Ok();
+        }
+        if (pos + static_cast<int64_t>(off) - last_indexed >= kIndexEvery) {
+          last_indexed = pos + static_cast<int64_t>(off);
+          seg.index.emplace_back(rec.sequence, last_indexed);
+        }
+        seg.last_arrival = std::max(seg.last_arrival, rec.arrival_micros);
+        ++expect;
+        off += static_cast<size_t>(flen);
+      }
+      if (off == 0) {  // a single frame larger than the chunk
+        uint32_t len = GetU32(buf.data());
+        if (pos + static_cast<int64_t>(kFrameHeader + len) > file_size) {
+          *torn = true;
+          break;
+        }
+        buf.resize(kFrameHeader + len);
+        if (::pread(seg.fd, buf.data(), buf.size(), pos) != static_cast<ssize_t>(buf.size())) {
+          return ErrnoError("read " + seg.path.string(), errno);
+        }
+        LogRecord rec;
+        if (ParseFrame(buf.data(), buf.size(), &rec, false) <= 0 || rec.sequence != expect) {
+          *torn = true;
+          break;
+        }
+        seg.index.emplace_back(rec.sequence, pos);
+        last_indexed = pos;
+        seg.last_arrival = std::max(seg.last_arrival, rec.arrival_micros);
+        ++expect;
+        off = buf.size();
+      }
+      pos += static_cast<int64_t>(off);
+    }
+    seg.size = pos;
+    seg.end = expect;
+    return Status::Ok();
+  }
+
+  Status OpenShard(Shard& sh) {
+    RETURN_IF_ERROR(EnsureWritableDirectory(sh.dir));
+    std::vector<uint64_t> firsts;
+    for (const auto& entry : fs::directory_iterator(sh.dir)) {
+      std::string fname = entry.path().filename().string();
+      if (fname.size() == 24 && fname.ends_with(".log")) {
+        try {
+          firsts.push_back(std::stoull(fname.substr(0, 20)));
+        } catch (...) {
+          PANTRY_LOG_WARN("ignoring {}: not a segment name", entry.path().string());
+        }
+      }
+    }
+    std::sort(firsts.begin(), firsts.end());
+    if (firsts.empty()) return RollLocked(sh, 0);
+    for (size_t i = 0; i < firsts.size(); ++i) {
+      auto seg = std::make_shared<Segment>();
+      seg->first = firsts[i];
+      seg->path = sh.dir / SegmentFileName(firsts[i]);
+      RETURN_IF_ERROR(OpenSegmentFile(*seg, false));
+      bool torn = false;
+      RETURN_IF_ERROR(ScanSegment(*seg, &torn));
+      const bool last = i + 1 == firsts.size();
+      if (torn) {
+        if (last) {
+          PANTRY_LOG_WARN("{}: truncating a torn tail at byte {} (after sequence {})",
+                          seg->path.string(), seg->size, seg->end);
+          if (::ftruncate(seg->fd, seg->size) != 0) {
+            return ErrnoError("truncate " + seg->path.string(), errno);
+          }
+          if (::fdatasync(seg->fd) != 0) return ErrnoError("sync " + seg->path.string(), errno);
+        } else {
+          PANTRY_LOG_ERROR(
+              "{}: corrupt frame at byte {}; records after sequence {} in this "
+              "segment are unreadable",
+              seg->path.string(), seg->size, seg->end);
+        }
+      }
+      sh.last_arrival = std::max(sh.last_arrival, seg->last_arrival);
+      sh.next_seq = std::max(sh.next_seq, seg->end);
+      sh.segments.push_back(std::move(seg));
+    }
+    return Status::Ok();
+  }
+
+  // Starts a new segment whose first sequence is `first`. Caller holds mu
+  // (or is single-threaded in Open).
+  Status RollLocked(Shard& sh, uint64_t first) {
+    if (!sh.segments.empty()) {
+      Segment& cur = *sh.segments.back();
+      if (::fdatasync(cur.fd) != 0) return ErrnoError("sync " + cur.path.string(), errno);
+    }
+    auto seg = std::make_shared<Segment>();
+    seg->first = first;
+    seg->end = first;
+    seg->path = sh.dir / SegmentFileName(first);
+    RETURN_IF_ERROR(OpenSegmentFile(*seg, true));
+    RETURN_IF_ERROR(SyncDirectory(sh.dir));
+    sh.segments.push_back(std::move(seg));
+    return RetainLocked(sh);
+  }
+
+  Status RetainLocked(Shard& sh) {
+    const int64_t now = options_.clock->NowMicros();
+    int64_t total = 0;
+    for (const auto& seg : sh.segments) total += seg->size;
+    while (sh.segments.size() > 1) {
+      const Segment& oldest = *sh.segments.front();
+      bool too_big = options_.retention_bytes > 0 && total > options_.retention_bytes;
+      bool too_old =
+          options_.retention_micros > 0 && oldest.last_arrival < now - options_.retention_micros;
+      if (!too_big && !too_old) break;
+      std::error_code ec;
+      fs::remove(oldest.path, ec);
+      if (ec) return IOError("remove " + oldest.path.string() + ": " + ec.message());
+      PANTRY_LOG_INFO("retention: removed {} (sequences {}..{})", oldest.path.string(),
+                      oldest.first, oldest.end);
+      total -= oldest.size;
+      sh.segments.erase(sh.segments.begin());  // readers keep their own reference
+    }
+    return Status::Ok();
+  }
+
+  Status AppendToShard(int s, std::span<const AppendRecord> records,
+                       const std::vector<size_t>& which, int64_t now,
+                       std::vector<LogOffset>* offsets) {
+    Shard& sh = *shards_[s];
+    std::lock_guard<std::mutex> lock(sh.mu);
+    Segment* seg = sh.segments.back().get();
+    if (seg->size >= options_.segment_bytes) {
+      RETURN_IF_ERROR(RollLocked(sh, sh.next_seq));
+      seg = sh.segments.back().get();
+    }
+    std::string buf;
+    uint64_t seq = sh.next_seq;
+    int64_t last_arrival = sh.last_arrival;
+    std::vector<std::pair<uint64_t, int64_t>> new_index;
+    int64_t last_indexed = seg->index.empty() ? -kIndexEvery : seg->index.back().second;
+    std::string body;
+    for (size_t i : which) {
+      const AppendRecord& r = records[i];
+      // Strictly increasing per shard, so that two records never share an
+      // arrival time (a sliding row per record then has its own event time).
+      int64_t arrival =
+          std::max(r.arrival_micros != 0 ? std::min(r.arrival_micros, now) : now, last_arrival + 1);
+      last_arrival = arrival;
+      int64_t pos = seg->size + static_cast<int64_t>(buf.size());
+      if (pos - last_indexed >= kIndexEvery) {
+        new_index.emplace_back(seq, pos);
+        last_indexed = pos;
+      }
+      body.clear();
+      PutU64(&body, seq);
+      PutU64(&body, static_cast<uint64_t>(arrival));
+      PutU32(&body, static_cast<uint32_t>(r.partition_key.size()));
+      body.append(r.partition_key);
+      body.append(r.payload);
+      PutU32(&buf, static_cast<uint32_t>(body.size()));
+      PutU32(&buf, Crc32(body));
+      buf.append(body);
+      (*offsets)[i] = LogOffset{s, seq};
+      ++seq;
+    }
+    Status st = PwriteAll(seg->fd, buf, seg->size, seg->path);
+    if (!st.ok()) {
+      // Leave no partial frame behind for the next append to follow.
+      if (::ftruncate(seg->fd, seg->size) != 0) {
+        PANTRY_LOG_ERROR("cannot truncate {} after a failed write", seg->path.string());
+      }
+      return st;
+    }
+    seg->size += static_cast<int64_t>(buf.size());
+    seg->end = seq;
+    seg->last_arrival = last_arrival;
+    seg->index.insert(seg->index.end(), new_index.begin(), new_index.end());
+    sh.next_seq = seq;
+    sh.last_arrival = last_arrival;
+    sh.dirty = true;
+    return Status::Ok();
+  }
+
+  Status SyncShard(Shard& sh) {
+    std::shared_ptr<Segment> seg;
+    {
+      std::lock_guard<std::mutex> lock(sh.mu);
+      if (!sh.dirty || sh.segments.empty()) return Status::Ok();
+      sh.dirty = false;
+      seg = sh.segments.back();
+    }
+    // Outside the lock so appends proceed while the disk works; a roll in
+    // between synced the older segment itself.
+    if (::fdatasync(seg->fd) != 0) {
+      std::lock_guard<std::mutex> lock(sh.mu);
+      sh.dirty = true;
+      return ErrnoError("sync " + seg->path.string(), errno);
+    }
+    return Status::Ok();
+  }
+
+  void FlushLoop() {
+    std::unique_lock<std::mutex> lock(flush_mu_);
+    while (!stop_) {
+      flush_cv_.wait_for(lock, std::chrono::milliseconds(options_.fsync_interval_ms));
+      if (stop_) break;
+      lock.unlock();
+      Status st = Sync();
+      if (!st.ok()) PANTRY_LOG_ERROR("event log {}: background fsync: {}", name_, st.message());
+      lock.lock();
+    }
+  }
+
+  fs::path dir_;
+  std::string name_;
+  EventLogOptions options_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::mutex flush_mu_;
+  std::condition_variable flush_cv_;
+  bool stop_ = false;
+  std::thread flusher_;
+};
+
+}  // namespace
+
+std::string LogOffset::ShardIdString() const {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "shardId-%012d", shard);
+  return buf;
+}
+
+int ShardForKey(std::string_view partition_key, int shards) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : partition_key) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return static_cast<int>(h % static_cast<uint64_t>(shards));
+}
+
+StatusOr<std::unique_ptr<EventLog>> EventLog::OpenFile(const std::filesystem::path& home,
+                                                       std::string_view name,
+                                                       const EventLogOptions& options) {
+  if (!ValidName(name)) {
+    return InvalidArgumentError("stream name '" + std::string(name) +
+                                "' must be letters, digits, '_', '-' or '.'");
+  }
+  auto log = std::make_unique<FileEventLog>(home / "stream" / std::string(name), std::string(name),
+                                            options);
+  Status st = log->Init();
+  if (!st.ok()) return st.WithContext("opening stream " + std::string(name));
+  return std::unique_ptr<EventLog>(std::move(log));
+}
+
+}  // namespace pantry::stream

@@ -1,0 +1,224 @@
+#include "pantry/stream/stream_processor.h"
+
+#include <cstring>
+
+#include "pantry/common/checksum.h"
+#include "pantry/common/file_util.h"
+#include "pantry/common/logging.h"
+
+namespace pantry::stream {
+namespace {
+
+constexpr uint32_t kCheckpointMagic = 0x31435350;  // "PSC1"
+
+void PutU64(std::string* out, uint64_t v) { out->append(reinterpret_cast<const char*>(&v), 8); }
+bool GetU64(std::string_view in, size_t* pos, uint64_t* v) {
+  if (in.size() - *pos < 8) return false;
+  std::memcpy(v, in.data() + *pos, 8);
+  *pos += 8;
+  return true;
+}
+
+}  // namespace
+
+StreamProcessor::StreamProcessor(EventLog* log, const WindowSpec& spec, RowSink* sink,
+                                 const ProcessorOptions& options)
+    : log_(log), spec_(spec), sink_(sink), options_(options), parser_(spec_) {
+  if (options_.clock == nullptr) options_.clock = Clock::Real();
+  aggregator_ = WindowAggregator::Create(spec_);
+  read_pos_.assign(log_->shard_count(), 0);
+  pending_.resize(log_->shard_count());
+}
+
+StreamProcessor::~StreamProcessor() = default;
+
+StatusOr<std::unique_ptr<StreamProcessor>> StreamProcessor::Create(
+    EventLog* log, const WindowSpec& spec, RowSink* sink, const ProcessorOptions& options) {
+  if (options.checkpoint_path.empty()) {
+    return InvalidArgumentError("stream processor: no checkpoint path");
+  }
+  std::unique_ptr<StreamProcessor> p(new StreamProcessor(log, spec, sink, options));
+  RETURN_IF_ERROR(p->Load());
+  return p;
+}
+
+// Checkpoint layout: magic | u64 shard count | per shard u64 next sequence |
+// u64 state length | aggregator state | u64 rejected counters... | u32 crc of
+// everything before it.
+Status StreamProcessor::Load() {
+  ASSIGN_OR_RETURN(delivered_up_to_, sink_->DeliveredUpTo());
+  const auto& path = options_.checkpoint_path;
+  if (!std::filesystem::exists(path)) {
+    PANTRY_LOG_INFO("stream processor {}: no checkpoint, starting at the log's beginning",
+                    spec_.name);
+    return Status::Ok();
+  }
+  ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(path));
+  auto corrupt = [&](std::string_view why) {
+    return CorruptionError(path.string() + ": " + std::string(why));
+  };
+  if (bytes.size() < 8) return corrupt("too short");
+  uint32_t crc;
+  std::memcpy(&crc, bytes.data() + bytes.size() - 4, 4);
+  std::string_view body(bytes.data(), bytes.size() - 4);
+  if (Crc32(body) != crc) return corrupt("checksum mismatch");
+  uint32_t magic;
+  std::memcpy(&magic, body.data(), 4);
+  if (magic != kCheckpointMagic) return corrupt("not a stream checkpoint");
+  size_t pos = 4;
+  uint64_t shards = 0;
+  if (!GetU64(body, &pos, &shards)) return corrupt("truncated");
+  if (shards != read_pos_.size()) {
+    return FailedPreconditionError(path.string() + ": written for " + std::to_string(shards) +
+                                   " shards, the stream has " + std::to_string(read_pos_.size()));
+  }
+  for (uint64_t& p : read_pos_) {
+    if (!GetU64(body, &pos, &p)) return corrupt("truncated");
+  }
+  uint64_t state_len = 0;
+  if (!GetU64(body, &pos, &state_len) || body.size() - pos < state_len) {
+    return corrupt("truncated");
+  }
+  RETURN_IF_ERROR(aggregator_->Restore(body.substr(pos, state_len)).WithContext(path.string()));
+  pos += state_len;
+  for (uint64_t& r : stats_.rejected) {
+    if (!GetU64(body, &pos, &r)) return corrupt("truncated");
+  }
+  PANTRY_LOG_INFO(
+      "stream processor {}: restored checkpoint ({} open keys, sink has rows up to "
+      "emission {})",
+      spec_.name, aggregator_->open_keys(), delivered_up_to_);
+  return Status::Ok();
+}
+
+Status StreamProcessor::Checkpoint() {
+  RETURN_IF_ERROR(Deliver());
+  std::string out;
+  out.append(reinterpret_cast<const char*>(&kCheckpointMagic), 4);
+  PutU64(&out, read_pos_.size());
+  for (size_t s = 0; s < read_pos_.size(); ++s) {
+    // Records read but not yet processed are not consumed.
+    PutU64(&out, pending_[s].empty() ? read_pos_[s] : pending_[s].front().sequence);
+  }
+  std::string state = aggregator_->Serialize();
+  PutU64(&out, state.size());
+  out += state;
+  for (uint64_t r : stats_.rejected) PutU64(&out, r);
+  uint32_t crc = Crc32(out);
+  out.append(reinterpret_cast<const char*>(&crc), 4);
+  RETURN_IF_ERROR(EnsureWritableDirectory(options_.checkpoint_path.parent_path()));
+  RETURN_IF_ERROR(WriteFileAtomic(options_.checkpoint_path, out));
+  last_checkpoint_micros_ = options_.clock->NowMicros();
+  dirty_ = false;
+  ++stats_.checkpoints;
+  return Status::Ok();
+}
+
+Status StreamProcessor::Deliver() {
+  if (outbox_.empty()) return Status::Ok();
+  // Rows regenerated after a restart that the sink already has are skipped.
+  size_t first = 0;
+  while (first < outbox_.size() && outbox_[first].emission_id <= delivered_up_to_) ++first;
+  std::span<const EmittedRow> rows(outbox_.data() + first, outbox_.size() - first);
+  if (!rows.empty()) {
+    Status st = sink_->Write(rows);
+    if (!st.ok()) {
+      auto up_to = sink_->DeliveredUpTo();
+      if (up_to.ok()) delivered_up_to_ = *up_to;
+      return st.WithContext("stream processor " + spec_.name + ": sink");
+    }
+    delivered_up_to_ = rows.back().emission_id;
+    stats_.rows_delivered += rows.size();
+  }
+  outbox_.clear();
+  return Status::Ok();
+}
+
+void StreamProcessor::Process(const LogRecord& record) {
+  ++stats_.records;
+  Rejection rejection;
+  if (!parser_.Parse(record.payload, record.arrival_micros, &scratch_, &rejection)) {
+    uint64_t n = ++stats_.rejected[static_cast<int>(rejection.reason)];
+    if (n <= 10 || n % 1000 == 0) {
+      PANTRY_LOG_WARN("stream {} spec {}: rejected record (sequence {}, {} so far for {}): {}",
+                      log_->name(), spec_.name, record.sequence, n,
+                      RejectReasonName(rejection.reason), rejection.message);
+    }
+    return;
+  }
+  size_t before = outbox_.size();
+  if (!aggregator_->Add(scratch_, &outbox_)) {
+    uint64_t n = ++stats_.rejected[static_cast<int>(RejectReason::kLate)];
+    if (n <= 10 || n % 1000 == 0) {
+      PANTRY_LOG_WARN("stream {} spec {}: late event dropped (sequence {}, {} so far)",
+                      log_->name(), spec_.name, record.sequence, n);
+    }
+  } else {
+    ++stats_.accepted;
+  }
+  stats_.rows_emitted += outbox_.size() - before;
+}
+
+StatusOr<size_t> StreamProcessor::PollOnce() {
+  // Undelivered rows block progress: never run ahead of the sink.
+  RETURN_IF_ERROR(Deliver());
+  const int64_t t0 = options_.clock->NowMicros();
+  const int shards = log_->shard_count();
+  bool all_caught_up = true;
+  std::vector<bool> caught(shards, false);
+  for (int s = 0; s < shards; ++s) {
+    if (pending_[s].size() >= options_.max_records_per_read) continue;
+    ASSIGN_OR_RETURN(std::vector<LogRecord> batch,
+                     log_->Read(s, read_pos_[s], options_.max_records_per_read));
+    if (!batch.empty() && batch.front().sequence > read_pos_[s]) {
+      PANTRY_LOG_WARN(
+          "stream {} shard {}: records {}..{} were removed by retention before "
+          "spec {} read them",
+          log_->name(), s, read_pos_[s], batch.front().sequence - 1, spec_.name);
+    }
+    caught[s] = batch.size() < options_.max_records_per_read;
+    if (!caught[s]) all_caught_up = false;
+    if (!batch.empty()) read_pos_[s] = batch.back().sequence + 1;
+    for (LogRecord& r : batch) pending_[s].push_back(std::move(r));
+  }
+  // Merge by (arrival, shard, sequence). Stop at a shard that ran dry without
+  // being read to its end (its next record is unknown), and at t0: records
+  // stamped later may still arrive in any shard. This makes the processing
+  // order a function of the log alone, for either time basis.
+  size_t consumed = 0;
+  while (true) {
+    int best = -1;
+    bool blocked = false;
+    for (int s = 0; s < shards; ++s) {
+      if (pending_[s].empty()) {
+        if (!caught[s]) blocked = true;
+        continue;
+      }
+      if (best < 0 || pending_[s].front().arrival_micros < pending_[best].front().arrival_micros) {
+        best = s;
+      }
+    }
+    if (best < 0 || blocked) break;
+    if (pending_[best].front().arrival_micros >= t0) break;
+    Process(pending_[best].front());
+    pending_[best].pop_front();
+    ++consumed;
+  }
+  caught_up_ = all_caught_up;
+  for (const auto& p : pending_) caught_up_ = caught_up_ && p.empty();
+  if (spec_.arrival_time_basis() && all_caught_up) {
+    // Every record stamped before t0 is processed; later stamps are >= t0.
+    size_t before = outbox_.size();
+    aggregator_->AdvanceTo(t0, &outbox_);
+    stats_.rows_emitted += outbox_.size() - before;
+  }
+  if (consumed > 0 || !outbox_.empty()) dirty_ = true;
+  RETURN_IF_ERROR(Deliver());
+  if (dirty_ && options_.clock->NowMicros() - last_checkpoint_micros_ >=
+                    options_.checkpoint_interval_micros) {
+    RETURN_IF_ERROR(Checkpoint());
+  }
+  return consumed;
+}
+
+}  // namespace pantry::stream

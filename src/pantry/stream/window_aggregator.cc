@@ -1,0 +1,513 @@
+// The window state machines. Per key a Slot holds the open windows
+// (stagger: at most one; tumbling: one per open aligned window) or, for
+// sliding windows, the events of the last `size`. Close times live in one
+// min-heap of timers ordered by (time, sequence); a timer whose window is
+// gone is skipped when popped, so nothing has to be removed from the heap.
+#include "pantry/stream/window_aggregator.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <queue>
+#include <unordered_map>
+
+#include "pantry/common/time_format.h"
+
+namespace pantry::stream {
+namespace {
+
+constexpr double kNull = std::numeric_limits<double>::quiet_NaN();
+constexpr int64_t kMinTime = std::numeric_limits<int64_t>::min() / 4;
+
+struct Acc {
+  struct Field {
+    double sum, min, max;
+  };
+  int64_t count = 0;
+  std::array<Field, kMaxValueFields> f;
+
+  void Reset(size_t nv) {
+    count = 0;
+    for (size_t i = 0; i < nv; ++i) f[i] = {0.0, kNull, kNull};
+  }
+  void Add(const double* values, size_t nv) {
+    ++count;
+    for (size_t i = 0; i < nv; ++i) {
+      const double v = values[i];
+      Field& x = f[i];
+      x.sum += v;
+      if (count == 1 || v < x.min) x.min = v;
+      if (count == 1 || v > x.max) x.max = v;
+    }
+  }
+};
+
+struct Win {
+  int64_t start = 0;
+  int64_t end = 0;
+  uint64_t timer_seq = 0;
+  Acc acc;
+};
+
+struct SlideEvent {
+  int64_t time;
+  std::array<double, kMaxValueFields> values;
+};
+
+struct Slot {
+  std::string key;
+  uint32_t gen = 0;
+  bool used = false;
+  std::vector<Win> wins;
+  std::vector<SlideEvent> events;  // sliding: sorted by time, from `head`
+  size_t head = 0;
+  int64_t latest = kMinTime;
+  bool has_expiry = false;
+  int64_t expiry = 0;
+  uint64_t expiry_seq = 0;
+};
+
+struct Timer {
+  int64_t time;
+  uint64_t seq;
+  uint32_t slot;
+  uint32_t gen;
+  bool operator>(const Timer& o) const { return time != o.time ? time > o.time : seq > o.seq; }
+};
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// Little-endian byte writer/reader for checkpoints.
+class Writer {
+ public:
+  void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  void U32(uint32_t v) { out_.append(reinterpret_cast<const char*>(&v), 4); }
+  void U64(uint64_t v) { out_.append(reinterpret_cast<const char*>(&v), 8); }
+  void I64(int64_t v) { U64(static_cast<uint64_t>(v)); }
+  void F64(double v) { out_.append(reinterpret_cast<const char*>(&v), 8); }
+  void Str(std::string_view s) {
+    U32(static_cast<uint32_t>(s.size()));
+    out_.append(s);
+  }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  bool ok() const { return ok_; }
+  uint8_t U8() { return Get<uint8_t>(); }
+  uint32_t U32() { return Get<uint32_t>(); }
+  uint64_t U64() { return Get<uint64_t>(); }
+  int64_t I64() { return static_cast<int64_t>(Get<uint64_t>()); }
+  double F64() { return Get<double>(); }
+  std::string Str() {
+    uint32_t n = U32();
+    if (!ok_ || n > in_.size() - pos_) {
+      ok_ = false;
+      return "";
+    }
+    std::string s(in_.substr(pos_, n));
+    pos_ += n;
+    return s;
+  }
+  bool AtEnd() const { return pos_ == in_.size(); }
+
+ private:
+  template <typename T>
+  T Get() {
+    T v{};
+    if (!ok_ || in_.size() - pos_ < sizeof(T)) {
+      ok_ = false;
+      return v;
+    }
+    std::memcpy(&v, in_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return v;
+  }
+  std::string_view in_;
+  size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+class WindowAggregatorImpl final : public WindowAggregator {
+ public:
+  explicit WindowAggregatorImpl(const WindowSpec& spec)
+      : spec_(spec), nv_(spec.value_fields.size()), size_(spec.size_micros) {}
+
+  bool Add(const ParsedEvent& e, std::vector<EmittedRow>* out) override {
+    AdvanceTo(e.time_micros - spec_.allowed_lateness_micros, out);
+    switch (spec_.type) {
+      case WindowType::kStagger:
+        return AddStagger(e, out);
+      case WindowType::kTumbling:
+        return AddTumbling(e, out);
+      case WindowType::kSliding:
+        return AddSliding(e, out);
+    }
+    return false;
+  }
+
+  void AdvanceTo(int64_t micros, std::vector<EmittedRow>* out) override {
+    if (micros > watermark_) watermark_ = micros;
+    while (!timers_.empty() && timers_.top().time <= watermark_) {
+      Timer t = timers_.top();
+      timers_.pop();
+      Fire(t, out);
+    }
+  }
+
+  void Flush(std::vector<EmittedRow>* out) override {
+    AdvanceTo(std::numeric_limits<int64_t>::max(), out);
+  }
+
+  int64_t watermark() const override { return watermark_; }
+  size_t open_keys() const override { return index_.size(); }
+
+  std::string Serialize() const override {
+    Writer w;
+    w.U32(0x31415750);  // "PWA1"
+    w.U8(static_cast<uint8_t>(spec_.type));
+    w.U32(static_cast<uint32_t>(nv_));
+    w.I64(size_);
+    w.I64(watermark_);
+    w.U64(next_emission_id_);
+    w.U64(next_seq_);
+    w.U64(index_.size());
+    for (const Slot& s : slots_) {
+      if (!s.used) continue;
+      w.Str(s.key);
+      w.U32(static_cast<uint32_t>(s.wins.size()));
+      for (const Win& win : s.wins) {
+        w.I64(win.start);
+        w.I64(win.end);
+        w.U64(win.timer_seq);
+        w.I64(win.acc.count);
+        for (size_t i = 0; i < nv_; ++i) {
+          w.F64(win.acc.f[i].sum);
+          w.F64(win.acc.f[i].min);
+          w.F64(win.acc.f[i].max);
+        }
+      }
+      w.U32(static_cast<uint32_t>(s.events.size() - s.head));
+      for (size_t i = s.head; i < s.events.size(); ++i) {
+        w.I64(s.events[i].time);
+        for (size_t v = 0; v < nv_; ++v) w.F64(s.events[i].values[v]);
+      }
+      w.I64(s.latest);
+      w.U8(s.has_expiry ? 1 : 0);
+      w.I64(s.expiry);
+      w.U64(s.expiry_seq);
+    }
+    return w.Take();
+  }
+
+  Status Restore(std::string_view bytes) override {
+    Reader r(bytes);
+    if (r.U32() != 0x31415750) return CorruptionError("window state: bad magic");
+    if (r.U8() != static_cast<uint8_t>(spec_.type) || r.U32() != nv_ || r.I64() != size_) {
+      return FailedPreconditionError(
+          "window state was written for a different window type, size or aggregations of spec '" +
+          spec_.name + "'; remove the checkpoint to start over");
+    }
+    slots_.clear();
+    free_.clear();
+    index_.clear();
+    timers_ = {};
+    watermark_ = r.I64();
+    next_emission_id_ = r.U64();
+    next_seq_ = r.U64();
+    uint64_t n = r.U64();
+    for (uint64_t k = 0; k < n && r.ok(); ++k) {
+      uint32_t idx = NewSlot(r.Str());
+      Slot& s = slots_[idx];
+      uint32_t nw = r.U32();
+      for (uint32_t i = 0; i < nw && r.ok(); ++i) {
+        Win win;
+        win.start = r.I64();
+        win.end = r.I64();
+        win.timer_seq = r.U64();
+        win.acc.count = r.I64();
+        for (size_t v = 0; v < nv_; ++v) {
+          win.acc.f[v].sum = r.F64();
+          win.acc.f[v].min = r.F64();
+          win.acc.f[v].max = r.F64();
+        }
+        timers_.push({win.end, win.timer_seq, idx, s.gen});
+        s.wins.push_back(win);
+      }
+      uint32_t ne = r.U32();
+      for (uint32_t i = 0; i < ne && r.ok(); ++i) {
+        SlideEvent ev{};
+        ev.time = r.I64();
+        for (size_t v = 0; v < nv_; ++v) ev.values[v] = r.F64();
+        s.events.push_back(ev);
+      }
+      s.latest = r.I64();
+      s.has_expiry = r.U8() != 0;
+      s.expiry = r.I64();
+      s.expiry_seq = r.U64();
+      if (s.has_expiry) timers_.push({s.expiry, s.expiry_seq, idx, s.gen});
+    }
+    if (!r.ok() || !r.AtEnd()) return CorruptionError("window state: truncated or malformed");
+    return Status::Ok();
+  }
+
+ private:
+  uint32_t* Find(std::string_view key) {
+    auto it = index_.find(key);
+    return it == index_.end() ? nullptr : &it->second;
+  }
+
+  uint32_t NewSlot(std::string key) {
+    uint32_t idx;
+    if (!free_.empty()) {
+      idx = free_.back();
+      free_.pop_back();
+    } else {
+      idx = static_cast<uint32_t>(slots_.size());
+      slots_.emplace_back();
+    }
+    Slot& s = slots_[idx];
+    s.used = true;
+    s.key = std::move(key);
+    index_.emplace(s.key, idx);
+    return idx;
+  }
+
+  void Release(uint32_t idx) {
+    Slot& s = slots_[idx];
+    index_.erase(s.key);
+    s.used = false;
+    ++s.gen;
+    s.wins.clear();
+    s.events.clear();
+    s.head = 0;
+    s.latest = kMinTime;
+    s.has_expiry = false;
+    free_.push_back(idx);
+  }
+
+  void Schedule(uint32_t idx, int64_t time, uint64_t seq) {
+    timers_.push({time, seq, idx, slots_[idx].gen});
+  }
+
+  void FillValues(const Acc& acc, EmittedRow* row) const {
+    row->event_count = acc.count;
+    for (size_t i = 0; i < spec_.aggregations.size(); ++i) {
+      const Aggregation& a = spec_.aggregations[i];
+      double v = kNull;
+      if (a.function == AggFunction::kCount) {
+        v = static_cast<double>(acc.count);
+      } else {
+        const Acc::Field& f = acc.f[a.input];
+        switch (a.function) {
+          case AggFunction::kSum:
+            v = f.sum;
+            break;
+          case AggFunction::kAvg:
+            v = acc.count > 0 ? f.sum / static_cast<double>(acc.count) : kNull;
+            break;
+          case AggFunction::kMin:
+            v = acc.count > 0 ? f.min : kNull;
+            break;
+          case AggFunction::kMax:
+            v = acc.count > 0 ? f.max : kNull;
+            break;
+          case AggFunction::kCount:
+            break;
+        }
+      }
+      row->values[i] = v;
+    }
+  }
+
+  void Emit(const Slot& s, int64_t emission_time, int64_t start, int64_t end, const Acc& acc,
+            std::vector<EmittedRow>* out) {
+    EmittedRow& row = out->emplace_back();
+    row.emission_id = ++next_emission_id_;
+    row.emission_time = emission_time;
+    row.window_start = start;
+    row.window_end = end;
+    row.key = s.key;
+    FillValues(acc, &row);
+  }
+
+  bool AddStagger(const ParsedEvent& e, std::vector<EmittedRow>* out) {
+    uint32_t* found = Find(e.key);
+    if (found != nullptr && !slots_[*found].wins.empty()) {
+      Slot& s = slots_[*found];
+      Win& w = s.wins.front();
+      if (e.time_micros < w.end) {
+        w.acc.Add(e.values.data(), nv_);
+        return true;
+      }
+      // Event time ran past the window before the watermark did: close it now.
+      Emit(s, w.end, w.start, w.end, w.acc, out);
+      s.wins.clear();
+    } else if (e.time_micros + size_ <= watermark_) {
+      return false;
+    }
+    uint32_t idx = found != nullptr ? *found : NewSlot(e.key);
+    Slot& s = slots_[idx];
+    Win& w = s.wins.emplace_back();
+    w.start = e.time_micros;
+    w.end = e.time_micros + size_;
+    w.timer_seq = next_seq_++;
+    w.acc.Reset(nv_);
+    w.acc.Add(e.values.data(), nv_);
+    Schedule(idx, w.end, w.timer_seq);
+    return true;
+  }
+
+  bool AddTumbling(const ParsedEvent& e, std::vector<EmittedRow>* out) {
+    int64_t t = e.time_micros;
+    int64_t start = t - (((t % size_) + size_) % size_);
+    int64_t end = start + size_;
+    if (end <= watermark_) return false;
+    uint32_t* found = Find(e.key);
+    uint32_t idx = found != nullptr ? *found : NewSlot(e.key);
+    Slot& s = slots_[idx];
+    for (Win& w : s.wins) {
+      if (w.start == start) {
+        w.acc.Add(e.values.data(), nv_);
+        return true;
+      }
+    }
+    Win& w = s.wins.emplace_back();
+    w.start = start;
+    w.end = end;
+    w.timer_seq = next_seq_++;
+    w.acc.Reset(nv_);
+    w.acc.Add(e.values.data(), nv_);
+    Schedule(idx, end, w.timer_seq);
+    return true;
+  }
+
+  // Drops events at or before `cutoff`; returns how many.
+  static size_t Evict(Slot& s, int64_t cutoff) {
+    size_t before = s.head;
+    while (s.head < s.events.size() && s.events[s.head].time <= cutoff) ++s.head;
+    size_t n = s.head - before;
+    if (s.head == s.events.size()) {
+      s.events.clear();
+      s.head = 0;
+    } else if (s.head > 32 && s.head * 2 > s.events.size()) {
+      s.events.erase(s.events.begin(), s.events.begin() + static_cast<ptrdiff_t>(s.head));
+      s.head = 0;
+    }
+    return n;
+  }
+
+  Acc SlidingAcc(const Slot& s) const {
+    Acc acc;
+    acc.Reset(nv_);
+    for (size_t i = s.head; i < s.events.size(); ++i) acc.Add(s.events[i].values.data(), nv_);
+    return acc;
+  }
+
+  void EnsureExpiry(uint32_t idx) {
+    Slot& s = slots_[idx];
+    if (s.head == s.events.size()) return;
+    int64_t want = s.events[s.head].time + size_;
+    if (s.has_expiry && s.expiry == want) return;
+    s.has_expiry = true;
+    s.expiry = want;
+    s.expiry_seq = next_seq_++;
+    Schedule(idx, want, s.expiry_seq);
+  }
+
+  bool AddSliding(const ParsedEvent& e, std::vector<EmittedRow>* out) {
+    const int64_t t = e.time_micros;
+    if (t + size_ <= watermark_) return false;
+    uint32_t* found = Find(e.key);
+    if (found != nullptr && t <= slots_[*found].latest - size_) return false;
+    uint32_t idx = found != nullptr ? *found : NewSlot(e.key);
+    Slot& s = slots_[idx];
+    SlideEvent ev;
+    ev.time = t;
+    ev.values = e.values;
+    // Keep events sorted; out-of-order (event-time) events go before later ones.
+    auto pos = s.events.end();
+    while (pos != s.events.begin() + static_cast<ptrdiff_t>(s.head) && (pos - 1)->time > t) --pos;
+    s.events.insert(pos, ev);
+    s.latest = std::max(s.latest, t);
+    Evict(s, s.latest - size_);
+    Emit(s, s.latest, s.latest - size_, s.latest, SlidingAcc(s), out);
+    EnsureExpiry(idx);
+    return true;
+  }
+
+  void Fire(const Timer& t, std::vector<EmittedRow>* out) {
+    if (t.slot >= slots_.size()) return;
+    Slot& s = slots_[t.slot];
+    if (!s.used || s.gen != t.gen) return;
+    if (spec_.type == WindowType::kSliding) {
+      if (!s.has_expiry || s.expiry_seq != t.seq) return;
+      s.has_expiry = false;
+      if (Evict(s, t.time - size_) > 0) {
+        Emit(s, t.time, t.time - size_, t.time, SlidingAcc(s), out);
+      }
+      if (s.head == s.events.size()) {
+        Release(t.slot);
+      } else {
+        EnsureExpiry(t.slot);
+      }
+      return;
+    }
+    for (size_t i = 0; i < s.wins.size(); ++i) {
+      if (s.wins[i].timer_seq != t.seq) continue;
+      const Win w = s.wins[i];
+      Emit(s, w.end, w.start, w.end, w.acc, out);
+      s.wins.erase(s.wins.begin() + static_cast<ptrdiff_t>(i));
+      break;
+    }
+    if (s.wins.empty()) Release(t.slot);
+  }
+
+  const WindowSpec& spec_;
+  const size_t nv_;
+  const int64_t size_;
+  int64_t watermark_ = kMinTime;
+  uint64_t next_emission_id_ = 0;
+  uint64_t next_seq_ = 0;
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> free_;
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> index_;
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
+};
+
+}  // namespace
+
+std::unique_ptr<WindowAggregator> WindowAggregator::Create(const WindowSpec& spec) {
+  return std::make_unique<WindowAggregatorImpl>(spec);
+}
+
+OrderedJson RowToJson(const WindowSpec& spec, const EmittedRow& row, bool with_id) {
+  OrderedJson j = OrderedJson::object();
+  if (with_id) j["emission_id"] = row.emission_id;
+  j["emission_time"] = FormatIso8601Micros(row.emission_time);
+  j["window_start"] = FormatIso8601Micros(row.window_start);
+  j["window_end"] = FormatIso8601Micros(row.window_end);
+  AddKeyFieldsToJson(spec, row.key, &j);
+  for (size_t i = 0; i < spec.aggregations.size(); ++i) {
+    const double v = row.values[i];
+    const std::string& name = spec.aggregations[i].output_name;
+    if (std::isnan(v)) {
+      j[name] = nullptr;
+    } else if (spec.aggregations[i].function == AggFunction::kCount) {
+      j[name] = static_cast<int64_t>(v);
+    } else {
+      j[name] = v;
+    }
+  }
+  return j;
+}
+
+}  // namespace pantry::stream

@@ -1,0 +1,69 @@
+// WindowAggregator: the per-key window state machine for one WindowSpec
+// (stagger, tumbling or sliding), driven by events and a watermark. It is
+// deterministic: the same sequence of Add/AdvanceTo calls yields the same
+// rows with the same emission ids, which is what makes crash recovery
+// exactly-once (docs/stream.md, "Exactly once").
+#ifndef PANTRY_STREAM_WINDOW_AGGREGATOR_H_
+#define PANTRY_STREAM_WINDOW_AGGREGATOR_H_
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pantry/common/json.h"
+#include "pantry/common/status.h"
+#include "pantry/stream/event.h"
+#include "pantry/stream/window_spec.h"
+
+namespace pantry::stream {
+
+// One output row of a window.
+struct EmittedRow {
+  uint64_t emission_id = 0;   // 1, 2, 3... per spec, deterministic
+  int64_t emission_time = 0;  // stagger/tumbling: window end; sliding: latest event or expiry
+  int64_t window_start = 0;
+  int64_t window_end = 0;
+  int64_t event_count = 0;
+  std::string key;                                // encoded, see ParsedEvent::key
+  std::array<double, kMaxAggregations> values{};  // NaN = null (avg/min/max of nothing)
+};
+
+// {"emission_id", "emission_time", "window_start", "window_end", key fields...,
+//  aggregates...} with times as ISO-8601.
+OrderedJson RowToJson(const WindowSpec& spec, const EmittedRow& row, bool with_id);
+
+// Not thread-safe; one aggregator per spec per processing thread.
+class WindowAggregator {
+ public:
+  static std::unique_ptr<WindowAggregator> Create(const WindowSpec& spec);
+  virtual ~WindowAggregator() = default;
+
+  // Adds one event. Windows whose close time is <= the new watermark are
+  // emitted first (timers fire before an event at the same instant). Returns
+  // false if the event is late (it would fall in an already closed window);
+  // the caller counts and logs it.
+  virtual bool Add(const ParsedEvent& event, std::vector<EmittedRow>* out) = 0;
+
+  // Moves the watermark to `micros` (never backwards) and emits every window
+  // that closes at or before it, in (close time, scheduling order).
+  virtual void AdvanceTo(int64_t micros, std::vector<EmittedRow>* out) = 0;
+
+  // Emits every open window at its natural close time (end of a replay).
+  virtual void Flush(std::vector<EmittedRow>* out) = 0;
+
+  virtual int64_t watermark() const = 0;
+  virtual size_t open_keys() const = 0;
+
+  // The complete state (windows, timers, watermark, next emission id) as
+  // bytes, and back. Restore replaces the current state.
+  virtual std::string Serialize() const = 0;
+  virtual Status Restore(std::string_view bytes) = 0;
+};
+
+}  // namespace pantry::stream
+
+#endif  // PANTRY_STREAM_WINDOW_AGGREGATOR_H_
