@@ -111,9 +111,24 @@ TEST(ServeCommandTest, ServesOnAnyPortAndStopsOnSigterm) {
   ASSERT_TRUE(put.ok());
   EXPECT_EQ(put->status, 200) << put->body;
   auto events = client.Send("POST", "/v1/events", {{"Authorization", "Bearer t0ken"}},
-                            R"([{"customer_id":"C2","product_id":"P2","activity_weight":2}])");
+                            R"([{"event_time":"2026-11-27T03:00:00Z","customer_id":"C2",)"
+                            R"("product_id":"P2","product_category":"snacks",)"
+                            R"("activity_type":"added_to_cart","activity_weight":2,)"
+                            R"("product_health_index":0.5}])");
   ASSERT_TRUE(events.ok());
   EXPECT_EQ(events->status, 200) << events->body;
+  // The in-process stream processor turns the event into a live (sliding
+  // window) feature row, readable through the feature store API. Bounded
+  // wait for an asynchronous condition, not a timing assumption.
+  bool live = false;
+  for (int attempt = 0; attempt < 500 && !live; ++attempt) {
+    auto row =
+        client.Send("GET", "/FeatureGroup/click_stream_live?RecordIdentifierValueAsString=C2");
+    ASSERT_TRUE(row.ok());
+    live = row->status == 200 && row->body.find("sum_activity_weight_last_2m") != std::string::npos;
+    if (!live) usleep(10000);
+  }
+  EXPECT_TRUE(live) << "no click_stream_live row for C2 within 5 s";
   client.Close();
   EXPECT_EQ(serve.Stop(SIGTERM), 0);
 

@@ -9,6 +9,7 @@
 #include "pantry/server/event_log_ingest.h"
 #include "pantry/server/server.h"
 #include "pantry/server/termination_signal.h"
+#include "pantry/stream/feature_store_sink.h"
 #include "pantry/stream/stream_service.h"
 #include "pantry/stream/window_spec.h"
 
@@ -93,7 +94,9 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
     ASSIGN_OR_RETURN(stream::WindowSpec spec, stream::WindowSpec::FromString(json, name));
     stream_options.specs.push_back(std::move(spec));
   }
-  stream_options.sink_factory = stream::JsonLinesSinkFactory(home / "stream" / "output");
+  // Rows land in the click_stream (stagger) and click_stream_live (sliding)
+  // feature groups, exactly once (see docs/stream.md).
+  stream_options.sink_factory = stream::FeatureStoreSinkFactory(store.get());
   stream_options.log_options.shards = flags.shards;
   stream_options.clock = globals.clock();
   ASSIGN_OR_RETURN(std::unique_ptr<stream::StreamService> streams,
