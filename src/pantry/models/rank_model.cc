@@ -1,0 +1,137 @@
+#include "pantry/models/rank_model.h"
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+
+#include "pantry/common/file_util.h"
+#include "pantry/models/metrics.h"
+
+namespace pantry::models {
+
+DenseMatrix RankModel::Encode(std::span<const RankExample> examples) const {
+  const size_t categories = category_encoder_.output_dim();
+  const size_t cols = (use_click_features_ ? 3 : 2) + categories;
+  DenseMatrix x{examples.size(), cols, std::vector<float>(examples.size() * cols, 0.0f)};
+  std::vector<uint32_t> features;
+  for (size_t r = 0; r < examples.size(); ++r) {
+    const RankExample& e = examples[r];
+    float* row = x.values.data() + r * cols;
+    size_t c = 0;
+    if (use_click_features_) row[c++] = e.healthy_activity_last_2m;
+    row[c++] = e.product_health_index;
+    row[c++] = e.customer_health_index;
+    if (auto feature = category_encoder_.FeatureIndex(0, e.product_category)) row[c + *feature] = 1;
+  }
+  return x;
+}
+
+StatusOr<RankModel> RankModel::Train(std::span<const RankExample> examples,
+                                     const RankTrainOptions& options, Json* metrics) {
+  if (examples.empty()) {
+    return InvalidArgumentError("empty training set: the ranking query returned no rows");
+  }
+  if (options.validation_fraction < 0 || options.test_fraction < 0 ||
+      options.validation_fraction + options.test_fraction >= 1) {
+    return InvalidArgumentError("validation + test fractions must be in [0, 1)");
+  }
+  RankModel model;
+  model.use_click_features_ = options.use_click_features;
+  std::vector<std::vector<std::string>> categories;
+  categories.reserve(examples.size());
+  for (const RankExample& e : examples) categories.push_back({e.product_category});
+  ASSIGN_OR_RETURN(model.category_encoder_, OneHotEncoder::Fit({"product_category"}, categories));
+  std::vector<std::string> names;
+  if (model.use_click_features_) names.push_back("healthy_activity_last_2m");
+  names.push_back("product_health_index");
+  names.push_back("customer_health_index");
+  for (const std::string& category : model.category_encoder_.categories(0)) {
+    names.push_back("product_category_" + category);
+  }
+
+  std::vector<size_t> order(examples.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::mt19937_64 rng(options.split_seed);
+  std::shuffle(order.begin(), order.end(), rng);
+  const size_t n = order.size();
+  const size_t validation_size = static_cast<size_t>(options.validation_fraction * n);
+  const size_t test_size = static_cast<size_t>(options.test_fraction * n);
+  std::vector<size_t> train_ids(order.begin(), order.end() - validation_size - test_size);
+  std::vector<size_t> validation_ids(order.end() - validation_size - test_size,
+                                     order.end() - test_size);
+  std::vector<size_t> test_ids(order.end() - test_size, order.end());
+  DenseMatrix all = model.Encode(examples);
+  auto labels = [&](const std::vector<size_t>& ids) {
+    std::vector<float> y;
+    y.reserve(ids.size());
+    for (size_t i : ids) y.push_back(examples[i].bought);
+    return y;
+  };
+  DenseMatrix train_x = all.SelectRows(train_ids), validation_x = all.SelectRows(validation_ids),
+              test_x = all.SelectRows(test_ids);
+  std::vector<float> train_y = labels(train_ids), validation_y = labels(validation_ids),
+                     test_y = labels(test_ids);
+  RankerTrainOptions ranker_options = options.ranker;
+  if (!validation_ids.empty()) {
+    ranker_options.validation_x = &validation_x;
+    ranker_options.validation_y = validation_y;
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<Ranker> ranker,
+                   Ranker::Train(train_x, train_y, names, options.params, ranker_options));
+  model.ranker_ = std::move(ranker);
+  if (metrics != nullptr) {
+    auto evaluate = [&](const DenseMatrix& x, const std::vector<float>& y) -> Json {
+      if (x.rows == 0) return Json();
+      auto p = model.ranker_->Predict(x);
+      if (!p.ok()) return Json();
+      Json out{{"rows", x.rows}};
+      auto auc = Auc(*p, y);
+      out["auc"] = auc.ok() ? Json(*auc) : Json();
+      auto logloss = LogLoss(*p, y);
+      out["logloss"] = logloss.ok() ? Json(*logloss) : Json();
+      return out;
+    };
+    *metrics = Json{{"kind", "rank"},
+                    {"rows", n},
+                    {"train_rows", train_ids.size()},
+                    {"features", names},
+                    {"validation", evaluate(validation_x, validation_y)},
+                    {"test", evaluate(test_x, test_y)},
+                    {"params", options.params.ToJson()}};
+  }
+  return model;
+}
+
+StatusOr<std::vector<float>> RankModel::Predict(std::span<const RankExample> examples) const {
+  return ranker_->Predict(Encode(examples));
+}
+
+Status RankModel::Save(const std::filesystem::path& dir) const {
+  RETURN_IF_ERROR(ranker_->Save(dir / "ranker.json"));
+  Json encoders{{"format_version", 1},
+                {"use_click_features", use_click_features_},
+                {"product_category", category_encoder_.ToJson()}};
+  return WriteFileAtomic(dir / "encoders.json", DumpJson(encoders, 1));
+}
+
+StatusOr<RankModel> RankModel::Load(const std::filesystem::path& dir) {
+  RankModel model;
+  ASSIGN_OR_RETURN(std::unique_ptr<Ranker> ranker, Ranker::Load(dir / "ranker.json"));
+  model.ranker_ = std::move(ranker);
+  ASSIGN_OR_RETURN(Json encoders, ReadJsonFile(dir / "encoders.json"));
+  std::string context = (dir / "encoders.json").string();
+  ASSIGN_OR_RETURN(model.use_click_features_, GetJsonBool(encoders, "use_click_features"));
+  if (!encoders.contains("product_category")) return CorruptionError(context + ": no encoder");
+  auto category = OneHotEncoder::FromJson(encoders["product_category"]);
+  if (!category.ok()) return category.status().WithContext(context);
+  model.category_encoder_ = std::move(*category);
+  size_t expected = (model.use_click_features_ ? 3 : 2) + model.category_encoder_.output_dim();
+  if (expected != model.ranker_->num_features()) {
+    return CorruptionError(context + ": encoders produce " + std::to_string(expected) +
+                           " features but the ranker has " +
+                           std::to_string(model.ranker_->num_features()));
+  }
+  return model;
+}
+
+}  // namespace pantry::models
