@@ -21,9 +21,9 @@ namespace {
 using pantry::testing::RunPantry;
 using pantry::testing::TempDir;
 
-constexpr int kRows = 40000;
+constexpr int kRows = 60000;
 constexpr int kIds = 3000;
-constexpr int kBatch = 500;
+constexpr int kBatch = 1000;  // large enough for the overlapped write path
 
 std::string Id(int k) {
   std::string id = "R";
@@ -134,8 +134,8 @@ class CrashTest : public ::testing::Test {
 };
 
 TEST_F(CrashTest, KillDuringIngestKeepsAcknowledgedRowsExactlyOnce) {
-  const int64_t acked = IngestAndKill(home(), csv(), 5000, nullptr);
-  ASSERT_GE(acked, 5000);
+  const int64_t acked = IngestAndKill(home(), csv(), 8000, nullptr);
+  ASSERT_GE(acked, 8000);
   Verify(home(), acked);
 }
 
@@ -150,7 +150,7 @@ TEST_F(CrashTest, KillBetweenOfflineAndOnlineWriteIsRecovered) {
   auto r = RunPantry({"--home", home().string(), "query", "--format", "csv",
                       "SELECT count(*) AS n, count(DISTINCT seq) AS d FROM crash"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "n,d\n3500,3500\n");
+  EXPECT_EQ(r.out, "n,d\n7000,7000\n");
 }
 
 }  // namespace

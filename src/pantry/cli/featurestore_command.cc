@@ -35,6 +35,7 @@ StatusOr<std::unique_ptr<FeatureStore>> OpenStore(const GlobalOptions& globals,
   if (read_only) {
     options.home = globals.home();
     options.read_only = true;
+    options.offline_only = true;
   } else {
     ASSIGN_OR_RETURN(options.home, globals.RequireHome());
   }
@@ -220,9 +221,9 @@ Status RunIngest(const GlobalOptions& globals, const IngestFlags& f) {
   bar.Finish();
   if (!report.ok()) return report.status();
   const double secs = static_cast<double>(Clock::Real()->NowMicros() - start) / 1e6;
-  std::cout << "ingested " << report->rows_committed << " rows into " << f.name << " in "
-            << std::to_string(std::round(secs * 100) / 100)
-                   .substr(0, std::to_string(static_cast<int64_t>(secs)).size() + 3)
+  char elapsed[32];
+  std::snprintf(elapsed, sizeof(elapsed), "%.2f", secs);
+  std::cout << "ingested " << report->rows_committed << " rows into " << f.name << " in " << elapsed
             << " s";
   if (secs > 0)
     std::cout << " (" << static_cast<int64_t>(report->rows_committed / secs) << " rows/s)";

@@ -272,7 +272,7 @@ Status Generator::WriteOrders() {
             rows.push_back(',');
             AppendProductId(&rows, p);
             rows.push_back(',');
-            AppendFixed(&rows, model_.product(p).price * std::exp(rng.Normal(0, 0.15)), 2);
+            AppendFixed(&rows, model_.product_price(p) * std::exp(rng.Normal(0, 0.15)), 2);
             rows.push_back(',');
             AppendIsoSeconds(&rows, t);
             rows.push_back('\n');
@@ -374,7 +374,7 @@ Status Generator::WriteClicks() {
             }
             if (rng.Bernoulli(0.6)) {
               activities.push_back(
-                  {t, kActivityWeights[rng.UniformInt(4)], model_.product(p).health});
+                  {t, kActivityWeights[rng.UniformInt(4)], model_.product_health(p)});
             }
           }
         }
@@ -534,7 +534,9 @@ Status ValidateGenerateOptions(const GenerateOptions& o) {
       o.click_rows > (int64_t{1} << 40)) {
     return InvalidArgumentError("counts are too large");
   }
-  if (o.threads < 0) return InvalidArgumentError("--threads must be >= 0");
+  if (o.threads < 0 || o.threads > 256) {
+    return InvalidArgumentError("--threads must be between 0 (all cores) and 256");
+  }
   return Status::Ok();
 }
 

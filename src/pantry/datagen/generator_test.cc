@@ -240,6 +240,11 @@ TEST_F(GeneratorTest, TruthLoadsAndMatchesTheSummary) {
             summary_->at("eval_sample").at("customers").get<size_t>());
   EXPECT_EQ(truth->eval_customers.front(), "C1");
   for (const std::string& c : truth->eval_customers) EXPECT_TRUE(truth->heldout.count(c)) << c;
+  EXPECT_EQ(truth->heldout.size(), truth->eval_customers.size());
+  auto all = LoadGroundTruth(dir(), HeldoutScope::kAllCustomers);
+  ASSERT_TRUE(all.ok());
+  EXPECT_GT(all->heldout.size(), 2500u);       // 3000 customers, nearly all with n >= 2
+  EXPECT_FALSE(LoadGroundTruth(*root_).ok());  // no truth/summary.json there
   EXPECT_EQ(FormatIso8601Micros(truth->click_heldout_from_micros), "2026-10-14T00:00:00Z");
   // Held-out purchases are each customer's latest.
   std::unordered_map<std::string, std::string> last_train;

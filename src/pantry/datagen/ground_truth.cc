@@ -78,7 +78,8 @@ double AucHistogram::Auc() const {
   return wins / (static_cast<double>(positives_) * static_cast<double>(negatives_));
 }
 
-StatusOr<GroundTruth> LoadGroundTruth(const std::filesystem::path& dataset_dir) {
+StatusOr<GroundTruth> LoadGroundTruth(const std::filesystem::path& dataset_dir,
+                                      HeldoutScope scope) {
   const std::filesystem::path truth_dir = dataset_dir / "truth";
   const std::filesystem::path summary_path = truth_dir / "summary.json";
   std::error_code ec;
@@ -106,11 +107,16 @@ StatusOr<GroundTruth> LoadGroundTruth(const std::filesystem::path& dataset_dir) 
     ASSIGN_OR_RETURN(auto reader, CsvReader::Open(truth_dir / "heldout_orders.csv"));
     ASSIGN_OR_RETURN(size_t customer_col, reader->RequireColumn("customer_id"));
     ASSIGN_OR_RETURN(size_t product_col, reader->RequireColumn("product_id"));
+    const std::unordered_set<std::string> sample(truth.eval_customers.begin(),
+                                                 truth.eval_customers.end());
     CsvRecord record;
+    std::string customer;
     while (true) {
       ASSIGN_OR_RETURN(bool more, reader->ReadRecord(&record));
       if (!more) break;
-      truth.heldout[std::string(record[customer_col])].emplace(record[product_col]);
+      customer.assign(record[customer_col]);
+      if (scope == HeldoutScope::kEvalSample && !sample.count(customer)) continue;
+      truth.heldout[customer].emplace(record[product_col]);
     }
   }
   return truth;

@@ -67,17 +67,24 @@ struct GroundTruth {
   Json summary;
   // Customers to score recall on, in file order (truth/eval_customers.csv).
   std::vector<std::string> eval_customers;
-  // Distinct held-out products per customer (truth/heldout_orders.csv), for
-  // every customer with held-out purchases, not only the sample.
+  // Distinct held-out products per customer (truth/heldout_orders.csv): for
+  // the eval sample only, or for every customer with held-out purchases when
+  // loaded with HeldoutScope::kAllCustomers.
   std::unordered_map<std::string, std::unordered_set<std::string>> heldout;
   // Rows of click_stream_historical.csv with event_time >= this are the
   // click held-out part (microseconds since the epoch).
   int64_t click_heldout_from_micros = 0;
 };
 
+enum class HeldoutScope {
+  kEvalSample,    // keep held-out purchases of eval_customers only (bounded memory)
+  kAllCustomers,  // keep them for everyone (about 2 per customer at the defaults)
+};
+
 // Loads DIR/truth/. FailedPrecondition if DIR/truth/summary.json is missing
 // (an incomplete or foreign folder); errors name the file and line.
-StatusOr<GroundTruth> LoadGroundTruth(const std::filesystem::path& dataset_dir);
+StatusOr<GroundTruth> LoadGroundTruth(const std::filesystem::path& dataset_dir,
+                                      HeldoutScope scope = HeldoutScope::kEvalSample);
 
 // Mean recall@k over `truth.eval_customers`: `rank(customer_id)` returns the
 // ranked product ids for one customer (at least k of them where possible).

@@ -45,6 +45,10 @@ HiddenModel::HiddenModel(uint64_t seed, int64_t num_products, ModelConstants con
     p.name = MakeProductName(rng, p.category);
   }
 
+  compact_.reserve(products_.size());
+  for (const ProductParams& p : products_) {
+    compact_.push_back({p.log_popularity, p.health, p.price, p.category, p.cluster});
+  }
   cell_products_.resize(kNumCategories * kTasteClusters);
   for (int64_t j = 0; j < num_products; ++j) {
     const ProductParams& p = products_[j];
@@ -134,7 +138,7 @@ int64_t HiddenModel::SampleBrowsedProduct(bool healthy_mood, Rng& rng) const {
 }
 
 double HiddenModel::LogPurchaseProb(const CustomerParams& c, int64_t product) const {
-  const ProductParams& p = products_[product];
+  const CompactProduct& p = compact_[product];
   return c.log_category_prob[p.category] + c.cluster_dot[p.cluster] + p.log_popularity -
          c.log_norm[p.category];
 }
@@ -145,7 +149,7 @@ void HiddenModel::LogPurchaseProbAll(const CustomerParams& c, std::vector<double
 }
 
 double HiddenModel::StaticAffinity(const CustomerParams& c, int64_t product) const {
-  const ProductParams& p = products_[product];
+  const CompactProduct& p = compact_[product];
   return std::log(kNumCategories) + c.log_category_prob[p.category] + c.cluster_dot[p.cluster] +
          0.5 * p.log_popularity;
 }
@@ -154,7 +158,7 @@ double HiddenModel::ClickLogit(const CustomerParams& c, int64_t product, double 
                                bool use_activity) const {
   double logit = constants_.click_b0 + constants_.click_b1 * StaticAffinity(c, product);
   if (use_activity) {
-    logit += constants_.click_gamma * (x - constants_.click_x0) * (products_[product].health - 0.5);
+    logit += constants_.click_gamma * (x - constants_.click_x0) * (compact_[product].health - 0.5);
   }
   return logit;
 }

@@ -68,6 +68,8 @@ class HiddenModel {
   const ModelConstants& constants() const { return constants_; }
   int64_t num_products() const { return static_cast<int64_t>(products_.size()); }
   const ProductParams& product(int64_t index) const { return products_[index]; }
+  double product_health(int64_t index) const { return compact_[index].health; }
+  double product_price(int64_t index) const { return compact_[index].price; }
   const std::array<double, kLatentDim>& cluster_vector(int g) const { return clusters_[g]; }
 
   // The customer with 0-based `index`; deterministic for (seed, index).
@@ -97,6 +99,16 @@ class HiddenModel {
   const uint64_t seed_;
   const ModelConstants constants_;
   std::vector<ProductParams> products_;
+  // The fields the per-row hot paths read, packed so that random product
+  // lookups touch one cache line instead of a ProductParams with its name.
+  struct CompactProduct {
+    double log_popularity;
+    double health;
+    double price;
+    int32_t category;
+    int32_t cluster;
+  };
+  std::vector<CompactProduct> compact_;
   std::array<std::array<double, kLatentDim>, kTasteClusters> clusters_{};
   // Per-(state, category) shift and per-category age slope.
   std::vector<std::array<double, kNumCategories>> state_shift_;

@@ -1,9 +1,11 @@
 #include "pantry/datagen/output_folder.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 
 #include "pantry/common/file_util.h"
 
@@ -60,7 +62,19 @@ StatusOr<std::unique_ptr<StagedOutput>> StagedOutput::Create(const std::filesyst
       }
     }
   }
-  std::filesystem::path staging = out / (".generate-partial-" + std::to_string(::getpid()));
+  // Leftovers of killed runs: never mistaken for a dataset (no
+  // truth/summary.json in `out`), but removed so they do not pile up.
+  const std::string prefix = ".generate-partial-";
+  for (const auto& entry : std::filesystem::directory_iterator(out, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+      std::error_code remove_ec;
+      std::filesystem::remove_all(entry.path(), remove_ec);
+    }
+  }
+  std::filesystem::path staging = out / (prefix + std::to_string(::getpid()));
   std::filesystem::remove_all(staging, ec);
   if (!std::filesystem::create_directory(staging, ec)) {
     return IOError("cannot create " + staging.string() + ": " + ec.message());

@@ -68,6 +68,10 @@ struct FeatureStoreOptions {
   // Open without taking the writer lock: only reads and Query are allowed;
   // writes return FailedPrecondition.
   bool read_only = false;
+  // With read_only: do not open the online store at all (SQL and datasets
+  // only; no RocksDB WAL replay). GetRecord/BatchGetRecord then fail with
+  // FailedPrecondition.
+  bool offline_only = false;
 };
 
 enum class DeleteMode {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "pantry/common/file_util.h"
@@ -37,6 +38,7 @@ std::string Lower(std::string_view s) {
 
 constexpr size_t kMaxBatchGetEntries = 10;
 constexpr size_t kMaxBatchGetIds = 100;
+constexpr size_t kOverlapMinRecords = 1000;
 
 class FeatureStoreImpl final : public FeatureStore {
  public:
@@ -47,6 +49,9 @@ class FeatureStoreImpl final : public FeatureStore {
   }
 
   Status Init() {
+    if (options_.offline_only && !options_.read_only) {
+      return InvalidArgumentError("feature store: offline_only requires read_only");
+    }
     if (const char* crash = std::getenv("PANTRY_TEST_CRASH_AFTER_OFFLINE_COMMITS")) {
       crash_after_offline_commits_ = std::atoll(crash);
     }
@@ -84,6 +89,7 @@ class FeatureStoreImpl final : public FeatureStore {
     }
 
     // Online store.
+    if (options_.read_only && options_.offline_only) return Status::Ok();
     if (options_.online_backend == OnlineBackend::kMemory ||
         (options_.read_only && !fs::exists(root_ / "online"))) {
       ASSIGN_OR_RETURN(online_, OnlineStore::OpenMemory());
@@ -237,9 +243,24 @@ class FeatureStoreImpl final : public FeatureStore {
     PutSummary summary;
     summary.records = static_cast<int64_t>(records.size());
     std::vector<OnlineWrite> writes;
+    const std::optional<int64_t> ttl = ttl_micros ? ttl_micros : def->ttl_micros;
+    if (def->online_enabled && def->offline_enabled && records.size() >= kOverlapMinRecords) {
+      // Large batches: the offline append (SQLite) and the online planning
+      // (reads + encoding) are independent, so they overlap; the online
+      // write still starts only after the offline commit.
+      int64_t sequence = 0;
+      Status offline;
+      std::thread appender([&] {
+        offline = AppendOffline(*def, records, JournalOp::kPut, ttl_micros, invoked, &sequence);
+      });
+      Status planned = PlanPuts(*def, prepared, ttl, &writes, &summary);
+      appender.join();
+      RETURN_IF_ERROR(offline);
+      RETURN_IF_ERROR(WriteOnline(*def, writes, sequence, planned));
+      return summary;
+    }
     if (def->online_enabled) {
-      RETURN_IF_ERROR(
-          PlanPuts(*def, prepared, ttl_micros ? ttl_micros : def->ttl_micros, &writes, &summary));
+      RETURN_IF_ERROR(PlanPuts(*def, prepared, ttl, &writes, &summary));
     }
     RETURN_IF_ERROR(Commit(*def, records, JournalOp::kPut, ttl_micros, invoked, writes));
     return summary;
@@ -257,6 +278,7 @@ class FeatureStoreImpl final : public FeatureStore {
         return InvalidArgumentError("feature group " + def->name + " has no feature \"" + f + "\"");
       }
     }
+    RETURN_IF_ERROR(CheckOnlineOpen());
     ASSIGN_OR_RETURN(std::string id, CanonicalId(*def, record_id));
     ASSIGN_OR_RETURN(std::optional<std::string> value, online_->Get(def->name, id));
     return DecodeVisible(value, feature_names);
@@ -267,6 +289,7 @@ class FeatureStoreImpl final : public FeatureStore {
       return InvalidArgumentError("at most " + std::to_string(kMaxBatchGetEntries) +
                                   " feature groups per batch get");
     }
+    RETURN_IF_ERROR(CheckOnlineOpen());
     BatchGetResult result;
     for (const BatchGetEntry& e : entries) {
       if (e.record_ids.size() > kMaxBatchGetIds) {
@@ -401,6 +424,18 @@ class FeatureStoreImpl final : public FeatureStore {
     if (options_.read_only) {
       return FailedPreconditionError("feature store opened read-only");
     }
+    if (needs_recovery_.load()) {
+      return UnavailableError(
+          "feature store: an online write failed after its offline commit; reopen the store to "
+          "replay it before writing again");
+    }
+    return Status::Ok();
+  }
+
+  Status CheckOnlineOpen() const {
+    if (online_ == nullptr) {
+      return FailedPreconditionError("feature store opened offline-only (no online reads)");
+    }
     return Status::Ok();
   }
 
@@ -487,6 +522,12 @@ class FeatureStoreImpl final : public FeatureStore {
                     bool check) const;
 
   // Offline (with journal) first, then online with the applied sequence.
+  Status AppendOffline(const FeatureGroupDefinition& def, std::span<const Record> rows,
+                       JournalOp op, std::optional<int64_t> ttl, double invoked, int64_t* sequence);
+  // `planned` is the outcome of planning the writes; an error there after an
+  // offline commit is reported like a failed online write.
+  Status WriteOnline(const FeatureGroupDefinition& def, std::span<const OnlineWrite> writes,
+                     int64_t sequence, Status planned);
   Status Commit(const FeatureGroupDefinition& def, std::span<const Record> rows, JournalOp op,
                 std::optional<int64_t> ttl, double invoked, std::vector<OnlineWrite>& writes);
 
@@ -518,6 +559,7 @@ class FeatureStoreImpl final : public FeatureStore {
   // PANTRY_TEST_CRASH_AFTER_OFFLINE_COMMITS=N: SIGKILL the process right
   // after the N-th offline commit, before its online write (crash tests).
   int64_t crash_after_offline_commits_ = 0;
+  std::atomic<bool> needs_recovery_{false};
   int64_t next_sequence_ = 1;
 };
 
@@ -595,38 +637,56 @@ Status FeatureStoreImpl::PlanDelete(const FeatureGroupDefinition& def, const Pre
   return Status::Ok();
 }
 
-Status FeatureStoreImpl::Commit(const FeatureGroupDefinition& def, std::span<const Record> rows,
-                                JournalOp op, std::optional<int64_t> ttl, double invoked,
-                                std::vector<OnlineWrite>& writes) {
-  int64_t sequence = 0;
-  if (def.offline_enabled) {
-    sequence = next_sequence_++;
-    OfflineBatch batch;
-    batch.group = &def;
-    batch.records = rows;
-    batch.op = op;
-    batch.write_time_seconds = clock_->NowSeconds();
-    batch.api_invocation_time_seconds = invoked;
-    batch.sequence = online_->durable() && def.online_enabled ? sequence : 0;
-    batch.ttl_micros = ttl;
-    if (batch.sequence == 0) sequence = 0;
-    RETURN_IF_ERROR(offline_->Append(batch));
-    if (crash_after_offline_commits_ > 0 && --crash_after_offline_commits_ == 0) {
-      // Fault injection for the crash test: die between the two writes.
-      std::raise(SIGKILL);
-    }
+Status FeatureStoreImpl::AppendOffline(const FeatureGroupDefinition& def,
+                                       std::span<const Record> rows, JournalOp op,
+                                       std::optional<int64_t> ttl, double invoked,
+                                       int64_t* sequence) {
+  *sequence = 0;
+  if (!def.offline_enabled) return Status::Ok();
+  const int64_t seq = next_sequence_++;
+  OfflineBatch batch;
+  batch.group = &def;
+  batch.records = rows;
+  batch.op = op;
+  batch.write_time_seconds = clock_->NowSeconds();
+  batch.api_invocation_time_seconds = invoked;
+  batch.sequence = online_->durable() && def.online_enabled ? seq : 0;
+  batch.ttl_micros = ttl;
+  RETURN_IF_ERROR(offline_->Append(batch));
+  *sequence = batch.sequence;
+  if (crash_after_offline_commits_ > 0 && --crash_after_offline_commits_ == 0) {
+    // Fault injection for the crash test: die between the two writes.
+    std::raise(SIGKILL);
   }
+  return Status::Ok();
+}
+
+Status FeatureStoreImpl::WriteOnline(const FeatureGroupDefinition& def,
+                                     std::span<const OnlineWrite> writes, int64_t sequence,
+                                     Status planned) {
   if (!def.online_enabled) return Status::Ok();
-  Status s = online_->Write(writes, sequence);
-  if (!s.ok() && sequence > 0) {
-    // The batch is committed offline and journaled; the next Open() applies
-    // it online. Report the failure so the caller knows reads may lag.
+  Status s = planned.ok() ? online_->Write(writes, sequence) : planned;
+  if (!s.ok() && def.offline_enabled) {
+    // Later batches would move the applied sequence past this one, so stop
+    // writing until a reopen has replayed it.
+    needs_recovery_.store(true);
+    // The batch is committed offline (and journaled if the online store is
+    // durable; the next Open() applies it online). Report the failure so the
+    // caller knows reads may lag.
     return UnavailableError(
         "offline write committed but online write failed (it will be "
         "re-applied when the store is reopened): " +
         s.message());
   }
   return s;
+}
+
+Status FeatureStoreImpl::Commit(const FeatureGroupDefinition& def, std::span<const Record> rows,
+                                JournalOp op, std::optional<int64_t> ttl, double invoked,
+                                std::vector<OnlineWrite>& writes) {
+  int64_t sequence = 0;
+  RETURN_IF_ERROR(AppendOffline(def, rows, op, ttl, invoked, &sequence));
+  return WriteOnline(def, writes, sequence, Status::Ok());
 }
 
 }  // namespace

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <random>
+#include <thread>
 
 #include "pantry/common/clock.h"
 
@@ -273,6 +275,75 @@ TEST_P(FeatureStoreTest, DeleteGroup) {
   EXPECT_EQ(Count("1"), 0);
   Reopen();
   EXPECT_EQ(store_->ListFeatureGroups().size(), 1u);
+}
+
+TEST_P(FeatureStoreTest, ConcurrentReadersAndWriter) {
+  ASSERT_TRUE(store_->CreateFeatureGroup(Customers()).ok());
+  constexpr int kIds = 50;
+  constexpr int kRounds = 40;
+  std::atomic<bool> done{false};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&, t] {
+      std::vector<int64_t> last_age(kIds, -1);
+      while (!done.load()) {
+        for (int id = 0; id < kIds; ++id) {
+          auto r = store_->GetRecord("customers", std::to_string(id));
+          if (!r.ok()) {
+            ++failures;
+            continue;
+          }
+          if (!r->has_value()) continue;
+          // Ages only grow with event time: a reader never sees one go back.
+          const int64_t age = (*r)->Find("age")->int_value();
+          if (age < last_age[id]) ++failures;
+          last_age[id] = age;
+        }
+        std::vector<BatchGetEntry> entries = {{"customers", {"1", "2", "3"}, {}}};
+        if (!store_->BatchGetRecord(entries).ok()) ++failures;
+        if (t == 0) store_->ListFeatureGroups();
+      }
+    });
+  }
+  for (int round = 0; round < kRounds; ++round) {
+    std::vector<Record> batch;
+    for (int id = 0; id < kIds; ++id) batch.push_back(Cust(id, 100 + round, "S", round));
+    ASSERT_TRUE(store_->PutRecords("customers", batch).ok());
+    if (round % 10 == 0) {
+      ASSERT_TRUE(
+          store_->AddFeatures("customers", {{"f" + std::to_string(round), FeatureType::kString}})
+              .ok());
+    }
+  }
+  done = true;
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(Count("1"), kIds * kRounds);
+}
+
+TEST_P(FeatureStoreTest, ReadOnlyOpenAlongsideWriter) {
+  ASSERT_TRUE(store_->CreateFeatureGroup(Customers()).ok());
+  ASSERT_TRUE(store_->PutRecord("customers", Cust(1, 100, "WA")).ok());
+  FeatureStoreOptions o;
+  o.home = home_.path();
+  o.read_only = true;
+  o.offline_only = true;
+  auto reader = FeatureStore::Open(o);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  auto q = (*reader)->Query("SELECT state FROM customers");
+  ASSERT_TRUE(q.ok()) << q.status();
+  EXPECT_EQ(q->rows.at(0).at(0).string_value(), "WA");
+  EXPECT_EQ((*reader)->PutRecord("customers", Cust(2, 1, "X")).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*reader)->GetRecord("customers", "1").status().code(),
+            StatusCode::kFailedPrecondition);
+  if (GetParam() == OnlineBackend::kRocksDb) {
+    FeatureStoreOptions rw;
+    rw.home = home_.path();
+    auto second = FeatureStore::Open(rw);
+    EXPECT_FALSE(second.ok());  // RocksDB's lock: one writer process
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FeatureStoreTest,

@@ -158,6 +158,11 @@ class Pipeline {
         cv_.notify_all();
         return;
       }
+      if (batch.rows() == 0 && batch.number > 0) {
+        total_batches_ = batch.number;  // nothing left after the last full batch
+        cv_.notify_all();
+        return;
+      }
       raw_.push_back(std::move(batch));
       if (done) total_batches_ = number;
       cv_.notify_all();
