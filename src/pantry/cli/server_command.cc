@@ -4,8 +4,13 @@
 
 #include "pantry/cli/command.h"
 #include "pantry/common/logging.h"
+#include "pantry/common/metrics.h"
+#include "pantry/featurestore/feature_store.h"
+#include "pantry/server/event_log_ingest.h"
 #include "pantry/server/server.h"
 #include "pantry/server/termination_signal.h"
+#include "pantry/stream/stream_service.h"
+#include "pantry/stream/window_spec.h"
 
 namespace pantry::cli {
 namespace {
@@ -18,7 +23,42 @@ struct ServeOptions {
   size_t max_body_bytes = 8 << 20;
   int keep_alive_seconds = 5;
   bool no_access_log = false;
+  int shards = 4;
 };
+
+// Exposes the stream processors' counters on /metrics, read at scrape time.
+void AddStreamMetrics(stream::StreamService* service, const void* owner) {
+  MetricsRegistry& metrics = MetricsRegistry::Default();
+  for (const auto& [name, unused] : service->stats()) {
+    auto stat = [service, spec = name](uint64_t stream::ProcessorStats::*field) {
+      return [service, spec, field] {
+        for (const auto& [n, s] : service->stats()) {
+          if (n == spec) return static_cast<double>(s.*field);
+        }
+        return 0.0;
+      };
+    };
+    MetricLabels labels = {{"spec", name}};
+    metrics.AddGaugeCallback("pantry_stream_records_consumed", "Log records the processor read.",
+                             labels, stat(&stream::ProcessorStats::records), owner);
+    metrics.AddGaugeCallback("pantry_stream_events_accepted", "Events the processor aggregated.",
+                             labels, stat(&stream::ProcessorStats::accepted), owner);
+    metrics.AddGaugeCallback(
+        "pantry_stream_events_rejected", "Events the processor rejected (bad JSON, fields).",
+        labels,
+        [service, spec = name] {
+          for (const auto& [n, s] : service->stats()) {
+            if (n == spec) return static_cast<double>(s.rejected_total());
+          }
+          return 0.0;
+        },
+        owner);
+    metrics.AddGaugeCallback("pantry_stream_window_emissions", "Window rows emitted.", labels,
+                             stat(&stream::ProcessorStats::rows_emitted), owner);
+    metrics.AddGaugeCallback("pantry_stream_rows_delivered", "Window rows written to the sink.",
+                             labels, stat(&stream::ProcessorStats::rows_delivered), owner);
+  }
+}
 
 Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   // Before any thread starts, so that every thread inherits the mask and the
@@ -38,11 +78,44 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
     if (const char* env = std::getenv("PANTRY_TOKEN")) options.token = env;
   }
 
+  featurestore::FeatureStoreOptions store_options;
+  store_options.home = home;
+  store_options.clock = globals.clock();
+  ASSIGN_OR_RETURN(std::unique_ptr<featurestore::FeatureStore> store,
+                   featurestore::FeatureStore::Open(store_options));
+
+  // The click-stream processor runs inside the server (the embedded
+  // default): the workshop's stagger and sliding windows over click_stream.
+  stream::StreamServiceOptions stream_options;
+  stream_options.home = home;
+  for (auto [json, name] : {std::pair{stream::WorkshopStaggerSpecJson(), "workshop"},
+                            std::pair{stream::WorkshopSlidingSpecJson(), "workshop-live"}}) {
+    ASSIGN_OR_RETURN(stream::WindowSpec spec, stream::WindowSpec::FromString(json, name));
+    stream_options.specs.push_back(std::move(spec));
+  }
+  stream_options.sink_factory = stream::JsonLinesSinkFactory(home / "stream" / "output");
+  stream_options.log_options.shards = flags.shards;
+  stream_options.clock = globals.clock();
+  ASSIGN_OR_RETURN(std::unique_ptr<stream::StreamService> streams,
+                   stream::StreamService::Create(std::move(stream_options)));
+  std::map<std::string, stream::EventLog*> logs;
+  for (const char* source : {"click_stream"}) {
+    if (stream::EventLog* log = streams->log(source)) logs[source] = log;
+  }
+  stream::StreamService* streams_ptr = streams.get();
+  server::EventLogIngest ingest(logs, globals.clock(), [streams_ptr] { streams_ptr->Notify(); });
+  RETURN_IF_ERROR(streams->Start());
+  AddStreamMetrics(streams_ptr, &ingest);
+
   server::ServerComponents components;
-  // The feature store, the event log with its stream processor and the
-  // recommender are opened here from `home` as their subsystems land; each
-  // adds its routes through components.extra_routes / components.events and
-  // a readiness check.
+  components.features = store.get();
+  components.events = &ingest;
+  components.readiness.emplace_back("feature_store", [] { return Status::Ok(); });
+  components.readiness.emplace_back("event_log", [&logs] {
+    return logs.empty() ? UnavailableError("no event log open") : Status::Ok();
+  });
+  // The recommender registers its routes here (components.extra_routes) and
+  // a "models" readiness check once it lands.
   components.readiness.emplace_back("home", [home] {
     std::error_code ec;
     return std::filesystem::is_directory(home, ec)
@@ -56,6 +129,14 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   int signal = server::WaitForTerminationSignal();
   PANTRY_LOG_INFO("signal {} received: draining requests", signal);
   server->Shutdown();
+  server.reset();
+  MetricsRegistry::Default().RemoveCallbacks(&ingest);
+  // After the last request: the processor consumes what was appended,
+  // checkpoints, and only then are the stores closed.
+  Status stopped = streams->Stop();
+  streams.reset();
+  store.reset();
+  RETURN_IF_ERROR(stopped);
   PANTRY_LOG_INFO("server stopped");
   std::cout << "pantry: stopped" << std::endl;
   return Status::Ok();
@@ -81,6 +162,8 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
       ->add_option("--keep-alive-seconds", flags->keep_alive_seconds,
                    "Idle keep-alive connections are closed after this (default 5)")
       ->check(CLI::Range(1, 3600));
+  serve->add_option("--shards", flags->shards, "Shards of the click_stream log when created")
+      ->check(CLI::Range(1, 1024));
   serve->add_flag("--no-access-log", flags->no_access_log, "Do not log every request");
   SetAction(serve, [&globals, flags] { return RunServe(globals, *flags); });
 }

@@ -59,6 +59,12 @@ class HttplibServer final : public HttpServer {
     server_.set_write_timeout(options_.write_timeout_seconds, 0);
     server_.set_payload_max_length(options_.max_body_bytes);
     server_.set_tcp_nodelay(true);
+    // httplib's default also sets SO_REUSEPORT, which would let a second
+    // pantry bind the same port and silently split the traffic.
+    server_.set_socket_options([](int sock) {
+      int yes = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
+    });
 
     auto handler = [this](const httplib::Request& request, httplib::Response& response) {
       HttpRequest converted = Convert(request, /*with_body=*/true);

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# HTTP load benchmarks for `pantry serve` (see docs/server.md):
+#   1. GetRecord over HTTP (wrk) next to redis-benchmark GET, same machine, same run;
+#   2. Kinesis PutRecords events/s into the durable event log (fsync per batch).
+# Everything listens on 127.0.0.1 only and stops by itself.
+# Usage: bench/server/run.sh   (env: KEYS=100000 DURATION=10 CONNS=16 SHARDS=4)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${PANTRY_BIN:-build/release/bin/pantry}
+KEYS=${KEYS:-100000}
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-16}
+WORK=$(mktemp -d)
+SERVER_PID=""
+REDIS_PID=""
+cleanup() {
+  [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  [[ -n "$REDIS_PID" ]] && kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "== data: $KEYS customers"
+python3 - "$WORK/customers.csv" "$KEYS" <<'PY'
+import sys, random
+random.seed(7)
+states = ["ohio", "texas", "utah", "iowa", "maine", "idaho", "nevada", "oregon"]
+with open(sys.argv[1], "w") as f:
+    f.write("customer_id,name,state,age,is_married,customer_health_index\n")
+    for i in range(1, int(sys.argv[2]) + 1):
+        f.write("C%d,Customer %d,%s,%d,%d,%.2f\n" % (i, i, random.choice(states),
+                random.randint(18, 91), random.randint(0, 1), random.random()))
+PY
+"$BIN" --home "$WORK/home" --quiet fg create customers --record-id customer_id --csv "$WORK/customers.csv" >/dev/null
+"$BIN" --home "$WORK/home" --quiet ingest customers --csv "$WORK/customers.csv" --event-time-now >/dev/null
+
+echo "== pantry serve"
+"$BIN" --home "$WORK/home" serve --port 0 --threads "$((CONNS + 4))" --no-access-log --shards "${SHARDS:-4}" \
+  > "$WORK/serve.out" 2> "$WORK/serve.err" &
+SERVER_PID=$!
+for _ in $(seq 100); do grep -q "serving on" "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
+PORT=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/serve.out" | head -1)
+[[ -n "$PORT" ]] || { cat "$WORK/serve.err"; exit 1; }
+curl -sf "http://127.0.0.1:$PORT/FeatureGroup/customers?RecordIdentifierValueAsString=C1" >/dev/null
+
+echo "== GetRecord over HTTP: wrk -t2 -c$CONNS -d${DURATION}s"
+KEYS=$KEYS wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s bench/server/wrk/get_record.lua \
+  "http://127.0.0.1:$PORT" | tee "$WORK/wrk_get.txt"
+
+echo "== redis-benchmark GET (-c $CONNS, random keys over $KEYS, 150-byte values)"
+REDIS_PORT=$((20000 + RANDOM % 20000))
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+  > "$WORK/redis.log" 2>&1 &
+REDIS_PID=$!
+for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+redis-benchmark -p "$REDIS_PORT" -t set -n "$KEYS" -r "$KEYS" -d 150 -c "$CONNS" -q >/dev/null
+redis-benchmark -p "$REDIS_PORT" -t get -n $((KEYS * 5)) -r "$KEYS" -d 150 -c "$CONNS" -q | tr "\r" "\n" | tail -2
+
+echo "== Kinesis PutRecords, 500 events per call: wrk -t2 -c4 -d${DURATION}s"
+python3 - "$WORK/put_records.json" <<'PY'
+import base64, json, random, sys
+random.seed(3)
+records = []
+for i in range(500):
+    event = {"event_time": "2026-11-27T03:00:00Z", "customer_id": "C%d" % random.randint(1, 10000),
+             "product_id": "P%d" % random.randint(1, 17000), "product_category": "snacks",
+             "activity_type": "liked", "activity_weight": 1, "product_health_index": 0.3}
+    records.append({"Data": base64.b64encode(json.dumps(event).encode()).decode(),
+                    "PartitionKey": event["customer_id"]})
+json.dump({"StreamName": "click_stream", "Records": records}, open(sys.argv[1], "w"))
+PY
+PUTRECORDS_BODY="$WORK/put_records.json" wrk -t2 -c4 -d"${DURATION}s" --latency \
+  -s bench/server/wrk/put_records.lua "http://127.0.0.1:$PORT"
+curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^pantry_events_(accepted|rejected)_total'

@@ -1,0 +1,152 @@
+// `pantry serve` as a real process: starts on port 0, answers HTTP, and
+// exits cleanly on SIGTERM.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "pantry/server/base64.h"
+#include "pantry/server/http_client.h"
+#include "pantry/stream/event_log.h"
+#include "tests/test_util.h"
+
+extern char** environ;
+
+namespace pantry {
+namespace {
+
+class ServeProcess {
+ public:
+  explicit ServeProcess(std::vector<std::string> args) {
+    int out[2];
+    EXPECT_EQ(pipe(out), 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    std::vector<std::string> storage = {PANTRY_BINARY, "serve"};
+    storage.insert(storage.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& arg : storage) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    EXPECT_EQ(posix_spawn(&pid_, PANTRY_BINARY, &actions, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    out_ = out[0];
+  }
+
+  ~ServeProcess() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    close(out_);
+  }
+
+  // Reads stdout up to and including the next newline ("" at EOF).
+  std::string ReadLine() {
+    std::string line;
+    char c;
+    while (read(out_, &c, 1) == 1) {
+      if (c == '\n') return line;
+      line.push_back(c);
+    }
+    return line;
+  }
+
+  // Sends `signal` and returns the exit code.
+  int Stop(int signal) {
+    kill(pid_, signal);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int out_ = -1;
+};
+
+int PortOf(const std::string& line) {
+  // "pantry: serving on http://127.0.0.1:PORT"
+  size_t colon = line.rfind(':');
+  return colon == std::string::npos ? 0 : std::atoi(line.c_str() + colon + 1);
+}
+
+TEST(ServeCommandTest, ServesOnAnyPortAndStopsOnSigterm) {
+  testing::TempDir home;
+  ServeProcess serve(
+      {"--home", home.path().string(), "--port", "0", "--threads", "4", "--token", "t0ken"});
+  std::string line = serve.ReadLine();
+  ASSERT_NE(line.find("serving on http://127.0.0.1:"), std::string::npos) << line;
+  int port = PortOf(line);
+  ASSERT_GT(port, 0);
+  server::HttpClient client("127.0.0.1", port);
+  auto health = client.Send("GET", "/healthz");
+  ASSERT_TRUE(health.ok()) << health.status();
+  EXPECT_EQ(health->status, 200);
+  auto ready = client.Send("GET", "/readyz");
+  ASSERT_TRUE(ready.ok());
+  EXPECT_EQ(ready->status, 200) << ready->body;
+  auto unknown = client.Send("GET", "/FeatureGroup/none?RecordIdentifierValueAsString=1");
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_EQ(*unknown->Header("x-amzn-errortype"), "ResourceNotFound");
+  auto unauthorized = client.Send("PUT", "/FeatureGroup/none", {}, "{}");
+  ASSERT_TRUE(unauthorized.ok());
+  EXPECT_EQ(unauthorized->status, 401);
+  auto put =
+      client.Send("POST", "/",
+                  {{"X-Amz-Target", "Kinesis_20131202.PutRecord"},
+                   {"Content-Type", "application/x-amz-json-1.1"},
+                   {"Authorization", "Bearer t0ken"}},
+                  R"({"StreamName":"click_stream","PartitionKey":"C1","Data":")" +
+                      server::Base64Encode(R"({"customer_id":"C1","product_id":"P1"})") + "\"}");
+  ASSERT_TRUE(put.ok());
+  EXPECT_EQ(put->status, 200) << put->body;
+  auto events = client.Send("POST", "/v1/events", {{"Authorization", "Bearer t0ken"}},
+                            R"([{"customer_id":"C2","product_id":"P2","activity_weight":2}])");
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(events->status, 200) << events->body;
+  client.Close();
+  EXPECT_EQ(serve.Stop(SIGTERM), 0);
+
+  // Both acknowledged events are in the durable log after the process ended.
+  auto log = stream::EventLog::OpenFile(home.path(), "click_stream", stream::EventLogOptions());
+  ASSERT_TRUE(log.ok()) << log.status();
+  size_t total = 0;
+  for (int shard = 0; shard < (*log)->shard_count(); ++shard) {
+    auto records = (*log)->Read(shard, 0, 100);
+    ASSERT_TRUE(records.ok());
+    total += records->size();
+  }
+  EXPECT_EQ(total, 2u);
+}
+
+TEST(ServeCommandTest, BadFlagsAndBusyPortFail) {
+  testing::TempDir home;
+  auto bad_port = testing::RunPantry({"serve", "--home", home.path().string(), "--port", "70000"});
+  EXPECT_EQ(bad_port.exit_code, 2) << bad_port.err;
+  auto bad_threads =
+      testing::RunPantry({"serve", "--home", home.path().string(), "--threads", "0"});
+  EXPECT_EQ(bad_threads.exit_code, 2) << bad_threads.err;
+
+  testing::TempDir other_home;
+  ServeProcess first({"--home", other_home.path().string(), "--port", "0"});
+  int port = PortOf(first.ReadLine());
+  ASSERT_GT(port, 0);
+  auto busy =
+      testing::RunPantry({"serve", "--home", home.path().string(), "--port", std::to_string(port)});
+  EXPECT_EQ(busy.exit_code, 1);
+  EXPECT_NE(busy.err.find("cannot bind"), std::string::npos) << busy.err;
+  EXPECT_EQ(first.Stop(SIGINT), 0);
+}
+
+}  // namespace
+}  // namespace pantry
