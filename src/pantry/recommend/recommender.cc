@@ -225,6 +225,11 @@ class RecommenderImpl final : public Recommender {
     return s == nullptr ? 0 : s->products.size();
   }
 
+  void SetNotReady(std::string reason) {
+    std::lock_guard<std::mutex> lock(not_ready_mutex_);
+    not_ready_ = std::move(reason);
+  }
+
  private:
   Status InstallLocked(std::shared_ptr<const models::CfModel> cf, std::string cf_version,
                        std::shared_ptr<const models::RankModel> rank, std::string rank_version) {
@@ -300,10 +305,6 @@ class RecommenderImpl final : public Recommender {
            (not_ready_.empty() ? std::string("none loaded") : not_ready_) +
            "): train them with `pantry train cf` and `pantry train rank`";
   }
-  void SetNotReady(std::string reason) {
-    std::lock_guard<std::mutex> lock(not_ready_mutex_);
-    not_ready_ = std::move(reason);
-  }
 
   RecommenderOptions options_;
   SnapshotOptions snapshot_options_;
@@ -318,7 +319,16 @@ class RecommenderImpl final : public Recommender {
 StatusOr<std::unique_ptr<Recommender>> Recommender::Open(const RecommenderOptions& options) {
   if (options.store == nullptr) return InvalidArgumentError("Recommender: no feature store");
   auto recommender = std::make_unique<RecommenderImpl>(options);
-  if (!options.home.empty()) RETURN_IF_ERROR(recommender->Reload(false).status());
+  if (!options.home.empty()) {
+    // A broken model version must not keep the rest of the server down: the
+    // recommender reports not ready (503) until a good version appears.
+    auto loaded = recommender->Reload(false);
+    if (!loaded.ok()) {
+      PANTRY_LOG_WARN("recommender: cannot load the current models: {}",
+                      loaded.status().ToString());
+      recommender->SetNotReady(loaded.status().ToString());
+    }
+  }
   return std::unique_ptr<Recommender>(std::move(recommender));
 }
 
