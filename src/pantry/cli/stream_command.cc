@@ -8,8 +8,10 @@
 #include "pantry/common/json.h"
 #include "pantry/common/logging.h"
 #include "pantry/common/time_format.h"
+#include "pantry/featurestore/feature_store.h"
 #include "pantry/stream/event.h"
 #include "pantry/stream/event_log.h"
+#include "pantry/stream/feature_store_sink.h"
 #include "pantry/stream/replay.h"
 #include "pantry/stream/stream_service.h"
 #include "pantry/stream/window_spec.h"
@@ -172,8 +174,25 @@ Status RunStream(const GlobalOptions& globals, const RunOptions& o) {
     ASSIGN_OR_RETURN(WindowSpec spec, LoadSpec(arg));
     so.specs.push_back(std::move(spec));
   }
-  fs::path sink_dir = o.sink_dir.empty() ? home / "stream" / "output" : fs::path(o.sink_dir);
-  so.sink_factory = stream::JsonLinesSinkFactory(sink_dir);
+  std::unique_ptr<featurestore::FeatureStore> store;
+  std::string sink_name;
+  if (!o.sink_dir.empty()) {
+    so.sink_factory = stream::JsonLinesSinkFactory(o.sink_dir);
+    sink_name = o.sink_dir;
+  } else {
+    featurestore::FeatureStoreOptions fo;
+    fo.home = home;
+    fo.clock = globals.clock();
+    auto opened = featurestore::FeatureStore::Open(fo);
+    if (!opened.ok()) {
+      return opened.status().WithContext(
+          "opening the feature store (is `pantry serve` running on this home? it runs the "
+          "processor itself)");
+    }
+    store = std::move(*opened);
+    so.sink_factory = stream::FeatureStoreSinkFactory(store.get());
+    sink_name = "the feature store";
+  }
   so.log_options.shards = o.shards;
   so.poll_interval_ms = o.poll_ms;
   so.checkpoint_interval_micros = int64_t{o.checkpoint_ms} * 1000;
@@ -185,7 +204,7 @@ Status RunStream(const GlobalOptions& globals, const RunOptions& o) {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
-  PANTRY_LOG_INFO("stream run: {} spec(s), rows to {}{}", spec_args.size(), sink_dir.string(),
+  PANTRY_LOG_INFO("stream run: {} spec(s), rows to {}{}", spec_args.size(), sink_name,
                   o.drain ? " (until the logs are consumed)" : " (until SIGTERM)");
   RETURN_IF_ERROR(service->Run([] { return g_stop.load(); }, o.drain));
   for (const auto& [name, st] : service->stats()) {
@@ -238,7 +257,7 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
   run->add_option("--spec", ro->specs,
                   "Window spec files (repeatable; default: workshop and workshop-live)");
   run->add_option("--sink-dir", ro->sink_dir,
-                  "Write rows as JSON lines to DIR/<spec>.jsonl (default <home>/stream/output)");
+                  "Write rows as JSON lines to DIR/<spec>.jsonl instead of the feature store");
   run->add_flag("--drain", ro->drain, "Exit once every log has been consumed");
   run->add_option("--poll-ms", ro->poll_ms, "Idle wait between polls")
       ->capture_default_str()

@@ -181,8 +181,17 @@ class FileEventLog final : public EventLog {
       RETURN_IF_ERROR(AppendToShard(s, records, by_shard[s], now, &offsets));
       touched.push_back(s);
     }
-    if (options_.fsync == FsyncMode::kEveryBatch) {
-      for (int s : touched) RETURN_IF_ERROR(SyncShard(*shards_[s]));
+    if (options_.fsync == FsyncMode::kEveryBatch && !touched.empty()) {
+      // One fsync per touched shard, in parallel: a batch spread over four
+      // shards then waits about as long as one fsync, not four.
+      std::vector<Status> results(touched.size());
+      std::vector<std::thread> helpers;
+      for (size_t i = 1; i < touched.size(); ++i) {
+        helpers.emplace_back([&, i] { results[i] = SyncShard(*shards_[touched[i]]); });
+      }
+      results[0] = SyncShard(*shards_[touched[0]]);
+      for (auto& t : helpers) t.join();
+      for (const Status& st : results) RETURN_IF_ERROR(st);
     }
     return offsets;
   }

@@ -1,6 +1,7 @@
 #include "pantry/stream/stream_processor.h"
 
 #include <cstring>
+#include <limits>
 
 #include "pantry/common/checksum.h"
 #include "pantry/common/file_util.h"
@@ -157,6 +158,11 @@ void StreamProcessor::Process(const LogRecord& record) {
     ++stats_.accepted;
   }
   stats_.rows_emitted += outbox_.size() - before;
+}
+
+int64_t StreamProcessor::next_close_micros() const {
+  return spec_.arrival_time_basis() ? aggregator_->next_timer()
+                                    : std::numeric_limits<int64_t>::max();
 }
 
 StatusOr<size_t> StreamProcessor::PollOnce() {

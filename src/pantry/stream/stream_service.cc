@@ -1,5 +1,6 @@
 #include "pantry/stream/stream_service.h"
 
+#include <limits>
 #include <set>
 
 #include "pantry/common/logging.h"
@@ -24,10 +25,14 @@ StreamService::~StreamService() {
 StatusOr<std::unique_ptr<StreamService>> StreamService::Create(StreamServiceOptions options) {
   if (options.specs.empty()) return InvalidArgumentError("stream service: no window specs");
   if (!options.sink_factory) return InvalidArgumentError("stream service: no sink");
-  std::set<std::string> names;
+  std::set<std::string> names, groups;
   for (const WindowSpec& spec : options.specs) {
     if (!names.insert(spec.name).second) {
       return InvalidArgumentError("two window specs are named '" + spec.name + "'");
+    }
+    if (!spec.sink_feature_group.empty() && !groups.insert(spec.sink_feature_group).second) {
+      return InvalidArgumentError("two window specs write feature group '" +
+                                  spec.sink_feature_group + "'; give each its own");
     }
   }
   std::unique_ptr<StreamService> service(new StreamService(std::move(options)));
@@ -95,8 +100,21 @@ void StreamService::Notify() {
 }
 
 void StreamService::Wait() {
+  // Sleep until the poll interval ends, the next window closes (so a closed
+  // window's row is written right away) or Notify() is called.
+  int64_t wait_micros = int64_t{options_.poll_interval_ms} * 1000;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const int64_t now = options_.clock->NowMicros();
+    for (const auto& p : processors_) {
+      int64_t next = p->next_close_micros();
+      if (next != std::numeric_limits<int64_t>::max()) {
+        wait_micros = std::min(wait_micros, std::max<int64_t>(next - now + 1, 0));
+      }
+    }
+  }
   std::unique_lock<std::mutex> lock(wake_mu_);
-  wake_cv_.wait_for(lock, std::chrono::milliseconds(options_.poll_interval_ms),
+  wake_cv_.wait_for(lock, std::chrono::microseconds(wait_micros),
                     [this] { return woken_ || stop_.load(); });
   woken_ = false;
 }
@@ -116,7 +134,14 @@ Status StreamService::Run(const std::function<bool()>& should_stop, bool exit_wh
       continue;
     }
     if (*n > 0) continue;  // more may be waiting
-    if (exit_when_caught_up && caught_up()) break;
+    const bool done = caught_up();
+    if (exit_when_caught_up && done) break;
+    if (!done) {
+      // Records stamped in the very microsecond of the poll wait for the
+      // clock to pass their stamp; poll again shortly.
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+      continue;
+    }
     Wait();
   }
   return CheckpointAll();

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <limits>
 #include <queue>
 #include <unordered_map>
@@ -54,15 +55,19 @@ struct SlideEvent {
   std::array<double, kMaxValueFields> values;
 };
 
-struct Slot {
-  std::string key;
+// Laid out so that a lookup plus a stagger update touch one cache line for
+// the hash, generation, key and window vector.
+struct alignas(64) Slot {
+  uint32_t hash = 0;
   uint32_t gen = 0;
-  bool used = false;
+  std::string key;
   std::vector<Win> wins;
+  bool used = false;  // in index_
+  bool idle = false;  // in index_ but without windows (kept to avoid re-allocation)
+  bool has_expiry = false;
   std::vector<SlideEvent> events;  // sliding: sorted by time, from `head`
   size_t head = 0;
   int64_t latest = kMinTime;
-  bool has_expiry = false;
   int64_t expiry = 0;
   uint64_t expiry_seq = 0;
 };
@@ -73,6 +78,42 @@ struct Timer {
   uint32_t slot;
   uint32_t gen;
   bool operator>(const Timer& o) const { return time != o.time ? time > o.time : seq > o.seq; }
+};
+
+// Timers in (time, seq) order. Arrival-time windows close in the order they
+// open, so nearly every push is at the back: those go to a FIFO (O(1), no
+// cache-missing heap sifts over 100k timers); the rest go to a heap.
+class TimerQueue {
+ public:
+  bool empty() const { return fifo_.empty() && heap_.empty(); }
+  size_t size() const { return fifo_.size() + heap_.size(); }
+  void push(const Timer& t) {
+    if (fifo_.empty() || !(fifo_.back() > t)) {
+      fifo_.push_back(t);
+    } else {
+      heap_.push(t);
+    }
+  }
+  const Timer& top() const {
+    if (heap_.empty()) return fifo_.front();
+    if (fifo_.empty()) return heap_.top();
+    return fifo_.front() > heap_.top() ? heap_.top() : fifo_.front();
+  }
+  void pop() {
+    if (heap_.empty() || (!fifo_.empty() && heap_.top() > fifo_.front())) {
+      fifo_.pop_front();
+    } else {
+      heap_.pop();
+    }
+  }
+  void clear() {
+    fifo_.clear();
+    heap_ = {};
+  }
+
+ private:
+  std::deque<Timer> fifo_;
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> heap_;
 };
 
 struct StringHash {
@@ -168,7 +209,10 @@ class WindowAggregatorImpl final : public WindowAggregator {
   }
 
   int64_t watermark() const override { return watermark_; }
-  size_t open_keys() const override { return index_.size(); }
+  int64_t next_timer() const override {
+    return timers_.empty() ? std::numeric_limits<int64_t>::max() : timers_.top().time;
+  }
+  size_t open_keys() const override { return indexed_ - idle_count_; }
 
   std::string Serialize() const override {
     Writer w;
@@ -179,9 +223,9 @@ class WindowAggregatorImpl final : public WindowAggregator {
     w.I64(watermark_);
     w.U64(next_emission_id_);
     w.U64(next_seq_);
-    w.U64(index_.size());
+    w.U64(open_keys());
     for (const Slot& s : slots_) {
-      if (!s.used) continue;
+      if (!s.used || s.idle) continue;
       w.Str(s.key);
       w.U32(static_cast<uint32_t>(s.wins.size()));
       for (const Win& win : s.wins) {
@@ -219,7 +263,9 @@ class WindowAggregatorImpl final : public WindowAggregator {
     slots_.clear();
     free_.clear();
     index_.clear();
-    timers_ = {};
+    indexed_ = 0;
+    idle_count_ = 0;
+    timers_.clear();
     watermark_ = r.I64();
     next_emission_id_ = r.U64();
     next_seq_ = r.U64();
@@ -260,9 +306,46 @@ class WindowAggregatorImpl final : public WindowAggregator {
   }
 
  private:
+  // index_ is an open-addressing table of (hash, slot + 1) with linear
+  // probing: one cache line per lookup plus the slot itself, against three or
+  // four for a node-based map (this is the hot path's main cost at 100k keys).
+  struct Bucket {
+    uint32_t hash = 0;
+    uint32_t slot_plus1 = 0;  // 0 = empty
+  };
+
+  static uint32_t HashKey(std::string_view key) {
+    return static_cast<uint32_t>(std::hash<std::string_view>{}(key));
+  }
+
   uint32_t* Find(std::string_view key) {
-    auto it = index_.find(key);
-    return it == index_.end() ? nullptr : &it->second;
+    if (index_.empty()) return nullptr;
+    const uint32_t h = HashKey(key);
+    const size_t mask = index_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      Bucket& b = index_[i];
+      if (b.slot_plus1 == 0) return nullptr;
+      if (b.hash == h && slots_[b.slot_plus1 - 1].key == key) {
+        found_ = b.slot_plus1 - 1;
+        return &found_;
+      }
+    }
+  }
+
+  void IndexInsert(uint32_t h, uint32_t idx) {
+    if ((indexed_ + 1) * 2 > index_.size()) {
+      std::vector<Bucket> old = std::move(index_);
+      index_.assign(std::max<size_t>(1024, old.size() * 2), Bucket{});
+      indexed_ = 0;
+      for (const Bucket& b : old) {
+        if (b.slot_plus1 != 0) IndexInsert(b.hash, b.slot_plus1 - 1);
+      }
+    }
+    const size_t mask = index_.size() - 1;
+    size_t i = h & mask;
+    while (index_[i].slot_plus1 != 0) i = (i + 1) & mask;
+    index_[i] = {h, idx + 1};
+    ++indexed_;
   }
 
   uint32_t NewSlot(std::string key) {
@@ -277,21 +360,52 @@ class WindowAggregatorImpl final : public WindowAggregator {
     Slot& s = slots_[idx];
     s.used = true;
     s.key = std::move(key);
-    index_.emplace(s.key, idx);
+    s.hash = HashKey(s.key);
+    IndexInsert(s.hash, idx);
     return idx;
   }
 
+  // The slot of `key` (found or new), made active.
+  uint32_t Acquire(uint32_t* found, std::string_view key) {
+    if (found == nullptr) return NewSlot(std::string(key));
+    Slot& s = slots_[*found];
+    if (s.idle) {
+      s.idle = false;
+      --idle_count_;
+    }
+    return *found;
+  }
+
+  // A key whose windows are all closed stays in the index as idle, so a
+  // returning customer costs no allocation; idle keys are swept once they
+  // outnumber the active ones (and 64k).
   void Release(uint32_t idx) {
     Slot& s = slots_[idx];
-    index_.erase(s.key);
-    s.used = false;
+    s.idle = true;
+    ++idle_count_;
     ++s.gen;
     s.wins.clear();
     s.events.clear();
     s.head = 0;
     s.latest = kMinTime;
     s.has_expiry = false;
-    free_.push_back(idx);
+    if (idle_count_ > 65536 && idle_count_ * 2 > indexed_) Sweep();
+  }
+
+  void Sweep() {
+    index_.clear();
+    indexed_ = 0;
+    for (uint32_t i = 0; i < slots_.size(); ++i) {
+      Slot& s = slots_[i];
+      if (s.used && s.idle) {
+        s.used = false;
+        s.idle = false;
+        free_.push_back(i);
+      } else if (s.used) {
+        IndexInsert(s.hash, i);
+      }
+    }
+    idle_count_ = 0;
   }
 
   void Schedule(uint32_t idx, int64_t time, uint64_t seq) {
@@ -354,7 +468,7 @@ class WindowAggregatorImpl final : public WindowAggregator {
     } else if (e.time_micros + size_ <= watermark_) {
       return false;
     }
-    uint32_t idx = found != nullptr ? *found : NewSlot(e.key);
+    uint32_t idx = Acquire(found, e.key);
     Slot& s = slots_[idx];
     Win& w = s.wins.emplace_back();
     w.start = e.time_micros;
@@ -372,7 +486,7 @@ class WindowAggregatorImpl final : public WindowAggregator {
     int64_t end = start + size_;
     if (end <= watermark_) return false;
     uint32_t* found = Find(e.key);
-    uint32_t idx = found != nullptr ? *found : NewSlot(e.key);
+    uint32_t idx = Acquire(found, e.key);
     Slot& s = slots_[idx];
     for (Win& w : s.wins) {
       if (w.start == start) {
@@ -428,7 +542,7 @@ class WindowAggregatorImpl final : public WindowAggregator {
     if (t + size_ <= watermark_) return false;
     uint32_t* found = Find(e.key);
     if (found != nullptr && t <= slots_[*found].latest - size_) return false;
-    uint32_t idx = found != nullptr ? *found : NewSlot(e.key);
+    uint32_t idx = Acquire(found, e.key);
     Slot& s = slots_[idx];
     SlideEvent ev;
     ev.time = t;
@@ -479,8 +593,11 @@ class WindowAggregatorImpl final : public WindowAggregator {
   uint64_t next_seq_ = 0;
   std::vector<Slot> slots_;
   std::vector<uint32_t> free_;
-  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> index_;
-  std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
+  size_t idle_count_ = 0;
+  std::vector<Bucket> index_;
+  size_t indexed_ = 0;
+  uint32_t found_ = 0;
+  TimerQueue timers_;
 };
 
 }  // namespace

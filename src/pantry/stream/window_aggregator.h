@@ -56,6 +56,9 @@ class WindowAggregator {
   virtual void Flush(std::vector<EmittedRow>* out) = 0;
 
   virtual int64_t watermark() const = 0;
+  // The earliest pending close/expiry time (possibly of a window that is
+  // already gone), or INT64_MAX. Lets a processor sleep until then.
+  virtual int64_t next_timer() const = 0;
   virtual size_t open_keys() const = 0;
 
   // The complete state (windows, timers, watermark, next emission id) as

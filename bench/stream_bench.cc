@@ -1,0 +1,265 @@
+// Stream pipeline benchmarks (docs/benchmarks.md, "## stream"):
+//   WindowUpdates/*     window updates per second on one thread, workshop specs,
+//                       100k customers, events pre-parsed (the hot path)
+//   LogAppend/*         event log append throughput, fsync per batch of 500
+//   LiveLatency         append -> sliding feature visible via the online store
+//   StaggerCloseLatency stagger window close -> row visible via the online store
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include <benchmark/benchmark.h>
+
+#include "pantry/featurestore/feature_store.h"
+#include "pantry/stream/event.h"
+#include "pantry/stream/event_log.h"
+#include "pantry/stream/feature_store_sink.h"
+#include "pantry/stream/stream_service.h"
+#include "pantry/stream/window_aggregator.h"
+#include "pantry/stream/window_spec.h"
+
+namespace pantry::stream {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kCustomers = 100'000;
+constexpr int kEvents = 1'000'000;
+
+std::string CustomerId(int i) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "C%06d", i);
+  return buf;
+}
+
+fs::path FreshDir(const char* name) {
+  fs::path p = fs::temp_directory_path() / (std::string(name) + std::to_string(::getpid()));
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p;
+}
+
+std::vector<ParsedEvent> WorkshopEvents(const WindowSpec& spec, int customers) {
+  EventParser parser(spec);
+  std::mt19937 rng(42);
+  std::vector<ParsedEvent> events(kEvents);
+  int64_t t = 1'800'000'000'000'000;
+  for (int i = 0; i < kEvents; ++i) {
+    // ~5 events per customer per 2-minute window: 100k customers * 5 / 120 s.
+    t += 240 * kCustomers / customers;
+    std::string json = R"({"customer_id": ")" + CustomerId(static_cast<int>(rng() % customers)) +
+                       R"(", "activity_weight": )" + std::to_string(1 + rng() % 2) +
+                       R"(, "product_health_index": 0.)" + std::to_string(rng() % 10) + "}";
+    Rejection r;
+    if (!parser.Parse(json, t, &events[i], &r)) std::abort();
+  }
+  return events;
+}
+
+void RunWindowUpdates(benchmark::State& state, std::string_view spec_json) {
+  WindowSpec spec = *WindowSpec::FromString(spec_json, "bench");
+  const int customers = static_cast<int>(state.range(0));
+  std::vector<ParsedEvent> events = WorkshopEvents(spec, customers);
+  std::vector<EmittedRow> rows;
+  rows.reserve(4096);
+  int64_t emitted = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto agg = WindowAggregator::Create(spec);
+    state.ResumeTiming();
+    for (const ParsedEvent& e : events) {
+      agg->Add(e, &rows);
+      if (rows.size() >= 4096) {
+        emitted += static_cast<int64_t>(rows.size());
+        rows.clear();
+      }
+    }
+    emitted += static_cast<int64_t>(rows.size());
+    rows.clear();
+    benchmark::DoNotOptimize(agg.get());
+  }
+  state.SetItemsProcessed(state.iterations() * kEvents);
+  state.counters["rows_per_event"] =
+      static_cast<double>(emitted) / static_cast<double>(state.iterations() * kEvents);
+}
+
+void BM_WindowUpdates_WorkshopStagger(benchmark::State& state) {
+  RunWindowUpdates(state, WorkshopStaggerSpecJson());
+}
+BENCHMARK(BM_WindowUpdates_WorkshopStagger)
+    ->Arg(kCustomers)
+    ->Arg(1000)
+    ->Unit(benchmark::kMillisecond);
+
+void BM_WindowUpdates_WorkshopSliding(benchmark::State& state) {
+  RunWindowUpdates(state, WorkshopSlidingSpecJson());
+}
+BENCHMARK(BM_WindowUpdates_WorkshopSliding)->Arg(kCustomers)->Unit(benchmark::kMillisecond);
+
+void BM_LogAppend_Batch500_FsyncPerBatch(benchmark::State& state) {
+  fs::path home = FreshDir("pantry_stream_bench_log_");
+  EventLogOptions o;
+  o.shards = static_cast<int>(state.range(0));
+  o.fsync = FsyncMode::kEveryBatch;
+  auto log = std::move(*EventLog::OpenFile(home, "click_stream", o));
+  std::mt19937 rng(1);
+  std::vector<std::string> keys, payloads;
+  for (int i = 0; i < 500 * 16; ++i) {
+    keys.push_back(CustomerId(static_cast<int>(rng() % kCustomers)));
+    payloads.push_back(R"({"event_time": "2026-11-27T03:17:42.123456Z", "customer_id": ")" +
+                       keys.back() +
+                       R"(", "product_id": "P00123", "product_category": "Snacks", )"
+                       R"("activity_type": "added_to_cart", "activity_weight": 2, )"
+                       R"("product_health_index": 0.3})");
+  }
+  std::vector<AppendRecord> batch(500);
+  size_t round = 0;
+  for (auto _ : state) {
+    size_t base = (round++ % 16) * 500;
+    for (size_t i = 0; i < 500; ++i) batch[i] = {keys[base + i], payloads[base + i]};
+    auto offsets = log->Append(batch);
+    if (!offsets.ok()) state.SkipWithError(offsets.status().ToString().c_str());
+  }
+  state.SetItemsProcessed(state.iterations() * 500);
+  state.SetBytesProcessed(state.iterations() * 500 * static_cast<int64_t>(payloads[0].size()));
+  log.reset();
+  fs::remove_all(home);
+}
+BENCHMARK(BM_LogAppend_Batch500_FsyncPerBatch)->Arg(1)->Arg(4)->UseRealTime();
+
+struct Percentiles {
+  double p50, p99, max;
+};
+Percentiles Summarize(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  auto at = [&](double q) { return v[std::min(v.size() - 1, static_cast<size_t>(q * v.size()))]; };
+  return {at(0.50), at(0.99), v.back()};
+}
+
+int64_t NowMicros() { return Clock::Real()->NowMicros(); }
+
+// Append one event, then poll the online store until the live row shows it.
+void BM_LiveLatency(benchmark::State& state) {
+  fs::path home = FreshDir("pantry_stream_bench_live_");
+  featurestore::FeatureStoreOptions fo;
+  fo.home = home;
+  auto store = std::move(*featurestore::FeatureStore::Open(fo));
+  StreamServiceOptions so;
+  so.home = home;
+  so.specs.push_back(*WindowSpec::FromString(WorkshopSlidingSpecJson(), "live"));
+  so.sink_factory = FeatureStoreSinkFactory(store.get());
+  so.poll_interval_ms = 20;
+  // Arg 0: fsync every append (Append returns once durable); 1: fsync every
+  // 10 ms in the background (Append returns once written).
+  so.log_options.fsync = state.range(0) == 0 ? FsyncMode::kEveryBatch : FsyncMode::kInterval;
+  so.log_options.fsync_interval_ms = 10;
+  auto service = std::move(*StreamService::Create(std::move(so)));
+  EventLog* log = service->log("click_stream");
+  if (!service->Start().ok()) std::abort();
+  std::vector<double> latencies;
+  int i = 0;
+  for (auto _ : state) {
+    std::string id = CustomerId(i % 1000);
+    // Each event's weight makes the expected sum unique for this customer.
+    std::string payload = R"({"customer_id": ")" + id + R"(", "activity_weight": )" +
+                          std::to_string(i + 1) + R"(, "product_health_index": 0.5})";
+    const double want_at_least = i + 1;
+    ++i;
+    const int64_t start = NowMicros();
+    AppendRecord r{id, payload};
+    if (!log->Append({&r, 1}).ok()) std::abort();
+    service->Notify();
+    while (true) {
+      auto got = store->GetRecord("click_stream_live", id);
+      if (got.ok() && got->has_value()) {
+        const auto* v = (*got)->Find("sum_activity_weight_last_2m");
+        if (v != nullptr && v->is_double() && v->double_value() >= want_at_least) break;
+      }
+      if (NowMicros() - start > 5'000'000) {
+        state.SkipWithError("row not visible within 5 s");
+        break;
+      }
+    }
+    latencies.push_back(static_cast<double>(NowMicros() - start) / 1000.0);
+  }
+  Percentiles p = Summarize(latencies);
+  state.counters["p50_ms"] = p.p50;
+  state.counters["p99_ms"] = p.p99;
+  state.counters["max_ms"] = p.max;
+  if (!service->Stop().ok()) std::abort();
+  service.reset();
+  store.reset();
+  fs::remove_all(home);
+}
+BENCHMARK(BM_LiveLatency)
+    ->Arg(0)
+    ->Arg(1)
+    ->Iterations(2000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// A 50 ms stagger window: time from its close (first arrival + 50 ms) until
+// its row is readable through the online store.
+constexpr std::string_view kShortStagger = R"({
+  "name": "short_stagger", "source": "click_stream", "partition_by": ["customer_id"],
+  "window": {"type": "stagger", "size": "50ms"},
+  "aggregations": ["SUM(activity_weight) AS sum_activity_weight_last_2m",
+                   "AVG(product_health_index) AS avg_product_health_index_last_2m"],
+  "sink": {"feature_group": "click_stream", "record_identifier": "customer_id"}})";
+
+void BM_StaggerCloseLatency(benchmark::State& state) {
+  fs::path home = FreshDir("pantry_stream_bench_stagger_");
+  featurestore::FeatureStoreOptions fo;
+  fo.home = home;
+  auto store = std::move(*featurestore::FeatureStore::Open(fo));
+  StreamServiceOptions so;
+  so.home = home;
+  so.specs.push_back(*WindowSpec::FromString(kShortStagger, "short"));
+  so.sink_factory = FeatureStoreSinkFactory(store.get());
+  so.poll_interval_ms = 20;
+  auto service = std::move(*StreamService::Create(std::move(so)));
+  EventLog* log = service->log("click_stream");
+  if (!service->Start().ok()) std::abort();
+  std::vector<double> latencies;
+  int i = 0;
+  for (auto _ : state) {
+    std::string id = CustomerId(i++);
+    std::string payload =
+        R"({"customer_id": ")" + id + R"(", "activity_weight": 2, "product_health_index": 0.5})";
+    AppendRecord r{id, payload};
+    auto off = log->Append({&r, 1});
+    if (!off.ok()) std::abort();
+    auto rec = log->Read((*off)[0].shard, (*off)[0].sequence, 1);
+    const int64_t close = (*rec)[0].arrival_micros + 50'000;
+    service->Notify();
+    while (true) {
+      auto got = store->GetRecord("click_stream", id);
+      if (got.ok() && got->has_value()) break;
+      if (NowMicros() - close > 5'000'000) {
+        state.SkipWithError("row not visible within 5 s");
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    latencies.push_back(static_cast<double>(NowMicros() - close) / 1000.0);
+  }
+  Percentiles p = Summarize(latencies);
+  state.counters["p50_ms"] = p.p50;
+  state.counters["p99_ms"] = p.p99;
+  state.counters["max_ms"] = p.max;
+  if (!service->Stop().ok()) std::abort();
+  service.reset();
+  store.reset();
+  fs::remove_all(home);
+}
+BENCHMARK(BM_StaggerCloseLatency)->Iterations(200)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+}  // namespace pantry::stream
+
+BENCHMARK_MAIN();

@@ -1,0 +1,189 @@
+#include "pantry/stream/feature_store_sink.h"
+
+#include <cmath>
+
+#include "pantry/common/logging.h"
+#include "pantry/common/time_format.h"
+#include "pantry/stream/event.h"
+
+namespace pantry::stream {
+namespace {
+
+using featurestore::FeatureDefinition;
+using featurestore::FeatureGroupDefinition;
+using featurestore::FeatureType;
+using featurestore::FeatureValue;
+using featurestore::Record;
+
+constexpr size_t kRowsPerBatch = 1000;
+
+std::string QuoteIdent(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+class FeatureStoreSink final : public RowSink {
+ public:
+  FeatureStoreSink(featurestore::FeatureStore* store, const WindowSpec& spec)
+      : store_(store), spec_(spec) {}
+
+  Status Init() {
+    if (spec_.sink_feature_group.empty()) {
+      return InvalidArgumentError("window spec '" + spec_.name +
+                                  "' has no sink.feature_group to write to");
+    }
+    event_time_name_ = "event_time";
+    for (const KeyPart& p : spec_.partition_by) {
+      if (p.output_name == "event_time") event_time_name_ = "emission_time";
+    }
+    std::vector<FeatureDefinition> wanted;
+    for (const KeyPart& p : spec_.partition_by) {
+      wanted.push_back({p.output_name, FeatureType::kString});
+    }
+    for (const Aggregation& a : spec_.aggregations) {
+      wanted.push_back({a.output_name, a.function == AggFunction::kCount
+                                           ? FeatureType::kIntegral
+                                           : FeatureType::kFractional});
+    }
+    wanted.push_back({event_time_name_, FeatureType::kFractional});
+    wanted.push_back({std::string(kEmissionIdFeature), FeatureType::kIntegral});
+
+    const std::string& group = spec_.sink_feature_group;
+    auto existing = store_->DescribeFeatureGroup(group);
+    if (!existing.ok() && existing.status().code() != StatusCode::kNotFound) {
+      return existing.status();
+    }
+    if (!existing.ok()) {
+      FeatureGroupDefinition def;
+      def.name = group;
+      def.record_identifier_name = spec_.sink_record_identifier;
+      def.event_time_name = event_time_name_;
+      def.features = wanted;
+      def.description = "Written by the stream processor for window spec '" + spec_.name + "'";
+      Status st = store_->CreateFeatureGroup(def);
+      if (!st.ok() && st.code() != StatusCode::kAlreadyExists) {
+        return st.WithContext("creating feature group " + group);
+      }
+      PANTRY_LOG_INFO("created feature group {} for window spec {}", group, spec_.name);
+      ASSIGN_OR_RETURN(existing, store_->DescribeFeatureGroup(group));
+    }
+    def_ = *existing;
+    if (!def_.offline_enabled) {
+      return FailedPreconditionError("feature group " + group +
+                                     " has no offline store; the stream sink needs it for "
+                                     "exactly-once delivery");
+    }
+    if (def_.record_identifier_name != spec_.sink_record_identifier) {
+      return FailedPreconditionError("feature group " + group + " has record identifier '" +
+                                     def_.record_identifier_name + "', spec '" + spec_.name +
+                                     "' writes '" + spec_.sink_record_identifier + "'");
+    }
+    event_time_name_ = def_.event_time_name;
+    std::vector<FeatureDefinition> missing;
+    for (const FeatureDefinition& f : wanted) {
+      if (f.name == "event_time" || f.name == "emission_time") {
+        if (f.name != event_time_name_) continue;
+      }
+      const FeatureDefinition* have = def_.FindFeature(f.name);
+      if (have == nullptr) {
+        missing.push_back(f);
+        continue;
+      }
+      bool ok = have->type == f.type ||
+                (f.type == FeatureType::kString && have->type == FeatureType::kIntegral &&
+                 f.name == def_.record_identifier_name) ||
+                (f.name == event_time_name_ && have->type == FeatureType::kString);
+      if (!ok) {
+        return FailedPreconditionError("feature group " + group + ": feature '" + f.name + "' is " +
+                                       std::string(featurestore::FeatureTypeName(have->type)) +
+                                       ", the stream writes " +
+                                       std::string(featurestore::FeatureTypeName(f.type)));
+      }
+    }
+    if (!missing.empty()) {
+      RETURN_IF_ERROR(store_->AddFeatures(group, missing).WithContext("feature group " + group));
+      ASSIGN_OR_RETURN(def_, store_->DescribeFeatureGroup(group));
+    }
+    return Status::Ok();
+  }
+
+  StatusOr<uint64_t> DeliveredUpTo() override {
+    ASSIGN_OR_RETURN(auto result, store_->Query("SELECT MAX(" + QuoteIdent(kEmissionIdFeature) +
+                                                ") FROM " + QuoteIdent(spec_.sink_feature_group)));
+    if (result.rows.empty() || result.rows[0].empty() || !result.rows[0][0].is_int()) {
+      return uint64_t{0};
+    }
+    return static_cast<uint64_t>(result.rows[0][0].int_value());
+  }
+
+  Status Write(std::span<const EmittedRow> rows) override {
+    std::vector<Record> records;
+    records.reserve(std::min(rows.size(), kRowsPerBatch));
+    for (size_t i = 0; i < rows.size(); ++i) {
+      records.push_back(ToRecord(rows[i]));
+      if (records.size() == kRowsPerBatch || i + 1 == rows.size()) {
+        auto put = store_->PutRecords(spec_.sink_feature_group, records);
+        if (!put.ok()) return put.status().WithContext("feature group " + spec_.sink_feature_group);
+        records.clear();
+      }
+    }
+    return Status::Ok();
+  }
+
+ private:
+  Record ToRecord(const EmittedRow& row) const {
+    Record r;
+    for (size_t i = 0; i < spec_.partition_by.size(); ++i) {
+      const std::string& name = spec_.partition_by[i].output_name;
+      std::string text = KeyPartText(row.key, i);
+      const FeatureDefinition* f = def_.FindFeature(name);
+      if (f != nullptr && f->type == FeatureType::kIntegral) {
+        r.Add(name, FeatureValue::Int(std::strtoll(text.c_str(), nullptr, 10)));
+      } else {
+        r.Add(name, FeatureValue::String(std::move(text)));
+      }
+    }
+    for (size_t i = 0; i < spec_.aggregations.size(); ++i) {
+      const double v = row.values[i];
+      if (std::isnan(v)) continue;  // avg/min/max of an empty sliding window: absent
+      const Aggregation& a = spec_.aggregations[i];
+      r.Add(a.output_name, a.function == AggFunction::kCount
+                               ? FeatureValue::Int(static_cast<int64_t>(v))
+                               : FeatureValue::Double(v));
+    }
+    const FeatureDefinition* et = def_.FindFeature(event_time_name_);
+    if (et != nullptr && et->type == FeatureType::kString) {
+      r.Add(event_time_name_, FeatureValue::String(FormatIso8601Micros(row.emission_time)));
+    } else {
+      r.Add(event_time_name_, FeatureValue::Double(static_cast<double>(row.emission_time) / 1e6));
+    }
+    r.Add(std::string(kEmissionIdFeature),
+          FeatureValue::Int(static_cast<int64_t>(row.emission_id)));
+    return r;
+  }
+
+  featurestore::FeatureStore* store_;
+  const WindowSpec& spec_;
+  FeatureGroupDefinition def_;
+  std::string event_time_name_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<RowSink>> OpenFeatureStoreSink(featurestore::FeatureStore* store,
+                                                        const WindowSpec& spec) {
+  auto sink = std::make_unique<FeatureStoreSink>(store, spec);
+  RETURN_IF_ERROR(sink->Init().WithContext("stream sink for spec " + spec.name));
+  return std::unique_ptr<RowSink>(std::move(sink));
+}
+
+SinkFactory FeatureStoreSinkFactory(featurestore::FeatureStore* store) {
+  return [store](const WindowSpec& spec) { return OpenFeatureStoreSink(store, spec); };
+}
+
+}  // namespace pantry::stream
