@@ -12,13 +12,13 @@
 #include <unordered_map>
 
 #include "pantry/cli/command.h"
-#include "pantry/common/csv.h"
 #include "pantry/common/file_util.h"
 #include "pantry/common/json.h"
 #include "pantry/common/progress.h"
 #include "pantry/common/time_format.h"
 #include "pantry/datagen/ground_truth.h"
 #include "pantry/featurestore/feature_store.h"
+#include "pantry/featurestore/ingest.h"
 #include "pantry/models/cf_model.h"
 #include "pantry/models/metrics.h"
 #include "pantry/models/model_store.h"
@@ -306,49 +306,6 @@ struct GroupSpec {
   bool has_event_time;
 };
 
-// Loads a generated CSV into its group in batches. (A stand-in for
-// featurestore::IngestCsv, which is declared but not implemented on main
-// yet; switch to it when it lands.)
-StatusOr<int64_t> LoadCsv(featurestore::FeatureStore& store, const GroupSpec& spec,
-                          const std::filesystem::path& path) {
-  ASSIGN_OR_RETURN(auto reader, CsvReader::Open(path));
-  std::vector<std::pair<size_t, FeatureType>> columns;  // csv column per feature
-  std::vector<std::string> names;
-  for (const FeatureDefinition& feature : spec.features) {
-    if (feature.name == "event_time" && !spec.has_event_time) continue;
-    ASSIGN_OR_RETURN(size_t column, reader->RequireColumn(feature.name));
-    columns.push_back({column, feature.type});
-    names.push_back(feature.name);
-  }
-  const std::string now = FormatIso8601Micros(Clock::Real()->NowMicros());
-  std::vector<featurestore::Record> batch;
-  int64_t rows = 0;
-  CsvRecord record;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool more, reader->ReadRecord(&record));
-    if (more) {
-      featurestore::Record out;
-      for (size_t i = 0; i < columns.size(); ++i) {
-        auto value = featurestore::ParseFeatureValue(columns[i].second, record[columns[i].first]);
-        if (!value.ok()) {
-          return InvalidArgumentError(reader->Location(record, columns[i].first) + ": " + names[i] +
-                                      ": " + value.status().message());
-        }
-        out.Add(names[i], std::move(*value));
-      }
-      if (!spec.has_event_time) out.Add("event_time", FeatureValue::String(now));
-      batch.push_back(std::move(out));
-    }
-    if (batch.size() >= 50000 || (!more && !batch.empty())) {
-      ASSIGN_OR_RETURN(auto summary, store.PutRecords(spec.name, batch));
-      rows += summary.records;
-      batch.clear();
-    }
-    if (!more) break;
-  }
-  return rows;
-}
-
 // Creates and fills the three workshop groups from a generated dataset
 // unless the home already has them.
 Status EnsureGroups(featurestore::FeatureStore& store, const std::filesystem::path& data,
@@ -399,7 +356,12 @@ Status EnsureGroups(featurestore::FeatureStore& store, const std::filesystem::pa
     definition.online_enabled = std::string(spec.name) != "click_stream_historical";
     RETURN_IF_ERROR(store.CreateFeatureGroup(definition));
     auto start = std::chrono::steady_clock::now();
-    ASSIGN_OR_RETURN(int64_t rows, LoadCsv(store, spec, data / spec.file));
+    featurestore::IngestOptions options;
+    options.event_time_now = !spec.has_event_time;
+    options.batch_size = 50000;
+    ASSIGN_OR_RETURN(auto report,
+                     featurestore::IngestCsv(store, spec.name, data / spec.file, options));
+    const int64_t rows = report.rows_committed;
     if (!quiet) {
       std::cout << "loaded " << rows << " rows into " << spec.name << " ("
                 << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()

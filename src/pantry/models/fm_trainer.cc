@@ -47,26 +47,34 @@ struct StepConfig {
   float clip;  // 0 = off
 };
 
-// Applies one update to params[0..count) given raw (mean) gradients.
+// Applies one update to params[0..count) given raw (mean) gradients. The
+// optimizer switch is outside the loops so that each loop vectorises.
 inline void Step(const StepConfig& c, float* params, const float* grads, float* m, float* v,
                  size_t count) {
-  for (size_t f = 0; f < count; ++f) {
-    float g = grads[f] + c.wd * params[f];
-    if (c.clip > 0) g = std::clamp(g, -c.clip, c.clip);
-    switch (c.optimizer) {
-      case FmOptimizer::kSgd:
-        params[f] -= c.lr * g;
-        break;
-      case FmOptimizer::kAdagrad:
+  const float lr = c.lr, wd = c.wd, clip = c.clip, eps = c.eps, b1 = c.beta1, b2 = c.beta2;
+  auto gradient = [&](size_t f) {
+    float g = grads[f] + wd * params[f];
+    return clip > 0 ? std::clamp(g, -clip, clip) : g;
+  };
+  switch (c.optimizer) {
+    case FmOptimizer::kSgd:
+      for (size_t f = 0; f < count; ++f) params[f] -= lr * gradient(f);
+      break;
+    case FmOptimizer::kAdagrad:
+      for (size_t f = 0; f < count; ++f) {
+        float g = gradient(f);
         m[f] += g * g;
-        params[f] -= c.lr * g / (std::sqrt(m[f]) + c.eps);
-        break;
-      case FmOptimizer::kAdam:
-        m[f] = c.beta1 * m[f] + (1 - c.beta1) * g;
-        v[f] = c.beta2 * v[f] + (1 - c.beta2) * g * g;
-        params[f] -= c.lr * m[f] / (std::sqrt(v[f]) + c.eps);
-        break;
-    }
+        params[f] -= lr * g / (std::sqrt(m[f]) + eps);
+      }
+      break;
+    case FmOptimizer::kAdam:
+      for (size_t f = 0; f < count; ++f) {
+        float g = gradient(f);
+        m[f] = b1 * m[f] + (1 - b1) * g;
+        v[f] = b2 * v[f] + (1 - b2) * g * g;
+        params[f] -= lr * m[f] / (std::sqrt(v[f]) + eps);
+      }
+      break;
   }
 }
 
