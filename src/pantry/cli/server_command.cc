@@ -6,7 +6,9 @@
 #include "pantry/common/logging.h"
 #include "pantry/common/metrics.h"
 #include "pantry/featurestore/feature_store.h"
+#include "pantry/recommend/recommender.h"
 #include "pantry/server/event_log_ingest.h"
+#include "pantry/server/recommendations_api.h"
 #include "pantry/server/server.h"
 #include "pantry/server/termination_signal.h"
 #include "pantry/stream/feature_store_sink.h"
@@ -61,6 +63,14 @@ void AddStreamMetrics(stream::StreamService* service, const void* owner) {
   }
 }
 
+// The recommendations route and its "models" readiness check.
+[[gnu::noinline]] void AddRecommendations(server::ServerComponents* components,
+                                          recommend::Recommender* r) {
+  components->readiness.emplace_back("models", [r] { return r->Ready(); });
+  components->extra_routes.push_back(
+      [r](server::HttpService* s) { return server::RegisterRecommendationsApi(s, r); });
+}
+
 Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   // Before any thread starts, so that every thread inherits the mask and the
   // signal is taken only by WaitForTerminationSignal below.
@@ -110,15 +120,22 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   RETURN_IF_ERROR(streams->Start());
   AddStreamMetrics(streams_ptr, &ingest);
 
+  // Recommendations: models from <home>/models, re-checked every 2 s.
+  recommend::RecommenderOptions recommender_options;
+  recommender_options.home = home;
+  recommender_options.store = store.get();
+  recommender_options.clock = globals.clock();
+  ASSIGN_OR_RETURN(auto recommender, recommend::Recommender::Open(recommender_options));
+  auto model_watcher = std::make_unique<recommend::ModelWatcher>(recommender.get(), 2'000'000);
+
   server::ServerComponents components;
   components.features = store.get();
   components.events = &ingest;
   components.readiness.emplace_back("feature_store", [] { return Status::Ok(); });
-  components.readiness.emplace_back("event_log", [&logs] {
+  components.readiness.emplace_back(std::string("event_log"), [&logs] {
     return logs.empty() ? UnavailableError("no event log open") : Status::Ok();
   });
-  // The recommender registers its routes here (components.extra_routes) and
-  // a "models" readiness check once it lands.
+  AddRecommendations(&components, recommender.get());
   components.readiness.emplace_back("home", [home] {
     std::error_code ec;
     return std::filesystem::is_directory(home, ec)
@@ -138,6 +155,7 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   // checkpoints, and only then are the stores closed.
   Status stopped = streams->Stop();
   streams.reset();
+  model_watcher.reset();
   store.reset();
   RETURN_IF_ERROR(stopped);
   PANTRY_LOG_INFO("server stopped");

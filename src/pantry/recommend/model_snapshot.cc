@@ -1,0 +1,145 @@
+#include "pantry/recommend/model_snapshot.h"
+
+#include <algorithm>
+#include <string_view>
+
+namespace pantry::recommend {
+
+StatusOr<std::vector<CatalogProduct>> LoadCatalog(const featurestore::FeatureStore& store) {
+  ASSIGN_OR_RETURN(featurestore::FeatureGroupDefinition group,
+                   store.DescribeFeatureGroup("products"));
+  const std::string& event_time = group.event_time_name;
+  // Latest row per product (event time, then write time: the online store's
+  // rule), without products whose latest row is a delete marker.
+  std::string sql =
+      "SELECT product_id, product_name, product_category, product_health_index FROM ("
+      "SELECT product_id, product_name, product_category, product_health_index, is_deleted, "
+      "ROW_NUMBER() OVER (PARTITION BY product_id ORDER BY \"" +
+      event_time +
+      "\" DESC, write_time DESC) AS rn FROM products) WHERE rn = 1 AND is_deleted = 0 "
+      "ORDER BY product_id";
+  std::vector<CatalogProduct> products;
+  Status status =
+      store.QueryEach(sql, nullptr, [&](std::span<const featurestore::FeatureValue> row) {
+        CatalogProduct p;
+        p.product_id = row[0].ToString();
+        p.product_name = row[1].ToString();
+        p.product_category = row[2].ToString();
+        p.product_health_index = row[3].AsDouble().value_or(0.0);
+        products.push_back(std::move(p));
+        return Status::Ok();
+      });
+  if (!status.ok()) return status.WithContext("loading the product catalog");
+  if (products.empty()) {
+    return FailedPreconditionError("the products feature group is empty: ingest products first");
+  }
+  return products;
+}
+
+namespace {
+
+StatusOr<std::vector<RankColumn>> ResolveColumns(const models::RankModel& rank,
+                                                 std::vector<std::string>* category_names) {
+  std::vector<RankColumn> columns;
+  for (const std::string& name : rank.ranker().feature_names()) {
+    constexpr std::string_view kCategoryPrefix = "product_category_";
+    if (name == "healthy_activity_last_2m") {
+      columns.push_back(RankColumn::kHealthyActivity);
+    } else if (name == "sum_activity_weight_last_2m") {
+      columns.push_back(RankColumn::kSumActivity);
+    } else if (name == "avg_product_health_index_last_2m") {
+      columns.push_back(RankColumn::kAvgProductHealth);
+    } else if (name == "product_health_index") {
+      columns.push_back(RankColumn::kProductHealth);
+    } else if (name == "customer_health_index") {
+      columns.push_back(RankColumn::kCustomerHealth);
+    } else if (name.starts_with(kCategoryPrefix)) {
+      columns.push_back(RankColumn::kCategory);
+      category_names->resize(columns.size());
+      category_names->back() = name.substr(kCategoryPrefix.size());
+      continue;
+    } else {
+      return FailedPreconditionError("the ranking model uses feature '" + name +
+                                     "', which the recommender cannot compute");
+    }
+    category_names->resize(columns.size());
+  }
+  return columns;
+}
+
+}  // namespace
+
+std::vector<float> AugmentedProductVectors(const models::CfModel& cf,
+                                           const models::FmCatalogIndex& index,
+                                           const std::vector<CatalogProduct>& products) {
+  const int f = cf.fm().num_factors();
+  const size_t dim = static_cast<size_t>(f) + 1;
+  std::vector<float> out(products.size() * dim, 0.0f);
+  models::CustomerVector zero;
+  zero.p = Eigen::VectorXf::Zero(f);
+  zero.c = 0;
+  std::vector<uint32_t> indices;
+  std::vector<float> values;
+  for (size_t i = 0; i < products.size(); ++i) {
+    indices.clear();
+    values.clear();
+    cf.EncodeProduct(products[i].product_id, products[i].product_name, &indices, &values);
+    float* row = out.data() + i * dim;
+    for (size_t j = 0; j < indices.size(); ++j) {
+      if (indices[j] >= cf.fm().num_features()) continue;
+      auto v = cf.fm().factors(indices[j]);
+      for (int k = 0; k < f; ++k) row[k] += v[k] * values[j];
+    }
+    row[f] = index.Score(zero, static_cast<uint32_t>(i));  // b_i
+  }
+  return out;
+}
+
+std::vector<float> AugmentedQuery(const models::CustomerVector& customer) {
+  std::vector<float> q(static_cast<size_t>(customer.p.size()) + 1);
+  for (Eigen::Index k = 0; k < customer.p.size(); ++k) q[k] = customer.p[k];
+  q.back() = 1.0f;
+  return q;
+}
+
+StatusOr<std::shared_ptr<const ModelSnapshot>> BuildSnapshot(
+    std::shared_ptr<const models::CfModel> cf, std::string cf_version,
+    std::shared_ptr<const models::RankModel> rank, std::string rank_version,
+    std::vector<CatalogProduct> products, const SnapshotOptions& options) {
+  auto snapshot = std::make_shared<ModelSnapshot>();
+  std::vector<std::string> ids, names;
+  ids.reserve(products.size());
+  names.reserve(products.size());
+  for (const CatalogProduct& p : products) {
+    ids.push_back(p.product_id);
+    names.push_back(p.product_name);
+  }
+  ASSIGN_OR_RETURN(snapshot->index, cf->BuildCatalogIndex(ids, names));
+  std::vector<std::string> category_names;
+  ASSIGN_OR_RETURN(snapshot->columns, ResolveColumns(*rank, &category_names));
+  snapshot->category_column.assign(products.size(), -1);
+  for (size_t i = 0; i < products.size(); ++i) {
+    for (size_t c = 0; c < snapshot->columns.size(); ++c) {
+      if (snapshot->columns[c] == RankColumn::kCategory &&
+          category_names[c] == products[i].product_category) {
+        snapshot->category_column[i] = static_cast<int32_t>(c);
+        break;
+      }
+    }
+  }
+  if (products.size() >= options.hnsw_threshold) {
+    std::vector<float> vectors = AugmentedProductVectors(*cf, snapshot->index, products);
+    ASSIGN_OR_RETURN(
+        snapshot->hnsw,
+        HnswIndex::Build(vectors, products.size(), static_cast<size_t>(cf->fm().num_factors()) + 1,
+                         options.hnsw));
+  }
+  snapshot->cf = std::move(cf);
+  snapshot->cf_version = std::move(cf_version);
+  snapshot->rank = std::move(rank);
+  snapshot->rank_version = std::move(rank_version);
+  snapshot->products = std::move(products);
+  return std::shared_ptr<const ModelSnapshot>(std::move(snapshot));
+}
+
+}  // namespace pantry::recommend

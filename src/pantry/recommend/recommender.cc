@@ -1,0 +1,369 @@
+// The Recommender implementation (see recommender.h).
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <numeric>
+#include <thread>
+
+#include "pantry/common/logging.h"
+#include "pantry/models/model_store.h"
+#include "pantry/recommend/model_snapshot.h"
+#include "pantry/recommend/recommender.h"
+
+namespace pantry::recommend {
+namespace {
+
+using featurestore::FeatureValue;
+using featurestore::Record;
+
+double NumberOr(const Record& record, std::string_view name, double fallback) {
+  const FeatureValue* value = record.Find(name);
+  if (value == nullptr) return fallback;
+  auto number = value->AsDouble();
+  return number.has_value() && std::isfinite(*number) ? *number : fallback;
+}
+
+std::string StringOf(const Record& record, std::string_view name) {
+  const FeatureValue* value = record.Find(name);
+  return value == nullptr ? std::string() : value->ToString();
+}
+
+class RecommenderImpl final : public Recommender {
+ public:
+  explicit RecommenderImpl(const RecommenderOptions& options) : options_(options) {
+    if (options_.clock == nullptr) options_.clock = Clock::Real();
+    snapshot_options_.hnsw_threshold = options_.hnsw_threshold;
+    snapshot_options_.hnsw.ef =
+        std::max(options_.hnsw_ef_min, options_.hnsw_ef_factor * static_cast<size_t>(200));
+  }
+
+  StatusOr<RecommendResult> Recommend(const RecommendRequest& request) const override {
+    const auto start = std::chrono::steady_clock::now();
+    if (request.customer_id.empty()) return InvalidArgumentError("customer_id is empty");
+    if (request.k < 1 || request.k > kMaxK) {
+      return InvalidArgumentError("k must be between 1 and " + std::to_string(kMaxK) + ", got " +
+                                  std::to_string(request.k));
+    }
+    if (request.candidates < 1 || request.candidates > kMaxCandidates) {
+      return InvalidArgumentError("candidates must be between 1 and " +
+                                  std::to_string(kMaxCandidates) + ", got " +
+                                  std::to_string(request.candidates));
+    }
+    std::shared_ptr<const ModelSnapshot> snapshot = snapshot_.load(std::memory_order_acquire);
+    if (snapshot == nullptr) return UnavailableError(NotReadyMessage());
+
+    // Profile.
+    ASSIGN_OR_RETURN(std::optional<Record> profile,
+                     options_.store->GetRecord("customers", request.customer_id));
+    if (!profile.has_value()) {
+      return NotFoundError("customer '" + request.customer_id +
+                           "' is not in the customers feature group");
+    }
+    RecommendResult result;
+    result.customer_id = request.customer_id;
+    result.customer_health_index = NumberOr(*profile, "customer_health_index", 0.0);
+    ASSIGN_OR_RETURN(result.live, ReadLiveFeatures(request.customer_id));
+    result.cf_version = snapshot->cf_version;
+    result.rank_version = snapshot->rank_version;
+    result.catalog_size = snapshot->products.size();
+
+    // Retrieval.
+    const models::CfModel& cf = *snapshot->cf;
+    thread_local std::vector<uint32_t> indices;
+    thread_local std::vector<float> values;
+    indices.clear();
+    values.clear();
+    cf.EncodeCustomer(request.customer_id, StringOf(*profile, "is_married"),
+                      StringOf(*profile, "state"), &indices, &values);
+    if (auto column = cf.customer_encoder().FindColumn("customer_id")) {
+      result.known_to_cf =
+          cf.customer_encoder().FeatureIndex(*column, request.customer_id).has_value();
+    }
+    models::CustomerVector customer =
+        models::FmCatalogIndex::EncodeCustomer(cf.fm(), models::SparseRow{indices, values});
+    const size_t n = std::min(snapshot->products.size(),
+                              static_cast<size_t>(std::max(request.k, request.candidates)));
+    std::vector<models::ScoredProduct> candidates;
+    if (snapshot->hnsw != nullptr) {
+      result.retrieval = "hnsw";
+      std::vector<uint32_t> found = snapshot->hnsw->Search(AugmentedQuery(customer), n);
+      candidates.reserve(found.size());
+      for (uint32_t product : found) {
+        candidates.push_back({product, snapshot->index.Score(customer, product)});
+      }
+    }
+    if (candidates.empty()) {
+      result.retrieval = "exact";
+      candidates = snapshot->index.TopK(customer, n);
+    }
+    result.candidates = candidates.size();
+
+    // Ranking: one batched prediction over every candidate.
+    const size_t cols = snapshot->columns.size();
+    models::DenseMatrix x{candidates.size(), cols, std::vector<float>(candidates.size() * cols)};
+    const float healthy = static_cast<float>(result.live.healthy_activity_last_2m);
+    for (size_t r = 0; r < candidates.size(); ++r) {
+      const uint32_t product = candidates[r].product;
+      float* row = x.values.data() + r * cols;
+      for (size_t c = 0; c < cols; ++c) {
+        switch (snapshot->columns[c]) {
+          case RankColumn::kHealthyActivity:
+            row[c] = healthy;
+            break;
+          case RankColumn::kSumActivity:
+            row[c] = static_cast<float>(result.live.sum_activity_weight_last_2m);
+            break;
+          case RankColumn::kAvgProductHealth:
+            row[c] = static_cast<float>(result.live.avg_product_health_index_last_2m);
+            break;
+          case RankColumn::kProductHealth:
+            row[c] = static_cast<float>(snapshot->products[product].product_health_index);
+            break;
+          case RankColumn::kCustomerHealth:
+            row[c] = static_cast<float>(result.customer_health_index);
+            break;
+          case RankColumn::kCategory:
+            row[c] = 0;
+            break;
+        }
+      }
+      if (int32_t c = snapshot->category_column[product]; c >= 0) row[c] = 1;
+    }
+    ASSIGN_OR_RETURN(std::vector<float> propensity, snapshot->rank->ranker().Predict(x));
+    std::vector<size_t> order(candidates.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    const size_t k = std::min(order.size(), static_cast<size_t>(request.k));
+    std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](size_t a, size_t b) {
+      if (propensity[a] != propensity[b]) return propensity[a] > propensity[b];
+      if (candidates[a].score != candidates[b].score) {
+        return candidates[a].score > candidates[b].score;
+      }
+      return candidates[a].product < candidates[b].product;
+    });
+    order.resize(k);
+    result.items.reserve(k);
+    for (size_t r : order) {
+      const CatalogProduct& p = snapshot->products[candidates[r].product];
+      RecommendedItem item;
+      item.product_id = p.product_id;
+      item.product_name = p.product_name;
+      item.product_category = p.product_category;
+      item.product_health_index = p.product_health_index;
+      item.cf_score = candidates[r].score;
+      item.propensity_to_buy = propensity[r];
+      result.items.push_back(std::move(item));
+    }
+    if (request.explain && k > 0) RETURN_IF_ERROR(Explain(*snapshot, x, order, &result));
+    result.took_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return result;
+  }
+
+  StatusOr<bool> Reload(bool force) override {
+    std::lock_guard<std::mutex> lock(reload_mutex_);
+    auto cf_dir = models::CurrentModelVersion(options_.home, "cf");
+    auto rank_dir = models::CurrentModelVersion(options_.home, "rank");
+    if (!cf_dir.ok() || !rank_dir.ok()) {
+      Status missing = !cf_dir.ok() ? cf_dir.status() : rank_dir.status();
+      if (missing.code() == StatusCode::kNotFound) {
+        SetNotReady(missing.message());
+        return false;
+      }
+      return missing;
+    }
+    std::string cf_version = cf_dir->filename().string();
+    std::string rank_version = rank_dir->filename().string();
+    auto current = snapshot_.load();
+    if (!force && current != nullptr && current->cf_version == cf_version &&
+        current->rank_version == rank_version) {
+      return false;
+    }
+    std::shared_ptr<const models::CfModel> cf;
+    if (current != nullptr && current->cf_version == cf_version) {
+      cf = current->cf;
+    } else {
+      ASSIGN_OR_RETURN(models::CfModel loaded, models::CfModel::Load(*cf_dir));
+      cf = std::make_shared<const models::CfModel>(std::move(loaded));
+    }
+    std::shared_ptr<const models::RankModel> rank;
+    if (current != nullptr && current->rank_version == rank_version) {
+      rank = current->rank;
+    } else {
+      ASSIGN_OR_RETURN(models::RankModel loaded, models::RankModel::Load(*rank_dir));
+      rank = std::make_shared<const models::RankModel>(std::move(loaded));
+    }
+    RETURN_IF_ERROR(InstallLocked(std::move(cf), cf_version, std::move(rank), rank_version));
+    PANTRY_LOG_INFO("recommender: serving cf {} and rank {} over {} products", cf_version,
+                    rank_version, catalog_size());
+    return true;
+  }
+
+  Status Install(std::shared_ptr<const models::CfModel> cf, std::string cf_version,
+                 std::shared_ptr<const models::RankModel> rank, std::string rank_version) override {
+    std::lock_guard<std::mutex> lock(reload_mutex_);
+    return InstallLocked(std::move(cf), std::move(cf_version), std::move(rank),
+                         std::move(rank_version));
+  }
+
+  Status Ready() const override {
+    if (snapshot_.load(std::memory_order_acquire) != nullptr) return Status::Ok();
+    return UnavailableError(NotReadyMessage());
+  }
+  std::string cf_version() const override {
+    auto s = snapshot_.load();
+    return s == nullptr ? "" : s->cf_version;
+  }
+  std::string rank_version() const override {
+    auto s = snapshot_.load();
+    return s == nullptr ? "" : s->rank_version;
+  }
+  size_t catalog_size() const override {
+    auto s = snapshot_.load();
+    return s == nullptr ? 0 : s->products.size();
+  }
+
+  void SetNotReady(std::string reason) {
+    std::lock_guard<std::mutex> lock(not_ready_mutex_);
+    not_ready_ = std::move(reason);
+  }
+
+ private:
+  Status InstallLocked(std::shared_ptr<const models::CfModel> cf, std::string cf_version,
+                       std::shared_ptr<const models::RankModel> rank, std::string rank_version) {
+    if (cf == nullptr || rank == nullptr) return InvalidArgumentError("Install: null model");
+    ASSIGN_OR_RETURN(std::vector<CatalogProduct> products, LoadCatalog(*options_.store));
+    ASSIGN_OR_RETURN(
+        std::shared_ptr<const ModelSnapshot> snapshot,
+        BuildSnapshot(std::move(cf), std::move(cf_version), std::move(rank),
+                      std::move(rank_version), std::move(products), snapshot_options_));
+    snapshot_.store(std::move(snapshot), std::memory_order_release);
+    return Status::Ok();
+  }
+
+  StatusOr<LiveFeatures> ReadLiveFeatures(const std::string& customer_id) const {
+    LiveFeatures live;
+    for (const std::string* group : {&options_.live_group, &options_.stagger_group}) {
+      if (group->empty()) continue;
+      auto row = options_.store->GetRecord(*group, customer_id);
+      if (!row.ok()) {
+        if (row.status().code() == StatusCode::kNotFound) continue;  // no such group
+        return row.status().WithContext("reading live features from " + *group);
+      }
+      if (!row->has_value()) continue;
+      const Record& record = **row;
+      live.source = *group;
+      if (const FeatureValue* t = record.Find("event_time"); t != nullptr) {
+        if (auto seconds = t->AsDouble()) {
+          live.event_time_micros = static_cast<int64_t>(std::llround(*seconds * 1e6));
+        }
+      }
+      const bool sliding = group == &options_.live_group;
+      if (sliding && options_.live_max_age_micros > 0 && live.event_time_micros.has_value() &&
+          options_.clock->NowMicros() - *live.event_time_micros > options_.live_max_age_micros) {
+        live.stale = true;  // every event has left the window
+        return live;
+      }
+      live.sum_activity_weight_last_2m = NumberOr(record, "sum_activity_weight_last_2m", 0.0);
+      live.avg_product_health_index_last_2m =
+          NumberOr(record, "avg_product_health_index_last_2m", 0.0);
+      live.healthy_activity_last_2m =
+          live.sum_activity_weight_last_2m * live.avg_product_health_index_last_2m;
+      return live;
+    }
+    return live;
+  }
+
+  Status Explain(const ModelSnapshot& snapshot, const models::DenseMatrix& x,
+                 const std::vector<size_t>& order, RecommendResult* result) const {
+    models::DenseMatrix top = x.SelectRows(order);
+    ASSIGN_OR_RETURN(std::vector<float> contributions,
+                     snapshot.rank->ranker().PredictContributions(top));
+    const auto& names = snapshot.rank->ranker().feature_names();
+    const size_t width = names.size() + 1;
+    for (size_t i = 0; i < result->items.size(); ++i) {
+      const float* row = contributions.data() + i * width;
+      std::vector<size_t> features(names.size());
+      std::iota(features.begin(), features.end(), size_t{0});
+      std::sort(features.begin(), features.end(),
+                [&](size_t a, size_t b) { return std::fabs(row[a]) > std::fabs(row[b]); });
+      RecommendedItem& item = result->items[i];
+      for (size_t f : features) {
+        if (item.contributions.size() == 5 || row[f] == 0.0f) break;
+        item.contributions.push_back({names[f], top.values[i * top.cols + f], row[f]});
+      }
+      item.bias_contribution = row[names.size()];
+    }
+    return Status::Ok();
+  }
+
+  std::string NotReadyMessage() const {
+    std::lock_guard<std::mutex> lock(not_ready_mutex_);
+    return "no models are being served yet (" +
+           (not_ready_.empty() ? std::string("none loaded") : not_ready_) +
+           "): train them with `pantry train cf` and `pantry train rank`";
+  }
+
+  RecommenderOptions options_;
+  SnapshotOptions snapshot_options_;
+  std::mutex reload_mutex_;
+  std::atomic<std::shared_ptr<const ModelSnapshot>> snapshot_;
+  mutable std::mutex not_ready_mutex_;
+  std::string not_ready_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Recommender>> Recommender::Open(const RecommenderOptions& options) {
+  if (options.store == nullptr) return InvalidArgumentError("Recommender: no feature store");
+  auto recommender = std::make_unique<RecommenderImpl>(options);
+  if (!options.home.empty()) {
+    // A broken model version must not keep the rest of the server down: the
+    // recommender reports not ready (503) until a good version appears.
+    auto loaded = recommender->Reload(false);
+    if (!loaded.ok()) {
+      PANTRY_LOG_WARN("recommender: cannot load the current models: {}",
+                      loaded.status().ToString());
+      recommender->SetNotReady(loaded.status().ToString());
+    }
+  }
+  return std::unique_ptr<Recommender>(std::move(recommender));
+}
+
+struct ModelWatcher::State {
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool stop = false;
+  std::thread thread;
+};
+
+ModelWatcher::ModelWatcher(Recommender* recommender, int64_t interval_micros)
+    : state_(std::make_unique<State>()) {
+  State* state = state_.get();
+  state->thread = std::thread([state, recommender, interval_micros] {
+    std::unique_lock<std::mutex> lock(state->mutex);
+    while (!state->wake.wait_for(lock, std::chrono::microseconds(interval_micros),
+                                 [state] { return state->stop; })) {
+      lock.unlock();
+      auto reloaded = recommender->Reload(false);
+      if (!reloaded.ok()) {
+        PANTRY_LOG_WARN("model reload failed (still serving the previous models): {}",
+                        reloaded.status().ToString());
+      }
+      lock.lock();
+    }
+  });
+}
+
+ModelWatcher::~ModelWatcher() {
+  {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->stop = true;
+  }
+  state_->wake.notify_all();
+  state_->thread.join();
+}
+
+}  // namespace pantry::recommend

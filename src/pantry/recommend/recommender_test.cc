@@ -1,0 +1,274 @@
+#include "pantry/recommend/recommender.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <set>
+#include <thread>
+
+#include "pantry/common/file_util.h"
+#include "pantry/models/model_store.h"
+#include "pantry/recommend/hnsw_index.h"
+#include "pantry/recommend/model_snapshot.h"
+#include "pantry/recommend/test_fixture.h"
+
+namespace pantry::recommend {
+namespace {
+
+class RecommenderTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto fixture = RecommendFixture::Create(FixtureOptions{});
+    ASSERT_TRUE(fixture.ok()) << fixture.status().ToString();
+    fixture_ = fixture->release();
+  }
+  static void TearDownTestSuite() {
+    delete fixture_;
+    fixture_ = nullptr;
+  }
+
+  std::unique_ptr<Recommender> OpenInstalled(size_t hnsw_threshold = 100000) {
+    RecommenderOptions options;
+    options.store = &fixture_->store();
+    options.clock = &fixture_->clock();
+    options.hnsw_threshold = hnsw_threshold;
+    auto recommender = Recommender::Open(options);
+    EXPECT_TRUE(recommender.ok()) << recommender.status().ToString();
+    Status installed = (*recommender)->Install(fixture_->cf(), "cf-1", fixture_->rank(), "rank-1");
+    EXPECT_TRUE(installed.ok()) << installed.ToString();
+    return std::move(*recommender);
+  }
+
+  static double MeanHealth(const RecommendResult& result) {
+    double sum = 0;
+    for (const auto& item : result.items) sum += item.product_health_index;
+    return sum / static_cast<double>(result.items.size());
+  }
+
+  static RecommendFixture* fixture_;
+};
+RecommendFixture* RecommenderTest::fixture_ = nullptr;
+
+TEST_F(RecommenderTest, WithoutModelsIsUnavailable) {
+  RecommenderOptions options;
+  options.store = &fixture_->store();
+  options.home = fixture_->home();  // no models/ directory yet
+  auto recommender = Recommender::Open(options);
+  ASSERT_TRUE(recommender.ok()) << recommender.status().ToString();
+  EXPECT_EQ((*recommender)->Ready().code(), StatusCode::kUnavailable);
+  auto result = (*recommender)->Recommend({"c1", 5, 20, false});
+  ASSERT_EQ(result.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(result.status().message().find("pantry train"), std::string::npos);
+}
+
+TEST_F(RecommenderTest, RanksCandidatesByPropensity) {
+  auto recommender = OpenInstalled();
+  auto result = recommender->Recommend({"c4", 5, 30, false});
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->items.size(), 5u);
+  EXPECT_EQ(result->candidates, 30u);
+  EXPECT_EQ(result->catalog_size, 60u);
+  EXPECT_EQ(result->retrieval, "exact");
+  EXPECT_EQ(result->cf_version, "cf-1");
+  EXPECT_EQ(result->rank_version, "rank-1");
+  EXPECT_TRUE(result->known_to_cf);
+  EXPECT_EQ(result->live.source, "none");
+  EXPECT_DOUBLE_EQ(result->customer_health_index, 0.5);
+  std::set<std::string> ids;
+  for (size_t i = 0; i < result->items.size(); ++i) {
+    const auto& item = result->items[i];
+    EXPECT_TRUE(ids.insert(item.product_id).second) << "duplicate " << item.product_id;
+    EXPECT_FALSE(item.product_name.empty());
+    EXPECT_FALSE(item.product_category.empty());
+    EXPECT_GT(item.propensity_to_buy, 0.0f);
+    EXPECT_LT(item.propensity_to_buy, 1.0f);
+    if (i > 0) {
+      EXPECT_GE(result->items[i - 1].propensity_to_buy, item.propensity_to_buy);
+    }
+  }
+  EXPECT_GE(result->took_ms, 0.0);
+}
+
+TEST_F(RecommenderTest, CandidatesAreTheCfTopK) {
+  auto recommender = OpenInstalled();
+  // candidates == catalog: all products; candidates == k: the CF top k.
+  auto all = recommender->Recommend({"c7", 60, 2000, false});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->candidates, 60u);
+  EXPECT_EQ(all->items.size(), 60u);
+  auto narrow = recommender->Recommend({"c7", 3, 3, false});
+  ASSERT_TRUE(narrow.ok());
+  float min_cf = 1e30f;
+  for (const auto& item : narrow->items) min_cf = std::min(min_cf, item.cf_score);
+  // Every product outside the 3 candidates scores no higher under CF.
+  int higher = 0;
+  for (const auto& item : all->items) {
+    bool in_narrow = false;
+    for (const auto& n : narrow->items) in_narrow |= n.product_id == item.product_id;
+    if (!in_narrow && item.cf_score > min_cf) ++higher;
+  }
+  EXPECT_EQ(higher, 0);
+}
+
+TEST_F(RecommenderTest, UnknownCustomerIsNotFoundAndColdCustomerGetsResults) {
+  auto recommender = OpenInstalled();
+  auto missing = recommender->Recommend({"nobody", 5, 20, false});
+  ASSERT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(missing.status().message().find("nobody"), std::string::npos);
+  auto cold = recommender->Recommend({"cold30", 5, 20, false});
+  ASSERT_TRUE(cold.ok()) << cold.status().ToString();
+  EXPECT_FALSE(cold->known_to_cf);
+  EXPECT_EQ(cold->items.size(), 5u);
+}
+
+TEST_F(RecommenderTest, BadArgumentsAreInvalid) {
+  auto recommender = OpenInstalled();
+  for (RecommendRequest r :
+       {RecommendRequest{"c1", 0, 20, false}, RecommendRequest{"c1", kMaxK + 1, 200, false},
+        RecommendRequest{"c1", 5, 0, false}, RecommendRequest{"c1", 5, kMaxCandidates + 1, false},
+        RecommendRequest{"", 5, 20, false}}) {
+    EXPECT_EQ(recommender->Recommend(r).status().code(), StatusCode::kInvalidArgument);
+  }
+}
+
+TEST_F(RecommenderTest, LiveFeaturesMoveTheRankingTowardHealthyProducts) {
+  auto recommender = OpenInstalled();
+  auto before = recommender->Recommend({"c10", 5, 60, false});
+  ASSERT_TRUE(before.ok());
+  ASSERT_TRUE(fixture_->PutClicks("click_stream_live", "c10", 8, 0.8).ok());
+  auto after = recommender->Recommend({"c10", 5, 60, false});
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->live.source, "click_stream_live");
+  EXPECT_DOUBLE_EQ(after->live.sum_activity_weight_last_2m, 8);
+  EXPECT_NEAR(after->live.healthy_activity_last_2m, 6.4, 1e-9);
+  EXPECT_LT(MeanHealth(*before), 0.45);
+  EXPECT_GT(MeanHealth(*after), 0.6);
+  // Once every event has left the 2-minute window the row reads as zero.
+  fixture_->clock().AdvanceSeconds(121);
+  auto later = recommender->Recommend({"c10", 5, 60, false});
+  ASSERT_TRUE(later.ok());
+  EXPECT_TRUE(later->live.stale);
+  EXPECT_DOUBLE_EQ(later->live.healthy_activity_last_2m, 0);
+  EXPECT_NEAR(MeanHealth(*later), MeanHealth(*before), 1e-9);
+}
+
+TEST_F(RecommenderTest, FallsBackToTheLatestStaggerRow) {
+  auto recommender = OpenInstalled();
+  ASSERT_TRUE(fixture_->PutClicks("click_stream", "c11", 3, 0.5).ok());
+  fixture_->clock().AdvanceSeconds(600);  // stagger rows do not go stale
+  auto result = recommender->Recommend({"c11", 5, 20, false});
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->live.source, "click_stream");
+  EXPECT_FALSE(result->live.stale);
+  EXPECT_NEAR(result->live.healthy_activity_last_2m, 1.5, 1e-9);
+}
+
+TEST_F(RecommenderTest, ExplainGivesContributionsThatSumToTheMargin) {
+  auto recommender = OpenInstalled();
+  auto result = recommender->Recommend({"c12", 3, 30, true});
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  for (const auto& item : result->items) {
+    ASSERT_FALSE(item.contributions.empty());
+    for (size_t i = 1; i < item.contributions.size(); ++i) {
+      EXPECT_GE(std::fabs(item.contributions[i - 1].contribution),
+                std::fabs(item.contributions[i].contribution));
+    }
+    bool has_health = false;
+    for (const auto& c : item.contributions) {
+      if (c.feature == "product_health_index") {
+        has_health = true;
+        EXPECT_FLOAT_EQ(c.value, static_cast<float>(item.product_health_index));
+      }
+    }
+    EXPECT_TRUE(has_health);
+  }
+  auto plain = recommender->Recommend({"c12", 3, 30, false});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->items[0].contributions.empty());
+}
+
+TEST_F(RecommenderTest, HnswRetrievalMatchesTheExactScanOnASmallCatalog) {
+  auto exact = OpenInstalled();
+  auto approximate = OpenInstalled(/*hnsw_threshold=*/1);
+  double hits = 0, total = 0;
+  for (int c = 0; c < 30; ++c) {
+    std::string id = "c" + std::to_string(c);
+    auto a = exact->Recommend({id, 20, 20, false});
+    auto b = approximate->Recommend({id, 20, 20, false});
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_EQ(b->retrieval, "hnsw");
+    std::set<std::string> truth;
+    for (const auto& item : a->items) truth.insert(item.product_id);
+    for (const auto& item : b->items) hits += truth.count(item.product_id);
+    total += static_cast<double>(truth.size());
+  }
+  EXPECT_GE(hits / total, 0.95);
+}
+
+TEST_F(RecommenderTest, HotSwapUnderConcurrentRequestsDropsNothing) {
+  auto recommender = OpenInstalled();
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      while (!stop.load()) {
+        auto r = recommender->Recommend({"c" + std::to_string(t), 5, 40, t == 0});
+        (r.ok() && r->items.size() == 5 ? ok : failed).fetch_add(1);
+      }
+    });
+  }
+  for (int v = 2; v < 8; ++v) {
+    ASSERT_TRUE(recommender
+                    ->Install(fixture_->cf(), "cf-" + std::to_string(v), fixture_->rank(),
+                              "rank-" + std::to_string(v))
+                    .ok());
+  }
+  while (ok.load() < 200) std::this_thread::yield();
+  stop = true;
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(recommender->cf_version(), "cf-7");
+}
+
+TEST_F(RecommenderTest, ReloadPicksUpPublishedVersions) {
+  RecommenderOptions options;
+  options.store = &fixture_->store();
+  options.home = fixture_->home();
+  auto recommender = Recommender::Open(options);
+  ASSERT_TRUE(recommender.ok());
+  auto publish = [&](const char* kind, auto save) {
+    auto dir = models::PublishModelVersion(fixture_->home(), kind, fixture_->clock(), save);
+    EXPECT_TRUE(dir.ok()) << dir.status().ToString();
+    fixture_->clock().AdvanceSeconds(1);
+    return dir->filename().string();
+  };
+  auto save_cf = [&](const std::filesystem::path& d) { return fixture_->cf()->Save(d); };
+  auto save_rank = [&](const std::filesystem::path& d) { return fixture_->rank()->Save(d); };
+  std::string cf1 = publish("cf", save_cf);
+  EXPECT_FALSE(*(*recommender)->Reload());  // no ranker yet
+  std::string rank1 = publish("rank", save_rank);
+  EXPECT_TRUE(*(*recommender)->Reload());
+  EXPECT_EQ((*recommender)->cf_version(), cf1);
+  EXPECT_EQ((*recommender)->rank_version(), rank1);
+  EXPECT_FALSE(*(*recommender)->Reload());  // unchanged
+  std::string rank2 = publish("rank", save_rank);
+  EXPECT_TRUE(*(*recommender)->Reload());
+  EXPECT_EQ((*recommender)->rank_version(), rank2);
+  EXPECT_TRUE((*recommender)->Recommend({"c3", 5, 20, false}).ok());
+  // A broken version leaves the served one in place.
+  ASSERT_TRUE(WriteFileAtomic(fixture_->home() / "models" / "cf" / "current", "missing-id").ok());
+  EXPECT_FALSE((*recommender)->Reload().ok());
+  EXPECT_EQ((*recommender)->cf_version(), cf1);
+  EXPECT_TRUE((*recommender)->Recommend({"c3", 5, 20, false}).ok());
+}
+
+TEST(HnswIndexTest, RejectsMismatchedInput) {
+  std::vector<float> v(10);
+  EXPECT_FALSE(HnswIndex::Build(v, 3, 4, HnswParams{}).ok());
+  EXPECT_FALSE(HnswIndex::Build({}, 0, 4, HnswParams{}).ok());
+}
+
+}  // namespace
+}  // namespace pantry::recommend
