@@ -30,14 +30,21 @@ Status CheckTargets(std::span<const float> y, PredictorType type, const char* wh
   return Status::Ok();
 }
 
-// Optimizer state: one slot per parameter (bias at index 0 of its own arrays).
+// Optimizer state of `count` groups of `width` parameters (a feature's factor
+// row, or one linear weight). A group's moments are adjacent, [m(width)
+// v(width)], so an update reads one contiguous block instead of two distant
+// ones. m: AdaGrad's sum of squared gradients or Adam's 1st moment; v: Adam's
+// 2nd moment.
 struct OptimizerState {
-  std::vector<float> m;  // AdaGrad: sum of squared gradients; Adam: 1st moment
-  std::vector<float> v;  // Adam: 2nd moment
-  void Resize(size_t n, FmOptimizer optimizer) {
-    if (optimizer != FmOptimizer::kSgd) m.assign(n, 0.0f);
-    if (optimizer == FmOptimizer::kAdam) v.assign(n, 0.0f);
+  std::vector<float> moments;
+  size_t width = 0, per = 0;  // per: moment vectors per parameter (0, 1, 2)
+  void Resize(size_t count, size_t group_width, FmOptimizer optimizer) {
+    width = group_width;
+    per = optimizer == FmOptimizer::kSgd ? 0 : optimizer == FmOptimizer::kAdagrad ? 1 : 2;
+    moments.assign(count * width * per, 0.0f);
   }
+  float* M(size_t group) { return per > 0 ? moments.data() + group * width * per : nullptr; }
+  float* V(size_t group) { return per > 1 ? M(group) + width : nullptr; }
 };
 
 struct StepConfig {
@@ -136,21 +143,17 @@ class Worker {
     StepConfig bias_config = config(h.bias_lr, h.bias_wd);
     StepConfig linear_config = config(h.linear_lr, h.linear_wd);
     StepConfig factor_config = config(h.factors_lr, h.factors_wd);
-    auto at = [](std::vector<float>& moments, size_t offset) {
-      return moments.empty() ? nullptr : moments.data() + offset;
-    };
-
-    Step(bias_config, &model.mutable_bias(), &bias_grad, scale, at(bias_state.m, 0),
-         at(bias_state.v, 0), 1);
+    Step(bias_config, &model.mutable_bias(), &bias_grad, scale, bias_state.M(0), bias_state.V(0),
+         1);
     float* w = model.mutable_linear().data();
     float* v = model.mutable_factors().data();
     for (size_t slot = 0; slot < touched_.size(); ++slot) {
       uint32_t i = touched_[slot];
-      Step(linear_config, w + i, &linear_grad_[slot], scale, at(linear_state.m, i),
-           at(linear_state.v, i), 1);
+      Step(linear_config, w + i, &linear_grad_[slot], scale, linear_state.M(i), linear_state.V(i),
+           1);
       size_t offset = static_cast<size_t>(i) * k_;
-      Step(factor_config, v + offset, factor_grad_.data() + slot * k_, scale,
-           at(factor_state.m, offset), at(factor_state.v, offset), k_);
+      Step(factor_config, v + offset, factor_grad_.data() + slot * k_, scale, factor_state.M(i),
+           factor_state.V(i), k_);
       slot_of_[i] = -1;
     }
     touched_.clear();
@@ -253,9 +256,9 @@ StatusOr<FmTrainResult> TrainFm(const CsrMatrix& x, std::span<const float> y,
     for (float& v : model.mutable_factors()) v = h.factors_init_sigma > 0 ? factor_init(rng) : 0.0f;
   }
   OptimizerState bias_state, linear_state, factor_state;
-  bias_state.Resize(1, h.optimizer);
-  linear_state.Resize(n, h.optimizer);
-  factor_state.Resize(n * k, h.optimizer);
+  bias_state.Resize(1, 1, h.optimizer);
+  linear_state.Resize(n, 1, h.optimizer);
+  factor_state.Resize(n, k, h.optimizer);
 
   size_t threads =
       h.num_threads > 0 ? h.num_threads : std::max(1u, std::thread::hardware_concurrency());
