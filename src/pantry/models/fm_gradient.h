@@ -12,52 +12,27 @@
 
 namespace pantry::models {
 
+// Where FmRowGradient adds the gradient of one row: for the row's j-th entry
+// (feature i = row.indices[j]), *linear[j] += d loss / d w_i and
+// factors[j][0..k) += d loss / d v_i; *bias += d loss / d w0. Entries j may
+// share buffers (a feature repeated in the row, or rows of a mini-batch
+// summing into one buffer); buffers must not overlap the parameters.
+struct FmGradientTargets {
+  float* bias;
+  float* const* linear;
+  float* const* factors;
+};
+
 // Evaluates the loss of `row` against `target` for the parameters (bias,
-// linear[n], factors[n * k]) and reports its gradient to `sink`:
-//   sink.Bias(g)                      d loss / d w0
-//   sink.Linear(j, i, g)              d loss / d w_i for the row's j-th entry
-//   sink.Factors(j, i, const float* g) d loss / d v_i (k values)
-// `sum` and `grad` are scratch buffers of k floats. Entries with i >= n are
-// skipped. Returns the loss.
-template <typename Sink>
-inline double FmForwardBackward(float bias, const float* linear, const float* factors, size_t n,
-                                size_t k, const SparseRow& row, double target, PredictorType type,
-                                float* sum, float* grad, Sink& sink) {
-  for (size_t f = 0; f < k; ++f) sum[f] = 0;
-  double raw = bias;
-  double sum_sq = 0;
-  for (size_t j = 0; j < row.nnz(); ++j) {
-    uint32_t i = row.indices[j];
-    if (i >= n) continue;
-    float x = row.values[j];
-    raw += static_cast<double>(linear[i]) * x;
-    const float* v = factors + static_cast<size_t>(i) * k;
-    float sq = 0;
-    for (size_t f = 0; f < k; ++f) {
-      float vx = v[f] * x;
-      sum[f] += vx;
-      sq += vx * vx;
-    }
-    sum_sq += sq;
-  }
-  float pair = 0;
-  for (size_t f = 0; f < k; ++f) pair += sum[f] * sum[f];
-  raw += 0.5 * (static_cast<double>(pair) - sum_sq);
-  LossAndSlope ls = FmLoss(type, raw, target);
-  float slope = static_cast<float>(ls.slope);
-  sink.Bias(slope);
-  for (size_t j = 0; j < row.nnz(); ++j) {
-    uint32_t i = row.indices[j];
-    if (i >= n) continue;
-    float x = row.values[j];
-    float gx = slope * x;
-    sink.Linear(j, i, gx);
-    const float* v = factors + static_cast<size_t>(i) * k;
-    for (size_t f = 0; f < k; ++f) grad[f] = gx * (sum[f] - v[f] * x);
-    sink.Factors(j, i, grad);
-  }
-  return ls.loss;
-}
+// linear[n], factors[n * k], row-major) and adds its gradient to `out`.
+// `scratch` holds 2 * k floats. Entries with i >= n are skipped (their
+// target pointers are not used). Returns the loss. The pair term is summed
+// per factor and reduced in a fixed order, so results depend only on the
+// inputs and the instruction set picked at run time (AVX-512, AVX2+FMA or
+// SSE2; see fm_gradient.cc).
+double FmRowGradient(float bias, const float* linear, const float* factors, size_t n, size_t k,
+                     const SparseRow& row, double target, PredictorType type, float* scratch,
+                     const FmGradientTargets& out);
 
 }  // namespace pantry::models
 

@@ -30,16 +30,6 @@ FmModel RandomModel(PredictorType type, size_t n, int k, uint64_t seed) {
   return model;
 }
 
-struct GradientSink {
-  double bias = 0;
-  std::vector<double> linear;
-  std::vector<std::vector<double>> factors;
-  size_t k;
-  void Bias(float g) { bias = g; }
-  void Linear(size_t j, uint32_t, float g) { linear[j] = g; }
-  void Factors(size_t j, uint32_t, const float* g) { factors[j].assign(g, g + k); }
-};
-
 double Loss(const FmModel& model, const SparseRow& row, double target) {
   return FmLoss(model.predictor_type(), model.PredictRaw(row), target).loss;
 }
@@ -55,13 +45,19 @@ TEST(FmGradientTest, MatchesFiniteDifferences) {
     std::vector<float> values = {1.0f, 0.5f, -1.5f, 2.0f};
     SparseRow row{indices, values};
     double target = 1.0;
-    GradientSink sink;
-    sink.k = k;
-    sink.linear.resize(indices.size());
-    sink.factors.resize(indices.size());
-    std::vector<float> sum(k), grad(k);
-    FmForwardBackward(model.bias(), model.linear().data(), model.all_factors().data(), n, k, row,
-                      target, type, sum.data(), grad.data(), sink);
+    // One gradient buffer per entry, as a mini-batch of one row would use.
+    float bias_grad = 0;
+    std::vector<float> linear_grad(indices.size(), 0.0f);
+    std::vector<float> factor_grad(indices.size() * k, 0.0f);
+    std::vector<float*> linear_ptrs, factor_ptrs;
+    for (size_t j = 0; j < indices.size(); ++j) {
+      linear_ptrs.push_back(&linear_grad[j]);
+      factor_ptrs.push_back(&factor_grad[j * k]);
+    }
+    std::vector<float> scratch(2 * k);
+    FmRowGradient(model.bias(), model.linear().data(), model.all_factors().data(), n, k, row,
+                  target, type, scratch.data(),
+                  {&bias_grad, linear_ptrs.data(), factor_ptrs.data()});
     const float h = 1e-2f;
     auto check = [&](float* param, double analytic, const std::string& what) {
       float saved = *param;
@@ -74,11 +70,11 @@ TEST(FmGradientTest, MatchesFiniteDifferences) {
       EXPECT_NEAR(analytic, numeric, 2e-3 * std::max(1.0, std::abs(numeric)))
           << what << " (" << PredictorTypeName(type) << ")";
     };
-    check(&model.mutable_bias(), sink.bias, "bias");
+    check(&model.mutable_bias(), bias_grad, "bias");
     for (size_t j = 0; j < indices.size(); ++j) {
-      check(&model.mutable_linear()[indices[j]], sink.linear[j], "w" + std::to_string(indices[j]));
+      check(&model.mutable_linear()[indices[j]], linear_grad[j], "w" + std::to_string(indices[j]));
       for (int f = 0; f < k; ++f) {
-        check(&model.mutable_factors()[indices[j] * k + f], sink.factors[j][f],
+        check(&model.mutable_factors()[indices[j] * k + f], factor_grad[j * k + f],
               "v" + std::to_string(indices[j]) + "," + std::to_string(f));
       }
     }
