@@ -246,16 +246,26 @@ namespace pantry::featurestore {
 Status ValidateRecord(const FeatureGroupDefinition& group, const Record& record) {
   const auto& fields = record.fields();
   bool have_id = false, have_time = false;
+  // Records built from a CSV or by ingestion list features in definition
+  // order; while that holds, the i-th field is features[i] and cannot repeat
+  // an earlier one, so the lookup and the duplicate scan are skipped.
+  bool in_order = true;
   for (size_t i = 0; i < fields.size(); ++i) {
     const Record::Field& f = fields[i];
-    const FeatureDefinition* def = group.FindFeature(f.name);
-    if (def == nullptr) {
-      return InvalidArgumentError("unknown feature \"" + f.name + "\" for feature group " +
-                                  group.name);
-    }
-    for (size_t j = 0; j < i; ++j) {
-      if (fields[j].name == f.name) {
-        return InvalidArgumentError("feature \"" + f.name + "\" given twice");
+    const FeatureDefinition* def = nullptr;
+    if (in_order && i < group.features.size() && group.features[i].name == f.name) {
+      def = &group.features[i];
+    } else {
+      in_order = false;
+      def = group.FindFeature(f.name);
+      if (def == nullptr) {
+        return InvalidArgumentError("unknown feature \"" + f.name + "\" for feature group " +
+                                    group.name);
+      }
+      for (size_t j = 0; j < i; ++j) {
+        if (fields[j].name == f.name) {
+          return InvalidArgumentError("feature \"" + f.name + "\" given twice");
+        }
       }
     }
     const FeatureValue& v = f.value;

@@ -30,6 +30,13 @@ Status Corrupt() { return CorruptionError("malformed online record value"); }
 
 void EncodeOnlineRecord(const OnlineRecordHeader& header, const Record& record, std::string* out) {
   out->clear();
+  // One allocation instead of a growth sequence (this runs per ingested row).
+  size_t size = kHeaderBytes;
+  for (const Record::Field& f : record.fields()) {
+    size += 2 + f.name.size() + 1;
+    size += f.value.is_string() ? 4 + f.value.string_value().size() : 8;
+  }
+  out->reserve(size);
   out->push_back(static_cast<char>(kVersion));
   out->push_back(static_cast<char>(header.deleted ? 1 : 0));
   Put<int64_t>(out, header.event_time_micros);

@@ -1,0 +1,176 @@
+// The FeatureStore implementation class, shared by its two source files:
+// feature_store_impl.cc (the facade: registry, reads, queries) and
+// feature_store_write.cc (validation, the event-time rule, the
+// offline-then-online write protocol and crash recovery). Not a public
+// header: use feature_store.h.
+#ifndef PANTRY_FEATURESTORE_FEATURE_STORE_IMPL_H_
+#define PANTRY_FEATURESTORE_FEATURE_STORE_IMPL_H_
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "pantry/featurestore/feature_store.h"
+#include "pantry/featurestore/offline_store.h"
+#include "pantry/featurestore/online_store.h"
+
+namespace pantry::featurestore::detail {
+
+using GroupPtr = std::shared_ptr<const FeatureGroupDefinition>;
+using GroupMap = std::map<std::string, GroupPtr, std::less<>>;
+
+class FeatureStoreImpl final : public FeatureStore {
+ public:
+  explicit FeatureStoreImpl(const FeatureStoreOptions& options)
+      : options_(options), clock_(options.clock ? options.clock : Clock::Real()) {
+    root_ = options.home / "featurestore";
+    groups_dir_ = root_ / "groups";
+  }
+
+  Status Init();
+
+  // Replays journaled batches the online store has not applied (a crash
+  // between the offline commit and the online write).
+  Status Recover();
+
+  // ---- Feature groups ---------------------------------------------------
+
+  Status CreateFeatureGroup(FeatureGroupDefinition definition) override;
+
+  StatusOr<FeatureGroupDefinition> DescribeFeatureGroup(std::string_view name) const override;
+
+  std::vector<FeatureGroupDefinition> ListFeatureGroups() const override;
+
+  Status DeleteFeatureGroup(std::string_view name) override;
+
+  Status AddFeatures(std::string_view name, std::vector<FeatureDefinition> features) override;
+
+  // ---- Records ----------------------------------------------------------
+
+  Status PutRecord(std::string_view group, const Record& record,
+                   std::optional<int64_t> ttl_micros) override;
+
+  StatusOr<PutSummary> PutRecords(std::string_view group, std::span<const Record> records,
+                                  std::optional<int64_t> ttl_micros) override;
+
+  StatusOr<std::optional<Record>> GetRecord(
+      std::string_view group, std::string_view record_id,
+      std::span<const std::string> feature_names) const override;
+
+  StatusOr<BatchGetResult> BatchGetRecord(std::span<const BatchGetEntry> entries) const override;
+
+  Status DeleteRecord(std::string_view group, std::string_view record_id, int64_t event_time_micros,
+                      DeleteMode mode) override;
+
+  StatusOr<QueryResult> Query(std::string_view sql) const override;
+
+  Status QueryEach(
+      std::string_view sql, std::vector<std::string>* column_names,
+      const std::function<Status(std::span<const FeatureValue> row)>& on_row) const override;
+
+  Clock* clock() const override { return clock_; }
+  const FeatureStoreOptions& options() const override { return options_; }
+
+ private:
+  struct Prepared {
+    std::string id;  // canonical string form
+    int64_t event_time_micros = 0;
+    const Record* record = nullptr;  // puts only
+  };
+
+  std::filesystem::path GroupFile(std::string_view name) const {
+    return groups_dir_ / (std::string(name) + ".json");
+  }
+
+  static Status UnknownGroup(std::string_view name) {
+    return NotFoundError("feature group " + std::string(name) + " does not exist");
+  }
+
+  Status CheckWritable() const {
+    if (options_.read_only) {
+      return FailedPreconditionError("feature store opened read-only");
+    }
+    if (needs_recovery_.load()) {
+      return UnavailableError(
+          "feature store: an online write failed after its offline commit; reopen the store to "
+          "replay it before writing again");
+    }
+    return Status::Ok();
+  }
+
+  Status CheckOnlineOpen() const {
+    if (online_ == nullptr) {
+      return FailedPreconditionError("feature store opened offline-only (no online reads)");
+    }
+    return Status::Ok();
+  }
+
+  void Publish(std::shared_ptr<GroupMap> map);
+
+  // The registry as this thread last saw it, refreshed when it changed. The
+  // common case is one relaxed atomic load and no shared writes, so reads
+  // from many threads do not contend. The reference stays valid until this
+  // thread's next Snapshot() call.
+  const GroupMap& Snapshot() const;
+
+  StatusOr<const FeatureGroupDefinition*> Lookup(std::string_view name) const {
+    const GroupMap& map = Snapshot();
+    auto it = map.find(name);
+    if (it == map.end()) return UnknownGroup(name);
+    return it->second.get();
+  }
+
+  static StatusOr<std::string> CanonicalId(const FeatureGroupDefinition& def, std::string_view id);
+
+  StatusOr<Prepared> PrepareRecord(const FeatureGroupDefinition& def, const Record& record) const;
+
+  StatusOr<std::vector<Prepared>> PrepareAll(const FeatureGroupDefinition& def,
+                                             std::span<const Record> records) const;
+
+  // Decides which records replace the online record: strictly newer event
+  // time than what is stored (or pending earlier in this batch).
+  Status PlanPuts(const FeatureGroupDefinition& def, std::span<const Prepared> prepared,
+                  std::optional<int64_t> ttl, std::vector<OnlineWrite>* writes,
+                  PutSummary* summary) const;
+
+  Status PlanDelete(const FeatureGroupDefinition& def, const Prepared& p, JournalOp op,
+                    const std::optional<std::string>& current, std::vector<OnlineWrite>* writes,
+                    bool check) const;
+
+  // Offline (with journal) first, then online with the applied sequence.
+  Status AppendOffline(const FeatureGroupDefinition& def, std::span<const Record> rows,
+                       JournalOp op, std::optional<int64_t> ttl, double invoked, int64_t* sequence);
+  // `planned` is the outcome of planning the writes; an error there after an
+  // offline commit is reported like a failed online write.
+  Status WriteOnline(const FeatureGroupDefinition& def, std::span<const OnlineWrite> writes,
+                     int64_t sequence, Status planned);
+  Status Commit(const FeatureGroupDefinition& def, std::span<const Record> rows, JournalOp op,
+                std::optional<int64_t> ttl, double invoked, std::vector<OnlineWrite>& writes);
+
+  StatusOr<std::optional<Record>> DecodeVisible(const std::optional<std::string>& value,
+                                                std::span<const std::string> features) const;
+
+  const FeatureStoreOptions options_;
+  Clock* const clock_;
+  std::filesystem::path root_;
+  std::filesystem::path groups_dir_;
+  std::unique_ptr<OnlineStore> online_;
+  std::unique_ptr<OfflineStore> offline_;
+
+  mutable std::mutex snapshot_mu_;
+  std::shared_ptr<const GroupMap> groups_ = std::make_shared<GroupMap>();
+  std::atomic<uint64_t> version_{0};
+
+  std::mutex write_mu_;  // serialises all writes
+  // PANTRY_TEST_CRASH_AFTER_OFFLINE_COMMITS=N: SIGKILL the process right
+  // after the N-th offline commit, before its online write (crash tests).
+  int64_t crash_after_offline_commits_ = 0;
+  std::atomic<bool> needs_recovery_{false};
+  int64_t next_sequence_ = 1;
+};
+
+}  // namespace pantry::featurestore::detail
+
+#endif  // PANTRY_FEATURESTORE_FEATURE_STORE_IMPL_H_

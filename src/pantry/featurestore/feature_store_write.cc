@@ -1,0 +1,299 @@
+// FeatureStore writes: validation, the event-time rule, TTL, and the
+// offline-then-online write protocol with crash recovery (see
+// docs/featurestore.md, "Durability, exactly-once and crash recovery").
+#include <algorithm>
+#include <charconv>
+#include <csignal>
+#include <thread>
+#include <unordered_map>
+
+#include "pantry/common/logging.h"
+#include "pantry/common/time_format.h"
+#include "pantry/featurestore/feature_store_impl.h"
+#include "pantry/featurestore/online_record.h"
+
+namespace pantry::featurestore::detail {
+namespace {
+
+constexpr size_t kOverlapMinRecords = 1000;
+
+}  // namespace
+
+Status FeatureStoreImpl::Recover() {
+  ASSIGN_OR_RETURN(int64_t last, offline_->LastSequence());
+  ASSIGN_OR_RETURN(int64_t applied, online_->AppliedSequence());
+  next_sequence_ = std::max(last, applied) + 1;
+  if (!online_->durable() || last <= applied) return Status::Ok();
+  int64_t replayed = 0;
+  auto groups = groups_;
+  RETURN_IF_ERROR(offline_->ReadJournal(
+      applied,
+      [&](std::string_view name) -> const FeatureGroupDefinition* {
+        auto it = groups->find(name);
+        return it == groups->end() || !it->second->online_enabled ? nullptr : it->second.get();
+      },
+      [&](const JournalEntry& entry) -> Status {
+        const FeatureGroupDefinition& def = *groups->find(entry.group)->second;
+        ASSIGN_OR_RETURN(std::vector<Prepared> prepared, PrepareAll(def, entry.records));
+        std::vector<OnlineWrite> writes;
+        if (entry.op == JournalOp::kPut) {
+          RETURN_IF_ERROR(PlanPuts(def, prepared,
+                                   entry.ttl_micros ? entry.ttl_micros : def.ttl_micros, &writes,
+                                   nullptr));
+        } else {
+          for (const Prepared& p : prepared) {
+            ASSIGN_OR_RETURN(auto current, online_->Get(def.name, p.id));
+            RETURN_IF_ERROR(PlanDelete(def, p, entry.op, current, &writes, /*check=*/false));
+          }
+        }
+        ++replayed;
+        return online_->Write(writes, entry.sequence);
+      }));
+  // Mark everything journaled as applied, including batches of groups
+  // deleted since.
+  RETURN_IF_ERROR(online_->Write({}, last));
+  PANTRY_LOG_INFO("feature store: replayed {} journaled batches into the online store", replayed);
+  return Status::Ok();
+}
+
+Status FeatureStoreImpl::PutRecord(std::string_view group, const Record& record,
+                                   std::optional<int64_t> ttl_micros) {
+  return PutRecords(group, std::span<const Record>(&record, 1), ttl_micros).status();
+}
+
+StatusOr<PutSummary> FeatureStoreImpl::PutRecords(std::string_view group,
+                                                  std::span<const Record> records,
+                                                  std::optional<int64_t> ttl_micros) {
+  RETURN_IF_ERROR(CheckWritable());
+  if (ttl_micros && *ttl_micros <= 0) return InvalidArgumentError("TTL must be > 0");
+  const double invoked = clock_->NowSeconds();
+  std::lock_guard lock(write_mu_);
+  auto it = groups_->find(group);
+  if (it == groups_->end()) return UnknownGroup(group);
+  GroupPtr def = it->second;
+  // Validate everything before writing anything.
+  std::vector<Prepared> prepared;
+  prepared.reserve(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    auto p = PrepareRecord(*def, records[i]);
+    if (!p.ok()) {
+      if (records.size() == 1) return p.status();
+      return p.status().WithContext("record " + std::to_string(i));
+    }
+    prepared.push_back(std::move(*p));
+  }
+  PutSummary summary;
+  summary.records = static_cast<int64_t>(records.size());
+  std::vector<OnlineWrite> writes;
+  const std::optional<int64_t> ttl = ttl_micros ? ttl_micros : def->ttl_micros;
+  if (def->online_enabled && def->offline_enabled && records.size() >= kOverlapMinRecords) {
+    // Large batches: the offline append (SQLite) and the online planning
+    // (reads + encoding) are independent, so they overlap; the online
+    // write still starts only after the offline commit.
+    int64_t sequence = 0;
+    Status offline;
+    std::thread appender([&] {
+      offline = AppendOffline(*def, records, JournalOp::kPut, ttl_micros, invoked, &sequence);
+    });
+    Status planned = PlanPuts(*def, prepared, ttl, &writes, &summary);
+    appender.join();
+    RETURN_IF_ERROR(offline);
+    RETURN_IF_ERROR(WriteOnline(*def, writes, sequence, planned));
+    return summary;
+  }
+  if (def->online_enabled) {
+    RETURN_IF_ERROR(PlanPuts(*def, prepared, ttl, &writes, &summary));
+  }
+  RETURN_IF_ERROR(Commit(*def, records, JournalOp::kPut, ttl_micros, invoked, writes));
+  return summary;
+}
+
+Status FeatureStoreImpl::DeleteRecord(std::string_view group, std::string_view record_id,
+                                      int64_t event_time_micros, DeleteMode mode) {
+  RETURN_IF_ERROR(CheckWritable());
+  const double invoked = clock_->NowSeconds();
+  std::lock_guard lock(write_mu_);
+  auto it = groups_->find(group);
+  if (it == groups_->end()) return UnknownGroup(group);
+  GroupPtr def = it->second;
+  ASSIGN_OR_RETURN(std::string id, CanonicalId(*def, record_id));
+  // The offline marker row: record id and event time, everything else
+  // null, is_deleted = 1.
+  Record marker;
+  const FeatureDefinition* id_def = def->FindFeature(def->record_identifier_name);
+  if (id_def->type == FeatureType::kIntegral) {
+    int64_t v = 0;
+    std::from_chars(id.data(), id.data() + id.size(), v);
+    marker.Add(def->record_identifier_name, FeatureValue::Int(v));
+  } else {
+    marker.Add(def->record_identifier_name, FeatureValue::String(id));
+  }
+  const FeatureDefinition* et_def = def->FindFeature(def->event_time_name);
+  marker.Add(def->event_time_name,
+             et_def->type == FeatureType::kFractional
+                 ? FeatureValue::Double(static_cast<double>(event_time_micros) / 1e6)
+                 : FeatureValue::String(FormatIso8601Micros(event_time_micros)));
+  const JournalOp op = mode == DeleteMode::kHard ? JournalOp::kHardDelete : JournalOp::kSoftDelete;
+  std::vector<OnlineWrite> writes;
+  if (def->online_enabled) {
+    Prepared p{id, event_time_micros};
+    ASSIGN_OR_RETURN(auto current, online_->Get(def->name, id));
+    RETURN_IF_ERROR(PlanDelete(*def, p, op, current, &writes, /*check=*/true));
+  }
+  return Commit(*def, std::span<const Record>(&marker, 1), op, std::nullopt, invoked, writes);
+}
+
+StatusOr<FeatureStoreImpl::Prepared> FeatureStoreImpl::PrepareRecord(
+    const FeatureGroupDefinition& def, const Record& record) const {
+  RETURN_IF_ERROR(ValidateRecord(def, record));
+  Prepared p;
+  p.record = &record;
+  const FeatureValue* id = record.Find(def.record_identifier_name);
+  p.id = id->is_int() ? std::to_string(id->int_value()) : id->string_value();
+  ASSIGN_OR_RETURN(p.event_time_micros, EventTimeMicros(*record.Find(def.event_time_name)));
+  return p;
+}
+
+StatusOr<std::vector<FeatureStoreImpl::Prepared>> FeatureStoreImpl::PrepareAll(
+    const FeatureGroupDefinition& def, std::span<const Record> records) const {
+  std::vector<Prepared> out;
+  for (const Record& r : records) {
+    const FeatureValue* id = r.Find(def.record_identifier_name);
+    const FeatureValue* et = r.Find(def.event_time_name);
+    if (!id || !et) return CorruptionError("journaled row without id or event time");
+    Prepared p;
+    p.record = &r;
+    p.id = id->is_int() ? std::to_string(id->int_value()) : id->ToString();
+    ASSIGN_OR_RETURN(p.event_time_micros, EventTimeMicros(*et));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Status FeatureStoreImpl::PlanPuts(const FeatureGroupDefinition& def,
+                                  std::span<const Prepared> prepared, std::optional<int64_t> ttl,
+                                  std::vector<OnlineWrite>* writes, PutSummary* summary) const {
+  // Within the batch, the first record with the highest event time per id
+  // wins (later equal ones lose, as they would one put at a time).
+  std::unordered_map<std::string_view, size_t> winner;
+  winner.reserve(prepared.size());
+  std::vector<std::string> unique_ids;
+  for (size_t i = 0; i < prepared.size(); ++i) {
+    auto [it, inserted] = winner.try_emplace(prepared[i].id, i);
+    if (inserted) {
+      unique_ids.push_back(prepared[i].id);
+    } else if (prepared[i].event_time_micros > prepared[it->second].event_time_micros) {
+      it->second = i;
+    }
+  }
+  std::vector<std::optional<std::string>> current;
+  RETURN_IF_ERROR(online_->MultiGet(def.name, unique_ids, &current));
+  writes->clear();
+  writes->reserve(unique_ids.size());
+  for (size_t k = 0; k < unique_ids.size(); ++k) {
+    const Prepared& p = prepared[winner[unique_ids[k]]];
+    if (current[k]) {
+      ASSIGN_OR_RETURN(OnlineRecordHeader h, DecodeOnlineRecordHeader(*current[k]));
+      if (p.event_time_micros <= h.event_time_micros) continue;  // older or equal: offline only
+    }
+    OnlineRecordHeader header;
+    header.event_time_micros = p.event_time_micros;
+    header.expires_at_micros = ttl ? p.event_time_micros + *ttl : 0;
+    if (header.expires_at_micros == 0 && ttl) header.expires_at_micros = 1;
+    OnlineWrite w;
+    w.group = def.name;
+    w.record_id = std::move(unique_ids[k]);
+    w.value.emplace();
+    EncodeOnlineRecord(header, *p.record, &*w.value);
+    writes->push_back(std::move(w));
+    if (summary) ++summary->online_updated;
+  }
+  return Status::Ok();
+}
+
+Status FeatureStoreImpl::PlanDelete(const FeatureGroupDefinition& def, const Prepared& p,
+                                    JournalOp op, const std::optional<std::string>& current,
+                                    std::vector<OnlineWrite>* writes, bool check) const {
+  std::optional<OnlineRecordHeader> stored;
+  if (current) {
+    ASSIGN_OR_RETURN(OnlineRecordHeader h, DecodeOnlineRecordHeader(*current));
+    stored = h;
+  }
+  if (op == JournalOp::kHardDelete) {
+    if (stored && p.event_time_micros < stored->event_time_micros) {
+      if (check) {
+        return InvalidArgumentError(
+            "hard delete of record " + p.id + " in " + def.name + " rejected: its event time " +
+            FormatIso8601Micros(p.event_time_micros) + " is older than the stored record's (" +
+            FormatIso8601Micros(stored->event_time_micros) + ")");
+      }
+      return Status::Ok();
+    }
+    writes->push_back({def.name, p.id, std::nullopt});
+    return Status::Ok();
+  }
+  // Soft delete: a tombstone that reads as absent, unless the stored record
+  // is newer (then only the offline marker is written).
+  if (stored && p.event_time_micros < stored->event_time_micros) return Status::Ok();
+  OnlineRecordHeader header;
+  header.event_time_micros = p.event_time_micros;
+  header.deleted = true;
+  OnlineWrite w{def.name, p.id, std::string()};
+  EncodeOnlineRecord(header, Record(), &*w.value);
+  writes->push_back(std::move(w));
+  return Status::Ok();
+}
+
+Status FeatureStoreImpl::AppendOffline(const FeatureGroupDefinition& def,
+                                       std::span<const Record> rows, JournalOp op,
+                                       std::optional<int64_t> ttl, double invoked,
+                                       int64_t* sequence) {
+  *sequence = 0;
+  if (!def.offline_enabled) return Status::Ok();
+  const int64_t seq = next_sequence_++;
+  OfflineBatch batch;
+  batch.group = &def;
+  batch.records = rows;
+  batch.op = op;
+  batch.write_time_seconds = clock_->NowSeconds();
+  batch.api_invocation_time_seconds = invoked;
+  batch.sequence = online_->durable() && def.online_enabled ? seq : 0;
+  batch.ttl_micros = ttl;
+  RETURN_IF_ERROR(offline_->Append(batch));
+  *sequence = batch.sequence;
+  if (crash_after_offline_commits_ > 0 && --crash_after_offline_commits_ == 0) {
+    // Fault injection for the crash test: die between the two writes.
+    std::raise(SIGKILL);
+  }
+  return Status::Ok();
+}
+
+Status FeatureStoreImpl::WriteOnline(const FeatureGroupDefinition& def,
+                                     std::span<const OnlineWrite> writes, int64_t sequence,
+                                     Status planned) {
+  if (!def.online_enabled) return Status::Ok();
+  Status s = planned.ok() ? online_->Write(writes, sequence) : planned;
+  if (!s.ok() && def.offline_enabled) {
+    // Later batches would move the applied sequence past this one, so stop
+    // writing until a reopen has replayed it.
+    needs_recovery_.store(true);
+    // The batch is committed offline (and journaled if the online store is
+    // durable; the next Open() applies it online). Report the failure so the
+    // caller knows reads may lag.
+    return UnavailableError(
+        "offline write committed but online write failed (it will be "
+        "re-applied when the store is reopened): " +
+        s.message());
+  }
+  return s;
+}
+
+Status FeatureStoreImpl::Commit(const FeatureGroupDefinition& def, std::span<const Record> rows,
+                                JournalOp op, std::optional<int64_t> ttl, double invoked,
+                                std::vector<OnlineWrite>& writes) {
+  int64_t sequence = 0;
+  RETURN_IF_ERROR(AppendOffline(def, rows, op, ttl, invoked, &sequence));
+  return WriteOnline(def, writes, sequence, Status::Ok());
+}
+
+}  // namespace pantry::featurestore::detail
