@@ -93,7 +93,10 @@ TEST(ServeCommandTest, ServesOnAnyPortAndStopsOnSigterm) {
   EXPECT_EQ(health->status, 200);
   auto ready = client.Send("GET", "/readyz");
   ASSERT_TRUE(ready.ok());
-  EXPECT_EQ(ready->status, 200) << ready->body;
+  // Stores are open but no model has been trained in this home: not ready,
+  // and the body says which check failed.
+  EXPECT_EQ(ready->status, 503) << ready->body;
+  EXPECT_NE(ready->body.find("models"), std::string::npos) << ready->body;
   auto unknown = client.Send("GET", "/FeatureGroup/none?RecordIdentifierValueAsString=1");
   ASSERT_TRUE(unknown.ok());
   EXPECT_EQ(unknown->status, 404);
