@@ -36,6 +36,7 @@
 #include "pantry/stream/feature_store_sink.h"
 #include "pantry/stream/stream_service.h"
 #include "pantry/stream/window_spec.h"
+#include "pantry/stream/workshop_streams.h"
 
 extern char** environ;
 
@@ -306,16 +307,11 @@ Status RunDemo(const GlobalOptions& globals, const DemoOptions& o) {
   store_options.clock = globals.clock();
   ASSIGN_OR_RETURN(std::unique_ptr<featurestore::FeatureStore> store,
                    featurestore::FeatureStore::Open(store_options));
-  stream::StreamServiceOptions stream_options;
-  stream_options.home = home;
-  for (auto [json, name] : {std::pair{stream::WorkshopStaggerSpecJson(), "workshop"},
-                            std::pair{stream::WorkshopSlidingSpecJson(), "workshop-live"}}) {
-    ASSIGN_OR_RETURN(stream::WindowSpec spec, stream::WindowSpec::FromString(json, name));
-    stream_options.specs.push_back(std::move(spec));
-  }
-  stream_options.sink_factory = stream::FeatureStoreSinkFactory(store.get());
+  // The workshop's stagger and sliding specs, writing exactly once into the
+  // click_stream and click_stream_live feature groups (docs/stream.md).
+  ASSIGN_OR_RETURN(stream::StreamServiceOptions stream_options,
+                   stream::WorkshopStreamOptions(home, store.get(), globals.clock()));
   stream_options.poll_interval_ms = 5;
-  stream_options.clock = globals.clock();
   ASSIGN_OR_RETURN(std::unique_ptr<stream::StreamService> streams,
                    stream::StreamService::Create(std::move(stream_options)));
   std::map<std::string, stream::EventLog*> event_logs;

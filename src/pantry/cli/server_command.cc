@@ -14,6 +14,7 @@
 #include "pantry/stream/feature_store_sink.h"
 #include "pantry/stream/stream_service.h"
 #include "pantry/stream/window_spec.h"
+#include "pantry/stream/workshop_streams.h"
 
 namespace pantry::cli {
 namespace {
@@ -97,18 +98,11 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
 
   // The click-stream processor runs inside the server (the embedded
   // default): the workshop's stagger and sliding windows over click_stream.
-  stream::StreamServiceOptions stream_options;
-  stream_options.home = home;
-  for (auto [json, name] : {std::pair{stream::WorkshopStaggerSpecJson(), "workshop"},
-                            std::pair{stream::WorkshopSlidingSpecJson(), "workshop-live"}}) {
-    ASSIGN_OR_RETURN(stream::WindowSpec spec, stream::WindowSpec::FromString(json, name));
-    stream_options.specs.push_back(std::move(spec));
-  }
-  // Rows land in the click_stream (stagger) and click_stream_live (sliding)
-  // feature groups, exactly once (see docs/stream.md).
-  stream_options.sink_factory = stream::FeatureStoreSinkFactory(store.get());
+  // The workshop's stagger and sliding specs, writing exactly once into the
+  // click_stream and click_stream_live feature groups (docs/stream.md).
+  ASSIGN_OR_RETURN(stream::StreamServiceOptions stream_options,
+                   stream::WorkshopStreamOptions(home, store.get(), globals.clock()));
   stream_options.log_options.shards = flags.shards;
-  stream_options.clock = globals.clock();
   ASSIGN_OR_RETURN(std::unique_ptr<stream::StreamService> streams,
                    stream::StreamService::Create(std::move(stream_options)));
   std::map<std::string, stream::EventLog*> logs;
