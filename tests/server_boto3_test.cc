@@ -105,49 +105,20 @@ except bad_fs.exceptions.AccessForbidden as e:
 print(json.dumps(out))
 )PY";
 
-std::string Slurp(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
 // Runs /usr/bin/python3 with `args`; returns the exit code and fills out/err.
 int RunPython(const std::vector<std::string>& args, std::string* out, std::string* err) {
-  testing::TempDir io;
-  auto out_path = io.path() / "stdout";
-  auto err_path = io.path() / "stderr";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  std::vector<std::string> storage = {kPython};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& arg : storage) argv.push_back(arg.data());
-  argv.push_back(nullptr);
+  testing::TempDir home;
   // botocore must not read the developer's ~/.aws files or use a proxy.
-  std::vector<std::string> env_storage = {"PATH=/usr/bin:/bin",
-                                          "HOME=" + io.path().string(),
-                                          "AWS_CONFIG_FILE=/dev/null",
-                                          "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-                                          "AWS_EC2_METADATA_DISABLED=true",
-                                          "NO_PROXY=*"};
-  std::vector<char*> env;
-  for (auto& e : env_storage) env.push_back(e.data());
-  env.push_back(nullptr);
-  pid_t pid;
-  int rc = posix_spawn(&pid, kPython, &actions, nullptr, argv.data(), env.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return -1;
-  int status = 0;
-  waitpid(pid, &status, 0);
-  *out = Slurp(out_path);
-  *err = Slurp(err_path);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  const std::vector<std::string> env = {"PATH=/usr/bin:/bin",
+                                        "HOME=" + home.path().string(),
+                                        "AWS_CONFIG_FILE=/dev/null",
+                                        "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+                                        "AWS_EC2_METADATA_DISABLED=true",
+                                        "NO_PROXY=*"};
+  testing::CommandResult result = testing::RunCommand(kPython, args, &env);
+  *out = std::move(result.out);
+  *err = std::move(result.err);
+  return result.exit_code;
 }
 
 TEST(Boto3Test, KinesisAndFeatureStoreRuntimeClientsWorkUnchanged) {

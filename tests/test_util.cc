@@ -38,6 +38,11 @@ TempDir::~TempDir() {
 }
 
 CommandResult RunPantry(const std::vector<std::string>& args) {
+  return RunCommand(PANTRY_BINARY, args);
+}
+
+CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args,
+                         const std::vector<std::string>* env) {
   TempDir io;
   auto out_path = io.path() / "stdout";
   auto err_path = io.path() / "stderr";
@@ -48,14 +53,22 @@ CommandResult RunPantry(const std::vector<std::string>& args) {
                                    0644);
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0644);
-  std::vector<std::string> argv_storage = {PANTRY_BINARY};
+  std::vector<std::string> argv_storage = {binary};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& arg : argv_storage) argv.push_back(arg.data());
   argv.push_back(nullptr);
   pid_t pid;
   CommandResult result;
-  if (posix_spawn(&pid, PANTRY_BINARY, &actions, nullptr, argv.data(), environ) != 0) {
+  std::vector<std::string> env_storage;
+  std::vector<char*> envp;
+  if (env != nullptr) {
+    env_storage = *env;
+    for (auto& entry : env_storage) envp.push_back(entry.data());
+    envp.push_back(nullptr);
+  }
+  if (posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(),
+                  env != nullptr ? envp.data() : environ) != 0) {
     posix_spawn_file_actions_destroy(&actions);
     result.err = "posix_spawn failed";
     return result;

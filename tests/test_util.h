@@ -26,7 +26,12 @@ struct CommandResult {
   std::string err;  // stderr
 };
 
-// Runs PANTRY_BINARY with `args` (no shell), stdin from /dev/null, and waits.
+// Runs `binary` with `args` (no shell), stdin from /dev/null, and waits.
+// `env` (NAME=value entries) replaces the environment when not null.
+CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args,
+                         const std::vector<std::string>* env = nullptr);
+
+// Runs PANTRY_BINARY with `args` and this process's environment.
 CommandResult RunPantry(const std::vector<std::string>& args);
 
 }  // namespace pantry::testing
