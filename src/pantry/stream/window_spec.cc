@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <initializer_list>
+#include <optional>
 #include <set>
 
 #include "pantry/common/file_util.h"
@@ -160,6 +162,257 @@ StatusOr<FieldType> ParseFieldType(const Json& j) {
                               "' (use string, number, integer, time or any)");
 }
 
+// The parts of WindowSpec::FromJson, one per top-level field. Their errors
+// read "<field>: <message>"; FromJson prefixes the spec's name.
+
+Status FieldError(std::string_view field, const Status& status) {
+  return InvalidArgumentError(std::string(field) + ": " + status.message());
+}
+
+Status FieldError(std::string_view field, std::string message) {
+  return InvalidArgumentError(std::string(field) + ": " + message);
+}
+
+// Rejects a member of `object` that is not in `known`, naming it
+// "<prefix><member>".
+Status CheckKnownFields(const Json& object, std::initializer_list<std::string_view> known,
+                        std::string_view prefix) {
+  for (const auto& [k, v] : object.items()) {
+    if (std::find(known.begin(), known.end(), k) != known.end()) continue;
+    std::string expected;
+    for (std::string_view name : known) {
+      expected += expected.empty() ? "" : ", ";
+      expected += name;
+    }
+    return FieldError(std::string(prefix) + k, "unknown field (expected " +
+                                                   std::string(known.size() > 2 ? "one of " : "") +
+                                                   expected + ")");
+  }
+  return Status::Ok();
+}
+
+// The string member `key` of `object`, or `fallback` if there is none.
+StatusOr<std::string> OptionalString(const Json& object, std::string_view key,
+                                     std::string_view prefix, std::string fallback) {
+  if (!object.contains(key)) return fallback;
+  auto value = GetJsonString(object, key);
+  if (!value.ok()) return FieldError(std::string(prefix) + std::string(key), value.status());
+  return *value;
+}
+
+// The string member `key` of `object` (required unless `fallback` is given),
+// which must be a valid identifier; `complaint` says why one is not (empty:
+// a message that quotes the value and the rule).
+StatusOr<std::string> IdentifierField(const Json& object, std::string_view key,
+                                      std::string_view prefix, std::string_view complaint,
+                                      std::optional<std::string> fallback = std::nullopt) {
+  const std::string field = std::string(prefix) + std::string(key);
+  if (fallback && !object.contains(key)) return *fallback;
+  auto value = GetJsonString(object, key);
+  if (!value.ok()) return FieldError(field, value.status());
+  if (ValidIdentifier(*value)) return *value;
+  if (!complaint.empty()) return FieldError(field, std::string(complaint));
+  return FieldError(field, "'" + *value + "' must be letters, digits, '_', '-', '.'");
+}
+
+Status ParseNameAndSource(const Json& json, WindowSpec* spec) {
+  ASSIGN_OR_RETURN(spec->name, IdentifierField(json, "name", "", ""));
+  ASSIGN_OR_RETURN(spec->source,
+                   IdentifierField(json, "source", "", "bad stream name", "click_stream"));
+  return Status::Ok();
+}
+
+Status ParsePartitionBy(const Json& json, WindowSpec* spec) {
+  if (!json.contains("partition_by")) {
+    return FieldError("partition_by", "missing (a list of key fields)");
+  }
+  const Json& pb = json["partition_by"];
+  if (pb.is_string()) {
+    auto part = ParseKeyPart(pb);
+    if (!part.ok()) return FieldError("partition_by", part.status());
+    spec->partition_by.push_back(*part);
+  } else if (pb.is_array() && !pb.empty()) {
+    for (size_t i = 0; i < pb.size(); ++i) {
+      auto part = ParseKeyPart(pb[i]);
+      if (!part.ok()) return FieldError("partition_by[" + std::to_string(i) + "]", part.status());
+      spec->partition_by.push_back(*part);
+    }
+  } else {
+    return FieldError("partition_by", "expected a non-empty list of fields");
+  }
+  return Status::Ok();
+}
+
+Status ParseTimeBasis(const Json& json, WindowSpec* spec) {
+  ASSIGN_OR_RETURN(std::string basis, OptionalString(json, "time_basis", "", "arrival"));
+  if (basis == "arrival") {
+    for (const char* field : {"event_time_field", "allowed_lateness"}) {
+      if (json.contains(field)) {
+        return FieldError(field, "only valid with \"time_basis\": \"event_time\"");
+      }
+    }
+    return Status::Ok();
+  }
+  if (basis != "event_time") {
+    return FieldError("time_basis", "'" + basis + "' (use \"arrival\" or \"event_time\")");
+  }
+  ASSIGN_OR_RETURN(spec->event_time_field,
+                   IdentifierField(json, "event_time_field", "", "bad name", "event_time"));
+  ASSIGN_OR_RETURN(std::string lateness, OptionalString(json, "allowed_lateness", "", "0"));
+  if (lateness != "0") {
+    auto micros = ParseDurationMicros(lateness);
+    if (!micros.ok()) return FieldError("allowed_lateness", micros.status());
+    spec->allowed_lateness_micros = *micros;
+  }
+  return Status::Ok();
+}
+
+Status ParseWindow(const Json& json, WindowSpec* spec) {
+  if (!json.contains("window") || !json["window"].is_object()) {
+    return FieldError("window", "missing or not an object {type, size}");
+  }
+  const Json& w = json["window"];
+  RETURN_IF_ERROR(CheckKnownFields(w, {"type", "size"}, "window."));
+  auto t = GetJsonString(w, "type");
+  if (!t.ok()) return FieldError("window.type", t.status());
+  if (*t == "stagger") {
+    spec->type = WindowType::kStagger;
+  } else if (*t == "tumbling") {
+    spec->type = WindowType::kTumbling;
+  } else if (*t == "sliding") {
+    spec->type = WindowType::kSliding;
+  } else {
+    return FieldError("window.type", "'" + *t + "' (use stagger, tumbling or sliding)");
+  }
+  auto s = GetJsonString(w, "size");
+  if (!s.ok()) return FieldError("window.size", s.status());
+  auto micros = ParseDurationMicros(*s);
+  if (!micros.ok()) return FieldError("window.size", micros.status());
+  spec->size_micros = *micros;
+  return Status::Ok();
+}
+
+// Also fills value_fields (each aggregation's input index) and checks that
+// output names are unique across the key parts and the aggregations.
+Status ParseAggregations(const Json& json, WindowSpec* spec) {
+  if (!json.contains("aggregations") || !json["aggregations"].is_array() ||
+      json["aggregations"].empty()) {
+    return FieldError("aggregations", "expected a non-empty list");
+  }
+  std::set<std::string> outputs;
+  for (const KeyPart& p : spec->partition_by) {
+    if (!outputs.insert(p.output_name).second) {
+      return FieldError("partition_by", "duplicate output name '" + p.output_name + "'");
+    }
+  }
+  static const std::set<std::string> kReserved = {"emission_time", "window_start", "window_end",
+                                                  "emission_id", "spec"};
+  const Json& aggs = json["aggregations"];
+  for (size_t i = 0; i < aggs.size(); ++i) {
+    std::string where = "aggregations[" + std::to_string(i) + "]";
+    auto agg = ParseAggregation(aggs[i]);
+    if (!agg.ok()) return FieldError(where, agg.status());
+    if (!outputs.insert(agg->output_name).second) {
+      return FieldError(where, "duplicate output name '" + agg->output_name + "'");
+    }
+    if (kReserved.count(agg->output_name)) {
+      return FieldError(where, "output name '" + agg->output_name + "' is reserved");
+    }
+    if (!agg->field.empty()) {
+      auto it = std::find(spec->value_fields.begin(), spec->value_fields.end(), agg->field);
+      agg->input = static_cast<int>(it - spec->value_fields.begin());
+      if (it == spec->value_fields.end()) spec->value_fields.push_back(agg->field);
+    }
+    spec->aggregations.push_back(*agg);
+  }
+  if (spec->aggregations.size() > kMaxAggregations) {
+    return FieldError("aggregations", "at most " + std::to_string(kMaxAggregations));
+  }
+  if (spec->value_fields.size() > kMaxValueFields) {
+    return FieldError("aggregations",
+                      "at most " + std::to_string(kMaxValueFields) + " distinct aggregated fields");
+  }
+  return Status::Ok();
+}
+
+Status ParseSink(const Json& json, WindowSpec* spec) {
+  if (!json.contains("sink")) return Status::Ok();
+  const Json& s = json["sink"];
+  if (!s.is_object()) return FieldError("sink", "expected an object");
+  RETURN_IF_ERROR(CheckKnownFields(s, {"feature_group", "record_identifier"}, "sink."));
+  ASSIGN_OR_RETURN(spec->sink_feature_group,
+                   IdentifierField(s, "feature_group", "sink.", "bad name"));
+  ASSIGN_OR_RETURN(
+      spec->sink_record_identifier,
+      OptionalString(s, "record_identifier", "sink.", spec->partition_by.front().output_name));
+  bool found =
+      std::any_of(spec->partition_by.begin(), spec->partition_by.end(),
+                  [&](const KeyPart& p) { return p.output_name == spec->sink_record_identifier; });
+  if (!found) {
+    return FieldError("sink.record_identifier", "'" + spec->sink_record_identifier +
+                                                    "' is not one of the partition_by outputs");
+  }
+  return Status::Ok();
+}
+
+Status ParseStrictAndFields(const Json& json, WindowSpec* spec) {
+  if (json.contains("strict")) {
+    auto b = GetJsonBool(json, "strict");
+    if (!b.ok()) return FieldError("strict", b.status());
+    spec->strict = *b;
+  }
+  if (!json.contains("fields")) {
+    if (spec->strict) return FieldError("fields", "a strict spec must declare its event fields");
+    return Status::Ok();
+  }
+  const Json& f = json["fields"];
+  if (!f.is_object()) return FieldError("fields", "expected an object {name: type}");
+  for (const auto& [k, v] : f.items()) {
+    auto t = ParseFieldType(v);
+    if (!t.ok()) return FieldError("fields." + k, t.status());
+    spec->fields.emplace_back(k, *t);
+  }
+  return Status::Ok();
+}
+
+// Referenced fields must be declared (when fields are declared at all).
+Status CheckReferencedFieldsDeclared(const WindowSpec& spec) {
+  if (spec.fields.empty()) return Status::Ok();
+  auto declared = [&](const std::string& name) {
+    return std::any_of(spec.fields.begin(), spec.fields.end(),
+                       [&](const auto& f) { return f.first == name; });
+  };
+  for (const KeyPart& p : spec.partition_by) {
+    if (!declared(p.field)) {
+      return FieldError("fields", "partition field '" + p.field + "' is not declared");
+    }
+  }
+  for (const std::string& v : spec.value_fields) {
+    if (!declared(v)) return FieldError("fields", "aggregated field '" + v + "' is not declared");
+  }
+  if (!spec.event_time_field.empty() && !declared(spec.event_time_field)) {
+    return FieldError("fields", "event time field '" + spec.event_time_field + "' is not declared");
+  }
+  return Status::Ok();
+}
+
+Status ParseSpec(const Json& json, WindowSpec* spec) {
+  if (!json.is_object()) return InvalidArgumentError("expected a JSON object");
+  RETURN_IF_ERROR(CheckKnownFields(
+      json,
+      {"name", "source", "partition_by", "time_basis", "event_time_field", "allowed_lateness",
+       "window", "aggregations", "sink", "strict", "fields", "description"},
+      ""));
+  RETURN_IF_ERROR(ParseNameAndSource(json, spec));
+  RETURN_IF_ERROR(ParsePartitionBy(json, spec));
+  RETURN_IF_ERROR(ParseTimeBasis(json, spec));
+  RETURN_IF_ERROR(ParseWindow(json, spec));
+  RETURN_IF_ERROR(ParseAggregations(json, spec));
+  RETURN_IF_ERROR(ParseSink(json, spec));
+  RETURN_IF_ERROR(ParseStrictAndFields(json, spec));
+  return CheckReferencedFieldsDeclared(*spec);
+}
+
 }  // namespace
 
 std::string_view WindowTypeName(WindowType type) {
@@ -191,232 +444,9 @@ std::string_view AggFunctionName(AggFunction fn) {
 }
 
 StatusOr<WindowSpec> WindowSpec::FromJson(const Json& json, std::string_view what) {
-  auto fail = [&](std::string_view field, const Status& st) {
-    return Status(StatusCode::kInvalidArgument,
-                  std::string(what) + ": " + std::string(field) + ": " + st.message());
-  };
-  if (!json.is_object()) {
-    return InvalidArgumentError(std::string(what) + ": expected a JSON object");
-  }
-  static const std::set<std::string> kKnown = {"name",       "source",           "partition_by",
-                                               "time_basis", "event_time_field", "allowed_lateness",
-                                               "window",     "aggregations",     "sink",
-                                               "strict",     "fields",           "description"};
-  for (const auto& [k, v] : json.items()) {
-    if (!kKnown.count(k)) {
-      return fail(k, InvalidArgumentError("unknown field (expected one of name, source, "
-                                          "partition_by, time_basis, event_time_field, "
-                                          "allowed_lateness, window, aggregations, sink, "
-                                          "strict, fields, description)"));
-    }
-  }
   WindowSpec spec;
-  {
-    auto name = GetJsonString(json, "name");
-    if (!name.ok()) return fail("name", name.status());
-    spec.name = *name;
-    if (!ValidIdentifier(spec.name)) {
-      return fail("name", InvalidArgumentError("'" + spec.name +
-                                               "' must be letters, digits, '_', '-', '.'"));
-    }
-  }
-  spec.source = "click_stream";
-  if (json.contains("source")) {
-    auto s = GetJsonString(json, "source");
-    if (!s.ok()) return fail("source", s.status());
-    if (!ValidIdentifier(*s)) return fail("source", InvalidArgumentError("bad stream name"));
-    spec.source = *s;
-  }
-  // partition_by
-  if (!json.contains("partition_by")) {
-    return fail("partition_by", InvalidArgumentError("missing (a list of key fields)"));
-  }
-  const Json& pb = json["partition_by"];
-  if (pb.is_string()) {
-    auto part = ParseKeyPart(pb);
-    if (!part.ok()) return fail("partition_by", part.status());
-    spec.partition_by.push_back(*part);
-  } else if (pb.is_array() && !pb.empty()) {
-    for (size_t i = 0; i < pb.size(); ++i) {
-      auto part = ParseKeyPart(pb[i]);
-      if (!part.ok()) return fail("partition_by[" + std::to_string(i) + "]", part.status());
-      spec.partition_by.push_back(*part);
-    }
-  } else {
-    return fail("partition_by", InvalidArgumentError("expected a non-empty list of fields"));
-  }
-  // time basis
-  std::string basis = "arrival";
-  if (json.contains("time_basis")) {
-    auto b = GetJsonString(json, "time_basis");
-    if (!b.ok()) return fail("time_basis", b.status());
-    basis = *b;
-  }
-  if (basis == "event_time") {
-    spec.event_time_field = "event_time";
-    if (json.contains("event_time_field")) {
-      auto f = GetJsonString(json, "event_time_field");
-      if (!f.ok()) return fail("event_time_field", f.status());
-      if (!ValidIdentifier(*f)) return fail("event_time_field", InvalidArgumentError("bad name"));
-      spec.event_time_field = *f;
-    }
-    if (json.contains("allowed_lateness")) {
-      auto l = GetJsonString(json, "allowed_lateness");
-      if (!l.ok()) return fail("allowed_lateness", l.status());
-      if (*l != "0") {
-        auto micros = ParseDurationMicros(*l);
-        if (!micros.ok()) return fail("allowed_lateness", micros.status());
-        spec.allowed_lateness_micros = *micros;
-      }
-    }
-  } else if (basis == "arrival") {
-    if (json.contains("event_time_field") || json.contains("allowed_lateness")) {
-      return fail(json.contains("event_time_field") ? "event_time_field" : "allowed_lateness",
-                  InvalidArgumentError("only valid with \"time_basis\": \"event_time\""));
-    }
-  } else {
-    return fail("time_basis",
-                InvalidArgumentError("'" + basis + "' (use \"arrival\" or \"event_time\")"));
-  }
-  // window
-  if (!json.contains("window") || !json["window"].is_object()) {
-    return fail("window", InvalidArgumentError("missing or not an object {type, size}"));
-  }
-  const Json& w = json["window"];
-  for (const auto& [k, v] : w.items()) {
-    if (k != "type" && k != "size") {
-      return fail("window." + k, InvalidArgumentError("unknown field (expected type, size)"));
-    }
-  }
-  {
-    auto t = GetJsonString(w, "type");
-    if (!t.ok()) return fail("window.type", t.status());
-    if (*t == "stagger") {
-      spec.type = WindowType::kStagger;
-    } else if (*t == "tumbling") {
-      spec.type = WindowType::kTumbling;
-    } else if (*t == "sliding") {
-      spec.type = WindowType::kSliding;
-    } else {
-      return fail("window.type",
-                  InvalidArgumentError("'" + *t + "' (use stagger, tumbling or sliding)"));
-    }
-    auto s = GetJsonString(w, "size");
-    if (!s.ok()) return fail("window.size", s.status());
-    auto micros = ParseDurationMicros(*s);
-    if (!micros.ok()) return fail("window.size", micros.status());
-    spec.size_micros = *micros;
-  }
-  // aggregations
-  if (!json.contains("aggregations") || !json["aggregations"].is_array() ||
-      json["aggregations"].empty()) {
-    return fail("aggregations", InvalidArgumentError("expected a non-empty list"));
-  }
-  std::set<std::string> outputs;
-  for (const KeyPart& p : spec.partition_by) {
-    if (!outputs.insert(p.output_name).second) {
-      return fail("partition_by",
-                  InvalidArgumentError("duplicate output name '" + p.output_name + "'"));
-    }
-  }
-  const Json& aggs = json["aggregations"];
-  for (size_t i = 0; i < aggs.size(); ++i) {
-    std::string where = "aggregations[" + std::to_string(i) + "]";
-    auto agg = ParseAggregation(aggs[i]);
-    if (!agg.ok()) return fail(where, agg.status());
-    if (!outputs.insert(agg->output_name).second) {
-      return fail(where, InvalidArgumentError("duplicate output name '" + agg->output_name + "'"));
-    }
-    static const std::set<std::string> kReserved = {"emission_time", "window_start", "window_end",
-                                                    "emission_id", "spec"};
-    if (kReserved.count(agg->output_name)) {
-      return fail(where,
-                  InvalidArgumentError("output name '" + agg->output_name + "' is reserved"));
-    }
-    if (!agg->field.empty()) {
-      auto it = std::find(spec.value_fields.begin(), spec.value_fields.end(), agg->field);
-      agg->input = static_cast<int>(it - spec.value_fields.begin());
-      if (it == spec.value_fields.end()) spec.value_fields.push_back(agg->field);
-    }
-    spec.aggregations.push_back(*agg);
-  }
-  if (spec.aggregations.size() > kMaxAggregations) {
-    return fail("aggregations",
-                InvalidArgumentError("at most " + std::to_string(kMaxAggregations)));
-  }
-  if (spec.value_fields.size() > kMaxValueFields) {
-    return fail("aggregations", InvalidArgumentError("at most " + std::to_string(kMaxValueFields) +
-                                                     " distinct aggregated fields"));
-  }
-  // sink
-  if (json.contains("sink")) {
-    const Json& s = json["sink"];
-    if (!s.is_object()) return fail("sink", InvalidArgumentError("expected an object"));
-    for (const auto& [k, v] : s.items()) {
-      if (k != "feature_group" && k != "record_identifier") {
-        return fail("sink." + k, InvalidArgumentError("unknown field (expected feature_group, "
-                                                      "record_identifier)"));
-      }
-    }
-    auto g = GetJsonString(s, "feature_group");
-    if (!g.ok()) return fail("sink.feature_group", g.status());
-    if (!ValidIdentifier(*g)) return fail("sink.feature_group", InvalidArgumentError("bad name"));
-    spec.sink_feature_group = *g;
-    spec.sink_record_identifier = spec.partition_by.front().output_name;
-    if (s.contains("record_identifier")) {
-      auto r = GetJsonString(s, "record_identifier");
-      if (!r.ok()) return fail("sink.record_identifier", r.status());
-      spec.sink_record_identifier = *r;
-    }
-    bool found =
-        std::any_of(spec.partition_by.begin(), spec.partition_by.end(),
-                    [&](const KeyPart& p) { return p.output_name == spec.sink_record_identifier; });
-    if (!found) {
-      return fail("sink.record_identifier",
-                  InvalidArgumentError("'" + spec.sink_record_identifier +
-                                       "' is not one of the partition_by outputs"));
-    }
-  }
-  if (json.contains("strict")) {
-    auto b = GetJsonBool(json, "strict");
-    if (!b.ok()) return fail("strict", b.status());
-    spec.strict = *b;
-  }
-  if (json.contains("fields")) {
-    const Json& f = json["fields"];
-    if (!f.is_object()) {
-      return fail("fields", InvalidArgumentError("expected an object {name: type}"));
-    }
-    for (const auto& [k, v] : f.items()) {
-      auto t = ParseFieldType(v);
-      if (!t.ok()) return fail("fields." + k, t.status());
-      spec.fields.emplace_back(k, *t);
-    }
-  } else if (spec.strict) {
-    return fail("fields", InvalidArgumentError("a strict spec must declare its event fields"));
-  }
-  // Referenced fields must be declared (when fields are declared at all).
-  if (!spec.fields.empty()) {
-    auto declared = [&](const std::string& name) {
-      return std::any_of(spec.fields.begin(), spec.fields.end(),
-                         [&](const auto& f) { return f.first == name; });
-    };
-    for (const KeyPart& p : spec.partition_by) {
-      if (!declared(p.field)) {
-        return fail("fields",
-                    InvalidArgumentError("partition field '" + p.field + "' is not declared"));
-      }
-    }
-    for (const std::string& v : spec.value_fields) {
-      if (!declared(v)) {
-        return fail("fields", InvalidArgumentError("aggregated field '" + v + "' is not declared"));
-      }
-    }
-    if (!spec.event_time_field.empty() && !declared(spec.event_time_field)) {
-      return fail("fields", InvalidArgumentError("event time field '" + spec.event_time_field +
-                                                 "' is not declared"));
-    }
-  }
+  Status parsed = ParseSpec(json, &spec);
+  if (!parsed.ok()) return InvalidArgumentError(std::string(what) + ": " + parsed.message());
   return spec;
 }
 
@@ -430,19 +460,27 @@ StatusOr<WindowSpec> WindowSpec::FromFile(const std::filesystem::path& path) {
   return FromString(text, path.string());
 }
 
-std::string_view WorkshopStaggerSpecJson() {
-  return R"({
-  "name": "click_stream_stagger_2m",
-  "description": "The workshop's KDA aggregation: per customer, a 2-minute stagger window.",
-  "source": "click_stream",
+namespace {
+
+// The workshop's two specs differ only in name, description, window type and
+// sink group (specs/workshop_*.json hold the same text).
+std::string WorkshopSpecJson(std::string_view name, std::string_view description,
+                             std::string_view window_type, std::string_view sink_group) {
+  std::string json = "{\n  \"name\": \"" + std::string(name) + "\",\n  \"description\": \"" +
+                     std::string(description) + "\",\n";
+  json += R"(  "source": "click_stream",
   "partition_by": ["customer_id"],
   "time_basis": "arrival",
-  "window": {"type": "stagger", "size": "2m"},
+  "window": {"type": ")";
+  json += window_type;
+  json += R"(", "size": "2m"},
   "aggregations": [
     "SUM(activity_weight) AS sum_activity_weight_last_2m",
     "AVG(product_health_index) AS avg_product_health_index_last_2m"
   ],
-  "sink": {"feature_group": "click_stream", "record_identifier": "customer_id"},
+  "sink": {"feature_group": ")";
+  json += sink_group;
+  json += R"(", "record_identifier": "customer_id"},
   "strict": false,
   "fields": {
     "event_time": "time", "customer_id": "string", "product_id": "string",
@@ -451,29 +489,25 @@ std::string_view WorkshopStaggerSpecJson() {
   }
 }
 )";
+  return json;
+}
+
+}  // namespace
+
+std::string_view WorkshopStaggerSpecJson() {
+  static const std::string* const json = new std::string(
+      WorkshopSpecJson("click_stream_stagger_2m",
+                       "The workshop's KDA aggregation: per customer, a 2-minute stagger window.",
+                       "stagger", "click_stream"));
+  return *json;
 }
 
 std::string_view WorkshopSlidingSpecJson() {
-  return R"({
-  "name": "click_stream_live_2m",
-  "description": "Live features: per customer, the last 2 minutes, updated on every event.",
-  "source": "click_stream",
-  "partition_by": ["customer_id"],
-  "time_basis": "arrival",
-  "window": {"type": "sliding", "size": "2m"},
-  "aggregations": [
-    "SUM(activity_weight) AS sum_activity_weight_last_2m",
-    "AVG(product_health_index) AS avg_product_health_index_last_2m"
-  ],
-  "sink": {"feature_group": "click_stream_live", "record_identifier": "customer_id"},
-  "strict": false,
-  "fields": {
-    "event_time": "time", "customer_id": "string", "product_id": "string",
-    "product_category": "string", "activity_type": "string",
-    "activity_weight": "number", "product_health_index": "number"
-  }
-}
-)";
+  static const std::string* const json = new std::string(
+      WorkshopSpecJson("click_stream_live_2m",
+                       "Live features: per customer, the last 2 minutes, updated on every event.",
+                       "sliding", "click_stream_live"));
+  return *json;
 }
 
 }  // namespace pantry::stream
