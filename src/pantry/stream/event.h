@@ -46,6 +46,7 @@ struct Rejection {
 // Turns JSON events into ParsedEvents for one spec. Thread-compatible.
 class EventParser {
  public:
+  // Keeps a reference to `spec`, which must outlive the parser.
   explicit EventParser(const WindowSpec& spec) : spec_(spec) {}
 
   // Parses `payload`. `arrival_micros` is the time for an arrival-basis spec.

@@ -39,6 +39,9 @@ OrderedJson RowToJson(const WindowSpec& spec, const EmittedRow& row, bool with_i
 // Not thread-safe; one aggregator per spec per processing thread.
 class WindowAggregator {
  public:
+  // The aggregator keeps a reference to `spec`, not a copy: the spec must
+  // outlive the aggregator and must not change while it exists (Restore
+  // checks the saved state against the spec's window type, size and inputs).
   static std::unique_ptr<WindowAggregator> Create(const WindowSpec& spec);
   virtual ~WindowAggregator() = default;
 
