@@ -5,19 +5,10 @@
 #include <unordered_map>
 
 #include "pantry/common/csv.h"
+#include "pantry/featurestore/sql_quote.h"
 
 namespace pantry::featurestore {
 namespace {
-
-std::string Quote(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
 
 // One joined group's history, per record id sorted by event time with
 // duplicates (same id and event time) collapsed to the last written row.
@@ -67,10 +58,10 @@ StatusOr<History> LoadHistory(const FeatureStore& store, const DatasetJoin& join
       h.feature_names.push_back(f);
     }
   }
-  std::string sql = "SELECT " + Quote(def.record_identifier_name) + ", " +
-                    Quote(def.event_time_name) + ", is_deleted";
-  for (const std::string& f : h.feature_names) sql += ", " + Quote(f);
-  sql += " FROM " + Quote(def.name) + " ORDER BY rowid";
+  std::string sql = "SELECT " + QuoteSqlIdentifier(def.record_identifier_name) + ", " +
+                    QuoteSqlIdentifier(def.event_time_name) + ", is_deleted";
+  for (const std::string& f : h.feature_names) sql += ", " + QuoteSqlIdentifier(f);
+  sql += " FROM " + QuoteSqlIdentifier(def.name) + " ORDER BY rowid";
   int64_t order = 0;
   RETURN_IF_ERROR(store.QueryEach(sql, nullptr, [&](std::span<const FeatureValue> row) -> Status {
     if (row[0].is_null()) return Status::Ok();
@@ -102,6 +93,145 @@ StatusOr<History> LoadHistory(const FeatureStore& store, const DatasetJoin& join
   return h;
 }
 
+StatusOr<std::vector<History>> LoadHistories(const FeatureStore& store, const DatasetSpec& spec) {
+  std::vector<History> histories;
+  for (const DatasetJoin& j : spec.joins) {
+    auto h = LoadHistory(store, j);
+    if (!h.ok()) return h.status();
+    histories.push_back(std::move(*h));
+  }
+  return histories;
+}
+
+// Writes the output CSV: the header once the base columns are known, then
+// one row per base row with each join's features as of the row's time.
+class DatasetWriter {
+ public:
+  DatasetWriter(const DatasetSpec& spec, const std::vector<History>& histories)
+      : spec_(spec), histories_(histories), key_index_(spec.joins.size()) {
+    stats_.matched.assign(spec.joins.size(), 0);
+  }
+
+  // Opens `out` and writes the header; resolves each join's key column.
+  Status Start(const std::vector<std::string>& base_columns, const std::filesystem::path& out) {
+    std::set<std::string> used(base_columns.begin(), base_columns.end());
+    std::vector<std::string> header = base_columns;
+    for (size_t j = 0; j < spec_.joins.size(); ++j) {
+      for (const std::string& f : histories_[j].feature_names) {
+        std::string name = used.count(f) ? spec_.joins[j].feature_group + "." + f : f;
+        used.insert(name);
+        header.push_back(name);
+      }
+      auto it = std::find(base_columns.begin(), base_columns.end(), spec_.joins[j].key_column);
+      if (it == base_columns.end()) {
+        return InvalidArgumentError("join " + spec_.joins[j].feature_group +
+                                    ": the base has no column \"" + spec_.joins[j].key_column +
+                                    "\"");
+      }
+      key_index_[j] = static_cast<size_t>(it - base_columns.begin());
+    }
+    ASSIGN_OR_RETURN(writer_, CsvWriter::Create(out));
+    writer_->WriteRow(header);
+    return Status::Ok();
+  }
+
+  // The base column holding join `j`'s key (after Start).
+  size_t key_index(size_t j) const { return key_index_[j]; }
+
+  // Writes one base row observed at time `t`.
+  void Emit(std::span<const FeatureValue> row, int64_t t) {
+    cells_.clear();
+    for (const FeatureValue& v : row) cells_.push_back(v.ToString());
+    for (size_t j = 0; j < spec_.joins.size(); ++j) {
+      const History::Row* match =
+          row[key_index_[j]].is_null()
+              ? nullptr
+              : histories_[j].AsOf(row[key_index_[j]].ToString(), t, spec_.max_age_micros);
+      if (match) ++stats_.matched[j];
+      for (size_t k = 0; k < histories_[j].feature_names.size(); ++k) {
+        cells_.push_back(match ? match->values[k].ToString() : std::string());
+      }
+    }
+    writer_->WriteRow(cells_);
+    ++stats_.base_rows;
+  }
+
+  StatusOr<DatasetStats> Finish() {
+    RETURN_IF_ERROR(writer_->Close(/*sync=*/false));
+    return stats_;
+  }
+
+ private:
+  const DatasetSpec& spec_;
+  const std::vector<History>& histories_;
+  std::vector<size_t> key_index_;
+  std::unique_ptr<CsvWriter> writer_;
+  DatasetStats stats_;
+  std::vector<std::string> cells_;
+};
+
+// Base rows from a feature group: non-deleted rows, duplicates (same id and
+// event time) collapsed to the last written.
+Status WriteGroupBase(const FeatureStore& store, const std::string& group,
+                      const std::filesystem::path& out, DatasetWriter* writer) {
+  ASSIGN_OR_RETURN(FeatureGroupDefinition def, store.DescribeFeatureGroup(group));
+  std::vector<std::string> base_columns;
+  for (const FeatureDefinition& f : def.features) base_columns.push_back(f.name);
+  const size_t time_index = static_cast<size_t>(def.FeatureIndex(def.event_time_name));
+  RETURN_IF_ERROR(writer->Start(base_columns, out));
+  std::string cols;
+  for (size_t i = 0; i < base_columns.size(); ++i) {
+    cols += (i ? ", " : "") + QuoteSqlIdentifier(base_columns[i]);
+  }
+  const std::string t = QuoteSqlIdentifier(def.name);
+  const std::string sql =
+      "SELECT " + cols + " FROM " + t + " WHERE rowid IN (SELECT max(rowid) FROM " + t +
+      " GROUP BY " + QuoteSqlIdentifier(def.record_identifier_name) + ", " +
+      QuoteSqlIdentifier(def.event_time_name) + ") AND is_deleted = 0 ORDER BY rowid";
+  return store.QueryEach(sql, nullptr, [&](std::span<const FeatureValue> row) -> Status {
+    auto when = EventTimeMicros(row[time_index]);
+    if (!when.ok()) return when.status().WithContext("base " + def.name);
+    writer->Emit(row, *when);
+    return Status::Ok();
+  });
+}
+
+// Base rows from a CSV file; every cell is a string except join keys that
+// look integral.
+Status WriteCsvBase(const DatasetSpec& spec, const std::filesystem::path& out,
+                    DatasetWriter* writer) {
+  ASSIGN_OR_RETURN(auto reader, CsvReader::Open(spec.base_csv));
+  const std::string time_column =
+      spec.base_event_time_column.empty() ? "event_time" : spec.base_event_time_column;
+  ASSIGN_OR_RETURN(size_t time_index, reader->RequireColumn(time_column));
+  RETURN_IF_ERROR(writer->Start(reader->header(), out));
+  CsvRecord record;
+  std::vector<FeatureValue> row;
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, reader->ReadRecord(&record));
+    if (!more) break;
+    row.clear();
+    for (std::string_view f : record.fields()) {
+      row.push_back(f.empty() ? FeatureValue() : FeatureValue::String(std::string(f)));
+    }
+    // Integral-looking keys are normalised so "007" joins id 7.
+    for (size_t j = 0; j < spec.joins.size(); ++j) {
+      FeatureValue& key = row[writer->key_index(j)];
+      if (key.is_string()) {
+        auto as_int = ParseFeatureValue(FeatureType::kIntegral, key.string_value());
+        if (as_int.ok()) key = *as_int;
+      }
+    }
+    auto when = EventTimeMicros(row[time_index]);
+    if (!when.ok()) {
+      return InvalidArgumentError(reader->Location(record, time_index) + ": " +
+                                  when.status().message());
+    }
+    writer->Emit(row, *when);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<DatasetStats> BuildDataset(const FeatureStore& store, const DatasetSpec& spec,
@@ -109,118 +239,11 @@ StatusOr<DatasetStats> BuildDataset(const FeatureStore& store, const DatasetSpec
   if (spec.base_group.empty() == spec.base_csv.empty()) {
     return InvalidArgumentError("dataset: give exactly one base (a feature group or a CSV)");
   }
-  std::vector<History> histories;
-  for (const DatasetJoin& j : spec.joins) {
-    auto h = LoadHistory(store, j);
-    if (!h.ok()) return h.status();
-    histories.push_back(std::move(*h));
-  }
-
-  // Base rows arrive through one callback, whatever the source.
-  std::vector<std::string> base_columns;
-  size_t time_index = 0;
-  std::vector<size_t> key_index(spec.joins.size());
-  std::unique_ptr<CsvWriter> writer;
-  DatasetStats stats;
-  stats.matched.assign(spec.joins.size(), 0);
-  std::vector<std::string> cells;
-
-  auto start = [&]() -> Status {
-    std::set<std::string> used(base_columns.begin(), base_columns.end());
-    std::vector<std::string> header = base_columns;
-    for (size_t j = 0; j < spec.joins.size(); ++j) {
-      for (const std::string& f : histories[j].feature_names) {
-        std::string name = used.count(f) ? spec.joins[j].feature_group + "." + f : f;
-        used.insert(name);
-        header.push_back(name);
-      }
-      auto it = std::find(base_columns.begin(), base_columns.end(), spec.joins[j].key_column);
-      if (it == base_columns.end()) {
-        return InvalidArgumentError("join " + spec.joins[j].feature_group +
-                                    ": the base has no "
-                                    "column \"" +
-                                    spec.joins[j].key_column + "\"");
-      }
-      key_index[j] = static_cast<size_t>(it - base_columns.begin());
-    }
-    ASSIGN_OR_RETURN(writer, CsvWriter::Create(out));
-    writer->WriteRow(header);
-    return Status::Ok();
-  };
-
-  auto emit = [&](std::span<const FeatureValue> row, int64_t t) {
-    cells.clear();
-    for (const FeatureValue& v : row) cells.push_back(v.ToString());
-    for (size_t j = 0; j < spec.joins.size(); ++j) {
-      const History::Row* match =
-          row[key_index[j]].is_null()
-              ? nullptr
-              : histories[j].AsOf(row[key_index[j]].ToString(), t, spec.max_age_micros);
-      if (match) ++stats.matched[j];
-      for (size_t k = 0; k < histories[j].feature_names.size(); ++k) {
-        cells.push_back(match ? match->values[k].ToString() : std::string());
-      }
-    }
-    writer->WriteRow(cells);
-    ++stats.base_rows;
-  };
-
-  if (!spec.base_group.empty()) {
-    ASSIGN_OR_RETURN(FeatureGroupDefinition def, store.DescribeFeatureGroup(spec.base_group));
-    for (const FeatureDefinition& f : def.features) base_columns.push_back(f.name);
-    time_index = static_cast<size_t>(def.FeatureIndex(def.event_time_name));
-    RETURN_IF_ERROR(start());
-    // Non-deleted rows, duplicates (same id and event time) collapsed to the
-    // last written.
-    std::string cols;
-    for (size_t i = 0; i < base_columns.size(); ++i) {
-      cols += (i ? ", " : "") + Quote(base_columns[i]);
-    }
-    const std::string t = Quote(def.name);
-    const std::string sql = "SELECT " + cols + " FROM " + t +
-                            " WHERE rowid IN (SELECT max(rowid) FROM " + t + " GROUP BY " +
-                            Quote(def.record_identifier_name) + ", " + Quote(def.event_time_name) +
-                            ") AND is_deleted = 0 ORDER BY rowid";
-    RETURN_IF_ERROR(store.QueryEach(sql, nullptr, [&](std::span<const FeatureValue> row) -> Status {
-      auto when = EventTimeMicros(row[time_index]);
-      if (!when.ok()) return when.status().WithContext("base " + def.name);
-      emit(row, *when);
-      return Status::Ok();
-    }));
-  } else {
-    ASSIGN_OR_RETURN(auto reader, CsvReader::Open(spec.base_csv));
-    base_columns = reader->header();
-    const std::string time_column =
-        spec.base_event_time_column.empty() ? "event_time" : spec.base_event_time_column;
-    ASSIGN_OR_RETURN(time_index, reader->RequireColumn(time_column));
-    RETURN_IF_ERROR(start());
-    CsvRecord record;
-    std::vector<FeatureValue> row;
-    while (true) {
-      ASSIGN_OR_RETURN(bool more, reader->ReadRecord(&record));
-      if (!more) break;
-      row.clear();
-      for (std::string_view f : record.fields()) {
-        row.push_back(f.empty() ? FeatureValue() : FeatureValue::String(std::string(f)));
-      }
-      // Integral-looking keys are normalised so "007" joins id 7.
-      for (size_t j = 0; j < spec.joins.size(); ++j) {
-        FeatureValue& key = row[key_index[j]];
-        if (key.is_string()) {
-          auto as_int = ParseFeatureValue(FeatureType::kIntegral, key.string_value());
-          if (as_int.ok()) key = *as_int;
-        }
-      }
-      auto when = EventTimeMicros(row[time_index]);
-      if (!when.ok()) {
-        return InvalidArgumentError(reader->Location(record, time_index) + ": " +
-                                    when.status().message());
-      }
-      emit(row, *when);
-    }
-  }
-  RETURN_IF_ERROR(writer->Close(/*sync=*/false));
-  return stats;
+  ASSIGN_OR_RETURN(std::vector<History> histories, LoadHistories(store, spec));
+  DatasetWriter writer(spec, histories);
+  RETURN_IF_ERROR(spec.base_group.empty() ? WriteCsvBase(spec, out, &writer)
+                                          : WriteGroupBase(store, spec.base_group, out, &writer));
+  return writer.Finish();
 }
 
 }  // namespace pantry::featurestore
