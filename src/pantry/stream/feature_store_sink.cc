@@ -4,6 +4,7 @@
 
 #include "pantry/common/logging.h"
 #include "pantry/common/time_format.h"
+#include "pantry/featurestore/sql_quote.h"
 #include "pantry/stream/event.h"
 
 namespace pantry::stream {
@@ -13,19 +14,10 @@ using featurestore::FeatureDefinition;
 using featurestore::FeatureGroupDefinition;
 using featurestore::FeatureType;
 using featurestore::FeatureValue;
+using featurestore::QuoteSqlIdentifier;
 using featurestore::Record;
 
 constexpr size_t kRowsPerBatch = 1000;
-
-std::string QuoteIdent(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
 
 class FeatureStoreSink final : public RowSink {
  public:
@@ -37,6 +29,39 @@ class FeatureStoreSink final : public RowSink {
       return InvalidArgumentError("window spec '" + spec_.name +
                                   "' has no sink.feature_group to write to");
     }
+    const std::vector<FeatureDefinition> wanted = WantedFeatures();
+    RETURN_IF_ERROR(DescribeOrCreateGroup(wanted));
+    return AddMissingFeatures(wanted);
+  }
+
+  StatusOr<uint64_t> DeliveredUpTo() override {
+    ASSIGN_OR_RETURN(auto result,
+                     store_->Query("SELECT MAX(" + QuoteSqlIdentifier(kEmissionIdFeature) +
+                                   ") FROM " + QuoteSqlIdentifier(spec_.sink_feature_group)));
+    if (result.rows.empty() || result.rows[0].empty() || !result.rows[0][0].is_int()) {
+      return uint64_t{0};
+    }
+    return static_cast<uint64_t>(result.rows[0][0].int_value());
+  }
+
+  Status Write(std::span<const EmittedRow> rows) override {
+    std::vector<Record> records;
+    records.reserve(std::min(rows.size(), kRowsPerBatch));
+    for (size_t i = 0; i < rows.size(); ++i) {
+      records.push_back(ToRecord(rows[i]));
+      if (records.size() == kRowsPerBatch || i + 1 == rows.size()) {
+        auto put = store_->PutRecords(spec_.sink_feature_group, records);
+        if (!put.ok()) return put.status().WithContext("feature group " + spec_.sink_feature_group);
+        records.clear();
+      }
+    }
+    return Status::Ok();
+  }
+
+ private:
+  // The features the rows need: key parts, aggregates, an event time (named
+  // "emission_time" if a key part already is "event_time") and the emission id.
+  std::vector<FeatureDefinition> WantedFeatures() {
     event_time_name_ = "event_time";
     for (const KeyPart& p : spec_.partition_by) {
       if (p.output_name == "event_time") event_time_name_ = "emission_time";
@@ -52,7 +77,12 @@ class FeatureStoreSink final : public RowSink {
     }
     wanted.push_back({event_time_name_, FeatureType::kFractional});
     wanted.push_back({std::string(kEmissionIdFeature), FeatureType::kIntegral});
+    return wanted;
+  }
 
+  // Reads the sink group's definition into def_, creating the group with
+  // `wanted` if it does not exist, and checks that the sink can use it.
+  Status DescribeOrCreateGroup(const std::vector<FeatureDefinition>& wanted) {
     const std::string& group = spec_.sink_feature_group;
     auto existing = store_->DescribeFeatureGroup(group);
     if (!existing.ok() && existing.status().code() != StatusCode::kNotFound) {
@@ -84,6 +114,14 @@ class FeatureStoreSink final : public RowSink {
                                      "' writes '" + spec_.sink_record_identifier + "'");
     }
     event_time_name_ = def_.event_time_name;
+    return Status::Ok();
+  }
+
+  // An existing group may lack features the spec gained since; those are
+  // added. A feature of another type is an error, except a record id the
+  // group stores as an integer and an event time it stores as a string.
+  Status AddMissingFeatures(const std::vector<FeatureDefinition>& wanted) {
+    const std::string& group = spec_.sink_feature_group;
     std::vector<FeatureDefinition> missing;
     for (const FeatureDefinition& f : wanted) {
       if (f.name == "event_time" || f.name == "emission_time") {
@@ -112,30 +150,6 @@ class FeatureStoreSink final : public RowSink {
     return Status::Ok();
   }
 
-  StatusOr<uint64_t> DeliveredUpTo() override {
-    ASSIGN_OR_RETURN(auto result, store_->Query("SELECT MAX(" + QuoteIdent(kEmissionIdFeature) +
-                                                ") FROM " + QuoteIdent(spec_.sink_feature_group)));
-    if (result.rows.empty() || result.rows[0].empty() || !result.rows[0][0].is_int()) {
-      return uint64_t{0};
-    }
-    return static_cast<uint64_t>(result.rows[0][0].int_value());
-  }
-
-  Status Write(std::span<const EmittedRow> rows) override {
-    std::vector<Record> records;
-    records.reserve(std::min(rows.size(), kRowsPerBatch));
-    for (size_t i = 0; i < rows.size(); ++i) {
-      records.push_back(ToRecord(rows[i]));
-      if (records.size() == kRowsPerBatch || i + 1 == rows.size()) {
-        auto put = store_->PutRecords(spec_.sink_feature_group, records);
-        if (!put.ok()) return put.status().WithContext("feature group " + spec_.sink_feature_group);
-        records.clear();
-      }
-    }
-    return Status::Ok();
-  }
-
- private:
   Record ToRecord(const EmittedRow& row) const {
     Record r;
     for (size_t i = 0; i < spec_.partition_by.size(); ++i) {
