@@ -77,6 +77,112 @@ bool CheckDeclaredType(const Json& v, const std::string& field, FieldType type, 
   return true;
 }
 
+// The parts of EventParser::ParseJsonValue, in order; each returns false and
+// fills `r` for a bad event.
+
+// With declared fields, a present field must have its declared type, and in
+// strict mode no other field may be present.
+bool CheckDeclaredFields(const WindowSpec& spec, const Json& json, Rejection* r) {
+  if (!spec.strict && spec.fields.empty()) return true;
+  for (const auto& [name, value] : json.items()) {
+    if (name == "_arrival_time") continue;
+    const FieldType* type = nullptr;
+    for (const auto& f : spec.fields) {
+      if (f.first == name) {
+        type = &f.second;
+        break;
+      }
+    }
+    if (type == nullptr) {
+      if (spec.strict) {
+        return Reject(r, RejectReason::kUnknownField,
+                      "unknown field '" + name + "' (spec '" + spec.name + "' is strict)");
+      }
+      continue;
+    }
+    if (!CheckDeclaredType(value, name, *type, r)) return false;
+  }
+  return true;
+}
+
+// Builds ParsedEvent::key from the partition_by fields.
+bool EncodeKey(const WindowSpec& spec, const Json& json, std::string* key, Rejection* r) {
+  key->clear();
+  for (size_t i = 0; i < spec.partition_by.size(); ++i) {
+    const KeyPart& part = spec.partition_by[i];
+    auto it = json.find(part.field);
+    if (it == json.end() || it->is_null()) {
+      return Reject(r, RejectReason::kMissingField,
+                    "missing partition key field '" + part.field + "'");
+    }
+    if (i > 0) key->push_back(kSep);
+    if (part.floor_micros > 0) {
+      int64_t t;
+      if (!TimeValue(*it, part.field, &t, r)) return false;
+      int64_t floored = t - ((t % part.floor_micros) + part.floor_micros) % part.floor_micros;
+      key->push_back('t');
+      key->append(std::to_string(floored));
+    } else if (it->is_string()) {
+      const std::string& s = it->get_ref<const std::string&>();
+      if (s.empty()) {
+        return Reject(r, RejectReason::kMissingField,
+                      "partition key field '" + part.field + "' is empty");
+      }
+      if (s.find(kSep) != std::string::npos) {
+        return Reject(r, RejectReason::kWrongType,
+                      "field '" + part.field + "': contains the control character 0x1f");
+      }
+      key->push_back('s');
+      key->append(s);
+    } else if (it->is_number_integer()) {
+      key->push_back('n');
+      key->append(it->dump());
+    } else {
+      return Reject(
+          r, RejectReason::kWrongType,
+          "field '" + part.field + "': expected a string or an integer key, got " + TypeName(*it));
+    }
+  }
+  return true;
+}
+
+// Reads the aggregated fields (finite numbers) in value_fields order.
+bool ReadValues(const WindowSpec& spec, const Json& json,
+                std::array<double, kMaxValueFields>* values, Rejection* r) {
+  for (size_t i = 0; i < spec.value_fields.size(); ++i) {
+    const std::string& field = spec.value_fields[i];
+    auto it = json.find(field);
+    if (it == json.end() || it->is_null()) {
+      return Reject(r, RejectReason::kMissingField, "missing field '" + field + "'");
+    }
+    if (!it->is_number()) {
+      return Reject(r, RejectReason::kWrongType,
+                    "field '" + field + "': expected a number, got " + TypeName(*it));
+    }
+    double v = it->get<double>();
+    if (!std::isfinite(v)) {
+      return Reject(r, RejectReason::kWrongType, "field '" + field + "': not a finite number");
+    }
+    (*values)[i] = v;
+  }
+  return true;
+}
+
+// The time that places the event in windows: arrival or event time.
+bool ReadWindowTime(const WindowSpec& spec, const Json& json, int64_t arrival_micros,
+                    int64_t* micros, Rejection* r) {
+  if (spec.arrival_time_basis()) {
+    *micros = arrival_micros;
+    return true;
+  }
+  auto it = json.find(spec.event_time_field);
+  if (it == json.end() || it->is_null()) {
+    return Reject(r, RejectReason::kMissingField,
+                  "missing event time field '" + spec.event_time_field + "'");
+  }
+  return TimeValue(*it, spec.event_time_field, micros, r);
+}
+
 }  // namespace
 
 std::string_view RejectReasonName(RejectReason reason) {
@@ -117,89 +223,9 @@ bool EventParser::ParseJsonValue(const Json& json, int64_t arrival_micros, Parse
   if (!json.is_object()) {
     return Reject(r, RejectReason::kNotObject, "event is " + TypeName(json) + ", not an object");
   }
-  if (spec_.strict || !spec_.fields.empty()) {
-    for (const auto& [name, value] : json.items()) {
-      if (name == "_arrival_time") continue;
-      const FieldType* type = nullptr;
-      for (const auto& f : spec_.fields) {
-        if (f.first == name) {
-          type = &f.second;
-          break;
-        }
-      }
-      if (type == nullptr) {
-        if (spec_.strict) {
-          return Reject(r, RejectReason::kUnknownField,
-                        "unknown field '" + name + "' (spec '" + spec_.name + "' is strict)");
-        }
-        continue;
-      }
-      if (!CheckDeclaredType(value, name, *type, r)) return false;
-    }
-  }
-  out->key.clear();
-  for (size_t i = 0; i < spec_.partition_by.size(); ++i) {
-    const KeyPart& part = spec_.partition_by[i];
-    auto it = json.find(part.field);
-    if (it == json.end() || it->is_null()) {
-      return Reject(r, RejectReason::kMissingField,
-                    "missing partition key field '" + part.field + "'");
-    }
-    if (i > 0) out->key.push_back(kSep);
-    if (part.floor_micros > 0) {
-      int64_t t;
-      if (!TimeValue(*it, part.field, &t, r)) return false;
-      int64_t floored = t - ((t % part.floor_micros) + part.floor_micros) % part.floor_micros;
-      out->key.push_back('t');
-      out->key.append(std::to_string(floored));
-    } else if (it->is_string()) {
-      const std::string& s = it->get_ref<const std::string&>();
-      if (s.empty()) {
-        return Reject(r, RejectReason::kMissingField,
-                      "partition key field '" + part.field + "' is empty");
-      }
-      if (s.find(kSep) != std::string::npos) {
-        return Reject(r, RejectReason::kWrongType,
-                      "field '" + part.field + "': contains the control character 0x1f");
-      }
-      out->key.push_back('s');
-      out->key.append(s);
-    } else if (it->is_number_integer()) {
-      out->key.push_back('n');
-      out->key.append(it->dump());
-    } else {
-      return Reject(
-          r, RejectReason::kWrongType,
-          "field '" + part.field + "': expected a string or an integer key, got " + TypeName(*it));
-    }
-  }
-  for (size_t i = 0; i < spec_.value_fields.size(); ++i) {
-    const std::string& field = spec_.value_fields[i];
-    auto it = json.find(field);
-    if (it == json.end() || it->is_null()) {
-      return Reject(r, RejectReason::kMissingField, "missing field '" + field + "'");
-    }
-    if (!it->is_number()) {
-      return Reject(r, RejectReason::kWrongType,
-                    "field '" + field + "': expected a number, got " + TypeName(*it));
-    }
-    double v = it->get<double>();
-    if (!std::isfinite(v)) {
-      return Reject(r, RejectReason::kWrongType, "field '" + field + "': not a finite number");
-    }
-    out->values[i] = v;
-  }
-  if (spec_.arrival_time_basis()) {
-    out->time_micros = arrival_micros;
-  } else {
-    auto it = json.find(spec_.event_time_field);
-    if (it == json.end() || it->is_null()) {
-      return Reject(r, RejectReason::kMissingField,
-                    "missing event time field '" + spec_.event_time_field + "'");
-    }
-    if (!TimeValue(*it, spec_.event_time_field, &out->time_micros, r)) return false;
-  }
-  return true;
+  return CheckDeclaredFields(spec_, json, r) && EncodeKey(spec_, json, &out->key, r) &&
+         ReadValues(spec_, json, &out->values, r) &&
+         ReadWindowTime(spec_, json, arrival_micros, &out->time_micros, r);
 }
 
 std::string KeyPartText(std::string_view key, size_t part) {
