@@ -102,11 +102,19 @@ class CsvReader {
   const std::string& name() const { return name_; }
 
  private:
-  enum class ParseResult { kRecord, kNeedMore, kEnd, kError };
+  // kContinue: a step of Parse succeeded and the record goes on.
+  enum class ParseResult { kRecord, kNeedMore, kEnd, kError, kContinue };
 
   CsvReader(std::string name, int fd, CsvReadOptions options);
   Status Init();
   ParseResult Parse(CsvRecord* record);
+  // The steps of Parse; kNeedMore means "refill and parse the record again".
+  ParseResult SkipBlankLines();
+  // Scans the quoted field at *pos, records it and moves *pos past it.
+  ParseResult ScanQuotedField(const char** pos, int64_t* newlines_inside);
+  // Checks the field count and fills `record` from the scanned fields.
+  ParseResult FinishRecord(const char* record_begin, const char* p, int64_t newlines_inside,
+                           CsvRecord* record);
   Status Refill();
   Status ErrorAt(const char* where, std::string_view what) const;
 

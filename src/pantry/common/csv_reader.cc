@@ -157,12 +157,9 @@ std::string CsvReader::Location(const CsvRecord& record, size_t field) const {
   return name_ + ":" + std::to_string(line) + ":" + std::to_string(column);
 }
 
-CsvReader::ParseResult CsvReader::Parse(CsvRecord* record) {
-  char* const base = buffer_.get();
+CsvReader::ParseResult CsvReader::SkipBlankLines() {
+  const char* const base = buffer_.get();
   const char* const end = base + end_;
-  const char delimiter = options_.delimiter;
-
-  // Skip blank lines; they are consumed for good.
   const char* p = base + pos_;
   while (p < end && (*p == '\n' || *p == '\r')) {
     if (*p == '\r' && p + 1 == end && !eof_) return ParseResult::kNeedMore;
@@ -172,7 +169,92 @@ CsvReader::ParseResult CsvReader::Parse(CsvRecord* record) {
   }
   pos_ = static_cast<size_t>(p - base);
   if (p == end) return eof_ ? ParseResult::kEnd : ParseResult::kNeedMore;
+  return ParseResult::kContinue;
+}
 
+CsvReader::ParseResult CsvReader::ScanQuotedField(const char** pos, int64_t* newlines_inside) {
+  const char* const base = buffer_.get();
+  const char* const end = base + end_;
+  const char* const field_begin = *pos;
+  const char* q = field_begin + 1;
+  const char* closing;
+  bool escaped = false;
+  while (true) {
+    const char* r = static_cast<const char*>(std::memchr(q, '"', end - q));
+    if (r == nullptr) {
+      if (!eof_) return ParseResult::kNeedMore;
+      parse_error_ = ErrorAt(field_begin, "unterminated quoted field (no closing '\"')");
+      return ParseResult::kError;
+    }
+    if (r + 1 == end && !eof_) return ParseResult::kNeedMore;
+    if (r + 1 < end && r[1] == '"') {
+      escaped = true;
+      q = r + 2;
+      continue;
+    }
+    closing = r;
+    break;
+  }
+  const char* content = field_begin + 1;
+  *newlines_inside += std::count(content, closing, '\n');
+  if (escaped) {
+    size_t start = scratch_.size();
+    for (const char* c = content; c < closing; ++c) {
+      scratch_.push_back(*c);
+      if (*c == '"') ++c;  // the second quote of ""
+    }
+    t_field_refs.push_back({start, scratch_.size() - start, true});
+  } else {
+    t_field_refs.push_back(
+        {static_cast<size_t>(content - base), static_cast<size_t>(closing - content), false});
+  }
+  const char* p = closing + 1;
+  if (p < end && *p != options_.delimiter && *p != '\n' && *p != '\r') {
+    parse_error_ = ErrorAt(p, std::string("unexpected character '") + *p +
+                                  "' after a closing quote (expected the delimiter or a line "
+                                  "break; write a quote inside a quoted field as \"\")");
+    return ParseResult::kError;
+  }
+  *pos = p;
+  return ParseResult::kContinue;
+}
+
+CsvReader::ParseResult CsvReader::FinishRecord(const char* record_begin, const char* p,
+                                               int64_t newlines_inside, CsvRecord* record) {
+  const std::vector<FieldRef>& refs = t_field_refs;
+  size_t expected = expected_fields_;
+  if (expected != 0 && refs.size() != expected) {
+    const char* where = refs.size() > expected ? record_begin + record->raw_offsets_[expected]
+                                               : record_begin + record->raw_offsets_.back();
+    parse_error_ = ErrorAt(where, "expected " + std::to_string(expected) + " fields" +
+                                      (options_.has_header ? " (as in the header)" : "") +
+                                      ", found " + std::to_string(refs.size()));
+    return ParseResult::kError;
+  }
+  if (expected_fields_ == 0) expected_fields_ = refs.size();
+
+  const char* const base = buffer_.get();
+  record->fields_.resize(refs.size());
+  for (size_t i = 0; i < refs.size(); ++i) {
+    const FieldRef& ref = refs[i];
+    record->fields_[i] = ref.in_scratch ? std::string_view(scratch_.data() + ref.start, ref.length)
+                                        : std::string_view(base + ref.start, ref.length);
+  }
+  record->raw_begin_ = record_begin;
+  record->line_ = line_;
+  line_ += 1 + newlines_inside;
+  pos_ = static_cast<size_t>(p - base);
+  return ParseResult::kRecord;
+}
+
+CsvReader::ParseResult CsvReader::Parse(CsvRecord* record) {
+  // Blank lines are consumed for good.
+  if (ParseResult r = SkipBlankLines(); r != ParseResult::kContinue) return r;
+
+  char* const base = buffer_.get();
+  const char* const end = base + end_;
+  const char delimiter = options_.delimiter;
+  const char* p = base + pos_;
   const char* const record_begin = p;
   std::vector<FieldRef>& refs = t_field_refs;
   refs.clear();
@@ -189,45 +271,8 @@ CsvReader::ParseResult CsvReader::Parse(CsvRecord* record) {
       break;
     }
     if (*p == '"') {
-      const char* q = p + 1;
-      const char* closing;
-      bool escaped = false;
-      while (true) {
-        const char* r = static_cast<const char*>(std::memchr(q, '"', end - q));
-        if (r == nullptr) {
-          if (!eof_) return ParseResult::kNeedMore;
-          parse_error_ = ErrorAt(field_begin, "unterminated quoted field (no closing '\"')");
-          return ParseResult::kError;
-        }
-        if (r + 1 == end && !eof_) return ParseResult::kNeedMore;
-        if (r + 1 < end && r[1] == '"') {
-          escaped = true;
-          q = r + 2;
-          continue;
-        }
-        closing = r;
-        break;
-      }
-      const char* content = p + 1;
-      newlines_inside += std::count(content, closing, '\n');
-      if (escaped) {
-        size_t start = scratch_.size();
-        for (const char* c = content; c < closing; ++c) {
-          scratch_.push_back(*c);
-          if (*c == '"') ++c;  // the second quote of ""
-        }
-        refs.push_back({start, scratch_.size() - start, true});
-      } else {
-        refs.push_back(
-            {static_cast<size_t>(content - base), static_cast<size_t>(closing - content), false});
-      }
-      p = closing + 1;
-      if (p < end && *p != delimiter && *p != '\n' && *p != '\r') {
-        parse_error_ = ErrorAt(p, std::string("unexpected character '") + *p +
-                                      "' after a closing quote (expected the delimiter or a line "
-                                      "break; write a quote inside a quoted field as \"\")");
-        return ParseResult::kError;
-      }
+      ParseResult r = ScanQuotedField(&p, &newlines_inside);
+      if (r != ParseResult::kContinue) return r;
     } else {
       while (p < end && !special_[static_cast<unsigned char>(*p)]) ++p;
       if (p == end && !eof_) return ParseResult::kNeedMore;
@@ -248,29 +293,7 @@ CsvReader::ParseResult CsvReader::Parse(CsvRecord* record) {
     ++p;  // '\n'
     break;
   }
-
-  size_t expected = expected_fields_;
-  if (expected != 0 && refs.size() != expected) {
-    const char* where = refs.size() > expected ? record_begin + record->raw_offsets_[expected]
-                                               : record_begin + record->raw_offsets_.back();
-    parse_error_ = ErrorAt(where, "expected " + std::to_string(expected) + " fields" +
-                                      (options_.has_header ? " (as in the header)" : "") +
-                                      ", found " + std::to_string(refs.size()));
-    return ParseResult::kError;
-  }
-  if (expected_fields_ == 0) expected_fields_ = refs.size();
-
-  record->fields_.resize(refs.size());
-  for (size_t i = 0; i < refs.size(); ++i) {
-    const FieldRef& ref = refs[i];
-    record->fields_[i] = ref.in_scratch ? std::string_view(scratch_.data() + ref.start, ref.length)
-                                        : std::string_view(base + ref.start, ref.length);
-  }
-  record->raw_begin_ = record_begin;
-  record->line_ = line_;
-  line_ += 1 + newlines_inside;
-  pos_ = static_cast<size_t>(p - base);
-  return ParseResult::kRecord;
+  return FinishRecord(record_begin, p, newlines_inside, record);
 }
 
 StatusOr<bool> CsvReader::ReadRecord(CsvRecord* record) {
@@ -283,6 +306,8 @@ StatusOr<bool> CsvReader::ReadRecord(CsvRecord* record) {
         return false;
       case ParseResult::kError:
         return parse_error_;
+      case ParseResult::kContinue:  // internal to Parse, never returned
+        break;
       case ParseResult::kNeedMore: {
         Status status = Refill();
         if (!status.ok()) {
