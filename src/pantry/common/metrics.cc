@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <utility>
 
 #include "pantry/common/logging.h"
 
@@ -133,30 +134,39 @@ MetricsRegistry::Family* MetricsRegistry::FamilyFor(const std::string& name,
   return &it->second;
 }
 
+namespace {
+
+// The metric for `labels` in a family's `slots`, created on first use; or,
+// when the family is unusable (`slots` null: the name is taken by another
+// type), a detached metric that is never rendered but keeps the caller
+// working.
+template <typename Metric, typename... Args>
+Metric* SlotOrDetached(std::map<MetricLabels, std::unique_ptr<Metric>>* slots,
+                       std::vector<std::unique_ptr<Metric>>* detached, const MetricLabels& labels,
+                       Args&&... args) {
+  if (slots == nullptr) {
+    detached->push_back(std::make_unique<Metric>(std::forward<Args>(args)...));
+    return detached->back().get();
+  }
+  auto& slot = (*slots)[labels];
+  if (!slot) slot = std::make_unique<Metric>(std::forward<Args>(args)...);
+  return slot.get();
+}
+
+}  // namespace
+
 Counter* MetricsRegistry::GetCounter(const std::string& name, const std::string& help,
                                      const MetricLabels& labels) {
   std::lock_guard<std::mutex> lock(mutex_);
   Family* family = FamilyFor(name, help, Type::kCounter);
-  if (family == nullptr) {
-    detached_counters_.push_back(std::make_unique<Counter>());
-    return detached_counters_.back().get();
-  }
-  auto& slot = family->counters[labels];
-  if (!slot) slot = std::make_unique<Counter>();
-  return slot.get();
+  return SlotOrDetached(family ? &family->counters : nullptr, &detached_counters_, labels);
 }
 
 Gauge* MetricsRegistry::GetGauge(const std::string& name, const std::string& help,
                                  const MetricLabels& labels) {
   std::lock_guard<std::mutex> lock(mutex_);
   Family* family = FamilyFor(name, help, Type::kGauge);
-  if (family == nullptr) {
-    detached_gauges_.push_back(std::make_unique<Gauge>());
-    return detached_gauges_.back().get();
-  }
-  auto& slot = family->gauges[labels];
-  if (!slot) slot = std::make_unique<Gauge>();
-  return slot.get();
+  return SlotOrDetached(family ? &family->gauges : nullptr, &detached_gauges_, labels);
 }
 
 Histogram* MetricsRegistry::GetHistogram(const std::string& name, const std::string& help,
@@ -164,13 +174,8 @@ Histogram* MetricsRegistry::GetHistogram(const std::string& name, const std::str
                                          std::vector<double> upper_bounds) {
   std::lock_guard<std::mutex> lock(mutex_);
   Family* family = FamilyFor(name, help, Type::kHistogram);
-  if (family == nullptr) {
-    detached_histograms_.push_back(std::make_unique<Histogram>(std::move(upper_bounds)));
-    return detached_histograms_.back().get();
-  }
-  auto& slot = family->histograms[labels];
-  if (!slot) slot = std::make_unique<Histogram>(std::move(upper_bounds));
-  return slot.get();
+  return SlotOrDetached(family ? &family->histograms : nullptr, &detached_histograms_, labels,
+                        std::move(upper_bounds));
 }
 
 void MetricsRegistry::AddGaugeCallback(const std::string& name, const std::string& help,
