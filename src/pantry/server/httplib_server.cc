@@ -51,6 +51,23 @@ class HttplibServer final : public HttpServer {
   ~HttplibServer() override { Shutdown(); }
 
   Status Start() {
+    ConfigureTransport();
+    InstallHandlers();
+    RETURN_IF_ERROR(Bind());
+    return StartListener();
+  }
+
+  int port() const override { return port_; }
+
+  void Shutdown() override {
+    std::lock_guard<std::mutex> lock(shutdown_mutex_);
+    if (!listener_.joinable()) return;
+    server_.stop();
+    listener_.join();  // the pool finishes queued connections before joining
+  }
+
+ private:
+  void ConfigureTransport() {
     int threads = options_.threads > 0 ? options_.threads : 16;
     server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server_.set_keep_alive_timeout(options_.keep_alive_timeout_seconds);
@@ -65,7 +82,9 @@ class HttplibServer final : public HttpServer {
       int yes = 1;
       setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
     });
+  }
 
+  void InstallHandlers() {
     auto handler = [this](const httplib::Request& request, httplib::Response& response) {
       HttpRequest converted = Convert(request, /*with_body=*/true);
       HttpResponse result;
@@ -107,20 +126,26 @@ class HttplibServer final : public HttpServer {
           response.set_content(R"({"error":"Internal","message":"internal server error"})",
                                "application/json");
         });
+  }
 
+  // Binds options_.port, or any free port if it is 0; sets port_.
+  Status Bind() {
     if (options_.port == 0) {
       port_ = server_.bind_to_any_port(options_.host);
       if (port_ <= 0) {
         return UnavailableError("cannot bind " + options_.host + " on any port");
       }
-    } else {
-      if (!server_.bind_to_port(options_.host, options_.port)) {
-        return UnavailableError("cannot bind " + options_.host + ":" +
-                                std::to_string(options_.port) +
-                                " (address in use, or not a local address?)");
-      }
-      port_ = options_.port;
+      return Status::Ok();
     }
+    if (!server_.bind_to_port(options_.host, options_.port)) {
+      return UnavailableError("cannot bind " + options_.host + ":" + std::to_string(options_.port) +
+                              " (address in use, or not a local address?)");
+    }
+    port_ = options_.port;
+    return Status::Ok();
+  }
+
+  Status StartListener() {
     listener_ = std::thread([this] {
       if (!server_.listen_after_bind()) {
         PANTRY_LOG_ERROR("HTTP listener on {}:{} stopped with an error", options_.host, port_);
@@ -139,16 +164,6 @@ class HttplibServer final : public HttpServer {
     return Status::Ok();
   }
 
-  int port() const override { return port_; }
-
-  void Shutdown() override {
-    std::lock_guard<std::mutex> lock(shutdown_mutex_);
-    if (!listener_.joinable()) return;
-    server_.stop();
-    listener_.join();  // the pool finishes queued connections before joining
-  }
-
- private:
   HttpServerOptions options_;
   const HttpService* service_;
   httplib::Server server_;
