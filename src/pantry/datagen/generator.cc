@@ -85,6 +85,63 @@ Status RunChunks(int64_t num_chunks, int threads, Produce produce, Consume consu
 
 int64_t NumChunks(int64_t items, int64_t per_chunk) { return (items + per_chunk - 1) / per_chunk; }
 
+// A healthy activity (liked, added to cart, ...) in a browsing session.
+struct Activity {
+  int64_t time;
+  int weight;
+  double health;
+};
+
+// healthy_activity_last_2m at time t: over the activities of the last
+// kActivityWindowSeconds, weight sum x health sum / count; rounded here so
+// that the file holds exactly the model's input.
+double HealthyActivityLast2m(const std::vector<Activity>& activities, int64_t t) {
+  int weight_sum = 0;
+  double health_sum = 0;
+  int events = 0;
+  for (const Activity& a : activities) {
+    if (t - a.time < kActivityWindowSeconds) {
+      weight_sum += a.weight;
+      health_sum += a.health;
+      ++events;
+    }
+  }
+  return events ? std::llround(weight_sum * health_sum / events * 1e4) / 1e4 : 0.0;
+}
+
+// One row of click_stream_historical.csv.
+void AppendClickRow(std::string* rows, int64_t customer, int64_t product, bool bought, int rating,
+                    double x, int64_t t) {
+  AppendCustomerId(rows, customer);
+  rows->push_back(',');
+  AppendProductId(rows, product);
+  rows->append(bought ? ",1," : ",0,");
+  AppendInt(rows, rating);
+  rows->push_back(',');
+  AppendFixed(rows, x, 4);
+  rows->push_back(',');
+  AppendIsoSeconds(rows, t);
+  rows->push_back('\n');
+}
+
+// Through text, so that the JSON shows 0.43997 rather than 0.43997000000000003.
+double Round6(double v) {
+  if (std::isnan(v)) return v;
+  std::string text;
+  AppendFixed(&text, v, 6);
+  return std::strtod(text.c_str(), nullptr);
+}
+
+double Mean(const std::vector<double>& v) {
+  return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+}
+
+// Mean recall of the evaluation sample's held-out purchases.
+struct SampleRecalls {
+  double oracle_at_10 = 0, oracle_at_100 = 0;
+  double popularity_at_10 = 0, popularity_at_100 = 0;
+};
+
 class Generator {
  public:
   Generator(const GenerateOptions& options, const std::filesystem::path& staging)
@@ -116,6 +173,11 @@ class Generator {
   Status WriteOrders();
   Status WriteClicks();
   StatusOr<OrderedJson> WriteSummary();
+  StatusOr<std::vector<int64_t>> WriteEvalCustomers();
+  std::vector<int64_t> MostPurchased(int64_t top) const;
+  SampleRecalls ComputeRecalls(const std::vector<int64_t>& sample,
+                               const std::vector<int64_t>& by_count, int64_t top) const;
+  OrderedJson SummaryJson(size_t sample_size, const SampleRecalls& recalls) const;
 
   const GenerateOptions& options_;
   const std::filesystem::path staging_;
@@ -308,11 +370,6 @@ Status Generator::WriteClicks() {
     double x_sum = 0;
     AucHistogram with, without;
   };
-  struct Activity {
-    int64_t time;
-    int weight;
-    double health;
-  };
   const int64_t span = options_.days * 86400;
   ProgressBar progress("click rows", options_.click_rows);
   RETURN_IF_ERROR(RunChunks<Chunk>(
@@ -335,19 +392,7 @@ Status Generator::WriteClicks() {
             if (r > 0) t += rng.UniformRange(5, 40);
             const int64_t p = rng.Bernoulli(0.5) ? model_.SampleProduct(c, rng)
                                                  : model_.SampleBrowsedProduct(healthy_mood, rng);
-            int weight_sum = 0;
-            double health_sum = 0;
-            int events = 0;
-            for (const Activity& a : activities) {
-              if (t - a.time < kActivityWindowSeconds) {
-                weight_sum += a.weight;
-                health_sum += a.health;
-                ++events;
-              }
-            }
-            // Rounded first, so the file holds exactly the model's input.
-            const double x =
-                events ? std::llround(weight_sum * health_sum / events * 1e4) / 1e4 : 0.0;
+            const double x = HealthyActivityLast2m(activities, t);
             const double logit = model_.ClickLogit(c, p, x);
             const bool bought = rng.Uniform() < 1.0 / (1.0 + std::exp(-logit));
             int rating = 0;
@@ -355,16 +400,7 @@ Status Generator::WriteClicks() {
               const double raw = 3.0 + 0.8 * model_.StaticAffinity(c, p) + rng.Normal(0, 0.8);
               rating = static_cast<int>(std::clamp<double>(std::llround(raw), 1, 5));
             }
-            AppendCustomerId(&out.rows, ci);
-            out.rows.push_back(',');
-            AppendProductId(&out.rows, p);
-            out.rows.append(bought ? ",1," : ",0,");
-            AppendInt(&out.rows, rating);
-            out.rows.push_back(',');
-            AppendFixed(&out.rows, x, 4);
-            out.rows.push_back(',');
-            AppendIsoSeconds(&out.rows, t);
-            out.rows.push_back('\n');
+            AppendClickRow(&out.rows, ci, p, bought, rating, x, t);
             out.bought += bought;
             out.x_sum += x;
             if (t >= click_cutoff_seconds_) {
@@ -392,8 +428,9 @@ Status Generator::WriteClicks() {
   return file->Close();
 }
 
-StatusOr<OrderedJson> Generator::WriteSummary() {
-  // The evaluation sample: customers C1..C<eval_limit_> with a held-out purchase.
+// The evaluation sample: customers C1..C<eval_limit_> with a held-out
+// purchase, also written to truth/eval_customers.csv.
+StatusOr<std::vector<int64_t>> Generator::WriteEvalCustomers() {
   std::vector<int64_t> sample;
   for (int64_t i = 0; i < eval_limit_; ++i) {
     if (!sample_heldout_[i].empty()) sample.push_back(i);
@@ -406,18 +443,27 @@ StatusOr<OrderedJson> Generator::WriteSummary() {
   ASSIGN_OR_RETURN(auto eval_file, OutputFile::Create(staging_ / kTruthDir / "eval_customers.csv"));
   RETURN_IF_ERROR(eval_file->Append(eval_rows));
   RETURN_IF_ERROR(eval_file->Close());
+  return sample;
+}
 
-  // Popularity baseline: most purchased products in orders.csv, ties by id.
+// Popularity baseline: the `top` most purchased products in orders.csv, ties
+// by id.
+std::vector<int64_t> Generator::MostPurchased(int64_t top) const {
   std::vector<int64_t> by_count(options_.products);
   std::iota(by_count.begin(), by_count.end(), 0);
-  const int64_t top = std::min<int64_t>(kOracleTopK, options_.products);
   std::partial_sort(
       by_count.begin(), by_count.begin() + top, by_count.end(), [&](int64_t a, int64_t b) {
         const uint32_t ca = purchase_counts_[a].load(), cb = purchase_counts_[b].load();
         return ca != cb ? ca > cb : a < b;
       });
   by_count.resize(top);
+  return by_count;
+}
 
+// Recall of the hidden model's own top-`top` ranking (the oracle) and of the
+// popularity ranking, over the sample, on threads_ threads.
+SampleRecalls Generator::ComputeRecalls(const std::vector<int64_t>& sample,
+                                        const std::vector<int64_t>& by_count, int64_t top) const {
   std::vector<double> oracle10(sample.size()), oracle100(sample.size());
   std::vector<double> pop10(sample.size()), pop100(sample.size());
   std::atomic<size_t> next{0};
@@ -444,18 +490,10 @@ StatusOr<OrderedJson> Generator::WriteSummary() {
   for (int t = 1; t < threads_; ++t) pool.emplace_back(work);
   work();
   for (std::thread& thread : pool) thread.join();
-  auto mean = [](const std::vector<double>& v) {
-    return v.empty() ? 0.0
-                     : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
-  };
-  // Through text, so that the JSON shows 0.43997 rather than 0.43997000000000003.
-  auto round6 = [](double v) {
-    if (std::isnan(v)) return v;
-    std::string text;
-    AppendFixed(&text, v, 6);
-    return std::strtod(text.c_str(), nullptr);
-  };
+  return {Mean(oracle10), Mean(oracle100), Mean(pop10), Mean(pop100)};
+}
 
+OrderedJson Generator::SummaryJson(size_t sample_size, const SampleRecalls& recalls) const {
   const ModelConstants& k = model_.constants();
   OrderedJson summary;
   summary["format_version"] = 1;
@@ -472,18 +510,18 @@ StatusOr<OrderedJson> Generator::WriteSummary() {
   summary["click_rows"] = options_.click_rows;
   summary["click_heldout_from"] = FormatIso8601Micros(click_cutoff_seconds_ * 1000000);
   summary["click_heldout_rows"] = click_heldout_rows_;
-  summary["bought_rate"] = round6(static_cast<double>(click_bought_) / options_.click_rows);
-  summary["mean_healthy_activity_last_2m"] = round6(click_x_sum_ / options_.click_rows);
+  summary["bought_rate"] = Round6(static_cast<double>(click_bought_) / options_.click_rows);
+  summary["mean_healthy_activity_last_2m"] = Round6(click_x_sum_ / options_.click_rows);
   summary["eval_sample"] = {
-      {"customers", sample.size()},
+      {"customers", sample_size},
       {"rule", "customers C1..C" + std::to_string(eval_limit_) +
                    " that have at least one held-out purchase (truth/eval_customers.csv)"}};
-  summary["oracle_recall_at_10"] = round6(mean(oracle10));
-  summary["oracle_recall_at_100"] = round6(mean(oracle100));
-  summary["popularity_recall_at_10"] = round6(mean(pop10));
-  summary["popularity_recall_at_100"] = round6(mean(pop100));
-  summary["oracle_auc"] = round6(auc_with_.Auc());
-  summary["oracle_auc_without_activity"] = round6(auc_without_.Auc());
+  summary["oracle_recall_at_10"] = Round6(recalls.oracle_at_10);
+  summary["oracle_recall_at_100"] = Round6(recalls.oracle_at_100);
+  summary["popularity_recall_at_10"] = Round6(recalls.popularity_at_10);
+  summary["popularity_recall_at_100"] = Round6(recalls.popularity_at_100);
+  summary["oracle_auc"] = Round6(auc_with_.Auc());
+  summary["oracle_auc_without_activity"] = Round6(auc_without_.Auc());
   summary["model"] = {{"latent_dim", kLatentDim},
                       {"taste_clusters", kTasteClusters},
                       {"latent_sd", k.latent_sd},
@@ -499,11 +537,17 @@ StatusOr<OrderedJson> Generator::WriteSummary() {
                       {"click_x0", k.click_x0},
                       {"heldout_order_fraction", kHeldoutOrderFraction},
                       {"click_heldout_fraction", kClickHeldoutFraction}};
-  RETURN_IF_ERROR([&]() -> Status {
-    ASSIGN_OR_RETURN(auto file, OutputFile::Create(staging_ / kTruthDir / "summary.json"));
-    RETURN_IF_ERROR(file->Append(DumpJson(summary, 2) + "\n"));
-    return file->Close();
-  }());
+  return summary;
+}
+
+StatusOr<OrderedJson> Generator::WriteSummary() {
+  ASSIGN_OR_RETURN(std::vector<int64_t> sample, WriteEvalCustomers());
+  const int64_t top = std::min<int64_t>(kOracleTopK, options_.products);
+  const SampleRecalls recalls = ComputeRecalls(sample, MostPurchased(top), top);
+  OrderedJson summary = SummaryJson(sample.size(), recalls);
+  ASSIGN_OR_RETURN(auto file, OutputFile::Create(staging_ / kTruthDir / "summary.json"));
+  RETURN_IF_ERROR(file->Append(DumpJson(summary, 2) + "\n"));
+  RETURN_IF_ERROR(file->Close());
   return summary;
 }
 
