@@ -6,6 +6,7 @@
 
 #include "pantry/common/file_util.h"
 #include "pantry/models/metrics.h"
+#include "pantry/models/model_json.h"
 
 namespace pantry::models {
 
@@ -125,7 +126,7 @@ StatusOr<CfModel> CfModel::Train(std::span<const CfExample> examples, const CfTr
              {"best_epoch", result.best_epoch},
              {"stopped_early", result.stopped_early},
              {"epochs", epochs},
-             {"hyperparameters", h.ToJson()}};
+             {"hyperparameters", ModelJson::ToJson(h)}};
   }
   return model;
 }
@@ -148,9 +149,9 @@ Status CfModel::Save(const std::filesystem::path& dir) const {
   RETURN_IF_ERROR(fm_.Save(dir / "cf.fm"));
   Json encoders{{"format_version", 1},
                 {"layout", {"customer", "product_id", "tfidf"}},
-                {"customer", customer_encoder_.ToJson()},
-                {"product", product_encoder_.ToJson()},
-                {"product_name_tfidf", tfidf_.ToJson()}};
+                {"customer", ModelJson::ToJson(customer_encoder_)},
+                {"product", ModelJson::ToJson(product_encoder_)},
+                {"product_name_tfidf", ModelJson::ToJson(tfidf_)}};
   return WriteFileAtomic(dir / "encoders.json", DumpJson(encoders, 1));
 }
 
@@ -163,11 +164,11 @@ StatusOr<CfModel> CfModel::Load(const std::filesystem::path& dir) {
       !encoders.contains("product_name_tfidf")) {
     return CorruptionError(context + ": missing encoders");
   }
-  auto customer = OneHotEncoder::FromJson(encoders["customer"]);
+  auto customer = ModelJson::OneHotEncoderFromJson(encoders["customer"]);
   if (!customer.ok()) return customer.status().WithContext(context);
-  auto product = OneHotEncoder::FromJson(encoders["product"]);
+  auto product = ModelJson::OneHotEncoderFromJson(encoders["product"]);
   if (!product.ok()) return product.status().WithContext(context);
-  auto tfidf = TfidfVectorizer::FromJson(encoders["product_name_tfidf"]);
+  auto tfidf = ModelJson::TfidfVectorizerFromJson(encoders["product_name_tfidf"]);
   if (!tfidf.ok()) return tfidf.status().WithContext(context);
   model.customer_encoder_ = std::move(*customer);
   model.product_encoder_ = std::move(*product);

@@ -5,6 +5,8 @@
 #include <functional>
 #include <vector>
 
+#include "pantry/models/model_json.h"
+
 namespace pantry::models {
 namespace {
 
@@ -163,32 +165,32 @@ Status FmHyperparameters::Validate() const {
   return Status::Ok();
 }
 
-Json FmHyperparameters::ToJson() const {
-  return Json{{"predictor_type", PredictorTypeName(predictor_type)},
-              {"num_factors", num_factors},
-              {"epochs", epochs},
-              {"mini_batch_size", mini_batch_size},
-              {"bias_lr", bias_lr},
-              {"linear_lr", linear_lr},
-              {"factors_lr", factors_lr},
-              {"bias_wd", bias_wd},
-              {"linear_wd", linear_wd},
-              {"factors_wd", factors_wd},
-              {"bias_init_sigma", bias_init_sigma},
-              {"linear_init_sigma", linear_init_sigma},
-              {"factors_init_sigma", factors_init_sigma},
-              {"clip_gradient", clip_gradient},
-              {"eps", eps},
-              {"beta1", beta1},
-              {"beta2", beta2},
-              {"optimizer", FmOptimizerName(optimizer)},
-              {"num_threads", num_threads},
-              {"seed", std::to_string(seed)},
-              {"early_stopping_patience", early_stopping_patience},
-              {"early_stopping_tolerance", early_stopping_tolerance}};
+Json ModelJson::ToJson(const FmHyperparameters& h) {
+  return Json{{"predictor_type", PredictorTypeName(h.predictor_type)},
+              {"num_factors", h.num_factors},
+              {"epochs", h.epochs},
+              {"mini_batch_size", h.mini_batch_size},
+              {"bias_lr", h.bias_lr},
+              {"linear_lr", h.linear_lr},
+              {"factors_lr", h.factors_lr},
+              {"bias_wd", h.bias_wd},
+              {"linear_wd", h.linear_wd},
+              {"factors_wd", h.factors_wd},
+              {"bias_init_sigma", h.bias_init_sigma},
+              {"linear_init_sigma", h.linear_init_sigma},
+              {"factors_init_sigma", h.factors_init_sigma},
+              {"clip_gradient", h.clip_gradient},
+              {"eps", h.eps},
+              {"beta1", h.beta1},
+              {"beta2", h.beta2},
+              {"optimizer", FmOptimizerName(h.optimizer)},
+              {"num_threads", h.num_threads},
+              {"seed", std::to_string(h.seed)},
+              {"early_stopping_patience", h.early_stopping_patience},
+              {"early_stopping_tolerance", h.early_stopping_tolerance}};
 }
 
-StatusOr<FmHyperparameters> FmHyperparameters::FromJson(const Json& json) {
+StatusOr<FmHyperparameters> ModelJson::HyperparametersFromJson(const Json& json) {
   if (!json.is_object()) return InvalidArgumentError("hyperparameters must be a JSON object");
   std::map<std::string, std::string> values;
   for (const auto& [name, value] : json.items()) {
@@ -204,7 +206,7 @@ StatusOr<FmHyperparameters> FmHyperparameters::FromJson(const Json& json) {
       return InvalidArgumentError("hyperparameter " + name + ": expected a number or string");
     }
   }
-  return FromMap(values);
+  return FmHyperparameters::FromMap(values);
 }
 
 }  // namespace pantry::models

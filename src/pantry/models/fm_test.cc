@@ -9,6 +9,7 @@
 #include "pantry/models/fm_gradient.h"
 #include "pantry/models/fm_model.h"
 #include "pantry/models/fm_trainer.h"
+#include "pantry/models/model_json.h"
 
 namespace pantry::models {
 namespace {
@@ -314,9 +315,9 @@ TEST(FmHyperparametersTest, UnknownAndMalformedAreErrors) {
   ASSERT_TRUE(ok.ok()) << ok.status();
   EXPECT_EQ(ok->num_factors, 16);
   EXPECT_EQ(ok->seed, UINT64_MAX);
-  auto round_trip = FmHyperparameters::FromJson(ok->ToJson());
+  auto round_trip = ModelJson::HyperparametersFromJson(ModelJson::ToJson(*ok));
   ASSERT_TRUE(round_trip.ok()) << round_trip.status();
-  EXPECT_EQ(round_trip->ToJson(), ok->ToJson());
+  EXPECT_EQ(ModelJson::ToJson(*round_trip), ModelJson::ToJson(*ok));
   // SageMaker's documented defaults.
   FmHyperparameters d;
   EXPECT_EQ(d.bias_lr, 0.1);
@@ -336,7 +337,7 @@ TEST(FmModelTest, SaveLoadRoundTripGivesIdenticalPredictions) {
   auto loaded = FmModel::Load(path);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ(loaded->PredictBatch(p.test_x), result->model.PredictBatch(p.test_x));
-  EXPECT_EQ(loaded->hyperparameters().ToJson(), h.ToJson());
+  EXPECT_EQ(ModelJson::ToJson(loaded->hyperparameters()), ModelJson::ToJson(h));
   EXPECT_EQ(loaded->num_factors(), 8);
 }
 

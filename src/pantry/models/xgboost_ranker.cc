@@ -8,6 +8,7 @@
 #include <set>
 
 #include "pantry/common/file_util.h"
+#include "pantry/models/model_json.h"
 #include "pantry/models/ranker.h"
 
 namespace pantry::models {
@@ -255,12 +256,12 @@ Status RankerParams::Set(std::string_view name, std::string_view value) {
                               "objective, num_round, tree_method, nthread, seed)");
 }
 
-Json RankerParams::ToJson() const {
-  return Json{{"max_depth", max_depth}, {"eta", eta},
-              {"gamma", gamma},         {"min_child_weight", min_child_weight},
-              {"subsample", subsample}, {"objective", objective},
-              {"num_round", num_round}, {"tree_method", tree_method},
-              {"nthread", nthread},     {"seed", std::to_string(seed)}};
+Json ModelJson::ToJson(const RankerParams& p) {
+  return Json{{"max_depth", p.max_depth}, {"eta", p.eta},
+              {"gamma", p.gamma},         {"min_child_weight", p.min_child_weight},
+              {"subsample", p.subsample}, {"objective", p.objective},
+              {"num_round", p.num_round}, {"tree_method", p.tree_method},
+              {"nthread", p.nthread},     {"seed", std::to_string(p.seed)}};
 }
 
 StatusOr<std::unique_ptr<Ranker>> Ranker::Train(const DenseMatrix& x, std::span<const float> y,
