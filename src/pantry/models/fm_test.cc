@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -324,6 +325,28 @@ TEST(FmHyperparametersTest, UnknownAndMalformedAreErrors) {
   EXPECT_EQ(d.bias_wd, 0.01);
   EXPECT_EQ(d.bias_init_sigma, 0.01);
   EXPECT_EQ(d.mini_batch_size, 1000);
+}
+
+TEST(FmHyperparametersTest, JsonFormNamesExactlyTheHyperparametersSetKnows) {
+  FmHyperparameters h;
+  const std::string message = h.Set("no_such_name", "1").message();
+  const std::string open = "(known: ";
+  const size_t begin = message.find(open);
+  ASSERT_NE(begin, std::string::npos) << message;
+  std::set<std::string> known;
+  std::string list = message.substr(begin + open.size());
+  list.erase(list.find(')'));
+  for (size_t start = 0; start <= list.size();) {
+    size_t end = list.find(", ", start);
+    if (end == std::string::npos) end = list.size();
+    known.insert(list.substr(start, end - start));
+    start = end + 2;
+  }
+  std::set<std::string> stored;
+  const Json json = ModelJson::ToJson(h);
+  for (const auto& [name, value] : json.items()) stored.insert(name);
+  EXPECT_EQ(stored, known);
+  EXPECT_EQ(known.size(), 22u);
 }
 
 TEST(FmModelTest, SaveLoadRoundTripGivesIdenticalPredictions) {
