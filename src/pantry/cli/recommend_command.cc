@@ -7,7 +7,7 @@
 #include "pantry/common/json.h"
 #include "pantry/featurestore/feature_store.h"
 #include "pantry/recommend/recommender.h"
-#include "pantry/recommend/result_json.h"
+#include "pantry/server/recommend_result_json.h"
 
 namespace pantry::cli {
 namespace {
@@ -33,7 +33,7 @@ Status RunRecommend(const GlobalOptions& globals, const RecommendOptions& o) {
   ASSIGN_OR_RETURN(auto recommender, recommend::Recommender::Open(options));
   ASSIGN_OR_RETURN(recommend::RecommendResult result,
                    recommender->Recommend({o.customer, o.k, o.candidates, o.explain}));
-  std::cout << DumpJson(recommend::ResultToJson(result), 2) << std::endl;
+  std::cout << DumpJson(server::RecommendResultToJson(result), 2) << std::endl;
   return Status::Ok();
 }
 

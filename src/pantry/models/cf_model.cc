@@ -6,8 +6,49 @@
 
 #include "pantry/common/file_util.h"
 #include "pantry/models/metrics.h"
+#include "pantry/models/model_json.h"
 
 namespace pantry::models {
+namespace {
+
+// Implicit feedback: every example becomes a positive (rating 1) followed by
+// `negatives_per_positive` products drawn uniformly from the catalog for the
+// same customer (rating 0). Seeded from split_seed, so reproducible.
+StatusOr<std::vector<CfExample>> WithSampledNegatives(std::span<const CfExample> examples,
+                                                      const CfTrainOptions& options) {
+  if (options.catalog_ids.empty() || options.catalog_ids.size() != options.catalog_names.size()) {
+    return InvalidArgumentError("negative sampling needs a catalog of product ids and names");
+  }
+  std::mt19937_64 rng(options.split_seed ^ 0x9e3779b97f4a7c15ULL);
+  std::uniform_int_distribution<size_t> pick(0, options.catalog_ids.size() - 1);
+  std::vector<CfExample> out;
+  out.reserve(examples.size() * (1 + options.negatives_per_positive));
+  for (const CfExample& e : examples) {
+    out.push_back(e);
+    out.back().rating = 1;
+    for (int n = 0; n < options.negatives_per_positive; ++n) {
+      size_t p = pick(rng);
+      out.push_back({e.customer_id, e.is_married, e.state, options.catalog_ids[p],
+                     options.catalog_names[p], 0});
+    }
+  }
+  return out;
+}
+
+// A seeded shuffle of 0..size-1: the first test_fraction of it is the test
+// set, the rest the training set.
+void SplitTrainTest(size_t size, double test_fraction, uint64_t seed,
+                    std::vector<size_t>* train_ids, std::vector<size_t>* test_ids) {
+  std::vector<size_t> order(size);
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::mt19937_64 rng(seed);
+  std::shuffle(order.begin(), order.end(), rng);
+  size_t test_size = static_cast<size_t>(test_fraction * static_cast<double>(order.size()));
+  test_ids->assign(order.begin(), order.begin() + test_size);
+  train_ids->assign(order.begin() + test_size, order.end());
+}
+
+}  // namespace
 
 void CfModel::EncodeCustomer(const std::string& customer_id, const std::string& is_married,
                              const std::string& state, std::vector<uint32_t>* indices,
@@ -50,21 +91,7 @@ StatusOr<CfModel> CfModel::Train(std::span<const CfExample> examples, const CfTr
   }
   std::vector<CfExample> with_negatives;
   if (options.negatives_per_positive > 0) {
-    if (options.catalog_ids.empty() || options.catalog_ids.size() != options.catalog_names.size()) {
-      return InvalidArgumentError("negative sampling needs a catalog of product ids and names");
-    }
-    std::mt19937_64 rng(options.split_seed ^ 0x9e3779b97f4a7c15ULL);
-    std::uniform_int_distribution<size_t> pick(0, options.catalog_ids.size() - 1);
-    with_negatives.reserve(examples.size() * (1 + options.negatives_per_positive));
-    for (const CfExample& e : examples) {
-      with_negatives.push_back(e);
-      with_negatives.back().rating = 1;
-      for (int n = 0; n < options.negatives_per_positive; ++n) {
-        size_t p = pick(rng);
-        with_negatives.push_back({e.customer_id, e.is_married, e.state, options.catalog_ids[p],
-                                  options.catalog_names[p], 0});
-      }
-    }
+    ASSIGN_OR_RETURN(with_negatives, WithSampledNegatives(examples, options));
     examples = with_negatives;
   }
   CfModel model;
@@ -81,13 +108,8 @@ StatusOr<CfModel> CfModel::Train(std::span<const CfExample> examples, const CfTr
   ASSIGN_OR_RETURN(model.product_encoder_, OneHotEncoder::Fit({"product_id"}, product_rows));
   ASSIGN_OR_RETURN(model.tfidf_, TfidfVectorizer::Fit(names, 2));
 
-  std::vector<size_t> order(examples.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::mt19937_64 rng(options.split_seed);
-  std::shuffle(order.begin(), order.end(), rng);
-  size_t test_size = static_cast<size_t>(options.test_fraction * static_cast<double>(order.size()));
-  std::vector<size_t> test_ids(order.begin(), order.begin() + test_size);
-  std::vector<size_t> train_ids(order.begin() + test_size, order.end());
+  std::vector<size_t> train_ids, test_ids;
+  SplitTrainTest(examples.size(), options.test_fraction, options.split_seed, &train_ids, &test_ids);
   CsrMatrix all = model.Encode(examples);
   CsrMatrix train_x = all.SelectRows(train_ids), test_x = all.SelectRows(test_ids);
   std::vector<float> train_y, test_y;
@@ -125,7 +147,7 @@ StatusOr<CfModel> CfModel::Train(std::span<const CfExample> examples, const CfTr
              {"best_epoch", result.best_epoch},
              {"stopped_early", result.stopped_early},
              {"epochs", epochs},
-             {"hyperparameters", h.ToJson()}};
+             {"hyperparameters", ModelJson::ToJson(h)}};
   }
   return model;
 }
@@ -148,9 +170,9 @@ Status CfModel::Save(const std::filesystem::path& dir) const {
   RETURN_IF_ERROR(fm_.Save(dir / "cf.fm"));
   Json encoders{{"format_version", 1},
                 {"layout", {"customer", "product_id", "tfidf"}},
-                {"customer", customer_encoder_.ToJson()},
-                {"product", product_encoder_.ToJson()},
-                {"product_name_tfidf", tfidf_.ToJson()}};
+                {"customer", ModelJson::ToJson(customer_encoder_)},
+                {"product", ModelJson::ToJson(product_encoder_)},
+                {"product_name_tfidf", ModelJson::ToJson(tfidf_)}};
   return WriteFileAtomic(dir / "encoders.json", DumpJson(encoders, 1));
 }
 
@@ -163,11 +185,11 @@ StatusOr<CfModel> CfModel::Load(const std::filesystem::path& dir) {
       !encoders.contains("product_name_tfidf")) {
     return CorruptionError(context + ": missing encoders");
   }
-  auto customer = OneHotEncoder::FromJson(encoders["customer"]);
+  auto customer = ModelJson::OneHotEncoderFromJson(encoders["customer"]);
   if (!customer.ok()) return customer.status().WithContext(context);
-  auto product = OneHotEncoder::FromJson(encoders["product"]);
+  auto product = ModelJson::OneHotEncoderFromJson(encoders["product"]);
   if (!product.ok()) return product.status().WithContext(context);
-  auto tfidf = TfidfVectorizer::FromJson(encoders["product_name_tfidf"]);
+  auto tfidf = ModelJson::TfidfVectorizerFromJson(encoders["product_name_tfidf"]);
   if (!tfidf.ok()) return tfidf.status().WithContext(context);
   model.customer_encoder_ = std::move(*customer);
   model.product_encoder_ = std::move(*product);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "pantry/common/json.h"
+#include "pantry/models/model_json.h"
 #include "pantry/models/one_hot_encoder.h"
 #include "pantry/models/tfidf_vectorizer.h"
 
@@ -66,7 +67,7 @@ TEST(TfidfVectorizerTest, MatchesSklearn) {
   ExpectCsrEquals(out, fixture["transformed"]);
 
   // The saved form reproduces the same output.
-  auto reloaded = TfidfVectorizer::FromJson(vectorizer->ToJson());
+  auto reloaded = ModelJson::TfidfVectorizerFromJson(ModelJson::ToJson(*vectorizer));
   ASSERT_TRUE(reloaded.ok()) << reloaded.status();
   ExpectCsrEquals(reloaded->Transform(Strings(fixture["transform_names"])), fixture["transformed"]);
 }
@@ -94,7 +95,7 @@ TEST(OneHotEncoderTest, MatchesSklearnWithUnknownsIgnored) {
   ExpectCsrEquals(*out, fixture["transformed"]);
   EXPECT_EQ(encoder->FeatureName(*encoder->FeatureIndex(2, "Ohio")), "state=Ohio");
 
-  auto reloaded = OneHotEncoder::FromJson(encoder->ToJson());
+  auto reloaded = ModelJson::OneHotEncoderFromJson(ModelJson::ToJson(*encoder));
   ASSERT_TRUE(reloaded.ok()) << reloaded.status();
   auto again = reloaded->Transform(transform_rows);
   ASSERT_TRUE(again.ok());
@@ -114,7 +115,7 @@ TEST(OneHotEncoderTest, BadInputIsAnError) {
   ASSERT_FALSE(encoder.ok());
   EXPECT_NE(encoder.status().message().find("row 1"), std::string::npos);
   EXPECT_FALSE(OneHotEncoder::Fit({"x", "x"}, {}).ok());
-  EXPECT_FALSE(OneHotEncoder::FromJson(Json{{"type", "tfidf"}}).ok());
+  EXPECT_FALSE(ModelJson::OneHotEncoderFromJson(Json{{"type", "tfidf"}}).ok());
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <functional>
 #include <vector>
 
+#include "pantry/models/model_json.h"
+
 namespace pantry::models {
 namespace {
 
@@ -25,6 +27,45 @@ Status ParseInto(std::string_view name, std::string_view text, T* out) {
   return Status::Ok();
 }
 
+// The numeric hyperparameters, in the order Set() lists them when a name is
+// unknown. One table so that parsing, range checks and the JSON form cannot
+// drift apart.
+struct IntField {
+  const char* name;
+  int FmHyperparameters::*member;
+};
+constexpr IntField kIntFields[] = {
+    {"num_factors", &FmHyperparameters::num_factors},
+    {"epochs", &FmHyperparameters::epochs},
+    {"mini_batch_size", &FmHyperparameters::mini_batch_size},
+    {"num_threads", &FmHyperparameters::num_threads},
+    {"early_stopping_patience", &FmHyperparameters::early_stopping_patience},
+};
+
+struct DoubleField {
+  const char* name;
+  double FmHyperparameters::*member;
+  // Validate() requires a finite number >= 0; the others (eps, beta1, beta2)
+  // have ranges of their own.
+  bool non_negative;
+};
+constexpr DoubleField kDoubleFields[] = {
+    {"bias_lr", &FmHyperparameters::bias_lr, true},
+    {"linear_lr", &FmHyperparameters::linear_lr, true},
+    {"factors_lr", &FmHyperparameters::factors_lr, true},
+    {"bias_wd", &FmHyperparameters::bias_wd, true},
+    {"linear_wd", &FmHyperparameters::linear_wd, true},
+    {"factors_wd", &FmHyperparameters::factors_wd, true},
+    {"bias_init_sigma", &FmHyperparameters::bias_init_sigma, true},
+    {"linear_init_sigma", &FmHyperparameters::linear_init_sigma, true},
+    {"factors_init_sigma", &FmHyperparameters::factors_init_sigma, true},
+    {"clip_gradient", &FmHyperparameters::clip_gradient, true},
+    {"eps", &FmHyperparameters::eps, false},
+    {"beta1", &FmHyperparameters::beta1, false},
+    {"beta2", &FmHyperparameters::beta2, false},
+    {"early_stopping_tolerance", &FmHyperparameters::early_stopping_tolerance, true},
+};
+
 struct Field {
   const char* name;
   std::function<Status(FmHyperparameters*, std::string_view)> set;
@@ -33,16 +74,6 @@ struct Field {
 const std::vector<Field>& Fields() {
   static const std::vector<Field> fields = [] {
     std::vector<Field> f;
-    auto add_double = [&](const char* name, double FmHyperparameters::*member) {
-      f.push_back({name, [name, member](FmHyperparameters* h, std::string_view v) {
-                     return ParseInto(name, v, &(h->*member));
-                   }});
-    };
-    auto add_int = [&](const char* name, int FmHyperparameters::*member) {
-      f.push_back({name, [name, member](FmHyperparameters* h, std::string_view v) {
-                     return ParseInto(name, v, &(h->*member));
-                   }});
-    };
     f.push_back({"predictor_type", [](FmHyperparameters* h, std::string_view v) {
                    if (v == "regressor") {
                      h->predictor_type = PredictorType::kRegressor;
@@ -71,25 +102,16 @@ const std::vector<Field>& Fields() {
     f.push_back({"seed", [](FmHyperparameters* h, std::string_view v) {
                    return ParseInto("seed", v, &h->seed);
                  }});
-    add_int("num_factors", &FmHyperparameters::num_factors);
-    add_int("epochs", &FmHyperparameters::epochs);
-    add_int("mini_batch_size", &FmHyperparameters::mini_batch_size);
-    add_int("num_threads", &FmHyperparameters::num_threads);
-    add_int("early_stopping_patience", &FmHyperparameters::early_stopping_patience);
-    add_double("bias_lr", &FmHyperparameters::bias_lr);
-    add_double("linear_lr", &FmHyperparameters::linear_lr);
-    add_double("factors_lr", &FmHyperparameters::factors_lr);
-    add_double("bias_wd", &FmHyperparameters::bias_wd);
-    add_double("linear_wd", &FmHyperparameters::linear_wd);
-    add_double("factors_wd", &FmHyperparameters::factors_wd);
-    add_double("bias_init_sigma", &FmHyperparameters::bias_init_sigma);
-    add_double("linear_init_sigma", &FmHyperparameters::linear_init_sigma);
-    add_double("factors_init_sigma", &FmHyperparameters::factors_init_sigma);
-    add_double("clip_gradient", &FmHyperparameters::clip_gradient);
-    add_double("eps", &FmHyperparameters::eps);
-    add_double("beta1", &FmHyperparameters::beta1);
-    add_double("beta2", &FmHyperparameters::beta2);
-    add_double("early_stopping_tolerance", &FmHyperparameters::early_stopping_tolerance);
+    for (const IntField& field : kIntFields) {
+      f.push_back({field.name, [field](FmHyperparameters* h, std::string_view v) {
+                     return ParseInto(field.name, v, &(h->*field.member));
+                   }});
+    }
+    for (const DoubleField& field : kDoubleFields) {
+      f.push_back({field.name, [field](FmHyperparameters* h, std::string_view v) {
+                     return ParseInto(field.name, v, &(h->*field.member));
+                   }});
+    }
     return f;
   }();
   return fields;
@@ -141,19 +163,10 @@ Status FmHyperparameters::Validate() const {
   if (mini_batch_size < 1) return fail("mini_batch_size must be at least 1");
   if (num_threads < 0) return fail("num_threads must be >= 0 (0 = all cores)");
   if (early_stopping_patience < 0) return fail("early_stopping_patience must be >= 0");
-  for (auto [name, value] : {std::pair{"bias_lr", bias_lr},
-                             {"linear_lr", linear_lr},
-                             {"factors_lr", factors_lr},
-                             {"bias_wd", bias_wd},
-                             {"linear_wd", linear_wd},
-                             {"factors_wd", factors_wd},
-                             {"bias_init_sigma", bias_init_sigma},
-                             {"linear_init_sigma", linear_init_sigma},
-                             {"factors_init_sigma", factors_init_sigma},
-                             {"clip_gradient", clip_gradient},
-                             {"early_stopping_tolerance", early_stopping_tolerance}}) {
-    if (!(value >= 0) || !std::isfinite(value)) {
-      return fail(std::string(name) + " must be a finite non-negative number");
+  for (const DoubleField& field : kDoubleFields) {
+    const double value = this->*field.member;
+    if (field.non_negative && (!(value >= 0) || !std::isfinite(value))) {
+      return fail(std::string(field.name) + " must be a finite non-negative number");
     }
   }
   if (!(eps > 0)) return fail("eps must be positive");
@@ -163,32 +176,16 @@ Status FmHyperparameters::Validate() const {
   return Status::Ok();
 }
 
-Json FmHyperparameters::ToJson() const {
-  return Json{{"predictor_type", PredictorTypeName(predictor_type)},
-              {"num_factors", num_factors},
-              {"epochs", epochs},
-              {"mini_batch_size", mini_batch_size},
-              {"bias_lr", bias_lr},
-              {"linear_lr", linear_lr},
-              {"factors_lr", factors_lr},
-              {"bias_wd", bias_wd},
-              {"linear_wd", linear_wd},
-              {"factors_wd", factors_wd},
-              {"bias_init_sigma", bias_init_sigma},
-              {"linear_init_sigma", linear_init_sigma},
-              {"factors_init_sigma", factors_init_sigma},
-              {"clip_gradient", clip_gradient},
-              {"eps", eps},
-              {"beta1", beta1},
-              {"beta2", beta2},
-              {"optimizer", FmOptimizerName(optimizer)},
-              {"num_threads", num_threads},
-              {"seed", std::to_string(seed)},
-              {"early_stopping_patience", early_stopping_patience},
-              {"early_stopping_tolerance", early_stopping_tolerance}};
+Json ModelJson::ToJson(const FmHyperparameters& h) {
+  Json json{{"predictor_type", PredictorTypeName(h.predictor_type)},
+            {"optimizer", FmOptimizerName(h.optimizer)},
+            {"seed", std::to_string(h.seed)}};
+  for (const IntField& field : kIntFields) json[field.name] = h.*field.member;
+  for (const DoubleField& field : kDoubleFields) json[field.name] = h.*field.member;
+  return json;
 }
 
-StatusOr<FmHyperparameters> FmHyperparameters::FromJson(const Json& json) {
+StatusOr<FmHyperparameters> ModelJson::HyperparametersFromJson(const Json& json) {
   if (!json.is_object()) return InvalidArgumentError("hyperparameters must be a JSON object");
   std::map<std::string, std::string> values;
   for (const auto& [name, value] : json.items()) {
@@ -204,7 +201,7 @@ StatusOr<FmHyperparameters> FmHyperparameters::FromJson(const Json& json) {
       return InvalidArgumentError("hyperparameter " + name + ": expected a number or string");
     }
   }
-  return FromMap(values);
+  return FmHyperparameters::FromMap(values);
 }
 
 }  // namespace pantry::models

@@ -10,7 +10,6 @@
 #include <string>
 #include <string_view>
 
-#include "pantry/common/json.h"
 #include "pantry/common/status.h"
 
 namespace pantry::models {
@@ -62,9 +61,7 @@ struct FmHyperparameters {
 
   // Checks ranges (e.g. num_factors >= 1, learning rates >= 0).
   Status Validate() const;
-
-  Json ToJson() const;
-  static StatusOr<FmHyperparameters> FromJson(const Json& json);
+  // The JSON form stored with a model is internal (models/model_json.h).
 };
 
 }  // namespace pantry::models

@@ -6,6 +6,8 @@
 
 #include "pantry/common/checksum.h"
 #include "pantry/common/file_util.h"
+#include "pantry/common/json.h"
+#include "pantry/models/model_json.h"
 
 namespace pantry::models {
 namespace {
@@ -120,7 +122,7 @@ std::string FmModel::Serialize() const {
   std::string header = DumpJson(Json{{"predictor_type", PredictorTypeName(predictor_type_)},
                                      {"num_features", linear_.size()},
                                      {"num_factors", num_factors_},
-                                     {"hyperparameters", hyperparameters_.ToJson()}});
+                                     {"hyperparameters", ModelJson::ToJson(hyperparameters_)}});
   std::string out;
   out.reserve(32 + header.size() + (1 + linear_.size() + factors_.size()) * sizeof(float));
   out.append(kMagic, sizeof(kMagic));
@@ -187,7 +189,7 @@ StatusOr<FmModel> FmModel::Deserialize(std::string_view bytes, std::string_view 
     if (!std::isfinite(v)) return corrupt("non-finite factor");
   }
   if (header->contains("hyperparameters")) {
-    auto h = FmHyperparameters::FromJson((*header)["hyperparameters"]);
+    auto h = ModelJson::HyperparametersFromJson((*header)["hyperparameters"]);
     if (!h.ok()) return corrupt(h.status().message());
     model.hyperparameters_ = *h;
   }

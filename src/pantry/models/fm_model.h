@@ -19,7 +19,6 @@
 #include <string_view>
 #include <vector>
 
-#include "pantry/common/json.h"
 #include "pantry/common/status.h"
 #include "pantry/models/fm_hyperparameters.h"
 #include "pantry/models/sparse.h"

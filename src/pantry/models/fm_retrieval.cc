@@ -1,5 +1,7 @@
 #include "pantry/models/fm_retrieval.h"
 
+#include <Eigen/Core>
+
 #include <algorithm>
 #include <limits>
 
@@ -85,7 +87,8 @@ CustomerVector FmCatalogIndex::EncodeCustomer(const FmModel& model, const Sparse
   Eigen::VectorXd sum;
   CustomerVector out;
   out.c = model.bias() + SideTerms(model, customer, &sum);
-  out.p = sum.cast<float>();
+  out.p.resize(static_cast<size_t>(sum.size()));
+  Eigen::Map<Eigen::VectorXf>(out.p.data(), sum.size()) = sum.cast<float>();
   return out;
 }
 

@@ -16,7 +16,6 @@
 #ifndef PANTRY_MODELS_FM_RETRIEVAL_H_
 #define PANTRY_MODELS_FM_RETRIEVAL_H_
 
-#include <Eigen/Core>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -34,7 +33,7 @@ struct ScoredProduct {
 
 // The customer half of the decomposition.
 struct CustomerVector {
-  Eigen::VectorXf p;  // num_factors
+  std::vector<float> p;  // num_factors
   double c = 0;
 };
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "pantry/models/fm_gradient.h"
 #include "pantry/models/fm_model.h"
 #include "pantry/models/fm_trainer.h"
+#include "pantry/models/model_json.h"
 
 namespace pantry::models {
 namespace {
@@ -314,15 +316,37 @@ TEST(FmHyperparametersTest, UnknownAndMalformedAreErrors) {
   ASSERT_TRUE(ok.ok()) << ok.status();
   EXPECT_EQ(ok->num_factors, 16);
   EXPECT_EQ(ok->seed, UINT64_MAX);
-  auto round_trip = FmHyperparameters::FromJson(ok->ToJson());
+  auto round_trip = ModelJson::HyperparametersFromJson(ModelJson::ToJson(*ok));
   ASSERT_TRUE(round_trip.ok()) << round_trip.status();
-  EXPECT_EQ(round_trip->ToJson(), ok->ToJson());
+  EXPECT_EQ(ModelJson::ToJson(*round_trip), ModelJson::ToJson(*ok));
   // SageMaker's documented defaults.
   FmHyperparameters d;
   EXPECT_EQ(d.bias_lr, 0.1);
   EXPECT_EQ(d.bias_wd, 0.01);
   EXPECT_EQ(d.bias_init_sigma, 0.01);
   EXPECT_EQ(d.mini_batch_size, 1000);
+}
+
+TEST(FmHyperparametersTest, JsonFormNamesExactlyTheHyperparametersSetKnows) {
+  FmHyperparameters h;
+  const std::string message = h.Set("no_such_name", "1").message();
+  const std::string open = "(known: ";
+  const size_t begin = message.find(open);
+  ASSERT_NE(begin, std::string::npos) << message;
+  std::set<std::string> known;
+  std::string list = message.substr(begin + open.size());
+  list.erase(list.find(')'));
+  for (size_t start = 0; start <= list.size();) {
+    size_t end = list.find(", ", start);
+    if (end == std::string::npos) end = list.size();
+    known.insert(list.substr(start, end - start));
+    start = end + 2;
+  }
+  std::set<std::string> stored;
+  const Json json = ModelJson::ToJson(h);
+  for (const auto& [name, value] : json.items()) stored.insert(name);
+  EXPECT_EQ(stored, known);
+  EXPECT_EQ(known.size(), 22u);
 }
 
 TEST(FmModelTest, SaveLoadRoundTripGivesIdenticalPredictions) {
@@ -336,7 +360,7 @@ TEST(FmModelTest, SaveLoadRoundTripGivesIdenticalPredictions) {
   auto loaded = FmModel::Load(path);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ(loaded->PredictBatch(p.test_x), result->model.PredictBatch(p.test_x));
-  EXPECT_EQ(loaded->hyperparameters().ToJson(), h.ToJson());
+  EXPECT_EQ(ModelJson::ToJson(loaded->hyperparameters()), ModelJson::ToJson(h));
   EXPECT_EQ(loaded->num_factors(), 8);
 }
 

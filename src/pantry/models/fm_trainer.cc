@@ -188,31 +188,8 @@ double MetricFromLoss(PredictorType type, double mean_loss) {
   return type == PredictorType::kRegressor ? std::sqrt(2 * mean_loss) : mean_loss;
 }
 
-}  // namespace
-
-double FmMetric(const FmModel& model, const CsrMatrix& x, std::span<const float> y,
-                int num_threads) {
-  if (x.rows() == 0) return std::numeric_limits<double>::quiet_NaN();
-  std::vector<float> predictions(x.rows());
-  size_t threads =
-      num_threads > 0 ? num_threads : std::max(1u, std::thread::hardware_concurrency());
-  threads = std::min(threads, std::max<size_t>(1, x.rows() / 1024));
-  std::vector<double> losses(threads, 0.0);
-  auto work = [&](size_t t) {
-    for (size_t r = t; r < x.rows(); r += threads) {
-      losses[t] += FmLoss(model.predictor_type(), model.PredictRaw(x.row(r)), y[r]).loss;
-    }
-  };
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
-  work(0);
-  for (std::thread& thread : pool) thread.join();
-  double total = std::accumulate(losses.begin(), losses.end(), 0.0);
-  return MetricFromLoss(model.predictor_type(), total / static_cast<double>(x.rows()));
-}
-
-StatusOr<FmTrainResult> TrainFm(const CsrMatrix& x, std::span<const float> y,
-                                const FmHyperparameters& h, const FmTrainOptions& options) {
+Status CheckTrainingInput(const CsrMatrix& x, std::span<const float> y, const FmHyperparameters& h,
+                          const FmTrainOptions& options) {
   RETURN_IF_ERROR(h.Validate());
   if (x.rows() == 0) return InvalidArgumentError("empty training set: no rows to train on");
   if (x.cols == 0) return InvalidArgumentError("training set has no feature columns");
@@ -239,73 +216,165 @@ StatusOr<FmTrainResult> TrainFm(const CsrMatrix& x, std::span<const float> y,
   if (h.early_stopping_patience > 0 && (!has_validation || options.validation_x->rows() == 0)) {
     return InvalidArgumentError("early_stopping_patience needs a non-empty validation set");
   }
+  return Status::Ok();
+}
 
-  const size_t n = x.cols;
-  const size_t k = static_cast<size_t>(h.num_factors);
-  FmTrainResult result;
-  result.model = FmModel(h.predictor_type, n, h.num_factors);
-  FmModel& model = result.model;
-  model.set_hyperparameters(h);
-  std::mt19937_64 rng(h.seed);
-  {
-    std::normal_distribution<float> bias_init(0, static_cast<float>(h.bias_init_sigma));
-    std::normal_distribution<float> linear_init(0, static_cast<float>(h.linear_init_sigma));
-    std::normal_distribution<float> factor_init(0, static_cast<float>(h.factors_init_sigma));
-    model.mutable_bias() = h.bias_init_sigma > 0 ? bias_init(rng) : 0.0f;
-    for (float& w : model.mutable_linear()) w = h.linear_init_sigma > 0 ? linear_init(rng) : 0.0f;
-    for (float& v : model.mutable_factors()) v = h.factors_init_sigma > 0 ? factor_init(rng) : 0.0f;
+// Normal initialisation with the per-term sigmas (0 = start at zero). Draws
+// from `rng` in a fixed order: bias, linear weights, factors.
+void InitParameters(const FmHyperparameters& h, std::mt19937_64& rng, FmModel* model) {
+  std::normal_distribution<float> bias_init(0, static_cast<float>(h.bias_init_sigma));
+  std::normal_distribution<float> linear_init(0, static_cast<float>(h.linear_init_sigma));
+  std::normal_distribution<float> factor_init(0, static_cast<float>(h.factors_init_sigma));
+  model->mutable_bias() = h.bias_init_sigma > 0 ? bias_init(rng) : 0.0f;
+  for (float& w : model->mutable_linear()) w = h.linear_init_sigma > 0 ? linear_init(rng) : 0.0f;
+  for (float& v : model->mutable_factors()) v = h.factors_init_sigma > 0 ? factor_init(rng) : 0.0f;
+}
+
+// Runs the epochs' mini-batches on a pool of Hogwild! workers and owns the
+// optimizer state that persists across epochs.
+class EpochRunner {
+ public:
+  EpochRunner(const CsrMatrix& x, std::span<const float> y, const FmHyperparameters& h,
+              const FmTrainOptions& options)
+      : x_(x), y_(y), h_(h), options_(options) {
+    const size_t n = x.cols, k = static_cast<size_t>(h.num_factors);
+    bias_state_.Resize(1, 1, h.optimizer);
+    linear_state_.Resize(n, 1, h.optimizer);
+    factor_state_.Resize(n, k, h.optimizer);
+    size_t threads =
+        h.num_threads > 0 ? h.num_threads : std::max(1u, std::thread::hardware_concurrency());
+    batch_ = static_cast<size_t>(h.mini_batch_size);
+    num_batches_ = (x.rows() + batch_ - 1) / batch_;
+    threads = std::max<size_t>(1, std::min(threads, num_batches_));
+    for (size_t t = 0; t < threads; ++t) workers_.push_back(std::make_unique<Worker>(n, k));
   }
-  OptimizerState bias_state, linear_state, factor_state;
-  bias_state.Resize(1, 1, h.optimizer);
-  linear_state.Resize(n, 1, h.optimizer);
-  factor_state.Resize(n, k, h.optimizer);
 
-  size_t threads =
-      h.num_threads > 0 ? h.num_threads : std::max(1u, std::thread::hardware_concurrency());
-  const size_t batch = static_cast<size_t>(h.mini_batch_size);
-  const size_t num_batches = (x.rows() + batch - 1) / batch;
-  threads = std::max<size_t>(1, std::min(threads, num_batches));
-  std::vector<std::unique_ptr<Worker>> workers;
-  for (size_t t = 0; t < threads; ++t) workers.push_back(std::make_unique<Worker>(n, k));
+  size_t threads() const { return workers_.size(); }
 
-  std::vector<uint32_t> order(x.rows());
-  std::iota(order.begin(), order.end(), uint32_t{0});
-  int64_t step = 0;
-  double best_metric = std::numeric_limits<double>::infinity();
-  FmModel best_model;
-  int bad_epochs = 0;
-  for (int epoch = 1; epoch <= h.epochs; ++epoch) {
-    auto start = std::chrono::steady_clock::now();
-    std::shuffle(order.begin(), order.end(), rng);
+  // One pass over the rows in `order`, cut into mini-batches; returns the
+  // summed training loss of the rows as each was trained on.
+  double Run(FmModel& model, std::span<const uint32_t> order) {
     std::atomic<size_t> next_batch{0};
-    std::vector<double> losses(threads, 0.0);
+    std::vector<double> losses(threads(), 0.0);
     auto work = [&](size_t t) {
       for (;;) {
         size_t b = next_batch.fetch_add(1, std::memory_order_relaxed);
-        if (b >= num_batches) break;
-        size_t begin = b * batch, end = std::min(x.rows(), begin + batch);
+        if (b >= num_batches_) break;
+        size_t begin = b * batch_, end = std::min(x_.rows(), begin + batch_);
         // Steps are numbered by batch so that Adam's bias correction does not
         // depend on thread timing.
-        losses[t] += workers[t]->RunBatch(
-            model, x, y, std::span<const uint32_t>(order.data() + begin, end - begin), h,
-            step + static_cast<int64_t>(b) + 1, bias_state, linear_state, factor_state);
-        if (options.on_rows) options.on_rows(end - begin);
+        losses[t] += workers_[t]->RunBatch(model, x_, y_, order.subspan(begin, end - begin), h_,
+                                           step_ + static_cast<int64_t>(b) + 1, bias_state_,
+                                           linear_state_, factor_state_);
+        if (options_.on_rows) options_.on_rows(end - begin);
       }
     };
     std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    for (size_t t = 1; t < threads(); ++t) pool.emplace_back(work, t);
     work(0);
     for (std::thread& thread : pool) thread.join();
-    step += static_cast<int64_t>(num_batches);
+    step_ += static_cast<int64_t>(num_batches_);
+    return std::accumulate(losses.begin(), losses.end(), 0.0);
+  }
+
+ private:
+  const CsrMatrix& x_;
+  std::span<const float> y_;
+  const FmHyperparameters& h_;
+  const FmTrainOptions& options_;
+  size_t batch_ = 0, num_batches_ = 0;
+  int64_t step_ = 0;
+  OptimizerState bias_state_, linear_state_, factor_state_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+};
+
+// Early stopping on the validation metric: remembers the best epoch's
+// parameters and says when patience has run out.
+class EarlyStopping {
+ public:
+  explicit EarlyStopping(const FmHyperparameters& h) : h_(h) {}
+
+  // Call after every epoch; true: stop training now.
+  bool ShouldStop(const FmEpochReport& report, const FmModel& model) {
+    if (h_.early_stopping_patience <= 0) return false;
+    if (report.validation_metric < best_metric_ * (1 - h_.early_stopping_tolerance)) {
+      best_metric_ = report.validation_metric;
+      best_model_ = model;
+      bad_epochs_ = 0;
+      return false;
+    }
+    return ++bad_epochs_ >= h_.early_stopping_patience;
+  }
+
+  // Puts the best epoch's parameters (if any epoch improved) into `result`.
+  void RestoreBest(FmTrainResult* result) {
+    if (h_.early_stopping_patience <= 0 || best_model_.num_features() == 0) return;
+    for (const FmEpochReport& report : result->epochs) {
+      if (report.validation_metric == best_metric_) {
+        result->best_epoch = report.epoch;
+        break;
+      }
+    }
+    result->model = std::move(best_model_);
+  }
+
+ private:
+  const FmHyperparameters& h_;
+  double best_metric_ = std::numeric_limits<double>::infinity();
+  FmModel best_model_;
+  int bad_epochs_ = 0;
+};
+
+}  // namespace
+
+double FmMetric(const FmModel& model, const CsrMatrix& x, std::span<const float> y,
+                int num_threads) {
+  if (x.rows() == 0) return std::numeric_limits<double>::quiet_NaN();
+  std::vector<float> predictions(x.rows());
+  size_t threads =
+      num_threads > 0 ? num_threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min(threads, std::max<size_t>(1, x.rows() / 1024));
+  std::vector<double> losses(threads, 0.0);
+  auto work = [&](size_t t) {
+    for (size_t r = t; r < x.rows(); r += threads) {
+      losses[t] += FmLoss(model.predictor_type(), model.PredictRaw(x.row(r)), y[r]).loss;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (std::thread& thread : pool) thread.join();
+  double total = std::accumulate(losses.begin(), losses.end(), 0.0);
+  return MetricFromLoss(model.predictor_type(), total / static_cast<double>(x.rows()));
+}
+
+StatusOr<FmTrainResult> TrainFm(const CsrMatrix& x, std::span<const float> y,
+                                const FmHyperparameters& h, const FmTrainOptions& options) {
+  RETURN_IF_ERROR(CheckTrainingInput(x, y, h, options));
+  FmTrainResult result;
+  result.model = FmModel(h.predictor_type, x.cols, h.num_factors);
+  FmModel& model = result.model;
+  model.set_hyperparameters(h);
+  std::mt19937_64 rng(h.seed);
+  InitParameters(h, rng, &model);
+  EpochRunner runner(x, y, h, options);
+  EarlyStopping early_stopping(h);
+  const bool has_validation = options.validation_x != nullptr && options.validation_x->rows() > 0;
+
+  std::vector<uint32_t> order(x.rows());
+  std::iota(order.begin(), order.end(), uint32_t{0});
+  for (int epoch = 1; epoch <= h.epochs; ++epoch) {
+    auto start = std::chrono::steady_clock::now();
+    std::shuffle(order.begin(), order.end(), rng);
+    const double total = runner.Run(model, order);
 
     FmEpochReport report;
     report.epoch = epoch;
-    double total = std::accumulate(losses.begin(), losses.end(), 0.0);
     report.train_metric = MetricFromLoss(h.predictor_type, total / static_cast<double>(x.rows()));
     report.validation_metric = std::numeric_limits<double>::quiet_NaN();
-    if (has_validation && options.validation_x->rows() > 0) {
-      report.validation_metric =
-          FmMetric(model, *options.validation_x, options.validation_y, static_cast<int>(threads));
+    if (has_validation) {
+      report.validation_metric = FmMetric(model, *options.validation_x, options.validation_y,
+                                          static_cast<int>(runner.threads()));
     }
     report.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -316,26 +385,12 @@ StatusOr<FmTrainResult> TrainFm(const CsrMatrix& x, std::span<const float> y,
     result.epochs.push_back(report);
     if (options.on_epoch) options.on_epoch(report);
     result.best_epoch = epoch;
-    if (h.early_stopping_patience > 0) {
-      if (report.validation_metric < best_metric * (1 - h.early_stopping_tolerance)) {
-        best_metric = report.validation_metric;
-        best_model = model;
-        bad_epochs = 0;
-      } else if (++bad_epochs >= h.early_stopping_patience) {
-        result.stopped_early = epoch < h.epochs;
-        break;
-      }
+    if (early_stopping.ShouldStop(report, model)) {
+      result.stopped_early = epoch < h.epochs;
+      break;
     }
   }
-  if (h.early_stopping_patience > 0 && best_model.num_features() > 0) {
-    for (const FmEpochReport& report : result.epochs) {
-      if (report.validation_metric == best_metric) {
-        result.best_epoch = report.epoch;
-        break;
-      }
-    }
-    model = std::move(best_model);
-  }
+  early_stopping.RestoreBest(&result);
   return result;
 }
 

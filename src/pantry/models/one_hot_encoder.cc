@@ -5,6 +5,8 @@
 #include <cmath>
 #include <set>
 
+#include "pantry/models/model_json.h"
+
 namespace pantry::models {
 namespace {
 
@@ -123,16 +125,16 @@ StatusOr<CsrMatrix> OneHotEncoder::Transform(std::span<const std::vector<std::st
   return out;
 }
 
-Json OneHotEncoder::ToJson() const {
+Json ModelJson::ToJson(const OneHotEncoder& encoder) {
   Json columns = Json::array();
-  for (const Column& column : columns_) {
+  for (const OneHotEncoder::Column& column : encoder.columns_) {
     columns.push_back(
         {{"name", column.name}, {"numeric", column.numeric}, {"categories", column.categories}});
   }
   return Json{{"type", "one_hot"}, {"handle_unknown", "ignore"}, {"columns", columns}};
 }
 
-StatusOr<OneHotEncoder> OneHotEncoder::FromJson(const Json& json) {
+StatusOr<OneHotEncoder> ModelJson::OneHotEncoderFromJson(const Json& json) {
   ASSIGN_OR_RETURN(std::string type, GetJsonString(json, "type"));
   if (type != "one_hot") return InvalidArgumentError("encoder type '" + type + "' is not one_hot");
   if (!json.contains("columns") || !json["columns"].is_array()) {
@@ -140,7 +142,7 @@ StatusOr<OneHotEncoder> OneHotEncoder::FromJson(const Json& json) {
   }
   OneHotEncoder encoder;
   for (const Json& item : json["columns"]) {
-    Column column;
+    OneHotEncoder::Column column;
     ASSIGN_OR_RETURN(column.name, GetJsonString(item, "name"));
     ASSIGN_OR_RETURN(column.numeric, GetJsonBool(item, "numeric"));
     if (!item.contains("categories") || !item["categories"].is_array()) {

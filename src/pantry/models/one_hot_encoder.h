@@ -14,13 +14,14 @@
 #include <unordered_map>
 #include <vector>
 
-#include "pantry/common/json.h"
 #include "pantry/common/status.h"
 #include "pantry/models/sparse.h"
 
 namespace pantry::models {
 
-// Immutable after Fit/FromJson; all const methods are thread-safe.
+class ModelJson;
+
+// Immutable once fitted or loaded; all const methods are thread-safe.
 class OneHotEncoder {
  public:
   OneHotEncoder() = default;
@@ -55,10 +56,9 @@ class OneHotEncoder {
   // Encodes many rows into a CSR matrix with output_dim() columns.
   StatusOr<CsrMatrix> Transform(std::span<const std::vector<std::string>> rows) const;
 
-  Json ToJson() const;
-  static StatusOr<OneHotEncoder> FromJson(const Json& json);
-
  private:
+  friend class ModelJson;  // the JSON form stored with a model (model_json.h)
+
   struct Column {
     std::string name;
     bool numeric = false;

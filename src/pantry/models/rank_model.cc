@@ -6,6 +6,7 @@
 
 #include "pantry/common/file_util.h"
 #include "pantry/models/metrics.h"
+#include "pantry/models/model_json.h"
 
 namespace pantry::models {
 
@@ -97,7 +98,7 @@ StatusOr<RankModel> RankModel::Train(std::span<const RankExample> examples,
                     {"features", names},
                     {"validation", evaluate(validation_x, validation_y)},
                     {"test", evaluate(test_x, test_y)},
-                    {"params", options.params.ToJson()}};
+                    {"params", ModelJson::ToJson(options.params)}};
   }
   return model;
 }
@@ -110,7 +111,7 @@ Status RankModel::Save(const std::filesystem::path& dir) const {
   RETURN_IF_ERROR(ranker_->Save(dir / "ranker.json"));
   Json encoders{{"format_version", 1},
                 {"use_click_features", use_click_features_},
-                {"product_category", category_encoder_.ToJson()}};
+                {"product_category", ModelJson::ToJson(category_encoder_)}};
   return WriteFileAtomic(dir / "encoders.json", DumpJson(encoders, 1));
 }
 
@@ -122,7 +123,7 @@ StatusOr<RankModel> RankModel::Load(const std::filesystem::path& dir) {
   std::string context = (dir / "encoders.json").string();
   ASSIGN_OR_RETURN(model.use_click_features_, GetJsonBool(encoders, "use_click_features"));
   if (!encoders.contains("product_category")) return CorruptionError(context + ": no encoder");
-  auto category = OneHotEncoder::FromJson(encoders["product_category"]);
+  auto category = ModelJson::OneHotEncoderFromJson(encoders["product_category"]);
   if (!category.ok()) return category.status().WithContext(context);
   model.category_encoder_ = std::move(*category);
   size_t expected = (model.use_click_features_ ? 3 : 2) + model.category_encoder_.output_dim();

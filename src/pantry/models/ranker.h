@@ -15,7 +15,6 @@
 #include <string_view>
 #include <vector>
 
-#include "pantry/common/json.h"
 #include "pantry/common/status.h"
 
 namespace pantry::models {
@@ -46,7 +45,6 @@ struct RankerParams {
   // Sets a parameter by name from text. Errors: unknown name (listing the
   // known ones) or a malformed value.
   Status Set(std::string_view name, std::string_view value);
-  Json ToJson() const;
 };
 
 struct RankerTrainOptions {

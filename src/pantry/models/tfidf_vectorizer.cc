@@ -8,6 +8,8 @@
 #include <map>
 #include <set>
 
+#include "pantry/models/model_json.h"
+
 namespace pantry::models {
 namespace {
 
@@ -171,19 +173,15 @@ CsrMatrix TfidfVectorizer::Transform(std::span<const std::string> texts) const {
   return out;
 }
 
-Json TfidfVectorizer::ToJson() const {
-  return Json{{"type", "tfidf"},
-              {"min_df", min_df_},
-              {"lowercase", true},
-              {"token_pattern", "(?u)\\b\\w\\w+\\b"},
-              {"norm", "l2"},
-              {"smooth_idf", true},
-              {"sublinear_tf", false},
-              {"vocabulary", vocabulary_},
-              {"idf", idf_}};
+Json ModelJson::ToJson(const TfidfVectorizer& vectorizer) {
+  return Json{{"type", "tfidf"},       {"min_df", vectorizer.min_df_},
+              {"lowercase", true},     {"token_pattern", "(?u)\\b\\w\\w+\\b"},
+              {"norm", "l2"},          {"smooth_idf", true},
+              {"sublinear_tf", false}, {"vocabulary", vectorizer.vocabulary_},
+              {"idf", vectorizer.idf_}};
 }
 
-StatusOr<TfidfVectorizer> TfidfVectorizer::FromJson(const Json& json) {
+StatusOr<TfidfVectorizer> ModelJson::TfidfVectorizerFromJson(const Json& json) {
   ASSIGN_OR_RETURN(std::string type, GetJsonString(json, "type"));
   if (type != "tfidf") return InvalidArgumentError("encoder type '" + type + "' is not tfidf");
   TfidfVectorizer vectorizer;

@@ -21,13 +21,14 @@
 #include <unordered_map>
 #include <vector>
 
-#include "pantry/common/json.h"
 #include "pantry/common/status.h"
 #include "pantry/models/sparse.h"
 
 namespace pantry::models {
 
-// Immutable after Fit/FromJson; const methods are thread-safe.
+class ModelJson;
+
+// Immutable once fitted or loaded; const methods are thread-safe.
 class TfidfVectorizer {
  public:
   TfidfVectorizer() = default;
@@ -55,10 +56,9 @@ class TfidfVectorizer {
   // One CSR row per text, vocabulary_size() columns.
   CsrMatrix Transform(std::span<const std::string> texts) const;
 
-  Json ToJson() const;
-  static StatusOr<TfidfVectorizer> FromJson(const Json& json);
-
  private:
+  friend class ModelJson;  // the JSON form stored with a model (model_json.h)
+
   void BuildIndex();
 
   int min_df_ = 2;

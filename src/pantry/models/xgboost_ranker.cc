@@ -8,6 +8,7 @@
 #include <set>
 
 #include "pantry/common/file_util.h"
+#include "pantry/models/model_json.h"
 #include "pantry/models/ranker.h"
 
 namespace pantry::models {
@@ -88,6 +89,71 @@ std::string Number(double value) {
   char buffer[64];
   auto [ptr, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
   return std::string(buffer, ptr);
+}
+
+Status CheckTrainingSet(const DenseMatrix& x, std::span<const float> y,
+                        const std::vector<std::string>& feature_names, const RankerParams& params) {
+  if (x.rows == 0)
+    return InvalidArgumentError("empty training set: no rows to train the ranker on");
+  if (x.cols == 0) return InvalidArgumentError("ranker training set has no feature columns");
+  if (feature_names.size() != x.cols) {
+    return InvalidArgumentError("ranker: " + std::to_string(feature_names.size()) +
+                                " feature names for " + std::to_string(x.cols) + " columns");
+  }
+  std::set<std::string> unique_names(feature_names.begin(), feature_names.end());
+  if (unique_names.size() != feature_names.size() || unique_names.count("") > 0) {
+    return InvalidArgumentError("ranker: feature names must be unique and non-empty");
+  }
+  if (y.size() != x.rows) {
+    return InvalidArgumentError("ranker training set has " + std::to_string(x.rows) + " rows but " +
+                                std::to_string(y.size()) + " labels");
+  }
+  if (params.num_round < 1) return InvalidArgumentError("ranker parameter num_round must be >= 1");
+  RETURN_IF_ERROR(CheckFinite(x, feature_names, "training set"));
+  return CheckLabels(y, params, "training set");
+}
+
+// The workshop's parameters, plus the evaluation metrics reported per round.
+Status SetBoosterParams(BoosterHandle booster, const RankerParams& params) {
+  std::vector<std::pair<std::string, std::string>> settings = {
+      {"max_depth", std::to_string(params.max_depth)},
+      {"eta", Number(params.eta)},
+      {"gamma", Number(params.gamma)},
+      {"min_child_weight", Number(params.min_child_weight)},
+      {"subsample", Number(params.subsample)},
+      {"objective", params.objective},
+      {"tree_method", params.tree_method},
+      {"nthread", std::to_string(params.nthread)},
+      {"seed", std::to_string(params.seed)},
+      {"verbosity", "1"},
+      {"eval_metric", "auc"},
+      {"eval_metric", "logloss"},
+  };
+  for (const auto& [key, value] : settings) {
+    RETURN_IF_ERROR(Check(XGBoosterSetParam(booster, key.c_str(), value.c_str()),
+                          "XGBoosterSetParam(" + key + "=" + value + ")"));
+  }
+  return Status::Ok();
+}
+
+// The boosting rounds; after each, the validation set (if not null) is
+// evaluated and on_round told the result.
+Status Boost(BoosterHandle booster, DMatrixHandle train, DMatrixHandle validation,
+             const RankerParams& params, const RankerTrainOptions& options) {
+  for (int round = 0; round < params.num_round; ++round) {
+    RETURN_IF_ERROR(Check(XGBoosterUpdateOneIter(booster, round, train), "XGBoosterUpdateOneIter"));
+    std::string evaluation;
+    if (validation != nullptr) {
+      DMatrixHandle eval_sets[1] = {validation};
+      const char* eval_names[1] = {"validation"};
+      const char* out = nullptr;
+      RETURN_IF_ERROR(Check(XGBoosterEvalOneIter(booster, round, eval_sets, eval_names, 1, &out),
+                            "XGBoosterEvalOneIter"));
+      evaluation = out;
+    }
+    if (options.on_round) options.on_round(round, evaluation);
+  }
+  return Status::Ok();
 }
 
 class XgboostRanker final : public Ranker {
@@ -255,36 +321,19 @@ Status RankerParams::Set(std::string_view name, std::string_view value) {
                               "objective, num_round, tree_method, nthread, seed)");
 }
 
-Json RankerParams::ToJson() const {
-  return Json{{"max_depth", max_depth}, {"eta", eta},
-              {"gamma", gamma},         {"min_child_weight", min_child_weight},
-              {"subsample", subsample}, {"objective", objective},
-              {"num_round", num_round}, {"tree_method", tree_method},
-              {"nthread", nthread},     {"seed", std::to_string(seed)}};
+Json ModelJson::ToJson(const RankerParams& p) {
+  return Json{{"max_depth", p.max_depth}, {"eta", p.eta},
+              {"gamma", p.gamma},         {"min_child_weight", p.min_child_weight},
+              {"subsample", p.subsample}, {"objective", p.objective},
+              {"num_round", p.num_round}, {"tree_method", p.tree_method},
+              {"nthread", p.nthread},     {"seed", std::to_string(p.seed)}};
 }
 
 StatusOr<std::unique_ptr<Ranker>> Ranker::Train(const DenseMatrix& x, std::span<const float> y,
                                                 std::vector<std::string> feature_names,
                                                 const RankerParams& params,
                                                 const RankerTrainOptions& options) {
-  if (x.rows == 0)
-    return InvalidArgumentError("empty training set: no rows to train the ranker on");
-  if (x.cols == 0) return InvalidArgumentError("ranker training set has no feature columns");
-  if (feature_names.size() != x.cols) {
-    return InvalidArgumentError("ranker: " + std::to_string(feature_names.size()) +
-                                " feature names for " + std::to_string(x.cols) + " columns");
-  }
-  std::set<std::string> unique_names(feature_names.begin(), feature_names.end());
-  if (unique_names.size() != feature_names.size() || unique_names.count("") > 0) {
-    return InvalidArgumentError("ranker: feature names must be unique and non-empty");
-  }
-  if (y.size() != x.rows) {
-    return InvalidArgumentError("ranker training set has " + std::to_string(x.rows) + " rows but " +
-                                std::to_string(y.size()) + " labels");
-  }
-  if (params.num_round < 1) return InvalidArgumentError("ranker parameter num_round must be >= 1");
-  RETURN_IF_ERROR(CheckFinite(x, feature_names, "training set"));
-  RETURN_IF_ERROR(CheckLabels(y, params, "training set"));
+  RETURN_IF_ERROR(CheckTrainingSet(x, y, feature_names, params));
   DMatrix train, validation;
   RETURN_IF_ERROR(MakeDMatrix(x, y, feature_names, &train));
   const bool has_validation = options.validation_x != nullptr && options.validation_x->rows > 0;
@@ -302,38 +351,9 @@ StatusOr<std::unique_ptr<Ranker>> Ranker::Train(const DenseMatrix& x, std::span<
   RETURN_IF_ERROR(
       Check(XGBoosterCreate(cache, has_validation ? 2 : 1, &booster), "XGBoosterCreate"));
   auto ranker = std::make_unique<XgboostRanker>(booster);
-  std::vector<std::pair<std::string, std::string>> settings = {
-      {"max_depth", std::to_string(params.max_depth)},
-      {"eta", Number(params.eta)},
-      {"gamma", Number(params.gamma)},
-      {"min_child_weight", Number(params.min_child_weight)},
-      {"subsample", Number(params.subsample)},
-      {"objective", params.objective},
-      {"tree_method", params.tree_method},
-      {"nthread", std::to_string(params.nthread)},
-      {"seed", std::to_string(params.seed)},
-      {"verbosity", "1"},
-      {"eval_metric", "auc"},
-      {"eval_metric", "logloss"},
-  };
-  for (const auto& [key, value] : settings) {
-    RETURN_IF_ERROR(Check(XGBoosterSetParam(booster, key.c_str(), value.c_str()),
-                          "XGBoosterSetParam(" + key + "=" + value + ")"));
-  }
-  for (int round = 0; round < params.num_round; ++round) {
-    RETURN_IF_ERROR(
-        Check(XGBoosterUpdateOneIter(booster, round, train.get()), "XGBoosterUpdateOneIter"));
-    std::string evaluation;
-    if (has_validation) {
-      DMatrixHandle eval_sets[1] = {validation.get()};
-      const char* eval_names[1] = {"validation"};
-      const char* out = nullptr;
-      RETURN_IF_ERROR(Check(XGBoosterEvalOneIter(booster, round, eval_sets, eval_names, 1, &out),
-                            "XGBoosterEvalOneIter"));
-      evaluation = out;
-    }
-    if (options.on_round) options.on_round(round, evaluation);
-  }
+  RETURN_IF_ERROR(SetBoosterParams(booster, params));
+  RETURN_IF_ERROR(
+      Boost(booster, train.get(), has_validation ? validation.get() : nullptr, params, options));
   // The C API does not copy the DMatrix's feature names to the booster;
   // set them so that they are saved with the model.
   std::vector<const char*> c_names;

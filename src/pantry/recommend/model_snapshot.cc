@@ -76,7 +76,7 @@ std::vector<float> AugmentedProductVectors(const models::CfModel& cf,
   const size_t dim = static_cast<size_t>(f) + 1;
   std::vector<float> out(products.size() * dim, 0.0f);
   models::CustomerVector zero;
-  zero.p = Eigen::VectorXf::Zero(f);
+  zero.p.assign(static_cast<size_t>(f), 0.0f);
   zero.c = 0;
   std::vector<uint32_t> indices;
   std::vector<float> values;
@@ -96,8 +96,8 @@ std::vector<float> AugmentedProductVectors(const models::CfModel& cf,
 }
 
 std::vector<float> AugmentedQuery(const models::CustomerVector& customer) {
-  std::vector<float> q(static_cast<size_t>(customer.p.size()) + 1);
-  for (Eigen::Index k = 0; k < customer.p.size(); ++k) q[k] = customer.p[k];
+  std::vector<float> q(customer.p.size() + 1);
+  std::copy(customer.p.begin(), customer.p.end(), q.begin());
   q.back() = 1.0f;
   return q;
 }

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <numeric>
+#include <span>
 #include <thread>
 
 #include "pantry/common/logging.h"
@@ -31,6 +32,87 @@ std::string StringOf(const Record& record, std::string_view name) {
   return value == nullptr ? std::string() : value->ToString();
 }
 
+Status ValidateRequest(const RecommendRequest& request) {
+  if (request.customer_id.empty()) return InvalidArgumentError("customer_id is empty");
+  if (request.k < 1 || request.k > kMaxK) {
+    return InvalidArgumentError("k must be between 1 and " + std::to_string(kMaxK) + ", got " +
+                                std::to_string(request.k));
+  }
+  if (request.candidates < 1 || request.candidates > kMaxCandidates) {
+    return InvalidArgumentError("candidates must be between 1 and " +
+                                std::to_string(kMaxCandidates) + ", got " +
+                                std::to_string(request.candidates));
+  }
+  return Status::Ok();
+}
+
+// The value of one ranker column for a candidate (a category column reads 0
+// here; the candidate's own category column is set to 1 by the caller).
+float RankFeature(RankColumn column, const CatalogProduct& product, const RecommendResult& result) {
+  switch (column) {
+    case RankColumn::kHealthyActivity:
+      return static_cast<float>(result.live.healthy_activity_last_2m);
+    case RankColumn::kSumActivity:
+      return static_cast<float>(result.live.sum_activity_weight_last_2m);
+    case RankColumn::kAvgProductHealth:
+      return static_cast<float>(result.live.avg_product_health_index_last_2m);
+    case RankColumn::kProductHealth:
+      return static_cast<float>(product.product_health_index);
+    case RankColumn::kCustomerHealth:
+      return static_cast<float>(result.customer_health_index);
+    case RankColumn::kCategory:
+      return 0;
+  }
+  return 0;
+}
+
+// One row per candidate, in the column order saved with the ranker.
+models::DenseMatrix RankingFeatures(const ModelSnapshot& snapshot,
+                                    std::span<const models::ScoredProduct> candidates,
+                                    const RecommendResult& result) {
+  const size_t cols = snapshot.columns.size();
+  models::DenseMatrix x{candidates.size(), cols, std::vector<float>(candidates.size() * cols)};
+  for (size_t r = 0; r < candidates.size(); ++r) {
+    const uint32_t product = candidates[r].product;
+    float* row = x.values.data() + r * cols;
+    for (size_t c = 0; c < cols; ++c) {
+      row[c] = RankFeature(snapshot.columns[c], snapshot.products[product], result);
+    }
+    if (int32_t c = snapshot.category_column[product]; c >= 0) row[c] = 1;
+  }
+  return x;
+}
+
+// Positions of the best min(k, candidates) candidates, best first: by
+// propensity, then CF score, then catalog position, so that ties are
+// deterministic.
+std::vector<size_t> TopByPropensity(std::span<const float> propensity,
+                                    std::span<const models::ScoredProduct> candidates, int k) {
+  std::vector<size_t> order(candidates.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  const size_t top = std::min(order.size(), static_cast<size_t>(k));
+  std::partial_sort(order.begin(), order.begin() + top, order.end(), [&](size_t a, size_t b) {
+    if (propensity[a] != propensity[b]) return propensity[a] > propensity[b];
+    if (candidates[a].score != candidates[b].score) {
+      return candidates[a].score > candidates[b].score;
+    }
+    return candidates[a].product < candidates[b].product;
+  });
+  order.resize(top);
+  return order;
+}
+
+RecommendedItem ItemOf(const CatalogProduct& product, float cf_score, float propensity) {
+  RecommendedItem item;
+  item.product_id = product.product_id;
+  item.product_name = product.product_name;
+  item.product_category = product.product_category;
+  item.product_health_index = product.product_health_index;
+  item.cf_score = cf_score;
+  item.propensity_to_buy = propensity;
+  return item;
+}
+
 class RecommenderImpl final : public Recommender {
  public:
   explicit RecommenderImpl(const RecommenderOptions& options) : options_(options) {
@@ -42,121 +124,33 @@ class RecommenderImpl final : public Recommender {
 
   StatusOr<RecommendResult> Recommend(const RecommendRequest& request) const override {
     const auto start = std::chrono::steady_clock::now();
-    if (request.customer_id.empty()) return InvalidArgumentError("customer_id is empty");
-    if (request.k < 1 || request.k > kMaxK) {
-      return InvalidArgumentError("k must be between 1 and " + std::to_string(kMaxK) + ", got " +
-                                  std::to_string(request.k));
-    }
-    if (request.candidates < 1 || request.candidates > kMaxCandidates) {
-      return InvalidArgumentError("candidates must be between 1 and " +
-                                  std::to_string(kMaxCandidates) + ", got " +
-                                  std::to_string(request.candidates));
-    }
+    RETURN_IF_ERROR(ValidateRequest(request));
     std::shared_ptr<const ModelSnapshot> snapshot = snapshot_.load(std::memory_order_acquire);
     if (snapshot == nullptr) return UnavailableError(NotReadyMessage());
 
-    // Profile.
-    ASSIGN_OR_RETURN(std::optional<Record> profile,
-                     options_.store->GetRecord("customers", request.customer_id));
-    if (!profile.has_value()) {
-      return NotFoundError("customer '" + request.customer_id +
-                           "' is not in the customers feature group");
-    }
+    ASSIGN_OR_RETURN(Record profile, ReadProfile(request.customer_id));
     RecommendResult result;
     result.customer_id = request.customer_id;
-    result.customer_health_index = NumberOr(*profile, "customer_health_index", 0.0);
+    result.customer_health_index = NumberOr(profile, "customer_health_index", 0.0);
     ASSIGN_OR_RETURN(result.live, ReadLiveFeatures(request.customer_id));
     result.cf_version = snapshot->cf_version;
     result.rank_version = snapshot->rank_version;
     result.catalog_size = snapshot->products.size();
 
-    // Retrieval.
-    const models::CfModel& cf = *snapshot->cf;
-    thread_local std::vector<uint32_t> indices;
-    thread_local std::vector<float> values;
-    indices.clear();
-    values.clear();
-    cf.EncodeCustomer(request.customer_id, StringOf(*profile, "is_married"),
-                      StringOf(*profile, "state"), &indices, &values);
-    if (auto column = cf.customer_encoder().FindColumn("customer_id")) {
-      result.known_to_cf =
-          cf.customer_encoder().FeatureIndex(*column, request.customer_id).has_value();
-    }
-    models::CustomerVector customer =
-        models::FmCatalogIndex::EncodeCustomer(cf.fm(), models::SparseRow{indices, values});
-    const size_t n = std::min(snapshot->products.size(),
-                              static_cast<size_t>(std::max(request.k, request.candidates)));
-    std::vector<models::ScoredProduct> candidates;
-    if (snapshot->hnsw != nullptr) {
-      result.retrieval = "hnsw";
-      std::vector<uint32_t> found = snapshot->hnsw->Search(AugmentedQuery(customer), n);
-      candidates.reserve(found.size());
-      for (uint32_t product : found) {
-        candidates.push_back({product, snapshot->index.Score(customer, product)});
-      }
-    }
-    if (candidates.empty()) {
-      result.retrieval = "exact";
-      candidates = snapshot->index.TopK(customer, n);
-    }
+    std::vector<models::ScoredProduct> candidates = Retrieve(*snapshot, request, profile, &result);
     result.candidates = candidates.size();
 
     // Ranking: one batched prediction over every candidate.
-    const size_t cols = snapshot->columns.size();
-    models::DenseMatrix x{candidates.size(), cols, std::vector<float>(candidates.size() * cols)};
-    const float healthy = static_cast<float>(result.live.healthy_activity_last_2m);
-    for (size_t r = 0; r < candidates.size(); ++r) {
-      const uint32_t product = candidates[r].product;
-      float* row = x.values.data() + r * cols;
-      for (size_t c = 0; c < cols; ++c) {
-        switch (snapshot->columns[c]) {
-          case RankColumn::kHealthyActivity:
-            row[c] = healthy;
-            break;
-          case RankColumn::kSumActivity:
-            row[c] = static_cast<float>(result.live.sum_activity_weight_last_2m);
-            break;
-          case RankColumn::kAvgProductHealth:
-            row[c] = static_cast<float>(result.live.avg_product_health_index_last_2m);
-            break;
-          case RankColumn::kProductHealth:
-            row[c] = static_cast<float>(snapshot->products[product].product_health_index);
-            break;
-          case RankColumn::kCustomerHealth:
-            row[c] = static_cast<float>(result.customer_health_index);
-            break;
-          case RankColumn::kCategory:
-            row[c] = 0;
-            break;
-        }
-      }
-      if (int32_t c = snapshot->category_column[product]; c >= 0) row[c] = 1;
-    }
+    models::DenseMatrix x = RankingFeatures(*snapshot, candidates, result);
     ASSIGN_OR_RETURN(std::vector<float> propensity, snapshot->rank->ranker().Predict(x));
-    std::vector<size_t> order(candidates.size());
-    std::iota(order.begin(), order.end(), size_t{0});
-    const size_t k = std::min(order.size(), static_cast<size_t>(request.k));
-    std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](size_t a, size_t b) {
-      if (propensity[a] != propensity[b]) return propensity[a] > propensity[b];
-      if (candidates[a].score != candidates[b].score) {
-        return candidates[a].score > candidates[b].score;
-      }
-      return candidates[a].product < candidates[b].product;
-    });
-    order.resize(k);
-    result.items.reserve(k);
+    std::vector<size_t> order = TopByPropensity(propensity, candidates, request.k);
+    result.items.reserve(order.size());
     for (size_t r : order) {
-      const CatalogProduct& p = snapshot->products[candidates[r].product];
-      RecommendedItem item;
-      item.product_id = p.product_id;
-      item.product_name = p.product_name;
-      item.product_category = p.product_category;
-      item.product_health_index = p.product_health_index;
-      item.cf_score = candidates[r].score;
-      item.propensity_to_buy = propensity[r];
-      result.items.push_back(std::move(item));
+      const models::ScoredProduct& candidate = candidates[r];
+      result.items.push_back(
+          ItemOf(snapshot->products[candidate.product], candidate.score, propensity[r]));
     }
-    if (request.explain && k > 0) RETURN_IF_ERROR(Explain(*snapshot, x, order, &result));
+    if (request.explain && !order.empty()) RETURN_IF_ERROR(Explain(*snapshot, x, order, &result));
     result.took_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     return result;
@@ -241,6 +235,53 @@ class RecommenderImpl final : public Recommender {
                       std::move(rank_version), std::move(products), snapshot_options_));
     snapshot_.store(std::move(snapshot), std::memory_order_release);
     return Status::Ok();
+  }
+
+  StatusOr<Record> ReadProfile(const std::string& customer_id) const {
+    ASSIGN_OR_RETURN(std::optional<Record> profile,
+                     options_.store->GetRecord("customers", customer_id));
+    if (!profile.has_value()) {
+      return NotFoundError("customer '" + customer_id + "' is not in the customers feature group");
+    }
+    return std::move(*profile);
+  }
+
+  // FM retrieval of max(k, candidates) products (at most the catalog): the
+  // HNSW index re-scored exactly when the snapshot has one and it finds
+  // anything, else the exact scan. Sets known_to_cf and retrieval.
+  static std::vector<models::ScoredProduct> Retrieve(const ModelSnapshot& snapshot,
+                                                     const RecommendRequest& request,
+                                                     const Record& profile,
+                                                     RecommendResult* result) {
+    const models::CfModel& cf = *snapshot.cf;
+    thread_local std::vector<uint32_t> indices;
+    thread_local std::vector<float> values;
+    indices.clear();
+    values.clear();
+    cf.EncodeCustomer(request.customer_id, StringOf(profile, "is_married"),
+                      StringOf(profile, "state"), &indices, &values);
+    if (auto column = cf.customer_encoder().FindColumn("customer_id")) {
+      result->known_to_cf =
+          cf.customer_encoder().FeatureIndex(*column, request.customer_id).has_value();
+    }
+    models::CustomerVector customer =
+        models::FmCatalogIndex::EncodeCustomer(cf.fm(), models::SparseRow{indices, values});
+    const size_t n = std::min(snapshot.products.size(),
+                              static_cast<size_t>(std::max(request.k, request.candidates)));
+    std::vector<models::ScoredProduct> candidates;
+    if (snapshot.hnsw != nullptr) {
+      result->retrieval = "hnsw";
+      std::vector<uint32_t> found = snapshot.hnsw->Search(AugmentedQuery(customer), n);
+      candidates.reserve(found.size());
+      for (uint32_t product : found) {
+        candidates.push_back({product, snapshot.index.Score(customer, product)});
+      }
+    }
+    if (candidates.empty()) {
+      result->retrieval = "exact";
+      candidates = snapshot.index.TopK(customer, n);
+    }
+    return candidates;
   }
 
   StatusOr<LiveFeatures> ReadLiveFeatures(const std::string& customer_id) const {

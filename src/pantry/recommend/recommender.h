@@ -48,7 +48,14 @@ struct RecommenderOptions {
   // Catalogs with at least this many products are served from an HNSW index
   // (approximate); smaller ones by the exact scan.
   size_t hnsw_threshold = 100000;
-  // HNSW search breadth: ef = max(hnsw_ef_min, hnsw_ef_factor * candidates).
+  // HNSW search breadth (hnswlib's ef). It is set once, when a model
+  // snapshot is built, to max(hnsw_ef_min, hnsw_ef_factor * 200), where 200
+  // is RecommendRequest's default `candidates`, not the count of any one
+  // request. A request for n candidates searches with max(ef, n) (hnswlib
+  // never searches narrower than the results it returns), so asking for more
+  // candidates than ef widens that request's search; asking for fewer does
+  // not narrow it. If the search finds nothing the request falls back to the
+  // exact scan (RecommendResult::retrieval says which ran).
   size_t hnsw_ef_min = 64;
   size_t hnsw_ef_factor = 2;
   // Live feature groups, in order of preference.

@@ -206,6 +206,27 @@ TEST_F(RecommenderTest, HnswRetrievalMatchesTheExactScanOnASmallCatalog) {
   EXPECT_GE(hits / total, 0.95);
 }
 
+TEST_F(RecommenderTest, HnswSearchIsNeverNarrowerThanTheRequestedCandidates) {
+  // ef = max(1, 0 * 200) = 1: only the per-request widening to the candidate
+  // count can make the index return more than one product.
+  RecommenderOptions options;
+  options.store = &fixture_->store();
+  options.clock = &fixture_->clock();
+  options.hnsw_threshold = 1;
+  options.hnsw_ef_min = 1;
+  options.hnsw_ef_factor = 0;
+  auto recommender = Recommender::Open(options);
+  ASSERT_TRUE(recommender.ok()) << recommender.status().ToString();
+  ASSERT_TRUE((*recommender)->Install(fixture_->cf(), "cf-1", fixture_->rank(), "rank-1").ok());
+  const size_t catalog = (*recommender)->catalog_size();
+  ASSERT_GT(catalog, 40u);
+  auto result = (*recommender)->Recommend({"c3", 5, 40, false});
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->retrieval, "hnsw");
+  EXPECT_EQ(result->candidates, 40u);
+  EXPECT_EQ(result->items.size(), 5u);
+}
+
 TEST_F(RecommenderTest, HotSwapUnderConcurrentRequestsDropsNothing) {
   auto recommender = OpenInstalled();
   std::atomic<bool> stop{false};

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <string>
 
-#include "pantry/recommend/result_json.h"
+#include "pantry/server/recommend_result_json.h"
 
 namespace pantry::server {
 namespace {
@@ -56,7 +56,7 @@ Status RegisterRecommendationsApi(HttpService* service, const recommend::Recomme
                              if (!parsed.ok()) return SetStatusError(response, parsed.status());
                              auto result = recommender->Recommend(*parsed);
                              if (!result.ok()) return SetStatusError(response, result.status());
-                             response->SetJson(200, recommend::ResultToJson(*result));
+                             response->SetJson(200, RecommendResultToJson(*result));
                            });
 }
 

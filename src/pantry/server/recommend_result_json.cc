@@ -1,8 +1,11 @@
-#include "pantry/recommend/result_json.h"
+#include "pantry/server/recommend_result_json.h"
 
-namespace pantry::recommend {
+namespace pantry::server {
 
-OrderedJson ResultToJson(const RecommendResult& result) {
+using recommend::FeatureContribution;
+using recommend::RecommendedItem;
+
+OrderedJson RecommendResultToJson(const recommend::RecommendResult& result) {
   OrderedJson items = OrderedJson::array();
   for (const RecommendedItem& item : result.items) {
     OrderedJson j;
@@ -46,4 +49,4 @@ OrderedJson ResultToJson(const RecommendResult& result) {
   return out;
 }
 
-}  // namespace pantry::recommend
+}  // namespace pantry::server
