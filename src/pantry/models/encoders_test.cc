@@ -15,7 +15,9 @@ namespace {
 
 // Generated once by scripts/gen_models_fixture.py with Debian's sklearn.
 Json LoadFixture() {
-  auto path = std::filesystem::path(__FILE__).parent_path() / "testdata" / "encoders_fixture.json";
+  // An absolute path from the build: __FILE__ may be relative (ccache's
+  // base_dir rewrites it), and ctest runs tests from another directory.
+  auto path = std::filesystem::path(PANTRY_MODELS_TESTDATA) / "encoders_fixture.json";
   auto json = ReadJsonFile(path);
   EXPECT_TRUE(json.ok()) << json.status();
   return json.ok() ? *json : Json();
