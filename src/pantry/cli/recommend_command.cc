@@ -1,13 +1,12 @@
 // `pantry recommend CUSTOMER [--k 5] [--candidates 200] [--explain]`: one
 // recommendation in-process, over the home's feature store and current
-// models (read-only; works while `pantry serve` runs).
+// models (read-only; works while `pantry serve` runs; workshop/local_recommend.h).
 #include <iostream>
 
 #include "pantry/cli/command.h"
 #include "pantry/common/json.h"
-#include "pantry/featurestore/feature_store.h"
-#include "pantry/recommend/recommender.h"
 #include "pantry/server/recommend_result_json.h"
+#include "pantry/workshop/local_recommend.h"
 
 namespace pantry::cli {
 namespace {
@@ -21,18 +20,9 @@ struct RecommendOptions {
 
 Status RunRecommend(const GlobalOptions& globals, const RecommendOptions& o) {
   ASSIGN_OR_RETURN(std::filesystem::path home, globals.RequireHome());
-  featurestore::FeatureStoreOptions store_options;
-  store_options.home = home;
-  store_options.read_only = true;
-  store_options.clock = globals.clock();
-  ASSIGN_OR_RETURN(auto store, featurestore::FeatureStore::Open(store_options));
-  recommend::RecommenderOptions options;
-  options.home = home;
-  options.store = store.get();
-  options.clock = globals.clock();
-  ASSIGN_OR_RETURN(auto recommender, recommend::Recommender::Open(options));
   ASSIGN_OR_RETURN(recommend::RecommendResult result,
-                   recommender->Recommend({o.customer, o.k, o.candidates, o.explain}));
+                   workshop::RecommendFromHome(home, globals.clock(),
+                                               {o.customer, o.k, o.candidates, o.explain}));
   std::cout << DumpJson(server::RecommendResultToJson(result), 2) << std::endl;
   return Status::Ok();
 }

@@ -1,20 +1,12 @@
-// `pantry serve`: the HTTP server (see docs/server.md).
+// `pantry serve`: the HTTP server (see docs/server.md) with the stream
+// processor and the recommender inside (workshop/workshop_server.h).
 #include <cstdlib>
 #include <iostream>
 
 #include "pantry/cli/command.h"
 #include "pantry/common/logging.h"
-#include "pantry/common/metrics.h"
-#include "pantry/featurestore/feature_store.h"
-#include "pantry/recommend/recommender.h"
-#include "pantry/server/event_log_ingest.h"
-#include "pantry/server/recommendations_api.h"
-#include "pantry/server/server.h"
 #include "pantry/server/termination_signal.h"
-#include "pantry/stream/feature_store_sink.h"
-#include "pantry/stream/stream_service.h"
-#include "pantry/stream/window_spec.h"
-#include "pantry/stream/workshop_streams.h"
+#include "pantry/workshop/workshop_server.h"
 
 namespace pantry::cli {
 namespace {
@@ -30,128 +22,31 @@ struct ServeOptions {
   int shards = 4;
 };
 
-// Exposes the stream processors' counters on /metrics, read at scrape time.
-void AddStreamMetrics(stream::StreamService* service, const void* owner) {
-  MetricsRegistry& metrics = MetricsRegistry::Default();
-  for (const auto& [name, unused] : service->stats()) {
-    auto stat = [service, spec = name](uint64_t stream::ProcessorStats::*field) {
-      return [service, spec, field] {
-        for (const auto& [n, s] : service->stats()) {
-          if (n == spec) return static_cast<double>(s.*field);
-        }
-        return 0.0;
-      };
-    };
-    MetricLabels labels = {{"spec", name}};
-    metrics.AddGaugeCallback("pantry_stream_records_consumed", "Log records the processor read.",
-                             labels, stat(&stream::ProcessorStats::records), owner);
-    metrics.AddGaugeCallback("pantry_stream_events_accepted", "Events the processor aggregated.",
-                             labels, stat(&stream::ProcessorStats::accepted), owner);
-    metrics.AddGaugeCallback(
-        "pantry_stream_events_rejected", "Events the processor rejected (bad JSON, fields).",
-        labels,
-        [service, spec = name] {
-          for (const auto& [n, s] : service->stats()) {
-            if (n == spec) return static_cast<double>(s.rejected_total());
-          }
-          return 0.0;
-        },
-        owner);
-    metrics.AddGaugeCallback("pantry_stream_window_emissions", "Window rows emitted.", labels,
-                             stat(&stream::ProcessorStats::rows_emitted), owner);
-    metrics.AddGaugeCallback("pantry_stream_rows_delivered", "Window rows written to the sink.",
-                             labels, stat(&stream::ProcessorStats::rows_delivered), owner);
-  }
-}
-
-// The recommendations route and its "models" readiness check.
-[[gnu::noinline]] void AddRecommendations(server::ServerComponents* components,
-                                          recommend::Recommender* r) {
-  components->readiness.emplace_back("models", [r] { return r->Ready(); });
-  components->extra_routes.push_back(
-      [r](server::HttpService* s) { return server::RegisterRecommendationsApi(s, r); });
-}
-
 Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   // Before any thread starts, so that every thread inherits the mask and the
   // signal is taken only by WaitForTerminationSignal below.
   server::BlockTerminationSignals();
-  ASSIGN_OR_RETURN(std::filesystem::path home, globals.RequireHome());
-
-  server::ServerOptions options;
-  options.http.host = flags.host;
-  options.http.port = flags.port;
-  options.http.threads = flags.threads;
-  options.http.max_body_bytes = flags.max_body_bytes;
-  options.http.keep_alive_timeout_seconds = flags.keep_alive_seconds;
-  options.access_log = !flags.no_access_log;
-  options.token = flags.token;
-  if (options.token.empty()) {
-    if (const char* env = std::getenv("PANTRY_TOKEN")) options.token = env;
+  workshop::WorkshopServerOptions options;
+  ASSIGN_OR_RETURN(options.home, globals.RequireHome());
+  options.clock = globals.clock();
+  options.server.http.host = flags.host;
+  options.server.http.port = flags.port;
+  options.server.http.threads = flags.threads;
+  options.server.http.max_body_bytes = flags.max_body_bytes;
+  options.server.http.keep_alive_timeout_seconds = flags.keep_alive_seconds;
+  options.server.access_log = !flags.no_access_log;
+  options.server.token = flags.token;
+  if (options.server.token.empty()) {
+    if (const char* env = std::getenv("PANTRY_TOKEN")) options.server.token = env;
   }
+  options.click_stream_shards = flags.shards;
 
-  featurestore::FeatureStoreOptions store_options;
-  store_options.home = home;
-  store_options.clock = globals.clock();
-  ASSIGN_OR_RETURN(std::unique_ptr<featurestore::FeatureStore> store,
-                   featurestore::FeatureStore::Open(store_options));
-
-  // The click-stream processor runs inside the server (the embedded
-  // default): the workshop's stagger and sliding windows over click_stream.
-  // The workshop's stagger and sliding specs, writing exactly once into the
-  // click_stream and click_stream_live feature groups (docs/stream.md).
-  ASSIGN_OR_RETURN(stream::StreamServiceOptions stream_options,
-                   stream::WorkshopStreamOptions(home, store.get(), globals.clock()));
-  stream_options.log_options.shards = flags.shards;
-  ASSIGN_OR_RETURN(std::unique_ptr<stream::StreamService> streams,
-                   stream::StreamService::Create(std::move(stream_options)));
-  std::map<std::string, stream::EventLog*> logs;
-  for (const char* source : {"click_stream"}) {
-    if (stream::EventLog* log = streams->log(source)) logs[source] = log;
-  }
-  stream::StreamService* streams_ptr = streams.get();
-  server::EventLogIngest ingest(logs, globals.clock(), [streams_ptr] { streams_ptr->Notify(); });
-  RETURN_IF_ERROR(streams->Start());
-  AddStreamMetrics(streams_ptr, &ingest);
-
-  // Recommendations: models from <home>/models, re-checked every 2 s.
-  recommend::RecommenderOptions recommender_options;
-  recommender_options.home = home;
-  recommender_options.store = store.get();
-  recommender_options.clock = globals.clock();
-  ASSIGN_OR_RETURN(auto recommender, recommend::Recommender::Open(recommender_options));
-  auto model_watcher = std::make_unique<recommend::ModelWatcher>(recommender.get(), 2'000'000);
-
-  server::ServerComponents components;
-  components.features = store.get();
-  components.events = &ingest;
-  components.readiness.emplace_back("feature_store", [] { return Status::Ok(); });
-  components.readiness.emplace_back(std::string("event_log"), [&logs] {
-    return logs.empty() ? UnavailableError("no event log open") : Status::Ok();
-  });
-  AddRecommendations(&components, recommender.get());
-  components.readiness.emplace_back("home", [home] {
-    std::error_code ec;
-    return std::filesystem::is_directory(home, ec)
-               ? Status::Ok()
-               : UnavailableError("home directory " + home.string() + " is gone");
-  });
-
-  ASSIGN_OR_RETURN(auto server, server::PantryServer::Start(options, std::move(components)));
+  ASSIGN_OR_RETURN(auto server, workshop::WorkshopServer::Start(options));
   std::cout << "pantry: serving on http://" << flags.host << ":" << server->port()
-            << (options.token.empty() ? "" : " (write routes need the token)") << std::endl;
+            << (options.server.token.empty() ? "" : " (write routes need the token)") << std::endl;
   int signal = server::WaitForTerminationSignal();
   PANTRY_LOG_INFO("signal {} received: draining requests", signal);
-  server->Shutdown();
-  server.reset();
-  MetricsRegistry::Default().RemoveCallbacks(&ingest);
-  // After the last request: the processor consumes what was appended,
-  // checkpoints, and only then are the stores closed.
-  Status stopped = streams->Stop();
-  streams.reset();
-  model_watcher.reset();
-  store.reset();
-  RETURN_IF_ERROR(stopped);
+  RETURN_IF_ERROR(server->Stop());
   PANTRY_LOG_INFO("server stopped");
   std::cout << "pantry: stopped" << std::endl;
   return Status::Ok();

@@ -177,6 +177,14 @@ class FeatureStore {
       std::string_view sql, std::vector<std::string>* column_names,
       const std::function<Status(std::span<const FeatureValue> row)>& on_row) const = 0;
 
+  // ---- State ----------------------------------------------------------
+  // OK while the store accepts writes (and a read-only store, which never
+  // does by design). Unavailable while it refuses them: an online write
+  // failed after its offline commit, and the journaled batch must be
+  // replayed by reopening the store before any further write (see
+  // "Durability" above). Cheap (one atomic load), for readiness probes.
+  virtual Status Health() const = 0;
+
   virtual Clock* clock() const = 0;
   virtual const FeatureStoreOptions& options() const = 0;
 };

@@ -70,6 +70,15 @@ class FeatureStoreImpl final : public FeatureStore {
       std::string_view sql, std::vector<std::string>* column_names,
       const std::function<Status(std::span<const FeatureValue> row)>& on_row) const override;
 
+  Status Health() const override {
+    if (needs_recovery_.load()) {
+      return UnavailableError(
+          "feature store: an online write failed after its offline commit; reopen the store to "
+          "replay it before writing again");
+    }
+    return Status::Ok();
+  }
+
   Clock* clock() const override { return clock_; }
   const FeatureStoreOptions& options() const override { return options_; }
 
@@ -92,12 +101,7 @@ class FeatureStoreImpl final : public FeatureStore {
     if (options_.read_only) {
       return FailedPreconditionError("feature store opened read-only");
     }
-    if (needs_recovery_.load()) {
-      return UnavailableError(
-          "feature store: an online write failed after its offline commit; reopen the store to "
-          "replay it before writing again");
-    }
-    return Status::Ok();
+    return Health();
   }
 
   Status CheckOnlineOpen() const {

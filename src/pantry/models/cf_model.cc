@@ -5,6 +5,7 @@
 #include <random>
 
 #include "pantry/common/file_util.h"
+#include "pantry/common/json.h"
 #include "pantry/models/metrics.h"
 #include "pantry/models/model_json.h"
 
@@ -50,6 +51,52 @@ void SplitTrainTest(size_t size, double test_fraction, uint64_t seed,
 
 }  // namespace
 
+StatusOr<CfTarget> ParseCfTarget(std::string_view name) {
+  for (CfTarget target : {CfTarget::kRating, CfTarget::kBought, CfTarget::kImplicit}) {
+    if (name == CfTargetName(target)) return target;
+  }
+  return InvalidArgumentError("CF target '" + std::string(name) +
+                              "' is not rating, bought or implicit");
+}
+
+std::string_view CfTargetName(CfTarget target) {
+  switch (target) {
+    case CfTarget::kRating:
+      return "rating";
+    case CfTarget::kBought:
+      return "bought";
+    case CfTarget::kImplicit:
+      return "implicit";
+  }
+  return "rating";
+}
+
+PredictorType CfTargetPredictor(CfTarget target) {
+  return target == CfTarget::kRating ? PredictorType::kRegressor : PredictorType::kBinaryClassifier;
+}
+
+FmHyperparameters DefaultCfHyperparameters() {
+  FmHyperparameters h;
+  h.predictor_type = CfTargetPredictor(kDefaultCfTarget);
+  h.num_factors = 64;
+  h.epochs = 20;
+  h.mini_batch_size = 1000;
+  h.optimizer = FmOptimizer::kAdam;
+  h.bias_lr = 0.01;
+  h.linear_lr = 0.01;
+  h.factors_lr = 0.01;
+  h.bias_wd = 0;
+  h.linear_wd = 1e-4;
+  h.factors_wd = 1e-4;
+  h.factors_init_sigma = 0.01;
+  h.seed = kDefaultCfSeed;
+  return h;
+}
+
+std::string_view CfTrainingMetrics::metric_name() const {
+  return predictor_type == PredictorType::kRegressor ? "rmse" : "logloss";
+}
+
 void CfModel::EncodeCustomer(const std::string& customer_id, const std::string& is_married,
                              const std::string& state, std::vector<uint32_t>* indices,
                              std::vector<float>* values) const {
@@ -82,7 +129,7 @@ CsrMatrix CfModel::Encode(std::span<const CfExample> examples) const {
 }
 
 StatusOr<CfModel> CfModel::Train(std::span<const CfExample> examples, const CfTrainOptions& options,
-                                 Json* metrics) {
+                                 CfTrainingMetrics* metrics) {
   if (examples.empty()) {
     return InvalidArgumentError("empty training set: the CF query returned no rows");
   }
@@ -125,29 +172,21 @@ StatusOr<CfModel> CfModel::Train(std::span<const CfExample> examples, const CfTr
   ASSIGN_OR_RETURN(FmTrainResult result, TrainFm(train_x, train_y, h, fm_options));
   model.fm_ = std::move(result.model);
   if (metrics != nullptr) {
-    Json epochs = Json::array();
-    for (const FmEpochReport& e : result.epochs) {
-      epochs.push_back(
-          {{"epoch", e.epoch},
-           {"train", e.train_metric},
-           {"test", std::isnan(e.validation_metric) ? Json() : Json(e.validation_metric)},
-           {"seconds", e.seconds}});
-    }
-    *metrics =
-        Json{{"kind", "cf"},
-             {"rows", examples.size()},
-             {"train_rows", train_ids.size()},
-             {"test_rows", test_ids.size()},
-             {"features", all.cols},
-             {"customer_features", model.product_offset()},
-             {"vocabulary", model.tfidf_.vocabulary_size()},
-             {"metric", h.predictor_type == PredictorType::kRegressor ? "rmse" : "logloss"},
-             {"train_metric", FmMetric(model.fm_, train_x, train_y)},
-             {"test_metric", test_ids.empty() ? Json() : Json(FmMetric(model.fm_, test_x, test_y))},
-             {"best_epoch", result.best_epoch},
-             {"stopped_early", result.stopped_early},
-             {"epochs", epochs},
-             {"hyperparameters", ModelJson::ToJson(h)}};
+    CfTrainingMetrics& m = *metrics;
+    m.rows = examples.size();
+    m.train_rows = train_ids.size();
+    m.test_rows = test_ids.size();
+    m.features = all.cols;
+    m.customer_features = model.product_offset();
+    m.vocabulary = model.tfidf_.vocabulary_size();
+    m.predictor_type = h.predictor_type;
+    m.train_metric = FmMetric(model.fm_, train_x, train_y);
+    m.test_metric.reset();
+    if (!test_ids.empty()) m.test_metric = FmMetric(model.fm_, test_x, test_y);
+    m.best_epoch = result.best_epoch;
+    m.stopped_early = result.stopped_early;
+    m.epochs = std::move(result.epochs);
+    m.hyperparameters = h;
   }
   return model;
 }

@@ -1,8 +1,9 @@
 // JSON forms of the models' parts, as stored in their files: the FM file
 // header's hyperparameters, the encoders of encoders.json, the ranker
-// parameters of the training metrics. Internal to models/ (the Save/Load of
-// FmModel, CfModel and RankModel and their tests): the public headers expose
-// the parts' own types, and the JSON layout is a detail of the file formats.
+// parameters of the training metrics. The models' JSON adapter: used by the
+// Save/Load of FmModel, CfModel and RankModel, their tests, and by workshop/
+// for metrics.json; the other public headers of models/ expose the parts' own
+// types, and the JSON layout is a detail of the file formats.
 #ifndef PANTRY_MODELS_MODEL_JSON_H_
 #define PANTRY_MODELS_MODEL_JSON_H_
 

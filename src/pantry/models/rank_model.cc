@@ -5,6 +5,7 @@
 #include <random>
 
 #include "pantry/common/file_util.h"
+#include "pantry/common/json.h"
 #include "pantry/models/metrics.h"
 #include "pantry/models/model_json.h"
 
@@ -28,7 +29,8 @@ DenseMatrix RankModel::Encode(std::span<const RankExample> examples) const {
 }
 
 StatusOr<RankModel> RankModel::Train(std::span<const RankExample> examples,
-                                     const RankTrainOptions& options, Json* metrics) {
+                                     const RankTrainOptions& options,
+                                     RankTrainingMetrics* metrics) {
   if (examples.empty()) {
     return InvalidArgumentError("empty training set: the ranking query returned no rows");
   }
@@ -81,24 +83,24 @@ StatusOr<RankModel> RankModel::Train(std::span<const RankExample> examples,
                    Ranker::Train(train_x, train_y, names, options.params, ranker_options));
   model.ranker_ = std::move(ranker);
   if (metrics != nullptr) {
-    auto evaluate = [&](const DenseMatrix& x, const std::vector<float>& y) -> Json {
-      if (x.rows == 0) return Json();
+    auto evaluate = [&](const DenseMatrix& x,
+                        const std::vector<float>& y) -> std::optional<RankSplitMetrics> {
+      if (x.rows == 0) return std::nullopt;
       auto p = model.ranker_->Predict(x);
-      if (!p.ok()) return Json();
-      Json out{{"rows", x.rows}};
-      auto auc = Auc(*p, y);
-      out["auc"] = auc.ok() ? Json(*auc) : Json();
-      auto logloss = LogLoss(*p, y);
-      out["logloss"] = logloss.ok() ? Json(*logloss) : Json();
+      if (!p.ok()) return std::nullopt;
+      RankSplitMetrics out;
+      out.rows = x.rows;
+      if (auto auc = Auc(*p, y); auc.ok()) out.auc = *auc;
+      if (auto logloss = LogLoss(*p, y); logloss.ok()) out.logloss = *logloss;
       return out;
     };
-    *metrics = Json{{"kind", "rank"},
-                    {"rows", n},
-                    {"train_rows", train_ids.size()},
-                    {"features", names},
-                    {"validation", evaluate(validation_x, validation_y)},
-                    {"test", evaluate(test_x, test_y)},
-                    {"params", ModelJson::ToJson(options.params)}};
+    RankTrainingMetrics& m = *metrics;
+    m.rows = n;
+    m.train_rows = train_ids.size();
+    m.features = names;
+    m.validation = evaluate(validation_x, validation_y);
+    m.test = evaluate(test_x, test_y);
+    m.params = options.params;
   }
   return model;
 }

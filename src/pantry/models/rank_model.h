@@ -8,11 +8,11 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
-#include "pantry/common/json.h"
 #include "pantry/common/status.h"
 #include "pantry/models/one_hot_encoder.h"
 #include "pantry/models/ranker.h"
@@ -27,23 +27,49 @@ struct RankExample {
   float bought = 0;
 };
 
+// pantry's seed for the ranker's split and subsampling (`pantry train rank
+// --seed`); the other ranker defaults are RankerParams' (the workshop's).
+inline constexpr uint64_t kDefaultRankSeed = 42;
+
 struct RankTrainOptions {
   RankerParams params;
   // 70/20/10 train/validation/test split by default.
   double validation_fraction = 0.2;
   double test_fraction = 0.1;
-  uint64_t split_seed = 42;
+  uint64_t split_seed = kDefaultRankSeed;
   // false: train without healthy_activity_last_2m (the click feature), as a
   // baseline that shows what the real-time feature adds.
   bool use_click_features = true;
   RankerTrainOptions ranker;  // on_round callback; validation set is set here
 };
 
+// AUC and log-loss of the trained ranker on one split; a metric is absent
+// when it cannot be computed (e.g. AUC of a split with one class).
+struct RankSplitMetrics {
+  size_t rows = 0;
+  std::optional<double> auc;
+  std::optional<double> logloss;
+};
+
+// What RankModel::Train measured (written as metrics.json next to a saved
+// model by the workshop module).
+struct RankTrainingMetrics {
+  size_t rows = 0;
+  size_t train_rows = 0;
+  std::vector<std::string> features;  // the ranker's column names, in order
+  // None when the split is empty (or prediction failed).
+  std::optional<RankSplitMetrics> validation;
+  std::optional<RankSplitMetrics> test;
+  RankerParams params;
+};
+
 class RankModel {
  public:
-  // `metrics` gets validation and test AUC and log-loss and the split sizes.
+  // `metrics` (may be null) gets validation and test AUC and log-loss and
+  // the split sizes.
   static StatusOr<RankModel> Train(std::span<const RankExample> examples,
-                                   const RankTrainOptions& options, Json* metrics);
+                                   const RankTrainOptions& options,
+                                   RankTrainingMetrics* metrics = nullptr);
   static StatusOr<RankModel> Load(const std::filesystem::path& dir);
   Status Save(const std::filesystem::path& dir) const;
 

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <random>
 
@@ -48,13 +49,19 @@ TEST_F(TrainingTest, CfModelTrainsSavesLoadsAndRetrieves) {
   options.hyperparameters.epochs = 5;
   options.hyperparameters.mini_batch_size = 16;
   options.hyperparameters.num_threads = 1;
-  Json metrics;
+  CfTrainingMetrics metrics;
   auto model = CfModel::Train(examples, options, &metrics);
   ASSERT_TRUE(model.ok()) << model.status();
-  EXPECT_EQ(metrics["metric"], "rmse");
-  EXPECT_EQ(metrics["epochs"].size(), 5u);
-  EXPECT_EQ(metrics["train_rows"].get<size_t>() + metrics["test_rows"].get<size_t>(),
-            examples.size());
+  EXPECT_EQ(metrics.metric_name(), "rmse");
+  EXPECT_EQ(metrics.epochs.size(), 5u);
+  EXPECT_EQ(metrics.train_rows + metrics.test_rows, examples.size());
+  EXPECT_EQ(metrics.rows, examples.size());
+  ASSERT_TRUE(metrics.test_metric.has_value());
+  EXPECT_TRUE(std::isfinite(*metrics.test_metric));
+  EXPECT_EQ(metrics.features, model->fm().num_features());
+  EXPECT_EQ(metrics.customer_features, model->customer_encoder().output_dim());
+  EXPECT_EQ(metrics.vocabulary, 5u);
+  EXPECT_EQ(metrics.hyperparameters.num_factors, 4);
   // Words in >= 2 distinct names: milk, whole, bread, chocolate, bar.
   EXPECT_EQ(model->tfidf().vocabulary(),
             (std::vector<std::string>{"bar", "bread", "chocolate", "milk", "whole"}));
@@ -93,10 +100,47 @@ TEST_F(TrainingTest, CfModelTrainsSavesLoadsAndRetrieves) {
   implicit.catalog_names = names;
   auto implicit_model = CfModel::Train(examples, implicit, &metrics);
   ASSERT_TRUE(implicit_model.ok()) << implicit_model.status();
-  EXPECT_EQ(metrics["rows"], examples.size() * 4);
-  EXPECT_EQ(metrics["metric"], "logloss");
+  EXPECT_EQ(metrics.rows, examples.size() * 4);
+  EXPECT_EQ(metrics.metric_name(), "logloss");
   std::filesystem::remove(dir_ / "encoders.json");
   EXPECT_FALSE(CfModel::Load(dir_).ok());
+}
+
+TEST(CfDefaultsTest, DefaultOptionsArePantrysNotSageMakers) {
+  CfTrainOptions options;
+  const FmHyperparameters& h = options.hyperparameters;
+  EXPECT_EQ(h.optimizer, FmOptimizer::kAdam);
+  EXPECT_EQ(h.predictor_type, PredictorType::kRegressor);
+  EXPECT_EQ(h.num_factors, 64);
+  EXPECT_EQ(h.epochs, 20);
+  EXPECT_EQ(h.mini_batch_size, 1000);
+  EXPECT_DOUBLE_EQ(h.bias_lr, 0.01);
+  EXPECT_DOUBLE_EQ(h.linear_lr, 0.01);
+  EXPECT_DOUBLE_EQ(h.factors_lr, 0.01);
+  EXPECT_DOUBLE_EQ(h.bias_wd, 0);
+  EXPECT_DOUBLE_EQ(h.linear_wd, 1e-4);
+  EXPECT_DOUBLE_EQ(h.factors_wd, 1e-4);
+  EXPECT_DOUBLE_EQ(h.factors_init_sigma, 0.01);
+  EXPECT_EQ(h.seed, kDefaultCfSeed);
+  EXPECT_EQ(options.split_seed, kDefaultCfSeed);
+  EXPECT_TRUE(h.Validate().ok());
+  // A plain FmHyperparameters keeps SageMaker's documented defaults.
+  EXPECT_DOUBLE_EQ(FmHyperparameters().factors_lr, 0.0001);
+  EXPECT_EQ(FmHyperparameters().epochs, 1);
+}
+
+TEST(CfDefaultsTest, TargetsParseAndChooseThePredictor) {
+  for (CfTarget target : {CfTarget::kRating, CfTarget::kBought, CfTarget::kImplicit}) {
+    auto parsed = ParseCfTarget(CfTargetName(target));
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(*parsed, target);
+  }
+  EXPECT_EQ(CfTargetPredictor(CfTarget::kRating), PredictorType::kRegressor);
+  EXPECT_EQ(CfTargetPredictor(CfTarget::kImplicit), PredictorType::kBinaryClassifier);
+  auto bad = ParseCfTarget("clicks");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("'clicks' is not rating, bought or implicit"),
+            std::string::npos);
 }
 
 TEST_F(TrainingTest, RankModelWithAndWithoutClickFeatures) {
@@ -112,13 +156,20 @@ TEST_F(TrainingTest, RankModelWithAndWithoutClickFeatures) {
   RankTrainOptions options;
   options.params.num_round = 10;
   options.params.nthread = 1;
-  Json metrics;
+  RankTrainingMetrics metrics;
   auto model = RankModel::Train(examples, options, &metrics);
   ASSERT_TRUE(model.ok()) << model.status();
-  EXPECT_EQ(metrics["features"].size(), 6u);
-  EXPECT_EQ(metrics["validation"]["rows"], 120);
-  EXPECT_EQ(metrics["test"]["rows"], 60);
-  EXPECT_GT(metrics["test"]["auc"].get<double>(), 0.7);
+  EXPECT_EQ(metrics.features.size(), 6u);
+  EXPECT_EQ(metrics.rows, 600u);
+  EXPECT_EQ(metrics.train_rows, 420u);
+  ASSERT_TRUE(metrics.validation.has_value());
+  ASSERT_TRUE(metrics.test.has_value());
+  EXPECT_EQ(metrics.validation->rows, 120u);
+  EXPECT_EQ(metrics.test->rows, 60u);
+  ASSERT_TRUE(metrics.test->auc.has_value());
+  EXPECT_GT(*metrics.test->auc, 0.7);
+  EXPECT_TRUE(metrics.test->logloss.has_value());
+  EXPECT_EQ(metrics.params.num_round, 10);
   ASSERT_TRUE(model->Save(dir_).ok());
   auto loaded = RankModel::Load(dir_);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
@@ -128,7 +179,8 @@ TEST_F(TrainingTest, RankModelWithAndWithoutClickFeatures) {
   auto without = RankModel::Train(examples, options, &metrics);
   ASSERT_TRUE(without.ok());
   EXPECT_EQ(without->ranker().feature_names()[0], "product_health_index");
-  EXPECT_LT(metrics["test"]["auc"].get<double>(), 0.7);
+  ASSERT_TRUE(metrics.test.has_value() && metrics.test->auc.has_value());
+  EXPECT_LT(*metrics.test->auc, 0.7);
   EXPECT_FALSE(RankModel::Train({}, options, nullptr).ok());
 }
 

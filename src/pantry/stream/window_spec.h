@@ -68,7 +68,7 @@ struct WindowSpec {
   static StatusOr<WindowSpec> FromString(std::string_view text, std::string_view what);
 };
 
-// The workshop's defaults (also shipped as src/pantry/stream/specs/*.json):
+// The workshop's defaults (also shipped as src/pantry/workshop/specs/*.json):
 // stagger 2 minutes into click_stream, and sliding 2 minutes into
 // click_stream_live, both partitioned by customer_id with
 // sum_activity_weight_last_2m and avg_product_health_index_last_2m.

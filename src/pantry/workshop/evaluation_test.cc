@@ -1,0 +1,65 @@
+#include "pantry/workshop/evaluation.h"
+
+#include <gtest/gtest.h>
+
+#include "pantry/workshop/test_dataset.h"
+
+namespace pantry::workshop {
+namespace {
+
+TEST_F(WorkshopTest, EvaluatesBothModelsAgainstTheTruth) {
+  Generate();
+  EvalRequest request;
+  request.data = data();
+  request.cf = CfTrainingRequest::For(models::CfTarget::kImplicit);
+  request.cf.hyperparameters.num_factors = 4;
+  request.cf.hyperparameters.epochs = 2;
+  request.cf.hyperparameters.num_threads = 1;
+  request.rank.params.num_round = 5;
+  request.rank.params.nthread = 1;
+  std::vector<std::string> loaded;
+  request.on_group_loaded = [&](const GroupLoad& load) { loaded.push_back(load.group); };
+  auto report = RunEval(home(), nullptr, request);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(loaded, TrainingGroupNames());
+
+  EXPECT_EQ(report->truth.customers, 60);
+  EXPECT_EQ(report->truth.products, 100);
+  EXPECT_TRUE(report->truth.oracle_recall_at_10.has_value());
+  EXPECT_EQ(report->eval_customers, 20u);
+  EXPECT_GE(report->cf.recall_at_10, 0.0);
+  EXPECT_LE(report->cf.recall_at_10, report->cf.recall_at_100);
+  EXPECT_LE(report->cf.recall_at_100, 1.0);
+  EXPECT_EQ(report->cf.training.epochs.size(), 2u);
+  EXPECT_GT(report->rank.heldout_rows, 0u);
+  EXPECT_GT(report->rank.auc, 0.0);
+  EXPECT_LE(report->rank.auc, 1.0);
+  EXPECT_EQ(report->rank.training.features.front(), "healthy_activity_last_2m");
+  EXPECT_EQ(report->rank.training_without_click_features.features.front(), "product_health_index");
+
+  const std::filesystem::path file = root_ / "report.json";
+  ASSERT_TRUE(WriteEvalReport(file, *report).ok());
+  auto json = ReadJsonFile(file);
+  ASSERT_TRUE(json.ok()) << json.status();
+  EXPECT_EQ((*json)["customers"], 60);
+  EXPECT_DOUBLE_EQ((*json)["cf"]["recall_at_100"].get<double>(), report->cf.recall_at_100);
+  EXPECT_TRUE((*json)["cf"]["popularity_recall_at_100"].is_number());
+  EXPECT_EQ((*json)["cf"]["training"]["kind"], "cf");
+  EXPECT_DOUBLE_EQ((*json)["rank"]["auc"].get<double>(), report->rank.auc);
+  EXPECT_EQ((*json)["rank"]["training_without_click_features"]["kind"], "rank");
+
+  // A second run finds the groups in the home and does not load them again.
+  loaded.clear();
+  ASSERT_TRUE(RunEval(home(), nullptr, request).ok());
+  EXPECT_TRUE(loaded.empty());
+}
+
+TEST_F(WorkshopTest, EvalNeedsAGeneratedDataset) {
+  EvalRequest request;
+  request.data = root_ / "nothing";
+  auto report = RunEval(home(), nullptr, request);
+  EXPECT_EQ(report.status().code(), StatusCode::kFailedPrecondition) << report.status();
+}
+
+}  // namespace
+}  // namespace pantry::workshop

@@ -1,0 +1,83 @@
+// WorkshopServer: everything `pantry serve` and `pantry demo` run in one
+// process over a home: the feature store, the stream service with the two
+// workshop window specs (stagger -> click_stream, sliding ->
+// click_stream_live) fed by the server's Kinesis API and POST /v1/events,
+// the recommender with a ModelWatcher that hot-reloads new model versions,
+// the /readyz checks and the HTTP routes (server/server.h).
+//
+//   WorkshopServerOptions options;
+//   options.home = home;
+//   ASSIGN_OR_RETURN(auto server, WorkshopServer::Start(options));
+//   ... server->port() ...
+//   RETURN_IF_ERROR(server->Stop());
+//
+// Shutdown has one order (Stop() and the destructor): HTTP first (drains
+// in-flight requests, so nothing appends any more), then the /metrics
+// callbacks that read the stream service, then the stream service (it
+// consumes what was appended, delivers it and checkpoints), then the model
+// watcher, the recommender and last the store everything else writes to or
+// reads from.
+//
+// /readyz checks: feature_store (FeatureStore::Health: refuses writes
+// pending recovery), event_log (the click_stream log is open), models (both
+// models loaded), home (the home directory still exists).
+#ifndef PANTRY_WORKSHOP_WORKSHOP_SERVER_H_
+#define PANTRY_WORKSHOP_WORKSHOP_SERVER_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+
+#include "pantry/common/clock.h"
+#include "pantry/common/status.h"
+#include "pantry/featurestore/feature_store.h"
+#include "pantry/recommend/recommender.h"
+#include "pantry/server/server.h"
+
+namespace pantry::workshop {
+
+struct WorkshopServerOptions {
+  std::filesystem::path home;  // must exist and be writable
+  Clock* clock = nullptr;      // not owned; nullptr = Clock::Real()
+  // Address, threads, token, access log, metrics registry.
+  server::ServerOptions server;
+  // Shards of the click_stream log when it is created (an existing log
+  // keeps its own).
+  int click_stream_shards = 4;
+  // The stream processors' idle wait between polls (appends wake them).
+  int stream_poll_interval_ms = 20;
+  // How often the model watcher looks for new model versions.
+  int64_t model_check_interval_micros = 2'000'000;
+};
+
+class WorkshopServer {
+ public:
+  // Opens the home's feature store read-write (one process per home),
+  // creates the stream-written feature groups if missing (declared in
+  // feature_groups.h), starts the stream service, opens the recommender
+  // (without trained models it starts, and /readyz says "models" until a
+  // version appears) and starts listening. Errors: the store is locked by
+  // another process, a broken model version, the address cannot be bound
+  // (Unavailable). On error everything started so far is stopped again.
+  static StatusOr<std::unique_ptr<WorkshopServer>> Start(const WorkshopServerOptions& options);
+
+  // Stop()s if still running.
+  virtual ~WorkshopServer() = default;
+
+  // The bound port (useful with port 0).
+  virtual int port() const = 0;
+
+  // Owned by the server and valid until Stop(); thread-safe as documented
+  // in their headers.
+  virtual featurestore::FeatureStore& store() = 0;
+  virtual recommend::Recommender& recommender() = 0;
+
+  // Shuts down in the order above; idempotent. Returns the stream
+  // service's error, if stopping it failed (e.g. a checkpoint write);
+  // everything is shut down either way.
+  virtual Status Stop() = 0;
+};
+
+}  // namespace pantry::workshop
+
+#endif  // PANTRY_WORKSHOP_WORKSHOP_SERVER_H_
