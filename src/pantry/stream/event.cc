@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "pantry/common/time_format.h"
+#include "pantry/stream/kda_sql_spec.h"
 
 namespace pantry::stream {
 namespace {
@@ -117,6 +118,8 @@ bool EventParser::ParseJsonValue(const Json& json, int64_t arrival_micros, Parse
   if (!json.is_object()) {
     return Reject(r, RejectReason::kNotObject, "event is " + TypeName(json) + ", not an object");
   }
+  if (spec_.sql != nullptr) return ParseSqlEvent(spec_, json, arrival_micros, out, r);
+  out->skip = false;
   if (spec_.strict || !spec_.fields.empty()) {
     for (const auto& [name, value] : json.items()) {
       if (name == "_arrival_time") continue;

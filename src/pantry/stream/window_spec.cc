@@ -6,6 +6,7 @@
 
 #include "pantry/common/file_util.h"
 #include "pantry/common/time_format.h"
+#include "pantry/stream/kda_sql_spec.h"
 
 namespace pantry::stream {
 namespace {
@@ -198,16 +199,18 @@ StatusOr<WindowSpec> WindowSpec::FromJson(const Json& json, std::string_view wha
   if (!json.is_object()) {
     return InvalidArgumentError(std::string(what) + ": expected a JSON object");
   }
-  static const std::set<std::string> kKnown = {"name",       "source",           "partition_by",
-                                               "time_basis", "event_time_field", "allowed_lateness",
-                                               "window",     "aggregations",     "sink",
-                                               "strict",     "fields",           "description"};
+  static const std::set<std::string> kKnown = {
+      "name",   "source", "partition_by", "time_basis", "event_time_field", "allowed_lateness",
+      "window", "aggregations", "sink",   "strict",     "fields",           "description",
+      // KDA SQL extensions (kda_sql_spec.h)
+      "field_case", "columns", "computed", "filter", "select"};
   for (const auto& [k, v] : json.items()) {
     if (!kKnown.count(k)) {
       return fail(k, InvalidArgumentError("unknown field (expected one of name, source, "
                                           "partition_by, time_basis, event_time_field, "
                                           "allowed_lateness, window, aggregations, sink, "
-                                          "strict, fields, description)"));
+                                          "strict, fields, description, field_case, columns, "
+                                          "computed, filter, select)"));
     }
   }
   WindowSpec spec;
@@ -236,14 +239,15 @@ StatusOr<WindowSpec> WindowSpec::FromJson(const Json& json, std::string_view wha
     auto part = ParseKeyPart(pb);
     if (!part.ok()) return fail("partition_by", part.status());
     spec.partition_by.push_back(*part);
-  } else if (pb.is_array() && !pb.empty()) {
+  } else if (pb.is_array()) {
+    // An empty list is one global window (KDA's WINDOW without PARTITION BY).
     for (size_t i = 0; i < pb.size(); ++i) {
       auto part = ParseKeyPart(pb[i]);
       if (!part.ok()) return fail("partition_by[" + std::to_string(i) + "]", part.status());
       spec.partition_by.push_back(*part);
     }
   } else {
-    return fail("partition_by", InvalidArgumentError("expected a non-empty list of fields"));
+    return fail("partition_by", InvalidArgumentError("expected a list of fields"));
   }
   // time basis
   std::string basis = "arrival";
@@ -284,8 +288,8 @@ StatusOr<WindowSpec> WindowSpec::FromJson(const Json& json, std::string_view wha
   }
   const Json& w = json["window"];
   for (const auto& [k, v] : w.items()) {
-    if (k != "type" && k != "size") {
-      return fail("window." + k, InvalidArgumentError("unknown field (expected type, size)"));
+    if (k != "type" && k != "size" && k != "emit") {
+      return fail("window." + k, InvalidArgumentError("unknown field (expected type, size, emit)"));
     }
   }
   {
@@ -306,6 +310,17 @@ StatusOr<WindowSpec> WindowSpec::FromJson(const Json& json, std::string_view wha
     auto micros = ParseDurationMicros(*s);
     if (!micros.ok()) return fail("window.size", micros.status());
     spec.size_micros = *micros;
+    if (w.contains("emit")) {
+      auto e = GetJsonString(w, "emit");
+      if (!e.ok()) return fail("window.emit", e.status());
+      if (*e == "per_event" && spec.type == WindowType::kSliding) {
+        spec.emit_per_event = true;
+      } else if (*e != "per_event_and_expiry" || spec.type != WindowType::kSliding) {
+        return fail("window.emit", InvalidArgumentError("'" + *e +
+                                                        "' (sliding windows only: per_event or "
+                                                        "per_event_and_expiry)"));
+      }
+    }
   }
   // aggregations
   if (!json.contains("aggregations") || !json["aggregations"].is_array() ||
@@ -362,6 +377,10 @@ StatusOr<WindowSpec> WindowSpec::FromJson(const Json& json, std::string_view wha
     if (!g.ok()) return fail("sink.feature_group", g.status());
     if (!ValidIdentifier(*g)) return fail("sink.feature_group", InvalidArgumentError("bad name"));
     spec.sink_feature_group = *g;
+    if (spec.partition_by.empty()) {
+      return fail("sink", InvalidArgumentError("a feature group needs a record identifier: "
+                                               "partition_by is empty"));
+    }
     spec.sink_record_identifier = spec.partition_by.front().output_name;
     if (s.contains("record_identifier")) {
       auto r = GetJsonString(s, "record_identifier");
@@ -416,6 +435,9 @@ StatusOr<WindowSpec> WindowSpec::FromJson(const Json& json, std::string_view wha
       return fail("fields", InvalidArgumentError("event time field '" + spec.event_time_field +
                                                  "' is not declared"));
     }
+  }
+  if (Status st = ParseSqlSpecExtensions(json, &spec); !st.ok()) {
+    return Status(st.code(), std::string(what) + ": " + st.message());
   }
   return spec;
 }
