@@ -52,8 +52,10 @@ Status ParseSchema(const Json& schema, const std::string& where, ApplicationExpo
                                   "' is not supported (pantry reads JSON records)");
     }
     const Json* mapping = Member(*format, "MappingParameters");
-    const Json* json_mapping = mapping != nullptr ? Member(*mapping, "JSONMappingParameters") : nullptr;
-    const Json* row_path = json_mapping != nullptr ? Member(*json_mapping, "RecordRowPath") : nullptr;
+    const Json* json_mapping =
+        mapping != nullptr ? Member(*mapping, "JSONMappingParameters") : nullptr;
+    const Json* row_path =
+        json_mapping != nullptr ? Member(*json_mapping, "RecordRowPath") : nullptr;
     if (row_path != nullptr && row_path->is_string() && row_path->get<std::string>() != "$") {
       return InvalidArgumentError(where + ": RecordRowPath '" + row_path->get<std::string>() +
                                   "' is not supported (only \"$\", one record per event)");
@@ -76,7 +78,8 @@ Status ParseInputs(const Json& inputs, const std::string& where, ApplicationExpo
   if (const Json* names = Member(in, "InAppStreamNames");
       names != nullptr && names->is_array() && !names->empty() && (*names)[0].is_string()) {
     out->in_app_input = (*names)[0].get<std::string>();
-  } else if (const Json* prefix = Member(in, "NamePrefix"); prefix != nullptr && prefix->is_string()) {
+  } else if (const Json* prefix = Member(in, "NamePrefix");
+             prefix != nullptr && prefix->is_string()) {
     out->in_app_input = prefix->get<std::string>() + "_001";
   }
   for (const char* key : {"KinesisStreamsInputDescription", "KinesisStreamsInput",

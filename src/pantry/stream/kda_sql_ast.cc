@@ -11,9 +11,9 @@ namespace {
 
 bool PlainIdentifier(const std::string& s) {
   static const std::set<std::string> kReserved = {
-      "AND",  "OR",    "NOT",  "IN",   "LIKE",  "IS",   "NULL",    "TRUE",     "FALSE",
-      "CAST", "AS",    "FROM", "BETWEEN", "CASE", "INTERVAL", "TIMESTAMP", "DATE", "SELECT",
-      "WHERE", "GROUP", "OVER", "WINDOW", "ROWTIME", "TO", "BY", "ESCAPE", "SIMILAR"};
+      "AND",   "OR",    "NOT",  "IN",      "LIKE",    "IS",       "NULL",      "TRUE",   "FALSE",
+      "CAST",  "AS",    "FROM", "BETWEEN", "CASE",    "INTERVAL", "TIMESTAMP", "DATE",   "SELECT",
+      "WHERE", "GROUP", "OVER", "WINDOW",  "ROWTIME", "TO",       "BY",        "ESCAPE", "SIMILAR"};
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
   std::string upper;
   for (char c : s) {

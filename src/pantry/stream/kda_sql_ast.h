@@ -23,10 +23,10 @@ struct SqlType {
 };
 
 enum class ExprKind {
-  kColumn,     // name (+ qualifier); ROWTIME is a column named "ROWTIME"
-  kNumber,     // number / int_value / integer
-  kString,     // text
-  kBool,       // bool_value
+  kColumn,  // name (+ qualifier); ROWTIME is a column named "ROWTIME"
+  kNumber,  // number / int_value / integer
+  kString,  // text
+  kBool,    // bool_value
   kNull,
   kTimestamp,  // TIMESTAMP '...': micros
   kUnary,      // op "-" or "NOT"; args[0]

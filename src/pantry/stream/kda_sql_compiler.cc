@@ -35,9 +35,8 @@ std::string Duration(int64_t micros) {
 std::string SpecName(const std::string& pump) {
   std::string out;
   for (char c : pump) {
-    out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'
-                      ? c
-                      : '_');
+    out.push_back(
+        std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ? c : '_');
   }
   return out.substr(0, 128);
 }
@@ -188,8 +187,8 @@ class AppCompiler {
   StatusOr<ExprPtr> Resolve(const ExprPtr& e, const Scope& s) const {
     if (e->kind == ExprKind::kColumn) {
       if (!e->qualifier.empty() && e->qualifier != s.name && e->qualifier != s.alias) {
-        return Err(e->pos, "unknown stream or alias " + e->qualifier + " (the query reads " +
-                               s.name + ")");
+        return Err(e->pos,
+                   "unknown stream or alias " + e->qualifier + " (the query reads " + s.name + ")");
       }
       if (e->name == "ROWTIME") {
         auto r = std::make_shared<Expr>();
@@ -360,9 +359,8 @@ StatusOr<CompiledPump> AppCompiler::CompileWindowed(const CreatePump& p, const S
       }
     }
     if (size == 0) {
-      return Err(q.group_pos,
-                 "GROUP BY needs a window on ROWTIME: STEP(\"" + o_.source_in_app +
-                     "\".ROWTIME BY INTERVAL 'n' unit) or FLOOR(ROWTIME TO unit)");
+      return Err(q.group_pos, "GROUP BY needs a window on ROWTIME: STEP(\"" + o_.source_in_app +
+                                  "\".ROWTIME BY INTERVAL 'n' unit) or FLOOR(ROWTIME TO unit)");
     }
     type = "tumbling";
   } else {
@@ -372,14 +370,15 @@ StatusOr<CompiledPump> AppCompiler::CompileWindowed(const CreatePump& p, const S
     }
     if (agg == nullptr || agg->over.empty()) {
       SourcePos pos = agg != nullptr ? agg->pos : q.pos;
-      return Err(pos, "an aggregate needs a window: WINDOWED BY STAGGER (...), GROUP BY ... "
-                      "STEP(ROWTIME BY INTERVAL ...), or OVER a WINDOW");
+      return Err(pos,
+                 "an aggregate needs a window: WINDOWED BY STAGGER (...), GROUP BY ... "
+                 "STEP(ROWTIME BY INTERVAL ...), or OVER a WINDOW");
     }
     auto w = std::find_if(q.windows.begin(), q.windows.end(),
                           [&](const WindowDef& d) { return d.name == agg->over; });
     if (w == q.windows.end()) {
-      return Err(agg->pos, "window " + agg->over + " is not defined (WINDOW " + agg->over +
-                               " AS (...))");
+      return Err(agg->pos,
+                 "window " + agg->over + " is not defined (WINDOW " + agg->over + " AS (...))");
     }
     for (const ExprPtr& k : w->partition_by) {
       ASSIGN_OR_RETURN(ExprPtr r, Resolve(k, scope));

@@ -42,7 +42,7 @@ struct RunResult {
   std::array<int64_t, kRejectReasonCount> rejected{};
 };
 
-RunResult Run(const WindowSpec& spec, const std::vector<Event>& events) {
+RunResult RunSpec(const WindowSpec& spec, const std::vector<Event>& events) {
   RunResult result;
   EventParser parser(spec);
   auto agg = WindowAggregator::Create(spec);
@@ -166,8 +166,8 @@ TEST(KdaWorkshopTest, SameRowsAsTheBuiltInSpecOnOneHundredThousandEvents) {
   const std::vector<Event> events = GeneratedWorkshopStream(100'000);
   CompiledPump p = CompileOne(kWorkshopSql);
   const WindowSpec builtin = *WindowSpec::FromString(WorkshopStaggerSpecJson(), "workshop");
-  RunResult sql = Run(p.spec, events);
-  RunResult native = Run(builtin, events);
+  RunResult sql = RunSpec(p.spec, events);
+  RunResult native = RunSpec(builtin, events);
   EXPECT_GT(sql.rows.size(), 10'000u);
   EXPECT_GT(sql.rejected[static_cast<int>(RejectReason::kMissingField)], 500);
   EXPECT_GT(sql.rejected[static_cast<int>(RejectReason::kWrongType)], 500);
@@ -200,11 +200,11 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS
                             {"11:01:15", "11:01:05"}};
   std::vector<Event> events;
   for (auto& row : table) {
-    events.push_back({T(std::string("2018-11-01T") + row[0] + "Z"),
-                      {{"EVENT_TIME", std::string("2018-11-01 ") + row[1]},
-                       {"TICKER_SYMBOL", "AMZN"}}});
+    events.push_back(
+        {T(std::string("2018-11-01T") + row[0] + "Z"),
+         {{"EVENT_TIME", std::string("2018-11-01 ") + row[1]}, {"TICKER_SYMBOL", "AMZN"}}});
   }
-  RunResult r = Run(p.spec, events);
+  RunResult r = RunSpec(p.spec, events);
   // | ROWTIME | EVENT_TIME | TICKER_SYMBOL | Count |
   ASSERT_EQ(r.rows.size(), 2u);
   EXPECT_EQ(r.rows[0]["emission_time"], "2018-11-01T11:01:20Z");
@@ -254,11 +254,11 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS
                             {"11:01:15", "11:01:05"}};
   std::vector<Event> events;
   for (auto& row : table) {
-    events.push_back({T(std::string("2018-11-01T") + row[0] + "Z"),
-                      {{"event_time", std::string("2018-11-01T") + row[1] + "Z"},
-                       {"ticker_symbol", "AMZN"}}});
+    events.push_back(
+        {T(std::string("2018-11-01T") + row[0] + "Z"),
+         {{"event_time", std::string("2018-11-01T") + row[1] + "Z"}, {"ticker_symbol", "AMZN"}}});
   }
-  RunResult r = Run(p.spec, events);
+  RunResult r = RunSpec(p.spec, events);
   // | ROWTIME | EVENT_TIME | TICKER_SYMBOL | COUNT |
   const char* expected[][3] = {{"2018-11-01T11:01:00Z", "2018-11-01T11:00:00Z", "2"},
                                {"2018-11-01T11:02:00Z", "2018-11-01T11:00:00Z", "1"},
@@ -297,10 +297,12 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS
   const char* times[] = {"10:00:01", "10:00:30", "10:00:59", "10:00:40", "10:01:00"};
   for (int i = 0; i < 5; ++i) {
     events.push_back({T(std::string("2018-11-01T") + times[i] + "Z"),
-                      {{"TICKER_SYMBOL", tickers[i]}, {"SECTOR", "TECH"}, {"CHANGE", 0.1},
+                      {{"TICKER_SYMBOL", tickers[i]},
+                       {"SECTOR", "TECH"},
+                       {"CHANGE", 0.1},
                        {"PRICE", prices[i]}}});
   }
-  RunResult r = Run(p.spec, events);
+  RunResult r = RunSpec(p.spec, events);
   ASSERT_EQ(r.rows.size(), 3u);
   EXPECT_EQ(r.rows[0]["ticker_symbol"], "AMZN");
   EXPECT_EQ(r.rows[0]["min_price"], 9.0);
@@ -334,20 +336,21 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
     const char* rowtime;
     const char* city;
     int temp;
-  } input[] = {{"2018-11-01 01:00:00.0", "Denver", 29},    {"2018-11-01 01:00:00.0", "Anchorage", 2},
-               {"2018-11-01 06:00:00.0", "Miami", 65},     {"2018-11-01 07:00:00.0", "Denver", 32},
-               {"2018-11-01 09:00:00.0", "Anchorage", 9},  {"2018-11-01 13:00:00.0", "Denver", 50},
-               {"2018-11-01 17:00:00.0", "Anchorage", 10}, {"2018-11-01 18:00:00.0", "Miami", 71},
-               {"2018-11-01 19:00:00.0", "Denver", 43},    {"2018-11-02 01:00:00.0", "Anchorage", 4},
-               {"2018-11-02 01:00:00.0", "Denver", 39},    {"2018-11-02 07:00:00.0", "Denver", 46},
-               {"2018-11-02 09:00:00.0", "Anchorage", 3},  {"2018-11-02 13:00:00.0", "Denver", 56},
-               {"2018-11-02 17:00:00.0", "Anchorage", 2},  {"2018-11-02 19:00:00.0", "Denver", 50},
-               {"2018-11-03 01:00:00.0", "Denver", 36},    {"2018-11-03 01:00:00.0", "Anchorage", 1}};
+  } input[] = {
+      {"2018-11-01 01:00:00.0", "Denver", 29},    {"2018-11-01 01:00:00.0", "Anchorage", 2},
+      {"2018-11-01 06:00:00.0", "Miami", 65},     {"2018-11-01 07:00:00.0", "Denver", 32},
+      {"2018-11-01 09:00:00.0", "Anchorage", 9},  {"2018-11-01 13:00:00.0", "Denver", 50},
+      {"2018-11-01 17:00:00.0", "Anchorage", 10}, {"2018-11-01 18:00:00.0", "Miami", 71},
+      {"2018-11-01 19:00:00.0", "Denver", 43},    {"2018-11-02 01:00:00.0", "Anchorage", 4},
+      {"2018-11-02 01:00:00.0", "Denver", 39},    {"2018-11-02 07:00:00.0", "Denver", 46},
+      {"2018-11-02 09:00:00.0", "Anchorage", 3},  {"2018-11-02 13:00:00.0", "Denver", 56},
+      {"2018-11-02 17:00:00.0", "Anchorage", 2},  {"2018-11-02 19:00:00.0", "Denver", 50},
+      {"2018-11-03 01:00:00.0", "Denver", 36},    {"2018-11-03 01:00:00.0", "Anchorage", 1}};
   std::vector<Event> events;
   for (const Reading& r : input) {
     events.push_back({T(r.rowtime), {{"CITY", r.city}, {"TEMP", r.temp}}});
   }
-  RunResult r = Run(p.spec, events);
+  RunResult r = RunSpec(p.spec, events);
   // | ROWTIME | WMIN_TEMP | WMAX_TEMP |
   const int expected[][2] = {{29, 29}, {2, 29}, {2, 65}, {2, 65}, {2, 65}, {2, 65},
                              {2, 65},  {2, 71}, {2, 71}, {2, 71}, {2, 71}, {4, 71},
@@ -376,7 +379,7 @@ WINDOW W AS (RANGE INTERVAL '5' SECOND PRECEDING);
   for (double s : seconds) {
     events.push_back({static_cast<int64_t>(s * 1e6), {{"v", 1}}});
   }
-  RunResult r = Run(p.spec, events);
+  RunResult r = RunSpec(p.spec, events);
   ASSERT_EQ(r.rows.size(), 7u);
   const int expected[] = {1, 2, 2, 2, 3, 4, 5};
   for (size_t i = 0; i < 7; ++i) EXPECT_EQ(r.rows[i]["c"], expected[i]) << i;
@@ -420,13 +423,13 @@ CREATE OR REPLACE PUMP "CHANGE_PUMP" AS
       {T("2018-11-01T10:00:05Z"), {{"TICKER_SYMBOL", "IBM"}, {"CHANGE", -2.0}, {"PRICE", 98.0}}},
       {T("2018-11-01T10:00:20Z"), {{"TICKER_SYMBOL", "AMZN"}, {"CHANGE", 2.0}, {"PRICE", 22.0}}},
       {T("2018-11-01T10:01:10Z"), {{"TICKER_SYMBOL", "AMZN"}, {"CHANGE", 3.0}, {"PRICE", 33.0}}}};
-  RunResult prices = Run((*compiled)[0].spec, events);
+  RunResult prices = RunSpec((*compiled)[0].spec, events);
   ASSERT_EQ(prices.rows.size(), 4u);
   EXPECT_EQ(prices.rows[2]["ticker_symbol"], "AMZN");
   EXPECT_EQ(prices.rows[2]["min_price"], 11.0);
   EXPECT_EQ(prices.rows[2]["avg_price"], 16.5);
   EXPECT_EQ(prices.rows[3]["min_price"], 22.0) << "10:00:00 is more than a minute before 10:01:10";
-  RunResult change = Run((*compiled)[1].spec, events);
+  RunResult change = RunSpec((*compiled)[1].spec, events);
   ASSERT_EQ(change.rows.size(), 4u);
   EXPECT_DOUBLE_EQ(change.rows[0]["avg_percent_change"].get<double>(), 0.1);
   EXPECT_DOUBLE_EQ(change.rows[1]["avg_percent_change"].get<double>(), -0.02);

@@ -34,7 +34,8 @@ std::vector<Case> Cases() {
   return {
       {Pump("SELECT STREAM k, COUNT(*)" + from + " JOIN other ON a = b" + kStagger), "JOIN", 0,
        "JOIN is not supported"},
-      {Pump("SELECT k, COUNT(*)" + from + kStagger), "SELECT k,", 7, "expected STREAM after SELECT"},
+      {Pump("SELECT k, COUNT(*)" + from + kStagger), "SELECT k,", 7,
+       "expected STREAM after SELECT"},
       {Pump("SELECT STREAM k, COUNT(*)" + from + kStaggerOpen + "\nORDER BY k;"), "ORDER", 0,
        "ORDER BY is not supported"},
       {Pump("SELECT STREAM k, COUNT(*)" + from +
@@ -42,8 +43,10 @@ std::vector<Case> Cases() {
        "HAVING", 0, "HAVING is not supported"},
       {Pump("SELECT STREAM k, COUNT(*) OVER w" + from + "\nWINDOW w AS (ROWS 3 PRECEDING);"),
        "ROWS", 0, "row-based window (ROWS n PRECEDING) is not supported"},
-      {Pump("SELECT STREAM k, COUNT(*)" + from + " WHERE k = 'abc" + kStagger), "'abc", 0,
-       "unterminated string literal"},
+      {Pump("SELECT STREAM k, COUNT(*)" + from +
+            " WHERE k = 'abc\nGROUP BY k, FLOOR(ROWTIME TO "
+            "MINUTE);"),
+       "'abc", 0, "unterminated string literal"},
       {Pump("SELECT STREAM k, COUNT(*)" + from + " /* never closed" + kStagger), "/*", 0,
        "unterminated /* comment"},
       {Pump("SELECT STREAM k, STDDEV_POP(n)" + from + kStagger), "STDDEV_POP", 0,
@@ -64,8 +67,7 @@ std::vector<Case> Cases() {
        "column x must be in GROUP BY / PARTITION BY or inside an aggregate"},
       {Pump("SELECT STREAM k, COUNT(*)" + from + " WHERE SUM(n) > 1" + kStagger), "SUM", 0,
        "aggregate SUM is not allowed here"},
-      {Pump("SELECT STREAM k, COUNT(*)" + from + ";"), "COUNT", 0,
-       "an aggregate needs a window"},
+      {Pump("SELECT STREAM k, COUNT(*)" + from + ";"), "COUNT", 0, "an aggregate needs a window"},
       {Pump("SELECT STREAM AVG(n) OVER w1, MAX(n) OVER w2" + from +
             "\nWINDOW w1 AS (RANGE INTERVAL '1' MINUTE PRECEDING),"
             " w2 AS (RANGE INTERVAL '1' HOUR PRECEDING);"),
@@ -99,7 +101,8 @@ std::vector<Case> Cases() {
       {Pump("SELECT STREAM k, COUNT(*)" + from + kStagger +
             "\nCREATE OR REPLACE STREAM \"E\" (k VARCHAR(8), n INTEGER);\n"
             "CREATE OR REPLACE PUMP \"Q\" AS INSERT INTO \"E\"\n"
-            "SELECT STREAM k, COUNT(*) FROM \"D\"" + kStagger),
+            "SELECT STREAM k, COUNT(*) FROM \"D\"" +
+            kStagger),
        "FROM \"D\"", 5, "reading D, the output of windowed pump P, is not supported"},
       {Pump("SELECT STREAM k, n" + from + " WHERE n > 2;"), "CREATE OR REPLACE PUMP", 23,
        "pump P only filters or projects rows into D"},
@@ -161,7 +164,8 @@ void ExpectError(const Status& st, const std::string& sql, SourcePos pos,
   const std::string& m = st.message();
   EXPECT_THAT(m, StartsWith("line " + std::to_string(pos.line) + ", column " +
                             std::to_string(pos.column) + ": "))
-      << sql << "\n" << m;
+      << sql << "\n"
+      << m;
   EXPECT_THAT(m, HasSubstr(message)) << sql;
   // Three lines: the message, "  L | source line", "    |    ^".
   const size_t nl1 = m.find('\n');
@@ -231,7 +235,9 @@ TEST(KdaSqlErrorsTest, NoInputCrashes) {
       std::string mutated = app;
       mutated[i] = bad;
       auto r = CompileSql(mutated, CompileOptions());
-      if (!r.ok()) EXPECT_THAT(r.status().message(), StartsWith("line ")) << mutated;
+      if (!r.ok()) {
+        EXPECT_THAT(r.status().message(), StartsWith("line ")) << mutated;
+      }
     }
   }
 }

@@ -159,8 +159,7 @@ bool Arithmetic(const std::string& op, const SqlValue& a, const SqlValue& b, Sql
   return true;
 }
 
-bool EvalBinary(const Expr& e, std::span<const SqlValue> slots, SqlValue* out,
-                std::string* error) {
+bool EvalBinary(const Expr& e, std::span<const SqlValue> slots, SqlValue* out, std::string* error) {
   SqlValue a, b;
   if (!Evaluate(*e.args[0], slots, &a, error)) return false;
   if (e.name == "AND" || e.name == "OR") {
@@ -190,7 +189,7 @@ bool EvalBinary(const Expr& e, std::span<const SqlValue> slots, SqlValue* out,
   if (op == "=" || op == "<>" || op == "<" || op == "<=" || op == ">" || op == ">=") {
     int c = 0;
     if (!Compare(a, b, &c, error)) return false;
-    bool r = op == "=" ? c == 0
+    bool r = op == "="    ? c == 0
              : op == "<>" ? c != 0
              : op == "<"  ? c < 0
              : op == "<=" ? c <= 0
@@ -236,7 +235,8 @@ bool EvalCall(const Expr& e, std::span<const SqlValue> slots, SqlValue* out, std
     return true;
   }
   if (n == "UPPER" || n == "LOWER" || n == "CHAR_LENGTH") {
-    if (a.kind != Kind::kString) return Fail(error, n + " needs a VARCHAR, got " + KindName(a.kind));
+    if (a.kind != Kind::kString)
+      return Fail(error, n + " needs a VARCHAR, got " + KindName(a.kind));
     if (n == "CHAR_LENGTH") {
       *out = SqlValue::Int(static_cast<int64_t>(a.s.size()));
       return true;
@@ -253,7 +253,9 @@ bool EvalCall(const Expr& e, std::span<const SqlValue> slots, SqlValue* out, std
   if (a.kind == Kind::kInt) {
     *out = n == "ABS" ? SqlValue::Int(a.i < 0 ? -a.i : a.i) : a;
   } else {
-    *out = SqlValue::Double(n == "ABS" ? std::fabs(a.d) : n == "FLOOR" ? std::floor(a.d) : std::ceil(a.d));
+    *out = SqlValue::Double(n == "ABS"     ? std::fabs(a.d)
+                            : n == "FLOOR" ? std::floor(a.d)
+                                           : std::ceil(a.d));
   }
   return true;
 }
@@ -489,7 +491,8 @@ bool Convert(const SqlValue& in, const SqlType& type, bool cast, SqlValue* out,
       *out = SqlValue::Bool(in.AsDouble() != 0);
     } else if (in.kind == Kind::kString) {
       std::string l = in.s;
-      std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
+      std::transform(l.begin(), l.end(), l.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
       *out = SqlValue::Bool(l == "true");
     } else {
       return Fail(error, "cannot convert " + KindName(in.kind) + " to BOOLEAN");
@@ -568,7 +571,8 @@ bool Evaluate(const Expr& e, std::span<const SqlValue> slots, SqlValue* out, std
       if (a.is_null()) {
         *out = a;
       } else if (e.name == "NOT") {
-        if (a.kind != Kind::kBool) return Fail(error, "NOT needs a BOOLEAN, got " + KindName(a.kind));
+        if (a.kind != Kind::kBool)
+          return Fail(error, "NOT needs a BOOLEAN, got " + KindName(a.kind));
         *out = SqlValue::Bool(!a.b);
       } else if (a.kind == Kind::kInt) {
         *out = SqlValue::Int(-a.i);

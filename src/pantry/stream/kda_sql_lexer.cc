@@ -188,8 +188,8 @@ Status SqlError(std::string_view source, SourcePos pos, std::string_view message
     start = nl + 1;
   }
   size_t end = source.find('\n', start);
-  std::string_view text = source.substr(start, end == std::string_view::npos ? source.npos
-                                                                             : end - start);
+  std::string_view text =
+      source.substr(start, end == std::string_view::npos ? source.npos : end - start);
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
   const std::string number = std::to_string(pos.line);
   std::string out = "line " + number + ", column " + std::to_string(pos.column) + ": " +

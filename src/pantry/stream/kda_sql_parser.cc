@@ -20,16 +20,16 @@ std::string Upper(std::string_view s) {
 // Words that end a SELECT item, so they are never read as a bare alias.
 const std::set<std::string>& ClauseWords() {
   static const std::set<std::string> kWords = {
-      "FROM",   "WHERE", "GROUP", "WINDOWED", "WINDOW", "HAVING", "ORDER",  "UNION", "LIMIT",
-      "JOIN",   "LEFT",  "RIGHT", "INNER",    "OUTER",  "FULL",   "CROSS",  "ON",    "AS",
-      "AND",    "OR",    "NOT",   "IN",       "LIKE",   "IS",     "BETWEEN", "OVER", "EXCEPT",
-      "INTERSECT", "NATURAL"};
+      "FROM",    "WHERE", "GROUP",  "WINDOWED",  "WINDOW", "HAVING", "ORDER", "UNION",
+      "LIMIT",   "JOIN",  "LEFT",   "RIGHT",     "INNER",  "OUTER",  "FULL",  "CROSS",
+      "ON",      "AS",    "AND",    "OR",        "NOT",    "IN",     "LIKE",  "IS",
+      "BETWEEN", "OVER",  "EXCEPT", "INTERSECT", "NATURAL"};
   return kWords;
 }
 
 const std::set<std::string>& ScalarFunctions() {
-  static const std::set<std::string> kNames = {"ABS",  "UPPER", "LOWER", "CHAR_LENGTH",
-                                               "FLOOR", "CEIL", "CEILING", "STEP"};
+  static const std::set<std::string> kNames = {"ABS",   "UPPER", "LOWER",   "CHAR_LENGTH",
+                                               "FLOOR", "CEIL",  "CEILING", "STEP"};
   return kNames;
 }
 
@@ -60,7 +60,10 @@ class Parser {
     if (alias != nullptr) {
       if (IsKeyword("AS")) {
         Next();
+        // Spec names are case-sensitive: an unquoted alias is kept as written.
+        const Token& t = Peek();
         RETURN_IF_ERROR(Name(alias, quoted, "a column name after AS"));
+        if (!*quoted) *alias = t.text;
       } else {
         alias->clear();
       }
@@ -169,8 +172,8 @@ class Parser {
     const Token& what = Peek();
     std::string word = what.kind == TokenKind::kIdentifier ? Upper(what.text) : Describe(what);
     if (word == "TABLE" || word == "VIEW" || word == "FUNCTION" || word == "INDEX") {
-      return Unsupported(what, "CREATE " + word +
-                                   " (an application is made of streams and pumps only)");
+      return Unsupported(what,
+                         "CREATE " + word + " (an application is made of streams and pumps only)");
     }
     return Error(what, "expected STREAM or PUMP after CREATE, found " + Describe(what));
   }
@@ -206,9 +209,9 @@ class Parser {
       return Error(t, "expected a column type, found " + Describe(t));
     }
     static const std::set<std::string> kTypes = {
-        "VARCHAR", "CHAR",    "CHARACTER", "INTEGER", "INT",  "BIGINT",    "SMALLINT",
-        "TINYINT", "DOUBLE",  "REAL",      "FLOAT",   "DECIMAL", "NUMERIC", "BOOLEAN",
-        "TIMESTAMP", "DATE", "TIME"};
+        "VARCHAR",  "CHAR",    "CHARACTER", "INTEGER", "INT",   "BIGINT",
+        "SMALLINT", "TINYINT", "DOUBLE",    "REAL",    "FLOAT", "DECIMAL",
+        "NUMERIC",  "BOOLEAN", "TIMESTAMP", "DATE",    "TIME"};
     type->name = Upper(t.text);
     if (!kTypes.count(type->name)) {
       return Error(t, "unknown or unsupported type " + type->name +
@@ -284,8 +287,9 @@ class Parser {
     if (IsKeyword("VALUES")) return Unsupported(Peek(), "INSERT ... VALUES");
     RETURN_IF_ERROR(ExpectKeyword("SELECT"));
     if (!IsKeyword("STREAM")) {
-      return Error(Peek(), "expected STREAM after SELECT: only streaming queries (SELECT STREAM "
-                           "...) can feed a stream");
+      return Error(Peek(),
+                   "expected STREAM after SELECT: only streaming queries (SELECT STREAM "
+                   "...) can feed a stream");
     }
     Next();
     if (IsKeyword("DISTINCT")) return Unsupported(Peek(), "SELECT STREAM DISTINCT");
@@ -316,8 +320,9 @@ class Parser {
     if (IsKeyword("LIMIT") || IsKeyword("FETCH")) return Unsupported(t, Upper(t.text));
     if (IsKeyword("HAVING")) return Unsupported(t, "HAVING");
     if (IsKeyword("GROUP") || IsKeyword("WINDOWED") || IsKeyword("WHERE")) {
-      return Error(t, Upper(t.text) + " is out of place: the order is FROM, WHERE, WINDOWED BY "
-                                      "or GROUP BY, WINDOW");
+      return Error(t, Upper(t.text) +
+                          " is out of place: the order is FROM, WHERE, WINDOWED BY "
+                          "or GROUP BY, WINDOW");
     }
     if (!AtEnd() && !IsSymbol(";")) {
       return Error(t, "expected ';' after the query, found " + Describe(t));
@@ -335,7 +340,8 @@ class Parser {
         Next();
         RETURN_IF_ERROR(Name(&item.alias, &item.alias_quoted, "a column name after AS"));
       } else if (Peek().kind == TokenKind::kQuotedIdentifier ||
-                 (Peek().kind == TokenKind::kIdentifier && !ClauseWords().count(Upper(Peek().text)))) {
+                 (Peek().kind == TokenKind::kIdentifier &&
+                  !ClauseWords().count(Upper(Peek().text)))) {
         RETURN_IF_ERROR(Name(&item.alias, &item.alias_quoted, "a column name"));
       }
       s->items.push_back(std::move(item));
@@ -349,8 +355,8 @@ class Parser {
 
   Status From(Select* s) {
     if (!IsKeyword("FROM")) {
-      return Error(Peek(), "expected FROM or ',' after the selected columns, found " +
-                               Describe(Peek()));
+      return Error(Peek(),
+                   "expected FROM or ',' after the selected columns, found " + Describe(Peek()));
     }
     Next();
     if (IsSymbol("(")) return Unsupported(Peek(), "a subquery in FROM");
@@ -361,12 +367,13 @@ class Parser {
       Next();
       RETURN_IF_ERROR(Name(&s->from_alias, nullptr, "an alias"));
     } else if (Peek().kind == TokenKind::kQuotedIdentifier ||
-               (Peek().kind == TokenKind::kIdentifier && !ClauseWords().count(Upper(Peek().text)))) {
+               (Peek().kind == TokenKind::kIdentifier &&
+                !ClauseWords().count(Upper(Peek().text)))) {
       RETURN_IF_ERROR(Name(&s->from_alias, nullptr, "an alias"));
     }
     if (IsSymbol(",")) return Unsupported(Peek(), "reading several streams in FROM (a join)");
-    for (std::string_view j : {"JOIN", "LEFT", "RIGHT", "INNER", "OUTER", "FULL", "CROSS",
-                               "NATURAL"}) {
+    for (std::string_view j :
+         {"JOIN", "LEFT", "RIGHT", "INNER", "OUTER", "FULL", "CROSS", "NATURAL"}) {
       if (IsKeyword(j)) return Unsupported(Peek(), "JOIN");
     }
     return Status::Ok();
@@ -377,8 +384,10 @@ class Parser {
     RETURN_IF_ERROR(ExpectKeyword("INTERVAL"));
     const Token& lit = Peek();
     if (lit.kind != TokenKind::kString) {
-      return Error(lit, "expected the interval length as a quoted number, e.g. INTERVAL '2' "
-                        "MINUTE; found " + Describe(lit));
+      return Error(lit,
+                   "expected the interval length as a quoted number, e.g. INTERVAL '2' "
+                   "MINUTE; found " +
+                       Describe(lit));
     }
     int64_t n = 0;
     auto [p, ec] = std::from_chars(lit.text.data(), lit.text.data() + lit.text.size(), n);
@@ -388,7 +397,8 @@ class Parser {
     }
     Next();
     const Token& unit = Peek();
-    const int64_t micros = unit.kind == TokenKind::kIdentifier ? TimeUnitMicros(Upper(unit.text)) : 0;
+    const int64_t micros =
+        unit.kind == TokenKind::kIdentifier ? TimeUnitMicros(Upper(unit.text)) : 0;
     if (micros == 0) {
       return Error(unit, "interval unit " + Describe(unit) +
                              " is not supported (use SECOND, MINUTE, HOUR or DAY)");
@@ -461,15 +471,17 @@ class Parser {
       }
       allow_aggregates_ = true;
     }
-    if (IsKeyword("ORDER")) return Unsupported(Peek(), "ORDER BY in a window (windows are in ROWTIME order)");
+    if (IsKeyword("ORDER"))
+      return Unsupported(Peek(), "ORDER BY in a window (windows are in ROWTIME order)");
     if (IsKeyword("ROWS")) return Unsupported(Peek(), "a row-based window (ROWS n PRECEDING)");
     if (!IsKeyword("RANGE")) {
       return Error(Peek(), "expected RANGE INTERVAL 'n' unit PRECEDING, found " + Describe(Peek()));
     }
     Next();
     if (IsKeyword("CURRENT") || IsKeyword("UNBOUNDED") || IsKeyword("BETWEEN")) {
-      return Unsupported(Peek(), "RANGE " + Upper(Peek().text) + " (use RANGE INTERVAL 'n' unit "
-                                                                 "PRECEDING)");
+      return Unsupported(Peek(), "RANGE " + Upper(Peek().text) +
+                                     " (use RANGE INTERVAL 'n' unit "
+                                     "PRECEDING)");
     }
     ASSIGN_OR_RETURN(w->range_micros, Interval());
     if (!IsKeyword("PRECEDING")) {
@@ -740,8 +752,9 @@ StatusOr<ExprPtr> Parser::Primary() {
     }
     if (word == "CURRENT_ROW_TIMESTAMP" || word == "CURRENT_TIMESTAMP" || word == "LOCALTIME" ||
         word == "CURRENT_DATE" || word == "LOCALTIMESTAMP") {
-      return Unsupported(t, word + " (wall-clock time makes rows depend on when they are "
-                                   "processed; use ROWTIME)");
+      return Unsupported(t, word +
+                                " (wall-clock time makes rows depend on when they are "
+                                "processed; use ROWTIME)");
     }
     if (IsSymbol("(", 1) && t.kind == TokenKind::kIdentifier) return Call(t);
     Next();
@@ -796,7 +809,8 @@ StatusOr<ExprPtr> Parser::Call(const Token& name_token) {
                                  "FLOOR, CEIL, STEP, ABS, UPPER, LOWER, CHAR_LENGTH)");
   }
   if (aggregate && !allow_aggregates_) {
-    return Error(name_token, "aggregate " + name + " is not allowed here (only in the SELECT list)");
+    return Error(name_token,
+                 "aggregate " + name + " is not allowed here (only in the SELECT list)");
   }
   Next();
   Next();  // (

@@ -23,7 +23,8 @@ StatusOr<Application> ParseApplication(std::string_view source);
 StatusOr<ExprPtr> ParseExpression(std::string_view source);
 
 // Parses "expr [AS name]" (a window spec's "select" entry). `name` is empty
-// when there is no alias; `quoted` tells whether it was a quoted identifier.
+// when there is no alias, and kept as written (not upper-cased) when it is
+// not quoted; `quoted` tells whether it was a quoted identifier.
 StatusOr<ExprPtr> ParseExpressionWithAlias(std::string_view source, std::string* name,
                                            bool* quoted);
 

@@ -12,7 +12,8 @@ bool IsRowtime(const Expr& e) {
 
 bool UsesRowtime(const Expr& e) {
   if (IsRowtime(e)) return true;
-  return std::any_of(e.args.begin(), e.args.end(), [](const ExprPtr& a) { return UsesRowtime(*a); });
+  return std::any_of(e.args.begin(), e.args.end(),
+                     [](const ExprPtr& a) { return UsesRowtime(*a); });
 }
 
 bool IsAggregateCall(const Expr& e) { return e.kind == ExprKind::kCall && IsAggregateName(e.name); }
@@ -174,9 +175,10 @@ StatusOr<ExprPtr> QueryBuilder::Rewrite(const ExprPtr& e) {
     return ExprPtr(cast);
   }
   if (e->kind == ExprKind::kColumn) {
-    return Error(e->pos, "column " + e->text + " must be in " +
-                             (over_.empty() ? "GROUP BY / PARTITION BY" : "the window's PARTITION BY") +
-                             " or inside an aggregate");
+    return Error(e->pos,
+                 "column " + e->text + " must be in " +
+                     (over_.empty() ? "GROUP BY / PARTITION BY" : "the window's PARTITION BY") +
+                     " or inside an aggregate");
   }
   auto copy = std::make_shared<Expr>(*e);
   for (ExprPtr& a : copy->args) {
@@ -248,8 +250,8 @@ void QueryBuilder::WriteJson(OrderedJson* spec) const {
   OrderedJson parts = OrderedJson::array();
   for (const Key& k : keys_) {
     if (PlainName(k.field) && PlainName(k.name)) {
-      std::string text = k.floor_unit.empty() ? k.field
-                                              : "FLOOR(" + k.field + " TO " + k.floor_unit + ")";
+      std::string text =
+          k.floor_unit.empty() ? k.field : "FLOOR(" + k.field + " TO " + k.floor_unit + ")";
       if (k.name != k.field || !k.floor_unit.empty()) text += " AS " + k.name;
       parts.push_back(text);
     } else {

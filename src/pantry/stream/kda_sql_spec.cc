@@ -436,8 +436,8 @@ bool AppendKey(const KeyPart& part, const SqlValue& v, const std::string& name, 
   return true;
 }
 
-bool BuildKeyAndValues(const WindowSpec& spec, const std::vector<SqlValue>& slots,
-                       ParsedEvent* out, Rejection* r) {
+bool BuildKeyAndValues(const WindowSpec& spec, const std::vector<SqlValue>& slots, ParsedEvent* out,
+                       Rejection* r) {
   const SqlSpecExtensions& x = *spec.sql;
   out->key.clear();
   for (size_t i = 0; i < x.key_slots.size(); ++i) {

@@ -14,9 +14,9 @@
 namespace pantry::stream {
 namespace {
 
-using ::testing::HasSubstr;
 using kda::CompileOptions;
 using kda::CompileSql;
+using ::testing::HasSubstr;
 
 int64_t T(const std::string& iso) { return *ParseIso8601Micros(iso); }
 
@@ -25,7 +25,7 @@ struct Output {
   std::vector<Rejection> rejections;
 };
 
-Output Run(const WindowSpec& spec, const std::vector<std::pair<int64_t, std::string>>& events) {
+Output RunSpec(const WindowSpec& spec, const std::vector<std::pair<int64_t, std::string>>& events) {
   Output out;
   EventParser parser(spec);
   auto agg = WindowAggregator::Create(spec);
@@ -94,17 +94,22 @@ TEST(KdaSpecTest, FilterComputedAndSelectInAPlainSpec) {
     "aggregations": ["SUM(amount) AS total", "COUNT(*) AS n", "MAX(qty) AS biggest"],
     "select": ["customer_id AS customer", "CAST(total AS INTEGER) AS total_int",
                "total / n AS mean", "ROWTIME AS at", "n * 2 + 1 AS odd"]
-  })js", "spec");
+  })js",
+                                     "spec");
   ASSERT_TRUE(spec.ok()) << spec.status();
   const int64_t t0 = T("2026-01-01T10:00:00Z");
-  Output out = Run(*spec, {
-      {t0, R"({"Customer_ID": "C1", "KIND": "purchase", "price": 2.5, "qty": 3, "note": "x"})"},
-      {t0 + 1, R"({"customer_id": "C1", "kind": "view", "price": 1, "qty": 1, "note": "x"})"},
-      {t0 + 2, R"({"customer_id": "C1", "kind": "refund", "price": 1, "qty": 2, "note": "test"})"},
-      {t0 + 3, R"({"customer_id": "C1", "kind": "refund", "price": -1.25, "qty": 2})"},
-      {t0 + 4, R"({"customer_id": "C1", "kind": "purchase", "price": 1, "note": "x"})"},
-      {t0 + 5, R"({"customer_id": "C1", "kind": "purchase", "price": "a", "qty": 1, "note": "x"})"},
-  });
+  Output out = RunSpec(
+      *spec,
+      {
+          {t0, R"({"Customer_ID": "C1", "KIND": "purchase", "price": 2.5, "qty": 3, "note": "x"})"},
+          {t0 + 1, R"({"customer_id": "C1", "kind": "view", "price": 1, "qty": 1, "note": "x"})"},
+          {t0 + 2,
+           R"({"customer_id": "C1", "kind": "refund", "price": 1, "qty": 2, "note": "test"})"},
+          {t0 + 3, R"({"customer_id": "C1", "kind": "refund", "price": -1.25, "qty": 2})"},
+          {t0 + 4, R"({"customer_id": "C1", "kind": "purchase", "price": 1, "note": "x"})"},
+          {t0 + 5,
+           R"({"customer_id": "C1", "kind": "purchase", "price": "a", "qty": 1, "note": "x"})"},
+      });
   // Note: NULL LIKE 'test%' is NULL, NOT NULL is NULL: the 4th event (no
   // note) is filtered out like the 2nd, 3rd and 5th; the 6th fails its
   // computed column.
@@ -129,15 +134,18 @@ TEST(KdaSpecTest, MappedAndTypedColumns) {
                 "WHEN": {"mapping": "$.ts", "type": "TIMESTAMP"}},
     "filter": "\"WHEN\" >= TIMESTAMP '2026-01-01 00:00:00'",
     "aggregations": ["SUM(QTY) AS qty"]
-  })js", "spec");
+  })js",
+                                     "spec");
   ASSERT_TRUE(spec.ok()) << spec.status();
-  Output out = Run(*spec, {
-      {0, R"({"who": {"id": "C12345"}, "items": [9, "4"], "ts": "2026-02-01 00:00:00"})"},
-      {1, R"({"who": {"id": "C12999"}, "items": [9, 6], "ts": "2026-02-01T00:00:00Z"})"},
-      {2, R"({"who": {"id": "C12"}, "items": [9, 2.5], "ts": "2026-02-01T00:00:00Z"})"},
-      {3, R"({"who": {"id": "C12"}, "items": [9, 1], "ts": 1767225600})"},
-      {4, R"({"who": {"id": "C12"}, "items": [9, 100], "ts": "2025-12-31T23:59:59Z"})"},
-  });
+  Output out = RunSpec(
+      *spec,
+      {
+          {0, R"({"who": {"id": "C12345"}, "items": [9, "4"], "ts": "2026-02-01 00:00:00"})"},
+          {1, R"({"who": {"id": "C12999"}, "items": [9, 6], "ts": "2026-02-01T00:00:00Z"})"},
+          {2, R"({"who": {"id": "C12"}, "items": [9, 2.5], "ts": "2026-02-01T00:00:00Z"})"},
+          {3, R"({"who": {"id": "C12"}, "items": [9, 1], "ts": 1767225600})"},
+          {4, R"({"who": {"id": "C12"}, "items": [9, 100], "ts": "2025-12-31T23:59:59Z"})"},
+      });
   ASSERT_EQ(out.rows.size(), 1u);
   EXPECT_EQ(out.rows[0]["CUSTOMER"], "C12") << "VARCHAR(3) truncates, like KDA";
   EXPECT_EQ(out.rows[0]["qty"], 10.0) << "'4' converts; 2.5 is not an INTEGER";
@@ -184,10 +192,10 @@ TEST(KdaSpecTest, PerEventSlidingWindowIncludesItsStartAndIsSilentOnExpiry) {
                                      "spec");
   ASSERT_TRUE(spec.ok()) << spec.status();
   const int64_t s = 1'000'000;
-  Output out = Run(*spec, {{0, R"({"k": "a", "v": 1})"},
-                           {10 * s, R"({"k": "a", "v": 2})"},
-                           {10 * s + 1, R"({"k": "a", "v": 4})"},
-                           {40 * s, R"({"k": "a", "v": 8})"}});
+  Output out = RunSpec(*spec, {{0, R"({"k": "a", "v": 1})"},
+                               {10 * s, R"({"k": "a", "v": 2})"},
+                               {10 * s + 1, R"({"k": "a", "v": 4})"},
+                               {40 * s, R"({"k": "a", "v": 8})"}});
   ASSERT_EQ(out.rows.size(), 4u) << "no rows when events only age out";
   EXPECT_EQ(out.rows[1]["n"], 2) << "the event exactly 10 s before is still in [t - 10s, t]";
   EXPECT_EQ(out.rows[2]["n"], 2);
@@ -195,7 +203,8 @@ TEST(KdaSpecTest, PerEventSlidingWindowIncludesItsStartAndIsSilentOnExpiry) {
   EXPECT_EQ(out.rows[3]["n"], 1);
   auto bad = WindowSpec::FromString(R"js({"name": "s", "partition_by": ["k"],
     "window": {"type": "stagger", "size": "10s", "emit": "per_event"},
-    "aggregations": ["COUNT(*) AS n"]})js", "spec.json");
+    "aggregations": ["COUNT(*) AS n"]})js",
+                                    "spec.json");
   EXPECT_THAT(bad.status().message(), HasSubstr("window.emit"));
 }
 
@@ -222,12 +231,14 @@ CREATE OR REPLACE PUMP "AGG_PUMP" AS INSERT INTO "DEST"
             "activity_weight * 2 > 5)");
   const WindowSpec& spec = (*compiled)[0].spec;
   const int64_t t0 = T("2026-01-01T10:00:00Z");
-  Output out = Run(spec, {
-      {t0, R"({"customer_id": "C1", "activity_weight": 1, "activity_type": "added_to_cart"})"},
-      {t0 + 1, R"({"customer_id": "C1", "activity_weight": 9, "activity_type": "viewed"})"},
-      {t0 + 2, R"({"customer_id": "C1", "activity_weight": 3, "activity_type": "purchased"})"},
-      {t0 + 3, R"({"customer_id": "C1", "activity_weight": 2, "activity_type": "purchased"})"},
-  });
+  Output out = RunSpec(
+      spec,
+      {
+          {t0, R"({"customer_id": "C1", "activity_weight": 1, "activity_type": "added_to_cart"})"},
+          {t0 + 1, R"({"customer_id": "C1", "activity_weight": 9, "activity_type": "viewed"})"},
+          {t0 + 2, R"({"customer_id": "C1", "activity_weight": 3, "activity_type": "purchased"})"},
+          {t0 + 3, R"({"customer_id": "C1", "activity_weight": 2, "activity_type": "purchased"})"},
+      });
   ASSERT_EQ(out.rows.size(), 1u);
   EXPECT_EQ(out.rows[0]["cust"], "C1");
   EXPECT_EQ(out.rows[0]["total"], 8.0);
@@ -247,9 +258,9 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DEST"
 )sql";
   WindowSpec spec = Compile(sql);
   const int64_t t0 = T("2026-01-01T10:00:00Z");
-  Output out = Run(spec, {{t0, R"({"customer_id": "c1", "w": 0.26, "note": "n"})"},
-                          {t0 + 1, R"({"customer_id": "c1", "w": 0.3})"},
-                          {t0 + 2, R"({"customer_id": "c1", "w": 0.3, "note": null})"}});
+  Output out = RunSpec(spec, {{t0, R"({"customer_id": "c1", "w": 0.26, "note": "n"})"},
+                              {t0 + 1, R"({"customer_id": "c1", "w": 0.3})"},
+                              {t0 + 2, R"({"customer_id": "c1", "w": 0.3, "note": null})"}});
   ASSERT_EQ(out.rows.size(), 1u);
   const OrderedJson& row = out.rows[0];
   EXPECT_EQ(row["Customer"], "c1");
@@ -260,7 +271,7 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DEST"
   CompileOptions kda_case;
   kda_case.lower_case_names = false;
   WindowSpec upper = Compile(sql, kda_case);
-  Output again = Run(upper, {{t0, R"({"customer_id": "c1", "w": 0.26})"}});
+  Output again = RunSpec(upper, {{t0, R"({"customer_id": "c1", "w": 0.26})"}});
   ASSERT_EQ(again.rows.size(), 1u);
   EXPECT_TRUE(again.rows[0].contains("SCORE")) << DumpJson(again.rows[0]);
   EXPECT_TRUE(again.rows[0].contains("Customer"));
@@ -279,14 +290,14 @@ SELECT STREAM customer_id, SUM(weight) FROM "SOURCE_SQL_STREAM_001"
 WINDOWED BY STAGGER (PARTITION BY customer_id RANGE INTERVAL '30' SECOND);)sql";
   auto compiled = CompileSql(sql, o);
   ASSERT_TRUE(compiled.ok()) << compiled.status();
-  const CompiledPump& p = (*compiled)[0];
+  const kda::CompiledPump& p = (*compiled)[0];
   EXPECT_EQ(p.spec.source, "clicks");
   EXPECT_EQ(p.spec.sink_feature_group, "click_stream");
   EXPECT_EQ(p.spec.sink_record_identifier, "customer_id");
   EXPECT_EQ(p.spec_json["columns"]["CUSTOMER_ID"]["mapping"], "$.customer.id");
   EXPECT_EQ(p.spec_json["partition_by"][0], "CUSTOMER_ID AS customer_id");
-  Output out = Run(p.spec, {{0, R"({"customer": {"id": "C9"}, "activity_weight": 2})"},
-                            {1, R"({"customer": {"id": "C9"}, "activity_weight": "3"})"}});
+  Output out = RunSpec(p.spec, {{0, R"({"customer": {"id": "C9"}, "activity_weight": 2})"},
+                                {1, R"({"customer": {"id": "C9"}, "activity_weight": "3"})"}});
   ASSERT_EQ(out.rows.size(), 1u);
   EXPECT_EQ(out.rows[0]["customer_id"], "C9");
   EXPECT_EQ(out.rows[0]["total"], 5.0) << "'3' is coerced to the DOUBLE column";
@@ -349,8 +360,8 @@ TEST(KdaApplicationTest, DescribeApplicationOutputTakenWhole) {
   ASSERT_TRUE(list.ok());
   EXPECT_EQ(list->columns[2].name, "PRODUCT_HEALTH_INDEX");
 
-  auto csv = ParseJson(R"({"RecordFormat": {"RecordFormatType": "CSV"}, "RecordColumns": []})",
-                       "csv");
+  auto csv =
+      ParseJson(R"({"RecordFormat": {"RecordFormatType": "CSV"}, "RecordColumns": []})", "csv");
   EXPECT_THAT(kda::ParseApplicationExport(*csv).status().message(), HasSubstr("'CSV'"));
   auto nested = ParseJson(R"({"RecordFormat": {"RecordFormatType": "JSON", "MappingParameters":
       {"JSONMappingParameters": {"RecordRowPath": "$.records[0:]"}}}, "RecordColumns": []})",

@@ -200,8 +200,8 @@ StatusOr<WindowSpec> WindowSpec::FromJson(const Json& json, std::string_view wha
     return InvalidArgumentError(std::string(what) + ": expected a JSON object");
   }
   static const std::set<std::string> kKnown = {
-      "name",   "source", "partition_by", "time_basis", "event_time_field", "allowed_lateness",
-      "window", "aggregations", "sink",   "strict",     "fields",           "description",
+      "name", "source", "partition_by", "time_basis", "event_time_field", "allowed_lateness",
+      "window", "aggregations", "sink", "strict", "fields", "description",
       // KDA SQL extensions (kda_sql_spec.h)
       "field_case", "columns", "computed", "filter", "select"};
   for (const auto& [k, v] : json.items()) {
