@@ -233,8 +233,12 @@ Status QueryBuilder::AddItems(const std::vector<ExprPtr>& items,
     aggs_.push_back({"count", "", Hidden("n")});
     need_select_ = true;
   }
-  if (!need_select_) {
-    // Plain rows list the key parts first: order them as the SELECT does.
+  {
+    // Order the key parts as the SELECT does (plain rows list them first;
+    // the first selected key is the default record identifier).
+    for (int& item : key_item) {
+      if (item < 0) item = static_cast<int>(items.size());
+    }
     std::vector<size_t> order(keys_.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(),

@@ -480,6 +480,12 @@ Status ParseSqlSpecExtensions(const Json& json, WindowSpec* spec) {
   RETURN_IF_ERROR(ParseExtensionKeys(json, x.get()));
   RETURN_IF_ERROR(BindEventSide(*spec, x.get()));
   RETURN_IF_ERROR(BindRowSide(*spec, x.get()));
+  if (!spec->sink_feature_group.empty() && !x->select.empty() &&
+      std::none_of(x->select.begin(), x->select.end(),
+                   [&](const auto& p) { return p.name == spec->sink_record_identifier; })) {
+    return InvalidArgumentError("sink.record_identifier: '" + spec->sink_record_identifier +
+                                "' is not one of the select columns");
+  }
   spec->sql = std::move(x);
   return Status::Ok();
 }
@@ -563,6 +569,68 @@ std::vector<std::pair<std::string, SqlValue>> ProjectRow(const WindowSpec& spec,
     std::string error;
     if (!kda::Evaluate(*p.expr, slots, &v, &error)) v = SqlValue::Null();
     out.emplace_back(p.name, std::move(v));
+  }
+  return out;
+}
+
+namespace {
+
+SqlColumnClass ClassOfType(const std::string& name) {
+  if (name == "INTEGER" || name == "BIGINT" || name == "SMALLINT" || name == "TINYINT") {
+    return SqlColumnClass::kIntegral;
+  }
+  if (name == "DOUBLE" || name == "REAL" || name == "FLOAT" || name == "DECIMAL" ||
+      name == "NUMERIC") {
+    return SqlColumnClass::kFractional;
+  }
+  return SqlColumnClass::kString;
+}
+
+SqlColumnClass ClassOfExpr(const WindowSpec& spec, const Expr& e) {
+  using kda::ExprKind;
+  const int keys = static_cast<int>(spec.partition_by.size());
+  const int aggs = static_cast<int>(spec.aggregations.size());
+  switch (e.kind) {
+    case ExprKind::kColumn:
+      if (e.slot >= keys && e.slot < keys + aggs) {
+        return spec.aggregations[static_cast<size_t>(e.slot - keys)].function == AggFunction::kCount
+                   ? SqlColumnClass::kIntegral
+                   : SqlColumnClass::kFractional;
+      }
+      return SqlColumnClass::kString;
+    case ExprKind::kNumber:
+      return e.integer ? SqlColumnClass::kIntegral : SqlColumnClass::kFractional;
+    case ExprKind::kCast:
+      return ClassOfType(e.type.name);
+    case ExprKind::kUnary:
+      return e.name == "-" ? ClassOfExpr(spec, *e.args[0]) : SqlColumnClass::kString;
+    case ExprKind::kBinary: {
+      if (e.name != "+" && e.name != "-" && e.name != "*" && e.name != "/") {
+        return SqlColumnClass::kString;
+      }
+      const bool ints = ClassOfExpr(spec, *e.args[0]) == SqlColumnClass::kIntegral &&
+                        ClassOfExpr(spec, *e.args[1]) == SqlColumnClass::kIntegral;
+      return ints ? SqlColumnClass::kIntegral : SqlColumnClass::kFractional;
+    }
+    case ExprKind::kCall:
+      if (e.name == "CHAR_LENGTH") return SqlColumnClass::kIntegral;
+      if ((e.name == "ABS" || e.name == "FLOOR" || e.name == "CEIL" || e.name == "STEP") &&
+          e.micros == 0) {
+        return ClassOfExpr(spec, *e.args[0]);
+      }
+      return SqlColumnClass::kString;
+    default:
+      return SqlColumnClass::kString;
+  }
+}
+
+}  // namespace
+
+std::vector<SqlColumnClass> SelectColumnClasses(const WindowSpec& spec) {
+  std::vector<SqlColumnClass> out;
+  for (const auto& p : spec.sql->select) {
+    out.push_back(p.type.empty() ? ClassOfExpr(spec, *p.expr)
+                                 : ClassOfType(p.type.substr(0, p.type.find('('))));
   }
   return out;
 }

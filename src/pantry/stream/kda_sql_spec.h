@@ -102,6 +102,12 @@ bool ParseSqlEvent(const WindowSpec& spec, const Json& json, int64_t arrival_mic
 std::vector<std::pair<std::string, kda::SqlValue>> ProjectRow(const WindowSpec& spec,
                                                               const EmittedRow& row);
 
+// How a "select" column is stored in a feature group: by its declared SQL
+// type, else by what its expression yields (counts and integer arithmetic
+// Integral, other numbers Fractional, everything else String).
+enum class SqlColumnClass { kIntegral, kFractional, kString };
+std::vector<SqlColumnClass> SelectColumnClasses(const WindowSpec& spec);
+
 // RowToJson for a spec with "select": the emission fields, then the columns.
 OrderedJson SqlRowToJson(const WindowSpec& spec, const EmittedRow& row, bool with_id);
 
