@@ -103,8 +103,7 @@ class AppCompiler {
     RETURN_IF_ERROR(CheckDeclarations());
     std::vector<CompiledPump> out;
     for (const CreatePump& p : app_.pumps) {
-      ASSIGN_OR_RETURN(bool windowed, CompilePump(p, &out));
-      (void)windowed;
+      RETURN_IF_ERROR(CompilePump(p, &out));
     }
     for (const auto& [name, view] : views_) {
       if (!view.read) {
@@ -268,7 +267,8 @@ class AppCompiler {
     return And(scope.view != nullptr ? scope.view->filter : nullptr, filter);
   }
 
-  StatusOr<bool> CompilePump(const CreatePump& p, std::vector<CompiledPump>* out) {
+  // A windowed pump adds a spec to `out`; a filtering one defines a view.
+  Status CompilePump(const CreatePump& p, std::vector<CompiledPump>* out) {
     auto t = declared_.find(p.target);
     if (p.target == o_.source_in_app) {
       return Err(p.target_pos, "cannot insert into the application's input " + p.target);
@@ -289,13 +289,12 @@ class AppCompiler {
     bool has_agg = false;
     for (const SelectItem& item : q.items) has_agg = has_agg || ContainsAggregate(*item.expr);
     if (!q.stagger && q.group_by.empty() && q.windows.empty() && !has_agg) {
-      RETURN_IF_ERROR(CompileView(p, scope, *t->second, targets));
-      return false;
+      return CompileView(p, scope, *t->second, targets);
     }
     if (aggregated_by_.count(p.target) == 0) aggregated_by_[p.target] = p.name;
     ASSIGN_OR_RETURN(CompiledPump c, CompileWindowed(p, scope, targets));
     out->push_back(std::move(c));
-    return true;
+    return Status::Ok();
   }
 
   Status CompileView(const CreatePump& p, const Scope& scope, const CreateStream& target,
@@ -319,6 +318,14 @@ class AppCompiler {
     return Status::Ok();
   }
 
+  struct WindowPlan {
+    std::string type;
+    std::string over;
+    int64_t size = 0;
+  };
+  Status PlanWindow(const Select& q, const Scope& scope, QueryBuilder* qb, WindowPlan* plan) const;
+  OrderedJson SpecJson(const CreatePump& p, const QueryBuilder& qb, const WindowPlan& plan,
+                       const ExprPtr& filter) const;
   StatusOr<CompiledPump> CompileWindowed(const CreatePump& p, const Scope& scope,
                                          const std::vector<const ColumnDef*>& targets);
 
@@ -329,75 +336,64 @@ class AppCompiler {
   std::map<std::string, std::string> aggregated_by_;  // stream -> first windowed pump
 };
 
-StatusOr<CompiledPump> AppCompiler::CompileWindowed(const CreatePump& p, const Scope& scope,
-                                                    const std::vector<const ColumnDef*>& targets) {
-  const Select& q = p.select;
-  std::vector<OutputColumn> outputs;
-  for (const ColumnDef* c : targets) outputs.push_back({OutName(*c), c->type.ToString()});
-  QueryBuilder qb(app_.source, outputs);
-  std::string type, over;
-  int64_t size = 0;
+// Keys, window type and size of a windowed query; `over` is the window name
+// the aggregates of a sliding query must use.
+Status AppCompiler::PlanWindow(const Select& q, const Scope& scope, QueryBuilder* qb,
+                               WindowPlan* plan) const {
   if (q.stagger) {
     if (!q.group_by.empty()) {
       return Err(q.group_pos, "GROUP BY cannot be combined with WINDOWED BY STAGGER");
     }
     for (const ExprPtr& k : q.stagger_partition) {
       ASSIGN_OR_RETURN(ExprPtr r, Resolve(k, scope));
-      RETURN_IF_ERROR(qb.AddKey(r));
+      RETURN_IF_ERROR(qb->AddKey(r));
     }
-    type = "stagger";
-    size = q.stagger_micros;
-  } else if (!q.group_by.empty()) {
+    *plan = {"stagger", "", q.stagger_micros};
+    return Status::Ok();
+  }
+  if (!q.group_by.empty()) {
+    *plan = {"tumbling", "", 0};
     for (const ExprPtr& g : q.group_by) {
       ASSIGN_OR_RETURN(ExprPtr r, Resolve(g, scope));
       if (int64_t micros = RowtimeWindow(*r); micros > 0) {
-        if (size > 0) return Err(g->pos, "GROUP BY has a second ROWTIME window");
-        size = micros;
-        qb.SetWindowGroup(r);
+        if (plan->size > 0) return Err(g->pos, "GROUP BY has a second ROWTIME window");
+        plan->size = micros;
+        qb->SetWindowGroup(r);
       } else {
-        RETURN_IF_ERROR(qb.AddKey(r));
+        RETURN_IF_ERROR(qb->AddKey(r));
       }
     }
-    if (size == 0) {
+    if (plan->size == 0) {
       return Err(q.group_pos, "GROUP BY needs a window on ROWTIME: STEP(\"" + o_.source_in_app +
                                   "\".ROWTIME BY INTERVAL 'n' unit) or FLOOR(ROWTIME TO unit)");
     }
-    type = "tumbling";
-  } else {
-    const Expr* agg = nullptr;
-    for (const SelectItem& item : q.items) {
-      if (agg == nullptr) agg = FirstAggregate(*item.expr);
-    }
-    if (agg == nullptr || agg->over.empty()) {
-      SourcePos pos = agg != nullptr ? agg->pos : q.pos;
-      return Err(pos,
-                 "an aggregate needs a window: WINDOWED BY STAGGER (...), GROUP BY ... "
-                 "STEP(ROWTIME BY INTERVAL ...), or OVER a WINDOW");
-    }
-    auto w = std::find_if(q.windows.begin(), q.windows.end(),
-                          [&](const WindowDef& d) { return d.name == agg->over; });
-    if (w == q.windows.end()) {
-      return Err(agg->pos,
-                 "window " + agg->over + " is not defined (WINDOW " + agg->over + " AS (...))");
-    }
-    for (const ExprPtr& k : w->partition_by) {
-      ASSIGN_OR_RETURN(ExprPtr r, Resolve(k, scope));
-      RETURN_IF_ERROR(qb.AddKey(r));
-    }
-    type = "sliding";
-    over = w->name;
-    size = w->range_micros;
+    return Status::Ok();
   }
-  std::vector<ExprPtr> items;
-  std::vector<SourcePos> positions;
+  const Expr* agg = nullptr;
   for (const SelectItem& item : q.items) {
-    ASSIGN_OR_RETURN(ExprPtr r, Resolve(item.expr, scope));
-    items.push_back(r);
-    positions.push_back(item.pos);
+    if (agg == nullptr) agg = FirstAggregate(*item.expr);
   }
-  RETURN_IF_ERROR(qb.AddItems(items, positions, over));
-  ASSIGN_OR_RETURN(ExprPtr filter, Filter(p, scope));
+  if (agg == nullptr || agg->over.empty()) {
+    return Err(agg != nullptr ? agg->pos : q.pos,
+               "an aggregate needs a window: WINDOWED BY STAGGER (...), GROUP BY ... "
+               "STEP(ROWTIME BY INTERVAL ...), or OVER a WINDOW");
+  }
+  auto w = std::find_if(q.windows.begin(), q.windows.end(),
+                        [&](const WindowDef& d) { return d.name == agg->over; });
+  if (w == q.windows.end()) {
+    return Err(agg->pos,
+               "window " + agg->over + " is not defined (WINDOW " + agg->over + " AS (...))");
+  }
+  for (const ExprPtr& k : w->partition_by) {
+    ASSIGN_OR_RETURN(ExprPtr r, Resolve(k, scope));
+    RETURN_IF_ERROR(qb->AddKey(r));
+  }
+  *plan = {"sliding", w->name, w->range_micros};
+  return Status::Ok();
+}
 
+OrderedJson AppCompiler::SpecJson(const CreatePump& p, const QueryBuilder& qb,
+                                  const WindowPlan& plan, const ExprPtr& filter) const {
   OrderedJson parts = OrderedJson::object();
   qb.WriteJson(&parts);
   OrderedJson j = OrderedJson::object();
@@ -406,8 +402,8 @@ StatusOr<CompiledPump> AppCompiler::CompileWindowed(const CreatePump& p, const S
   j["source"] = o_.source_stream;
   j["partition_by"] = parts["partition_by"];
   j["time_basis"] = "arrival";
-  j["window"] = {{"type", type}, {"size", Duration(size)}};
-  if (type == "sliding") j["window"]["emit"] = "per_event";
+  j["window"] = {{"type", plan.type}, {"size", Duration(plan.size)}};
+  if (plan.type == "sliding") j["window"]["emit"] = "per_event";
   j["aggregations"] = parts["aggregations"];
   if (auto s = o_.sinks.find(p.target); s != o_.sinks.end()) {
     j["sink"] = {{"feature_group", s->second.feature_group}};
@@ -431,11 +427,30 @@ StatusOr<CompiledPump> AppCompiler::CompileWindowed(const CreatePump& p, const S
   if (parts.contains("computed")) j["computed"] = parts["computed"];
   if (filter != nullptr) j["filter"] = ExprToSql(*filter);
   if (parts.contains("select")) j["select"] = parts["select"];
+  return j;
+}
 
+StatusOr<CompiledPump> AppCompiler::CompileWindowed(const CreatePump& p, const Scope& scope,
+                                                    const std::vector<const ColumnDef*>& targets) {
+  std::vector<OutputColumn> outputs;
+  for (const ColumnDef* c : targets) outputs.push_back({OutName(*c), c->type.ToString()});
+  QueryBuilder qb(app_.source, outputs);
+  WindowPlan plan;
+  RETURN_IF_ERROR(PlanWindow(p.select, scope, &qb, &plan));
+  std::vector<ExprPtr> items;
+  std::vector<SourcePos> positions;
+  for (const SelectItem& item : p.select.items) {
+    ASSIGN_OR_RETURN(ExprPtr r, Resolve(item.expr, scope));
+    items.push_back(r);
+    positions.push_back(item.pos);
+  }
+  RETURN_IF_ERROR(qb.AddItems(items, positions, plan.over));
+  ASSIGN_OR_RETURN(ExprPtr filter, Filter(p, scope));
   CompiledPump c;
   c.pump = p.name;
   c.destination = p.target;
-  c.spec_json = std::move(j);
+  c.spec_json = SpecJson(p, qb, plan, filter);
+  // The JSON is the spec: parse it back.
   auto json = ParseJson(DumpJson(c.spec_json), "compiled spec");
   if (!json.ok()) return json.status();
   auto spec = WindowSpec::FromJson(*json, "pump " + p.name);
