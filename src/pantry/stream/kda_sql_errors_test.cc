@@ -138,6 +138,10 @@ std::vector<Case> Cases() {
       {Pump("SELECT STREAM k, COUNT(*)" + from + " WHERE CURRENT_ROW_TIMESTAMP > ROWTIME" +
             kStagger),
        "CURRENT_ROW_TIMESTAMP", 0, "CURRENT_ROW_TIMESTAMP (wall-clock time"},
+      {Pump("SELECT STREAM k, COUNT(*)" + from +
+            "\nGROUP BY k, FLOOR((ROWTIME - TIMESTAMP '1970-01-01 00:00:00') SECOND / 10 TO "
+            "SECOND);"),
+       "SECOND /", 0, "interval arithmetic ((t1 - t2) SECOND)"},
       {Pump("SELECT STREAM k, FLOOR(n TO WEEK)" + from + kStagger), "WEEK", 0,
        "FLOOR/CEIL unit 'WEEK' is not supported"},
       {Pump("SELECT STREAM k, COUNT(*)" + from + kStagger + " ; ;\nINSERT INTO x VALUES (1);"),

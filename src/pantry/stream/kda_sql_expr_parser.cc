@@ -420,6 +420,10 @@ StatusOr<ExprPtr> ExprParser::Primary() {
     ASSIGN_OR_RETURN(ExprPtr inner, Expression());
     if (IsSymbol(",")) return Unsupported(Peek(), "a row value (a, b, ...)");
     RETURN_IF_ERROR(ExpectSymbol(")", "')'"));
+    if (Peek().kind == TokenKind::kIdentifier && TimeUnitMicros(Upper(Peek().text)) > 0) {
+      return Unsupported(Peek(), "interval arithmetic ((t1 - t2) " + Upper(Peek().text) +
+                                     "); for windows use STEP(ROWTIME BY INTERVAL 'n' unit)");
+    }
     return inner;
   }
   if (t.kind == TokenKind::kQuotedIdentifier || t.kind == TokenKind::kIdentifier) {

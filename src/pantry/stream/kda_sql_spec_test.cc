@@ -3,6 +3,10 @@
 // sliding windows), expression semantics, and reading exported applications.
 #include "pantry/stream/kda_sql_spec.h"
 
+#include <unistd.h>
+
+#include <fstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -368,6 +372,32 @@ TEST(KdaApplicationTest, DescribeApplicationOutputTakenWhole) {
                           "nested");
   EXPECT_THAT(kda::ParseApplicationExport(*nested).status().message(),
               HasSubstr("RecordRowPath '$.records[0:]' is not supported"));
+}
+
+TEST(KdaApplicationTest, LoadsSqlWithASeparateInputSchema) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("kda_app_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "app.sql") << R"sql(
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (customer_id VARCHAR(8), total DOUBLE);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM customer_id, SUM(amount) FROM "SOURCE_SQL_STREAM_001"
+WINDOWED BY STAGGER (PARTITION BY customer_id RANGE INTERVAL '1' HOUR);)sql";
+  std::ofstream(dir / "schema.json")
+      << R"js([{"Name": "CUSTOMER_ID", "Mapping": "$.c", "SqlType": "VARCHAR(8)"},
+               {"Name": "AMOUNT", "Mapping": "$.a", "SqlType": "DOUBLE"}])js";
+  std::ofstream(dir / "bad.sql") << "CREATE OR REPLACE STREAM x (a INTEGER)\nCREATE";
+  kda::CompileOptions o;
+  auto pumps = kda::LoadApplication(dir / "app.sql", dir / "schema.json", o);
+  ASSERT_TRUE(pumps.ok()) << pumps.status();
+  EXPECT_EQ((*pumps)[0].spec_json["columns"]["AMOUNT"]["mapping"], "$.a");
+  EXPECT_EQ((*pumps)[0].spec.size_micros, 3'600'000'000);
+  auto bad = kda::LoadApplication(dir / "bad.sql", "", o);
+  EXPECT_THAT(bad.status().message(),
+              HasSubstr("bad.sql: line 2, column 1: expected ';' after the statement"));
+  auto missing = kda::LoadApplication(dir / "app.sql", dir / "nope.json", o);
+  EXPECT_FALSE(missing.ok());
+  fs::remove_all(dir);
 }
 
 }  // namespace
