@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "pantry/common/time_format.h"
+#include "pantry/stream/kda_sql_spec.h"
 
 namespace pantry::stream {
 namespace {
@@ -223,6 +224,8 @@ bool EventParser::ParseJsonValue(const Json& json, int64_t arrival_micros, Parse
   if (!json.is_object()) {
     return Reject(r, RejectReason::kNotObject, "event is " + TypeName(json) + ", not an object");
   }
+  if (spec_.sql != nullptr) return ParseSqlEvent(spec_, json, arrival_micros, out, r);
+  out->skip = false;
   return CheckDeclaredFields(spec_, json, r) && EncodeKey(spec_, json, &out->key, r) &&
          ReadValues(spec_, json, &out->values, r) &&
          ReadWindowTime(spec_, json, arrival_micros, &out->time_micros, r);

@@ -23,6 +23,9 @@ struct ParsedEvent {
   std::string key;
   int64_t time_micros = 0;                       // the window time: arrival or event time
   std::array<double, kMaxValueFields> values{};  // WindowSpec::value_fields order
+  // The spec's "filter" rejected the event: it only moves time forward
+  // (key and values are not set).
+  bool skip = false;
 };
 
 enum class RejectReason {

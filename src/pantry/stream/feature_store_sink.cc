@@ -6,6 +6,7 @@
 #include "pantry/common/time_format.h"
 #include "pantry/featurestore/sql_quote.h"
 #include "pantry/stream/event.h"
+#include "pantry/stream/kda_sql_spec.h"
 
 namespace pantry::stream {
 namespace {
@@ -63,17 +64,12 @@ class FeatureStoreSink final : public RowSink {
   // "emission_time" if a key part already is "event_time") and the emission id.
   std::vector<FeatureDefinition> WantedFeatures() {
     event_time_name_ = "event_time";
+    std::vector<FeatureDefinition> wanted = Columns();
     for (const KeyPart& p : spec_.partition_by) {
-      if (p.output_name == "event_time") event_time_name_ = "emission_time";
+      if (p.output_name == "event_time" && !projected()) event_time_name_ = "emission_time";
     }
-    std::vector<FeatureDefinition> wanted;
-    for (const KeyPart& p : spec_.partition_by) {
-      wanted.push_back({p.output_name, FeatureType::kString});
-    }
-    for (const Aggregation& a : spec_.aggregations) {
-      wanted.push_back({a.output_name, a.function == AggFunction::kCount
-                                           ? FeatureType::kIntegral
-                                           : FeatureType::kFractional});
+    for (const FeatureDefinition& f : wanted) {
+      if (f.name == "event_time" && projected()) event_time_name_ = "emission_time";
     }
     wanted.push_back({event_time_name_, FeatureType::kFractional});
     wanted.push_back({std::string(kEmissionIdFeature), FeatureType::kIntegral});
@@ -150,8 +146,53 @@ class FeatureStoreSink final : public RowSink {
     return Status::Ok();
   }
 
+  bool projected() const { return spec_.sql != nullptr && !spec_.sql->select.empty(); }
+
+  // The row's columns: key parts and aggregations, or a "select" (KDA SQL).
+  std::vector<FeatureDefinition> Columns() const {
+    std::vector<FeatureDefinition> out;
+    if (projected()) {
+      const std::vector<SqlColumnClass> classes = SelectColumnClasses(spec_);
+      for (size_t i = 0; i < classes.size(); ++i) {
+        out.push_back({spec_.sql->select[i].name,
+                       classes[i] == SqlColumnClass::kIntegral     ? FeatureType::kIntegral
+                       : classes[i] == SqlColumnClass::kFractional ? FeatureType::kFractional
+                                                                   : FeatureType::kString});
+      }
+      return out;
+    }
+    for (const KeyPart& p : spec_.partition_by)
+      out.push_back({p.output_name, FeatureType::kString});
+    for (const Aggregation& a : spec_.aggregations) {
+      out.push_back({a.output_name, a.function == AggFunction::kCount ? FeatureType::kIntegral
+                                                                      : FeatureType::kFractional});
+    }
+    return out;
+  }
+
+  void AddProjected(const EmittedRow& row, Record* r) const {
+    for (auto& [name, v] : ProjectRow(spec_, row)) {
+      const FeatureDefinition* f = def_.FindFeature(name);
+      if (v.is_null() || f == nullptr) continue;  // NULL: the feature is absent
+      if (f->type == FeatureType::kString) {
+        r->Add(name, FeatureValue::String(v.ToText()));
+      } else if (v.is_number() && std::isfinite(v.AsDouble())) {
+        r->Add(name, f->type == FeatureType::kIntegral
+                         ? FeatureValue::Int(v.kind == kda::SqlValue::Kind::kInt
+                                                 ? v.i
+                                                 : std::llround(v.AsDouble()))
+                         : FeatureValue::Double(v.AsDouble()));
+      }
+    }
+  }
+
   Record ToRecord(const EmittedRow& row) const {
     Record r;
+    if (projected()) {
+      AddProjected(row, &r);
+      AddEmission(row, &r);
+      return r;
+    }
     for (size_t i = 0; i < spec_.partition_by.size(); ++i) {
       const std::string& name = spec_.partition_by[i].output_name;
       std::string text = KeyPartText(row.key, i);
@@ -170,15 +211,19 @@ class FeatureStoreSink final : public RowSink {
                                ? FeatureValue::Int(static_cast<int64_t>(v))
                                : FeatureValue::Double(v));
     }
+    AddEmission(row, &r);
+    return r;
+  }
+
+  void AddEmission(const EmittedRow& row, Record* r) const {
     const FeatureDefinition* et = def_.FindFeature(event_time_name_);
     if (et != nullptr && et->type == FeatureType::kString) {
-      r.Add(event_time_name_, FeatureValue::String(FormatIso8601Micros(row.emission_time)));
+      r->Add(event_time_name_, FeatureValue::String(FormatIso8601Micros(row.emission_time)));
     } else {
-      r.Add(event_time_name_, FeatureValue::Double(static_cast<double>(row.emission_time) / 1e6));
+      r->Add(event_time_name_, FeatureValue::Double(static_cast<double>(row.emission_time) / 1e6));
     }
-    r.Add(std::string(kEmissionIdFeature),
-          FeatureValue::Int(static_cast<int64_t>(row.emission_id)));
-    return r;
+    r->Add(std::string(kEmissionIdFeature),
+           FeatureValue::Int(static_cast<int64_t>(row.emission_id)));
   }
 
   featurestore::FeatureStore* store_;

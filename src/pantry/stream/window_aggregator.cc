@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "pantry/common/time_format.h"
+#include "pantry/stream/kda_sql_spec.h"
 
 namespace pantry::stream {
 namespace {
@@ -180,10 +181,14 @@ class Reader {
 class WindowAggregatorImpl final : public WindowAggregator {
  public:
   explicit WindowAggregatorImpl(const WindowSpec& spec)
-      : spec_(spec), nv_(spec.value_fields.size()), size_(spec.size_micros) {}
+      : spec_(spec),
+        nv_(spec.value_fields.size()),
+        size_(spec.size_micros),
+        incl_(spec.emit_per_event ? 1 : 0) {}
 
   bool Add(const ParsedEvent& e, std::vector<EmittedRow>* out) override {
     AdvanceTo(e.time_micros - spec_.allowed_lateness_micros, out);
+    if (e.skip) return true;  // filtered out: time moved on, nothing to add
     switch (spec_.type) {
       case WindowType::kStagger:
         return AddStagger(e, out);
@@ -529,7 +534,7 @@ class WindowAggregatorImpl final : public WindowAggregator {
   void EnsureExpiry(uint32_t idx) {
     Slot& s = slots_[idx];
     if (s.head == s.events.size()) return;
-    int64_t want = s.events[s.head].time + size_;
+    int64_t want = s.events[s.head].time + size_ + incl_;
     if (s.has_expiry && s.expiry == want) return;
     s.has_expiry = true;
     s.expiry = want;
@@ -539,9 +544,9 @@ class WindowAggregatorImpl final : public WindowAggregator {
 
   bool AddSliding(const ParsedEvent& e, std::vector<EmittedRow>* out) {
     const int64_t t = e.time_micros;
-    if (t + size_ <= watermark_) return false;
+    if (t + size_ + incl_ <= watermark_) return false;
     uint32_t* found = Find(e.key);
-    if (found != nullptr && t <= slots_[*found].latest - size_) return false;
+    if (found != nullptr && t <= slots_[*found].latest - size_ - incl_) return false;
     uint32_t idx = Acquire(found, e.key);
     Slot& s = slots_[idx];
     SlideEvent ev;
@@ -552,7 +557,7 @@ class WindowAggregatorImpl final : public WindowAggregator {
     while (pos != s.events.begin() + static_cast<ptrdiff_t>(s.head) && (pos - 1)->time > t) --pos;
     s.events.insert(pos, ev);
     s.latest = std::max(s.latest, t);
-    Evict(s, s.latest - size_);
+    Evict(s, s.latest - size_ - incl_);
     Emit(s, s.latest, s.latest - size_, s.latest, SlidingAcc(s), out);
     EnsureExpiry(idx);
     return true;
@@ -565,7 +570,8 @@ class WindowAggregatorImpl final : public WindowAggregator {
     if (spec_.type == WindowType::kSliding) {
       if (!s.has_expiry || s.expiry_seq != t.seq) return;
       s.has_expiry = false;
-      if (Evict(s, t.time - size_) > 0) {
+      // Per-event (KDA) windows age out silently; the others re-emit.
+      if (Evict(s, t.time - size_ - incl_) > 0 && incl_ == 0) {
         Emit(s, t.time, t.time - size_, t.time, SlidingAcc(s), out);
       }
       if (s.head == s.events.size()) {
@@ -588,6 +594,9 @@ class WindowAggregatorImpl final : public WindowAggregator {
   const WindowSpec& spec_;
   const size_t nv_;
   const int64_t size_;
+  // 1 for per-event sliding windows, whose range [t - size, t] includes its
+  // start (KDA's RANGE ... PRECEDING); 0 for (t - size, t].
+  const int64_t incl_;
   int64_t watermark_ = kMinTime;
   uint64_t next_emission_id_ = 0;
   uint64_t next_seq_ = 0;
@@ -607,6 +616,7 @@ std::unique_ptr<WindowAggregator> WindowAggregator::Create(const WindowSpec& spe
 }
 
 OrderedJson RowToJson(const WindowSpec& spec, const EmittedRow& row, bool with_id) {
+  if (spec.sql != nullptr && !spec.sql->select.empty()) return SqlRowToJson(spec, row, with_id);
   OrderedJson j = OrderedJson::object();
   if (with_id) j["emission_id"] = row.emission_id;
   j["emission_time"] = FormatIso8601Micros(row.emission_time);

@@ -8,6 +8,7 @@
 
 #include "pantry/common/file_util.h"
 #include "pantry/common/time_format.h"
+#include "pantry/stream/kda_sql_spec.h"
 
 namespace pantry::stream {
 namespace {
@@ -231,14 +232,15 @@ Status ParsePartitionBy(const Json& json, WindowSpec* spec) {
     auto part = ParseKeyPart(pb);
     if (!part.ok()) return FieldError("partition_by", part.status());
     spec->partition_by.push_back(*part);
-  } else if (pb.is_array() && !pb.empty()) {
+  } else if (pb.is_array()) {
+    // An empty list is one global window (KDA's WINDOW without PARTITION BY).
     for (size_t i = 0; i < pb.size(); ++i) {
       auto part = ParseKeyPart(pb[i]);
       if (!part.ok()) return FieldError("partition_by[" + std::to_string(i) + "]", part.status());
       spec->partition_by.push_back(*part);
     }
   } else {
-    return FieldError("partition_by", "expected a non-empty list of fields");
+    return FieldError("partition_by", "expected a list of fields");
   }
   return Status::Ok();
 }
@@ -272,7 +274,7 @@ Status ParseWindow(const Json& json, WindowSpec* spec) {
     return FieldError("window", "missing or not an object {type, size}");
   }
   const Json& w = json["window"];
-  RETURN_IF_ERROR(CheckKnownFields(w, {"type", "size"}, "window."));
+  RETURN_IF_ERROR(CheckKnownFields(w, {"type", "size", "emit"}, "window."));
   auto t = GetJsonString(w, "type");
   if (!t.ok()) return FieldError("window.type", t.status());
   if (*t == "stagger") {
@@ -289,6 +291,17 @@ Status ParseWindow(const Json& json, WindowSpec* spec) {
   auto micros = ParseDurationMicros(*s);
   if (!micros.ok()) return FieldError("window.size", micros.status());
   spec->size_micros = *micros;
+  if (w.contains("emit")) {
+    auto e = GetJsonString(w, "emit");
+    if (!e.ok()) return FieldError("window.emit", e.status());
+    if (*e == "per_event" && spec->type == WindowType::kSliding) {
+      spec->emit_per_event = true;
+    } else if (*e != "per_event_and_expiry" || spec->type != WindowType::kSliding) {
+      return FieldError("window.emit", "'" + *e +
+                                           "' (sliding windows only: per_event or "
+                                           "per_event_and_expiry)");
+    }
+  }
   return Status::Ok();
 }
 
@@ -342,6 +355,9 @@ Status ParseSink(const Json& json, WindowSpec* spec) {
   RETURN_IF_ERROR(CheckKnownFields(s, {"feature_group", "record_identifier"}, "sink."));
   ASSIGN_OR_RETURN(spec->sink_feature_group,
                    IdentifierField(s, "feature_group", "sink.", "bad name"));
+  if (spec->partition_by.empty()) {
+    return FieldError("sink", "a feature group needs a record identifier: partition_by is empty");
+  }
   ASSIGN_OR_RETURN(
       spec->sink_record_identifier,
       OptionalString(s, "record_identifier", "sink.", spec->partition_by.front().output_name));
@@ -401,7 +417,9 @@ Status ParseSpec(const Json& json, WindowSpec* spec) {
   RETURN_IF_ERROR(CheckKnownFields(
       json,
       {"name", "source", "partition_by", "time_basis", "event_time_field", "allowed_lateness",
-       "window", "aggregations", "sink", "strict", "fields", "description"},
+       "window", "aggregations", "sink", "strict", "fields", "description",
+       // KDA SQL extensions (kda_sql_spec.h)
+       "field_case", "columns", "computed", "filter", "select"},
       ""));
   RETURN_IF_ERROR(ParseNameAndSource(json, spec));
   RETURN_IF_ERROR(ParsePartitionBy(json, spec));
@@ -447,6 +465,9 @@ StatusOr<WindowSpec> WindowSpec::FromJson(const Json& json, std::string_view wha
   WindowSpec spec;
   Status parsed = ParseSpec(json, &spec);
   if (!parsed.ok()) return InvalidArgumentError(std::string(what) + ": " + parsed.message());
+  if (Status st = ParseSqlSpecExtensions(json, &spec); !st.ok()) {
+    return Status(st.code(), std::string(what) + ": " + st.message());
+  }
   return spec;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,11 @@ struct KeyPart {
   std::string output_name;   // column name in emitted rows
 };
 
+// Filters, computed and mapped input columns and output projections: the
+// parts of a spec that come from KDA SQL (kda_sql_spec.h). Absent in plain
+// specs.
+struct SqlSpecExtensions;
+
 struct Aggregation {
   AggFunction function = AggFunction::kCount;
   std::string field;  // empty for count(*)
@@ -58,6 +64,14 @@ struct WindowSpec {
   // Declared event fields and their types; in strict mode an event with any
   // other field is rejected.
   std::vector<std::pair<std::string, FieldType>> fields;
+  // Sliding windows only ("window": {"emit": "per_event"}): KDA's RANGE
+  // INTERVAL ... PRECEDING semantics, one row per event over [t - size, t]
+  // and none when events only age out. Default: rows on events and expiries
+  // over (t - size, t].
+  bool emit_per_event = false;
+  // Null unless the spec uses "field_case", "columns", "computed", "filter"
+  // or "select"; then events and rows go through kda_sql_spec.h.
+  std::shared_ptr<const SqlSpecExtensions> sql;
 
   bool arrival_time_basis() const { return event_time_field.empty(); }
 
