@@ -127,7 +127,7 @@ class Generator {
   std::vector<std::atomic<uint32_t>> purchase_counts_;  // training orders per product
   std::vector<std::vector<int64_t>> sample_heldout_;  // held-out products, customers < eval_limit_
   int64_t train_orders_ = 0, heldout_orders_ = 0;
-  int64_t click_bought_ = 0, click_heldout_rows_ = 0;
+  int64_t click_bought_ = 0, click_heldout_rows_ = 0, click_weight_sum_ = 0;
   double click_x_sum_ = 0;
   AucHistogram auc_with_, auc_without_;
 };
@@ -301,10 +301,11 @@ Status Generator::WriteOrders() {
 Status Generator::WriteClicks() {
   ASSIGN_OR_RETURN(auto file, OutputFile::Create(staging_ / kClicksFile));
   RETURN_IF_ERROR(
-      file->Append("customer_id,product_id,bought,rating,healthy_activity_last_2m,event_time\n"));
+      file->Append("customer_id,product_id,bought,rating,healthy_activity_last_2m,"
+                   "sum_activity_weight_last_2m,avg_product_health_index_last_2m,event_time\n"));
   struct Chunk {
     std::string rows;
-    int64_t bought = 0, heldout = 0;
+    int64_t bought = 0, heldout = 0, weight_sum = 0;
     double x_sum = 0;
     AucHistogram with, without;
   };
@@ -348,7 +349,9 @@ Status Generator::WriteClicks() {
             // Rounded first, so the file holds exactly the model's input.
             const double x =
                 events ? std::llround(weight_sum * health_sum / events * 1e4) / 1e4 : 0.0;
-            const double logit = model_.ClickLogit(c, p, x);
+            const LiveActivity live{weight_sum,
+                                    events ? std::llround(health_sum / events * 1e4) / 1e4 : 0.0};
+            const double logit = model_.ClickLogit(c, p, live);
             const bool bought = rng.Uniform() < 1.0 / (1.0 + std::exp(-logit));
             int rating = 0;
             if (bought) {
@@ -363,14 +366,19 @@ Status Generator::WriteClicks() {
             out.rows.push_back(',');
             AppendFixed(&out.rows, x, 4);
             out.rows.push_back(',');
+            AppendInt(&out.rows, live.weight_sum);
+            out.rows.push_back(',');
+            AppendFixed(&out.rows, live.mean_health, 4);
+            out.rows.push_back(',');
             AppendIsoSeconds(&out.rows, t);
             out.rows.push_back('\n');
             out.bought += bought;
             out.x_sum += x;
+            out.weight_sum += live.weight_sum;
             if (t >= click_cutoff_seconds_) {
               ++out.heldout;
               out.with.Add(logit, bought);
-              out.without.Add(model_.ClickLogit(c, p, x, /*use_activity=*/false), bought);
+              out.without.Add(model_.ClickLogit(c, p, live, /*use_activity=*/false), bought);
             }
             if (rng.Bernoulli(0.6)) {
               activities.push_back(
@@ -385,6 +393,7 @@ Status Generator::WriteClicks() {
         click_bought_ += out.bought;
         click_heldout_rows_ += out.heldout;
         click_x_sum_ += out.x_sum;
+        click_weight_sum_ += out.weight_sum;
         auc_with_.Merge(out.with);
         auc_without_.Merge(out.without);
         return file->Append(out.rows);
@@ -458,7 +467,7 @@ StatusOr<OrderedJson> Generator::WriteSummary() {
 
   const ModelConstants& k = model_.constants();
   OrderedJson summary;
-  summary["format_version"] = 1;
+  summary["format_version"] = 2;
   summary["generator"] = "pantry generate";
   summary["seed"] = options_.seed;
   summary["customers"] = options_.customers;
@@ -474,6 +483,8 @@ StatusOr<OrderedJson> Generator::WriteSummary() {
   summary["click_heldout_rows"] = click_heldout_rows_;
   summary["bought_rate"] = round6(static_cast<double>(click_bought_) / options_.click_rows);
   summary["mean_healthy_activity_last_2m"] = round6(click_x_sum_ / options_.click_rows);
+  summary["mean_sum_activity_weight_last_2m"] =
+      round6(static_cast<double>(click_weight_sum_) / options_.click_rows);
   summary["eval_sample"] = {
       {"customers", sample.size()},
       {"rule", "customers C1..C" + std::to_string(eval_limit_) +
@@ -496,7 +507,7 @@ StatusOr<OrderedJson> Generator::WriteSummary() {
                       {"click_b0", k.click_b0},
                       {"click_b1", k.click_b1},
                       {"click_gamma", k.click_gamma},
-                      {"click_x0", k.click_x0},
+                      {"click_health_centre", k.click_health_centre},
                       {"heldout_order_fraction", kHeldoutOrderFraction},
                       {"click_heldout_fraction", kClickHeldoutFraction}};
   RETURN_IF_ERROR([&]() -> Status {
