@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
+#include <limits>
 
 #include "pantry/models/als.h"
 #include "pantry/models/blend.h"
