@@ -95,7 +95,15 @@ struct Activity {
 // healthy_activity_last_2m at time t: over the activities of the last
 // kActivityWindowSeconds, weight sum x health sum / count; rounded here so
 // that the file holds exactly the model's input.
-double HealthyActivityLast2m(const std::vector<Activity>& activities, int64_t t) {
+// The live activity of the last 2 minutes before t: the summed weight, the
+// mean browsed health, and the workshop's healthy_activity_last_2m (their
+// product), each rounded first so that the file holds exactly the model's
+// input.
+struct LiveFeatures {
+  LiveActivity live;
+  double healthy_activity = 0;
+};
+LiveFeatures LiveActivityLast2m(const std::vector<Activity>& activities, int64_t t) {
   int weight_sum = 0;
   double health_sum = 0;
   int events = 0;
@@ -106,12 +114,15 @@ double HealthyActivityLast2m(const std::vector<Activity>& activities, int64_t t)
       ++events;
     }
   }
-  return events ? std::llround(weight_sum * health_sum / events * 1e4) / 1e4 : 0.0;
+  LiveFeatures f;
+  f.healthy_activity = events ? std::llround(weight_sum * health_sum / events * 1e4) / 1e4 : 0.0;
+  f.live = LiveActivity{weight_sum, events ? std::llround(health_sum / events * 1e4) / 1e4 : 0.0};
+  return f;
 }
 
 // One row of click_stream_historical.csv.
 void AppendClickRow(std::string* rows, int64_t customer, int64_t product, bool bought, int rating,
-                    double x, int64_t t) {
+                    double x, const LiveActivity& live, int64_t t) {
   AppendCustomerId(rows, customer);
   rows->push_back(',');
   AppendProductId(rows, product);
@@ -119,6 +130,10 @@ void AppendClickRow(std::string* rows, int64_t customer, int64_t product, bool b
   AppendInt(rows, rating);
   rows->push_back(',');
   AppendFixed(rows, x, 4);
+  rows->push_back(',');
+  AppendInt(rows, live.weight_sum);
+  rows->push_back(',');
+  AppendFixed(rows, live.mean_health, 4);
   rows->push_back(',');
   AppendIsoSeconds(rows, t);
   rows->push_back('\n');
@@ -189,7 +204,7 @@ class Generator {
   std::vector<std::atomic<uint32_t>> purchase_counts_;  // training orders per product
   std::vector<std::vector<int64_t>> sample_heldout_;  // held-out products, customers < eval_limit_
   int64_t train_orders_ = 0, heldout_orders_ = 0;
-  int64_t click_bought_ = 0, click_heldout_rows_ = 0;
+  int64_t click_bought_ = 0, click_heldout_rows_ = 0, click_weight_sum_ = 0;
   double click_x_sum_ = 0;
   AucHistogram auc_with_, auc_without_;
 };
@@ -363,10 +378,11 @@ Status Generator::WriteOrders() {
 Status Generator::WriteClicks() {
   ASSIGN_OR_RETURN(auto file, OutputFile::Create(staging_ / kClicksFile));
   RETURN_IF_ERROR(
-      file->Append("customer_id,product_id,bought,rating,healthy_activity_last_2m,event_time\n"));
+      file->Append("customer_id,product_id,bought,rating,healthy_activity_last_2m,"
+                   "sum_activity_weight_last_2m,avg_product_health_index_last_2m,event_time\n"));
   struct Chunk {
     std::string rows;
-    int64_t bought = 0, heldout = 0;
+    int64_t bought = 0, heldout = 0, weight_sum = 0;
     double x_sum = 0;
     AucHistogram with, without;
   };
@@ -392,21 +408,24 @@ Status Generator::WriteClicks() {
             if (r > 0) t += rng.UniformRange(5, 40);
             const int64_t p = rng.Bernoulli(0.5) ? model_.SampleProduct(c, rng)
                                                  : model_.SampleBrowsedProduct(healthy_mood, rng);
-            const double x = HealthyActivityLast2m(activities, t);
-            const double logit = model_.ClickLogit(c, p, x);
+            const LiveFeatures features = LiveActivityLast2m(activities, t);
+            const double x = features.healthy_activity;
+            const LiveActivity& live = features.live;
+            const double logit = model_.ClickLogit(c, p, live);
             const bool bought = rng.Uniform() < 1.0 / (1.0 + std::exp(-logit));
             int rating = 0;
             if (bought) {
               const double raw = 3.0 + 0.8 * model_.StaticAffinity(c, p) + rng.Normal(0, 0.8);
               rating = static_cast<int>(std::clamp<double>(std::llround(raw), 1, 5));
             }
-            AppendClickRow(&out.rows, ci, p, bought, rating, x, t);
+            AppendClickRow(&out.rows, ci, p, bought, rating, x, live, t);
             out.bought += bought;
             out.x_sum += x;
+            out.weight_sum += live.weight_sum;
             if (t >= click_cutoff_seconds_) {
               ++out.heldout;
               out.with.Add(logit, bought);
-              out.without.Add(model_.ClickLogit(c, p, x, /*use_activity=*/false), bought);
+              out.without.Add(model_.ClickLogit(c, p, live, /*use_activity=*/false), bought);
             }
             if (rng.Bernoulli(0.6)) {
               activities.push_back(
@@ -421,6 +440,7 @@ Status Generator::WriteClicks() {
         click_bought_ += out.bought;
         click_heldout_rows_ += out.heldout;
         click_x_sum_ += out.x_sum;
+        click_weight_sum_ += out.weight_sum;
         auc_with_.Merge(out.with);
         auc_without_.Merge(out.without);
         return file->Append(out.rows);
@@ -496,7 +516,7 @@ SampleRecalls Generator::ComputeRecalls(const std::vector<int64_t>& sample,
 OrderedJson Generator::SummaryJson(size_t sample_size, const SampleRecalls& recalls) const {
   const ModelConstants& k = model_.constants();
   OrderedJson summary;
-  summary["format_version"] = 1;
+  summary["format_version"] = 2;
   summary["generator"] = "pantry generate";
   summary["seed"] = options_.seed;
   summary["customers"] = options_.customers;
@@ -512,6 +532,8 @@ OrderedJson Generator::SummaryJson(size_t sample_size, const SampleRecalls& reca
   summary["click_heldout_rows"] = click_heldout_rows_;
   summary["bought_rate"] = Round6(static_cast<double>(click_bought_) / options_.click_rows);
   summary["mean_healthy_activity_last_2m"] = Round6(click_x_sum_ / options_.click_rows);
+  summary["mean_sum_activity_weight_last_2m"] =
+      Round6(static_cast<double>(click_weight_sum_) / options_.click_rows);
   summary["eval_sample"] = {
       {"customers", sample_size},
       {"rule", "customers C1..C" + std::to_string(eval_limit_) +
@@ -534,7 +556,7 @@ OrderedJson Generator::SummaryJson(size_t sample_size, const SampleRecalls& reca
                       {"click_b0", k.click_b0},
                       {"click_b1", k.click_b1},
                       {"click_gamma", k.click_gamma},
-                      {"click_x0", k.click_x0},
+                      {"click_health_centre", k.click_health_centre},
                       {"heldout_order_fraction", kHeldoutOrderFraction},
                       {"click_heldout_fraction", kClickHeldoutFraction}};
   return summary;

@@ -184,15 +184,13 @@ TEST_F(GeneratorTest, HealthyCustomersBuyHealthierProducts) {
   EXPECT_GT(corr, 0.2) << "documented: about 0.3";
 }
 
-TEST_F(GeneratorTest, BoughtRateAndActivityInteraction) {
-  std::unordered_map<std::string, double> product_health;
-  ForEachRow(dir() / "products.csv", [&](const CsvReader&, const CsvRecord& rec) {
-    product_health[std::string(rec[2])] = Num(rec[3]);
-  });
-  // bought rate by (high/low recent healthy activity) × (healthy/unhealthy product).
-  int64_t rows = 0, bought = 0;
-  int64_t n[2][2] = {}, b[2][2] = {};
-  ForEachRow(dir() / "click_stream_historical.csv", [&](const CsvReader&, const CsvRecord& rec) {
+TEST_F(GeneratorTest, BoughtRateAndLiveColumns) {
+  int64_t rows = 0, bought = 0, with_activity = 0;
+  ForEachRow(dir() / "click_stream_historical.csv", [&](const CsvReader& r, const CsvRecord& rec) {
+    ASSERT_EQ(r.header(),
+              (std::vector<std::string>{"customer_id", "product_id", "bought", "rating",
+                                        "healthy_activity_last_2m", "sum_activity_weight_last_2m",
+                                        "avg_product_health_index_last_2m", "event_time"}));
     const bool is_bought = rec[2] == "1";
     const int rating = static_cast<int>(Num(rec[3]));
     if (is_bought) {
@@ -203,26 +201,66 @@ TEST_F(GeneratorTest, BoughtRateAndActivityInteraction) {
     }
     ++rows;
     bought += is_bought;
-    const double x = Num(rec[4]);
-    const double h = product_health.at(std::string(rec[1]));
-    if (h > 0.3 && h < 0.7) return;
-    const int high = x >= 3.0 ? 1 : (x == 0.0 ? 0 : -1);
-    if (high < 0) return;
-    ++n[high][h >= 0.7];
-    b[high][h >= 0.7] += is_bought;
+    // The workshop's column is the product of the two new ones.
+    const double x = Num(rec[4]), w = Num(rec[5]), avg = Num(rec[6]);
+    EXPECT_EQ(w, std::floor(w));
+    EXPECT_NEAR(x, w * avg, 1e-3) << x << " vs " << w << " x " << avg;
+    if (w == 0) {
+      EXPECT_EQ(avg, 0);
+    } else {
+      ++with_activity;
+      EXPECT_GE(avg, 0.1 - 1e-9);
+      EXPECT_LE(avg, 0.9 + 1e-9);
+    }
   });
   EXPECT_EQ(rows, 200000);
+  EXPECT_GT(with_activity, rows / 2);
   const double rate = static_cast<double>(bought) / rows;
   EXPECT_GE(rate, 0.15) << "documented range 0.15-0.40";
   EXPECT_LE(rate, 0.40);
-  auto r = [&](int high, int healthy) { return double(b[high][healthy]) / n[high][healthy]; };
-  // With much recent healthy activity, healthy products sell clearly better
-  // relative to unhealthy ones than with none.
-  const double lift_high = r(1, 1) - r(1, 0);
-  const double lift_none = r(0, 1) - r(0, 0);
-  EXPECT_GT(lift_high - lift_none, 0.15) << lift_high << " vs " << lift_none;
   EXPECT_GT(summary_->at("oracle_auc").get<double>(),
             summary_->at("oracle_auc_without_activity").get<double>() + 0.03);
+}
+
+// The live term follows what is being browsed: after unhealthy browsing,
+// unhealthy products sell better relative to healthy ones than without
+// recent activity; after healthy browsing, healthy ones do.
+TEST_F(GeneratorTest, LiveTermFollowsWhatIsBrowsed) {
+  std::unordered_map<std::string, double> product_health;
+  ForEachRow(dir() / "products.csv", [&](const CsvReader&, const CsvRecord& rec) {
+    product_health[std::string(rec[2])] = Num(rec[3]);
+  });
+  // [browsing: none, unhealthy, healthy][product: unhealthy, healthy]
+  int64_t n[3][2] = {}, b[3][2] = {};
+  ForEachRow(dir() / "click_stream_historical.csv", [&](const CsvReader&, const CsvRecord& rec) {
+    const double h = product_health.at(std::string(rec[1]));
+    if (h > 0.3 && h < 0.7) return;
+    const double w = Num(rec[5]), avg = Num(rec[6]);
+    int browsing;
+    if (w == 0) {
+      browsing = 0;
+    } else if (w >= 3 && avg <= 0.35) {
+      browsing = 1;
+    } else if (w >= 3 && avg >= 0.65) {
+      browsing = 2;
+    } else {
+      return;
+    }
+    ++n[browsing][h >= 0.7];
+    b[browsing][h >= 0.7] += rec[2] == "1";
+  });
+  auto rate = [&](int browsing, int healthy) {
+    EXPECT_GT(n[browsing][healthy], 500) << browsing << healthy;
+    return double(b[browsing][healthy]) / n[browsing][healthy];
+  };
+  // Healthy minus unhealthy bought rate, per browsing state.
+  const double none = rate(0, 1) - rate(0, 0);
+  const double unhealthy = rate(1, 1) - rate(1, 0);
+  const double healthy = rate(2, 1) - rate(2, 0);
+  EXPECT_LT(unhealthy, none - 0.05) << unhealthy << " vs " << none;
+  EXPECT_GT(healthy, none + 0.05) << healthy << " vs " << none;
+  // Unhealthy browsing makes unhealthy products outright more likely bought.
+  EXPECT_GT(rate(1, 0), rate(1, 1)) << rate(1, 0) << " vs " << rate(1, 1);
 }
 
 TEST_F(GeneratorTest, OracleBeatsPopularityByAWideMargin) {

@@ -154,12 +154,17 @@ double HiddenModel::StaticAffinity(const CustomerParams& c, int64_t product) con
          0.5 * p.log_popularity;
 }
 
-double HiddenModel::ClickLogit(const CustomerParams& c, int64_t product, double x,
+double HiddenModel::LiveTerm(int64_t product, const LiveActivity& live) const {
+  if (live.weight_sum == 0) return 0;
+  const double centre = constants_.click_health_centre;
+  return constants_.click_gamma * live.weight_sum * (live.mean_health - centre) *
+         (compact_[product].health - centre);
+}
+
+double HiddenModel::ClickLogit(const CustomerParams& c, int64_t product, const LiveActivity& live,
                                bool use_activity) const {
   double logit = constants_.click_b0 + constants_.click_b1 * StaticAffinity(c, product);
-  if (use_activity) {
-    logit += constants_.click_gamma * (x - constants_.click_x0) * (compact_[product].health - 0.5);
-  }
+  if (use_activity) logit += LiveTerm(product, live);
   return logit;
 }
 

@@ -28,11 +28,20 @@ struct ModelConstants {
   double baby_food_boost = 1.0;    // extra affinity for ages 22-40
   double affinity_noise_sd = 0.5;  // per-customer, per-category noise
   double popularity_sd = 1.0;      // log popularity ~ N(0, sd)
-  // Click model: logit P(bought) = b0 + b1 s_cp + γ (x - x0)(H_p - 0.5).
+  // Click model: logit P(bought) = b0 + b1 s_cp + γ W (ā - h̄)(H_p - h̄),
+  // W and ā the sum of activity weights and the mean product health of the
+  // session's activities in the last two minutes (LiveActivity).
   double click_b0 = -3.0;
   double click_b1 = 0.8;
-  double click_gamma = 2.5;
-  double click_x0 = 1.5;
+  double click_gamma = 5.0;
+  double click_health_centre = 0.5;  // h̄: the middle of the health scale
+};
+
+// What a shopper did in the two minutes before a click row: the live
+// features of the click model.
+struct LiveActivity {
+  int weight_sum = 0;      // W: sum of activity weights, 0 if none
+  double mean_health = 0;  // ā: mean product health index of those activities
 };
 
 struct ProductParams {
@@ -89,11 +98,15 @@ class HiddenModel {
 
   // The static customer-product affinity s_cp of the click model.
   double StaticAffinity(const CustomerParams& c, int64_t product) const;
-  // logit P(bought) given healthy_activity_last_2m = x; with
-  // `use_activity` false the interaction term is dropped (the best a model
-  // without live click features can do in this model's form).
-  double ClickLogit(const CustomerParams& c, int64_t product, double x,
+  // logit P(bought) given the live activity; with `use_activity` false the
+  // live term is dropped (the best a model without live click features can
+  // do in this model's form). The live term is centred on h̄ on both sides,
+  // so browsing unhealthy products raises unhealthy products and lowers
+  // healthy ones, and the reverse for healthy browsing.
+  double ClickLogit(const CustomerParams& c, int64_t product, const LiveActivity& live,
                     bool use_activity = true) const;
+  // The live term alone: γ W (ā - h̄)(H_p - h̄), 0 without activity.
+  double LiveTerm(int64_t product, const LiveActivity& live) const;
 
  private:
   const uint64_t seed_;

@@ -76,6 +76,8 @@ std::vector<WorkshopGroup> Declare() {
                                 {"bought", kIntegral},
                                 {"rating", kIntegral},
                                 {"healthy_activity_last_2m", kFractional},
+                                {"sum_activity_weight_last_2m", kIntegral},
+                                {"avg_product_health_index_last_2m", kFractional},
                                 {"event_time", kString}},
                                "click_stream_historical.csv", true);
   clicks.definition.online_enabled = false;
