@@ -245,6 +245,7 @@ StatusOr<size_t> StreamProcessor::PollOnce() {
   // stamped later may still arrive in any shard. This makes the processing
   // order a function of the log alone, for either time basis.
   size_t consumed = 0;
+  int64_t last_stamp = std::numeric_limits<int64_t>::min();
   while (true) {
     int best = -1;
     bool blocked = false;
@@ -259,16 +260,24 @@ StatusOr<size_t> StreamProcessor::PollOnce() {
     }
     if (best < 0 || blocked) break;
     if (pending_[best].front().arrival_micros >= t0) break;
+    last_stamp = pending_[best].front().arrival_micros;
     Process(pending_[best].front(), best);
     pending_[best].pop_front();
     ++consumed;
   }
   caught_up_ = all_caught_up;
   for (const auto& p : pending_) caught_up_ = caught_up_ && p.empty();
-  if (spec_.arrival_time_basis() && all_caught_up) {
-    // Every record stamped before t0 is processed; later stamps are >= t0.
+  if (spec_.arrival_time_basis() && (all_caught_up || consumed > 0)) {
+    // Caught up: every record stamped before t0 is processed; later stamps
+    // are >= t0. Lagging: every record not yet processed is stamped at or
+    // after the last processed one (the merge is in stamp order and stops
+    // at a shard whose next record is unknown; stamps only grow per shard),
+    // so windows closing by then close now, in the order an unlagged run
+    // closes them (timers fire before an event at the same instant). An
+    // accepted event already advanced that far; this covers rejected ones.
+    const int64_t to = all_caught_up ? t0 : last_stamp;
     size_t before = outbox_.size();
-    aggregator_->AdvanceTo(t0, &outbox_);
+    aggregator_->AdvanceTo(to, &outbox_);
     stats_.rows_emitted += outbox_.size() - before;
     TagSources({});
   }
