@@ -18,7 +18,12 @@ using featurestore::FeatureValue;
 using featurestore::QuoteSqlIdentifier;
 using featurestore::Record;
 
-constexpr size_t kRowsPerBatch = 1000;
+// A processor delivers a poll's rows in one Write (a few thousand rows);
+// writing them as one atomic PutRecords lets the store coalesce the online
+// writes of all of them (only the newest row per key goes online: one
+// MultiGet and one online write per key, not per row) and commit the offline
+// rows in one transaction. Larger deliveries are split to bound memory.
+constexpr size_t kRowsPerBatch = 20000;
 
 class FeatureStoreSink final : public RowSink {
  public:
@@ -32,7 +37,9 @@ class FeatureStoreSink final : public RowSink {
     }
     const std::vector<FeatureDefinition> wanted = WantedFeatures();
     RETURN_IF_ERROR(DescribeOrCreateGroup(wanted));
-    return AddMissingFeatures(wanted);
+    RETURN_IF_ERROR(AddMissingFeatures(wanted));
+    CacheLayout();
+    return Status::Ok();
   }
 
   StatusOr<uint64_t> DeliveredUpTo() override {
@@ -111,6 +118,17 @@ class FeatureStoreSink final : public RowSink {
     }
     event_time_name_ = def_.event_time_name;
     return Status::Ok();
+  }
+
+  // Per-row type decisions, made once (ToRecord runs for every row).
+  void CacheLayout() {
+    key_is_int_.clear();
+    for (const KeyPart& p : spec_.partition_by) {
+      const FeatureDefinition* f = def_.FindFeature(p.output_name);
+      key_is_int_.push_back(f != nullptr && f->type == FeatureType::kIntegral);
+    }
+    const FeatureDefinition* et = def_.FindFeature(event_time_name_);
+    event_time_is_string_ = et != nullptr && et->type == FeatureType::kString;
   }
 
   // An existing group may lack features the spec gained since; those are
@@ -196,8 +214,7 @@ class FeatureStoreSink final : public RowSink {
     for (size_t i = 0; i < spec_.partition_by.size(); ++i) {
       const std::string& name = spec_.partition_by[i].output_name;
       std::string text = KeyPartText(row.key, i);
-      const FeatureDefinition* f = def_.FindFeature(name);
-      if (f != nullptr && f->type == FeatureType::kIntegral) {
+      if (key_is_int_[i]) {
         r.Add(name, FeatureValue::Int(std::strtoll(text.c_str(), nullptr, 10)));
       } else {
         r.Add(name, FeatureValue::String(std::move(text)));
@@ -216,8 +233,7 @@ class FeatureStoreSink final : public RowSink {
   }
 
   void AddEmission(const EmittedRow& row, Record* r) const {
-    const FeatureDefinition* et = def_.FindFeature(event_time_name_);
-    if (et != nullptr && et->type == FeatureType::kString) {
+    if (event_time_is_string_) {
       r->Add(event_time_name_, FeatureValue::String(FormatIso8601Micros(row.emission_time)));
     } else {
       r->Add(event_time_name_, FeatureValue::Double(static_cast<double>(row.emission_time) / 1e6));
@@ -230,6 +246,8 @@ class FeatureStoreSink final : public RowSink {
   const WindowSpec& spec_;
   FeatureGroupDefinition def_;
   std::string event_time_name_;
+  std::vector<bool> key_is_int_;  // per key part
+  bool event_time_is_string_ = false;
 };
 
 }  // namespace

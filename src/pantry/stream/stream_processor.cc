@@ -1,5 +1,6 @@
 #include "pantry/stream/stream_processor.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -39,6 +40,10 @@ StatusOr<std::unique_ptr<StreamProcessor>> StreamProcessor::Create(
     return InvalidArgumentError("stream processor: no checkpoint path");
   }
   std::unique_ptr<StreamProcessor> p(new StreamProcessor(log, spec, sink, options));
+  if (p->options_.dead_letter_path.empty()) {
+    p->options_.dead_letter_path = options.checkpoint_path.parent_path().parent_path() /
+                                   "dead_letters" / (spec.name + ".jsonl");
+  }
   RETURN_IF_ERROR(p->Load());
   return p;
 }
@@ -48,6 +53,11 @@ StatusOr<std::unique_ptr<StreamProcessor>> StreamProcessor::Create(
 // everything before it.
 Status StreamProcessor::Load() {
   ASSIGN_OR_RETURN(delivered_up_to_, sink_->DeliveredUpTo());
+  if (std::filesystem::exists(options_.dead_letter_path)) {
+    ASSIGN_OR_RETURN(dead_letters_, DeadLetterLog::Open(options_.dead_letter_path, spec_));
+    // A dead-lettered row is settled: replay must not offer it again.
+    delivered_up_to_ = std::max(delivered_up_to_, dead_letters_->last_emission_id());
+  }
   const auto& path = options_.checkpoint_path;
   if (!std::filesystem::exists(path)) {
     PANTRY_LOG_INFO("stream processor {}: no checkpoint, starting at the log's beginning",
@@ -116,26 +126,68 @@ Status StreamProcessor::Checkpoint() {
 }
 
 Status StreamProcessor::Deliver() {
-  if (outbox_.empty()) return Status::Ok();
-  // Rows regenerated after a restart that the sink already has are skipped.
   size_t first = 0;
-  while (first < outbox_.size() && outbox_[first].emission_id <= delivered_up_to_) ++first;
-  std::span<const EmittedRow> rows(outbox_.data() + first, outbox_.size() - first);
-  if (!rows.empty()) {
+  while (true) {
+    // Rows regenerated after a restart that the sink already has are skipped.
+    while (first < outbox_.size() && outbox_[first].emission_id <= delivered_up_to_) ++first;
+    if (first == outbox_.size()) break;
+    std::span<const EmittedRow> rows(outbox_.data() + first, outbox_.size() - first);
     Status st = sink_->Write(rows);
-    if (!st.ok()) {
-      auto up_to = sink_->DeliveredUpTo();
-      if (up_to.ok()) delivered_up_to_ = *up_to;
+    if (st.ok()) {
+      delivered_up_to_ = rows.back().emission_id;
+      stats_.rows_delivered += rows.size();
+      break;
+    }
+    auto up_to = sink_->DeliveredUpTo();
+    if (up_to.ok()) delivered_up_to_ = std::max(delivered_up_to_, *up_to);
+    if (st.code() != StatusCode::kInvalidArgument) {
       return st.WithContext("stream processor " + spec_.name + ": sink");
     }
-    delivered_up_to_ = rows.back().emission_id;
-    stats_.rows_delivered += rows.size();
+    // Some row is refused for good (the batch is atomic, so nothing of it
+    // was written): find it by writing one row at a time.
+    while (first < outbox_.size() && outbox_[first].emission_id <= delivered_up_to_) ++first;
+    ASSIGN_OR_RETURN(first, DeliverOneByOne(first));
   }
   outbox_.clear();
+  outbox_source_.clear();
   return Status::Ok();
 }
 
-void StreamProcessor::Process(const LogRecord& record) {
+StatusOr<size_t> StreamProcessor::DeliverOneByOne(size_t first) {
+  for (size_t i = first; i < outbox_.size(); ++i) {
+    Status st = sink_->Write(std::span<const EmittedRow>(&outbox_[i], 1));
+    if (st.ok()) {
+      delivered_up_to_ = outbox_[i].emission_id;
+      ++stats_.rows_delivered;
+      continue;
+    }
+    if (st.code() != StatusCode::kInvalidArgument) {
+      return st.WithContext("stream processor " + spec_.name + ": sink");
+    }
+    RETURN_IF_ERROR(DeadLetter(i, st));
+    return i + 1;
+  }
+  return outbox_.size();
+}
+
+Status StreamProcessor::DeadLetter(size_t index, const Status& why) {
+  if (dead_letters_ == nullptr) {
+    ASSIGN_OR_RETURN(dead_letters_, DeadLetterLog::Open(options_.dead_letter_path, spec_));
+  }
+  const EmittedRow& row = outbox_[index];
+  const RowSource source = index < outbox_source_.size() ? outbox_source_[index] : RowSource{};
+  RETURN_IF_ERROR(dead_letters_->Append(row, source, why.message()));
+  delivered_up_to_ = row.emission_id;
+  ++stats_.dead_letters;
+  PANTRY_LOG_WARN(
+      "stream {} spec {}: sink refused row {} (source shard {} sequence {}): {}; "
+      "dead-lettered to {}",
+      log_->name(), spec_.name, row.emission_id, source.shard, source.sequence, why.message(),
+      options_.dead_letter_path.string());
+  return Status::Ok();
+}
+
+void StreamProcessor::Process(const LogRecord& record, int shard) {
   ++stats_.records;
   Rejection rejection;
   if (!parser_.Parse(record.payload, record.arrival_micros, &scratch_, &rejection)) {
@@ -158,6 +210,7 @@ void StreamProcessor::Process(const LogRecord& record) {
     ++stats_.accepted;
   }
   stats_.rows_emitted += outbox_.size() - before;
+  TagSources({shard, record.sequence});
 }
 
 int64_t StreamProcessor::next_close_micros() const {
@@ -192,6 +245,7 @@ StatusOr<size_t> StreamProcessor::PollOnce() {
   // stamped later may still arrive in any shard. This makes the processing
   // order a function of the log alone, for either time basis.
   size_t consumed = 0;
+  int64_t last_stamp = std::numeric_limits<int64_t>::min();
   while (true) {
     int best = -1;
     bool blocked = false;
@@ -206,17 +260,26 @@ StatusOr<size_t> StreamProcessor::PollOnce() {
     }
     if (best < 0 || blocked) break;
     if (pending_[best].front().arrival_micros >= t0) break;
-    Process(pending_[best].front());
+    last_stamp = pending_[best].front().arrival_micros;
+    Process(pending_[best].front(), best);
     pending_[best].pop_front();
     ++consumed;
   }
   caught_up_ = all_caught_up;
   for (const auto& p : pending_) caught_up_ = caught_up_ && p.empty();
-  if (spec_.arrival_time_basis() && all_caught_up) {
-    // Every record stamped before t0 is processed; later stamps are >= t0.
+  if (spec_.arrival_time_basis() && (all_caught_up || consumed > 0)) {
+    // Caught up: every record stamped before t0 is processed; later stamps
+    // are >= t0. Lagging: every record not yet processed is stamped at or
+    // after the last processed one (the merge is in stamp order and stops
+    // at a shard whose next record is unknown; stamps only grow per shard),
+    // so windows closing by then close now, in the order an unlagged run
+    // closes them (timers fire before an event at the same instant). An
+    // accepted event already advanced that far; this covers rejected ones.
+    const int64_t to = all_caught_up ? t0 : last_stamp;
     size_t before = outbox_.size();
-    aggregator_->AdvanceTo(t0, &outbox_);
+    aggregator_->AdvanceTo(to, &outbox_);
     stats_.rows_emitted += outbox_.size() - before;
+    TagSources({});
   }
   if (consumed > 0 || !outbox_.empty()) dirty_ = true;
   RETURN_IF_ERROR(Deliver());

@@ -21,6 +21,7 @@
 
 #include "pantry/common/clock.h"
 #include "pantry/common/status.h"
+#include "pantry/stream/dead_letter_log.h"
 #include "pantry/stream/event.h"
 #include "pantry/stream/event_log.h"
 #include "pantry/stream/row_sink.h"
@@ -33,6 +34,10 @@ struct ProcessorOptions {
   // Checkpoint file; default <log home>/stream/<source>/processors/<spec>.ckpt
   // (set by the caller; required).
   std::filesystem::path checkpoint_path;
+  // Rows the sink refuses for good (InvalidArgument for that row alone) go
+  // here and processing continues; default
+  // <checkpoint dir>/../dead_letters/<spec>.jsonl, created on first use.
+  std::filesystem::path dead_letter_path;
   size_t max_records_per_read = 2000;  // per shard per poll
   // Checkpoint at most this often (a checkpoint writes the whole window
   // state); 0 = after every poll that processed something.
@@ -46,6 +51,7 @@ struct ProcessorStats {
   uint64_t rows_emitted = 0;
   uint64_t rows_delivered = 0;
   uint64_t checkpoints = 0;
+  uint64_t dead_letters = 0;  // rows the sink refused for good (this run)
   std::array<uint64_t, kRejectReasonCount> rejected{};
   uint64_t rejected_total() const {
     uint64_t n = 0;
@@ -65,9 +71,11 @@ class StreamProcessor {
   ~StreamProcessor();
 
   // Reads what the log has, processes it, delivers emitted rows and
-  // checkpoints when due. Returns the number of records consumed. On a sink
-  // error the rows stay queued and are retried on the next call; no
-  // checkpoint is written past undelivered rows.
+  // checkpoints when due. Returns the number of records consumed. On a
+  // transient sink error the rows stay queued and are retried on the next
+  // call; no checkpoint is written past undelivered rows. A row the sink
+  // rejects with InvalidArgument on its own is dead-lettered (durably) and
+  // counts as delivered.
   StatusOr<size_t> PollOnce();
 
   // Delivers queued rows and writes a checkpoint now.
@@ -85,7 +93,13 @@ class StreamProcessor {
                   const ProcessorOptions& options);
   Status Load();
   Status Deliver();
-  void Process(const LogRecord& record);
+  // Writes outbox_[first..] one row at a time until one is dead-lettered;
+  // returns the index after it (or the end).
+  StatusOr<size_t> DeliverOneByOne(size_t first);
+  Status DeadLetter(size_t index, const Status& why);
+  void Process(const LogRecord& record, int shard);
+  // Tags rows appended to outbox_ since the last call with their source.
+  void TagSources(RowSource source) { outbox_source_.resize(outbox_.size(), source); }
 
   EventLog* log_;
   WindowSpec spec_;
@@ -93,9 +107,11 @@ class StreamProcessor {
   ProcessorOptions options_;
   EventParser parser_;
   std::unique_ptr<WindowAggregator> aggregator_;
-  std::vector<uint64_t> read_pos_;              // next sequence to read per shard
-  std::vector<std::deque<LogRecord>> pending_;  // read but not yet processed
-  std::vector<EmittedRow> outbox_;              // emitted, not yet delivered
+  std::vector<uint64_t> read_pos_;               // next sequence to read per shard
+  std::vector<std::deque<LogRecord>> pending_;   // read but not yet processed
+  std::vector<EmittedRow> outbox_;               // emitted, not yet delivered
+  std::vector<RowSource> outbox_source_;         // parallel to outbox_
+  std::unique_ptr<DeadLetterLog> dead_letters_;  // opened on first use
   uint64_t delivered_up_to_ = 0;
   int64_t last_checkpoint_micros_ = 0;
   bool dirty_ = false;

@@ -14,6 +14,9 @@
 
 #include "pantry/common/time_format.h"
 #include "pantry/stream/kda_sql_spec.h"
+#include "pantry/stream/sliding_aggregates.h"
+#include "pantry/stream/state_codec.h"
+#include "pantry/stream/timer_queue.h"
 
 namespace pantry::stream {
 namespace {
@@ -68,114 +71,16 @@ struct alignas(64) Slot {
   bool has_expiry = false;
   std::vector<SlideEvent> events;  // sliding: sorted by time, from `head`
   size_t head = 0;
+  uint64_t base = 0;                       // sliding: absolute position of events[0]
+  std::unique_ptr<SlidingAggregates> agg;  // sliding: aggregates of events[head..]
   int64_t latest = kMinTime;
   int64_t expiry = 0;
   uint64_t expiry_seq = 0;
 };
 
-struct Timer {
-  int64_t time;
-  uint64_t seq;
-  uint32_t slot;
-  uint32_t gen;
-  bool operator>(const Timer& o) const { return time != o.time ? time > o.time : seq > o.seq; }
-};
-
-// Timers in (time, seq) order. Arrival-time windows close in the order they
-// open, so nearly every push is at the back: those go to a FIFO (O(1), no
-// cache-missing heap sifts over 100k timers); the rest go to a heap.
-class TimerQueue {
- public:
-  bool empty() const { return fifo_.empty() && heap_.empty(); }
-  size_t size() const { return fifo_.size() + heap_.size(); }
-  void push(const Timer& t) {
-    if (fifo_.empty() || !(fifo_.back() > t)) {
-      fifo_.push_back(t);
-    } else {
-      heap_.push(t);
-    }
-  }
-  const Timer& top() const {
-    if (heap_.empty()) return fifo_.front();
-    if (fifo_.empty()) return heap_.top();
-    return fifo_.front() > heap_.top() ? heap_.top() : fifo_.front();
-  }
-  void pop() {
-    if (heap_.empty() || (!fifo_.empty() && heap_.top() > fifo_.front())) {
-      fifo_.pop_front();
-    } else {
-      heap_.pop();
-    }
-  }
-  void clear() {
-    fifo_.clear();
-    heap_ = {};
-  }
-
- private:
-  std::deque<Timer> fifo_;
-  std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> heap_;
-};
-
 struct StringHash {
   using is_transparent = void;
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
-// Little-endian byte writer/reader for checkpoints.
-class Writer {
- public:
-  void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
-  void U32(uint32_t v) { out_.append(reinterpret_cast<const char*>(&v), 4); }
-  void U64(uint64_t v) { out_.append(reinterpret_cast<const char*>(&v), 8); }
-  void I64(int64_t v) { U64(static_cast<uint64_t>(v)); }
-  void F64(double v) { out_.append(reinterpret_cast<const char*>(&v), 8); }
-  void Str(std::string_view s) {
-    U32(static_cast<uint32_t>(s.size()));
-    out_.append(s);
-  }
-  std::string Take() { return std::move(out_); }
-
- private:
-  std::string out_;
-};
-
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  bool ok() const { return ok_; }
-  uint8_t U8() { return Get<uint8_t>(); }
-  uint32_t U32() { return Get<uint32_t>(); }
-  uint64_t U64() { return Get<uint64_t>(); }
-  int64_t I64() { return static_cast<int64_t>(Get<uint64_t>()); }
-  double F64() { return Get<double>(); }
-  std::string Str() {
-    uint32_t n = U32();
-    if (!ok_ || n > in_.size() - pos_) {
-      ok_ = false;
-      return "";
-    }
-    std::string s(in_.substr(pos_, n));
-    pos_ += n;
-    return s;
-  }
-  bool AtEnd() const { return pos_ == in_.size(); }
-
- private:
-  template <typename T>
-  T Get() {
-    T v{};
-    if (!ok_ || in_.size() - pos_ < sizeof(T)) {
-      ok_ = false;
-      return v;
-    }
-    std::memcpy(&v, in_.data() + pos_, sizeof(T));
-    pos_ += sizeof(T);
-    return v;
-  }
-  std::string_view in_;
-  size_t pos_ = 0;
-  bool ok_ = true;
 };
 
 class WindowAggregatorImpl final : public WindowAggregator {
@@ -184,7 +89,15 @@ class WindowAggregatorImpl final : public WindowAggregator {
       : spec_(spec),
         nv_(spec.value_fields.size()),
         size_(spec.size_micros),
-        incl_(spec.emit_per_event ? 1 : 0) {}
+        incl_(spec.emit_per_event ? 1 : 0) {
+    for (const Aggregation& a : spec_.aggregations) {
+      if (a.function == AggFunction::kCount) continue;
+      FieldNeeds& n = needs_[a.input];
+      n.sum |= a.function == AggFunction::kSum || a.function == AggFunction::kAvg;
+      n.min |= a.function == AggFunction::kMin;
+      n.max |= a.function == AggFunction::kMax;
+    }
+  }
 
   bool Add(const ParsedEvent& e, std::vector<EmittedRow>* out) override {
     AdvanceTo(e.time_micros - spec_.allowed_lateness_micros, out);
@@ -300,6 +213,7 @@ class WindowAggregatorImpl final : public WindowAggregator {
         for (size_t v = 0; v < nv_; ++v) ev.values[v] = r.F64();
         s.events.push_back(ev);
       }
+      if (spec_.type == WindowType::kSliding) RebuildSliding(s);
       s.latest = r.I64();
       s.has_expiry = r.U8() != 0;
       s.expiry = r.I64();
@@ -392,6 +306,8 @@ class WindowAggregatorImpl final : public WindowAggregator {
     s.wins.clear();
     s.events.clear();
     s.head = 0;
+    s.base = 0;
+    if (s.agg) s.agg->Clear();
     s.latest = kMinTime;
     s.has_expiry = false;
     if (idle_count_ > 65536 && idle_count_ * 2 > indexed_) Sweep();
@@ -509,26 +425,68 @@ class WindowAggregatorImpl final : public WindowAggregator {
     return true;
   }
 
-  // Drops events at or before `cutoff`; returns how many.
-  static size_t Evict(Slot& s, int64_t cutoff) {
+  // Drops events at or before `cutoff` (taking them out of the aggregates);
+  // returns how many.
+  size_t Evict(Slot& s, int64_t cutoff) {
     size_t before = s.head;
-    while (s.head < s.events.size() && s.events[s.head].time <= cutoff) ++s.head;
+    while (s.head < s.events.size() && s.events[s.head].time <= cutoff) {
+      s.agg->Expire(s.base + s.head, s.events[s.head].values.data(), nv_, needs_);
+      ++s.head;
+    }
     size_t n = s.head - before;
     if (s.head == s.events.size()) {
+      // Empty: start the aggregates afresh (an exact zero, no queues).
+      s.base += s.events.size();
       s.events.clear();
       s.head = 0;
+      s.agg->Clear();
     } else if (s.head > 32 && s.head * 2 > s.events.size()) {
+      s.base += s.head;
       s.events.erase(s.events.begin(), s.events.begin() + static_cast<ptrdiff_t>(s.head));
       s.head = 0;
     }
     return n;
   }
 
+  // Recomputes a slot's aggregates from its events (restore, or an
+  // out-of-order insertion, which shifts the positions of later events).
+  void RebuildSliding(Slot& s, bool sums_too = true) {
+    if (!s.agg) s.agg = std::make_unique<SlidingAggregates>();
+    if (sums_too) {
+      s.agg->Clear();
+    } else {
+      s.agg->ClearMinMax();
+    }
+    for (size_t i = s.head; i < s.events.size(); ++i) {
+      const double* v = s.events[i].values.data();
+      if (sums_too) s.agg->AddToSums(v, nv_, needs_);
+      s.agg->PushMinMax(s.base + i, v, nv_, needs_);
+    }
+  }
+
   Acc SlidingAcc(const Slot& s) const {
     Acc acc;
     acc.Reset(nv_);
-    for (size_t i = s.head; i < s.events.size(); ++i) acc.Add(s.events[i].values.data(), nv_);
+    acc.count = static_cast<int64_t>(s.events.size() - s.head);
+    if (acc.count == 0) return acc;
+    for (size_t i = 0; i < nv_; ++i) {
+      Acc::Field& f = acc.f[i];
+      if (needs_[i].sum) {
+        const ExactSum& sum = s.agg->sum(i);
+        f.sum = sum.broken() ? RecomputeSum(s, i) : sum.Value();
+      }
+      if (needs_[i].min) f.min = s.agg->min(i);
+      if (needs_[i].max) f.max = s.agg->max(i);
+    }
     return acc;
+  }
+
+  // The rare path: the running expansion overflowed its inline space.
+  static double RecomputeSum(const Slot& s, size_t field) {
+    std::vector<double> values;
+    values.reserve(s.events.size() - s.head);
+    for (size_t i = s.head; i < s.events.size(); ++i) values.push_back(s.events[i].values[field]);
+    return ExactSumOf(values);
   }
 
   void EnsureExpiry(uint32_t idx) {
@@ -549,13 +507,22 @@ class WindowAggregatorImpl final : public WindowAggregator {
     if (found != nullptr && t <= slots_[*found].latest - size_ - incl_) return false;
     uint32_t idx = Acquire(found, e.key);
     Slot& s = slots_[idx];
+    if (!s.agg) s.agg = std::make_unique<SlidingAggregates>();
     SlideEvent ev;
     ev.time = t;
     ev.values = e.values;
-    // Keep events sorted; out-of-order (event-time) events go before later ones.
+    // Keep events sorted; out-of-order (event-time) events go before later
+    // ones and cost a rebuild of the min/max queues (O(events of the key)).
     auto pos = s.events.end();
     while (pos != s.events.begin() + static_cast<ptrdiff_t>(s.head) && (pos - 1)->time > t) --pos;
-    s.events.insert(pos, ev);
+    if (pos == s.events.end()) {
+      s.agg->Push(s.base + s.events.size(), ev.values.data(), nv_, needs_);
+      s.events.push_back(ev);
+    } else {
+      s.agg->AddToSums(ev.values.data(), nv_, needs_);
+      s.events.insert(pos, ev);
+      RebuildSliding(s, /*sums_too=*/false);
+    }
     s.latest = std::max(s.latest, t);
     Evict(s, s.latest - size_ - incl_);
     Emit(s, s.latest, s.latest - size_, s.latest, SlidingAcc(s), out);
@@ -597,6 +564,7 @@ class WindowAggregatorImpl final : public WindowAggregator {
   // 1 for per-event sliding windows, whose range [t - size, t] includes its
   // start (KDA's RANGE ... PRECEDING); 0 for (t - size, t].
   const int64_t incl_;
+  std::array<FieldNeeds, kMaxValueFields> needs_{};
   int64_t watermark_ = kMinTime;
   uint64_t next_emission_id_ = 0;
   uint64_t next_seq_ = 0;
