@@ -105,3 +105,37 @@ TEST(SqlCliTest, ErrorsShowTheLineAndACaret) {
 
 }  // namespace
 }  // namespace pantry::testing
+
+namespace pantry::testing {
+namespace {
+
+// `pantry window --sql` replays the application's pumps: the workshop's SQL
+// gives the same rows as the built-in workshop spec.
+TEST(SqlCliTest, WindowSqlMatchesTheBuiltinSpec) {
+  TempDir dir;
+  std::ofstream(dir.path() / "app.sql") << kWorkshopSql;
+  {
+    std::ofstream events(dir.path() / "events.jsonl");
+    const char* customers[] = {"C1", "C2", "C1", "C3", "C1", "C2"};
+    for (int i = 0; i < 6; ++i) {
+      events << "{\"customer_id\":\"" << customers[i] << "\",\"product_id\":\"P" << i
+             << "\",\"activity_weight\":" << (i % 3 + 1)
+             << ",\"product_health_index\":0." << (i + 1) << ",\"_arrival_time\":\""
+             << "2026-11-30T10:0" << i << ":00Z\"}\n";
+    }
+  }
+  const std::string events = (dir.path() / "events.jsonl").string();
+  CommandResult sql =
+      RunPantry({"window", "--sql", (dir.path() / "app.sql").string(), "--events", events});
+  ASSERT_EQ(sql.exit_code, 0) << sql.err;
+  CommandResult builtin = RunPantry({"window", "--spec", "workshop", "--events", events});
+  ASSERT_EQ(builtin.exit_code, 0) << builtin.err;
+  ASSERT_FALSE(builtin.out.empty());
+  EXPECT_EQ(sql.out, builtin.out);
+  CommandResult both = RunPantry({"window", "--events", events});
+  EXPECT_EQ(both.exit_code, 1);
+  EXPECT_THAT(both.err, HasSubstr("exactly one of --spec and --sql"));
+}
+
+}  // namespace
+}  // namespace pantry::testing

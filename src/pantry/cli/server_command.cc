@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "pantry/cli/command.h"
+#include "pantry/cli/sql_flags.h"
 #include "pantry/common/logging.h"
 #include "pantry/server/termination_signal.h"
 #include "pantry/workshop/workshop_server.h"
@@ -20,6 +21,7 @@ struct ServeOptions {
   int keep_alive_seconds = 5;
   bool no_access_log = false;
   int shards = 4;
+  SqlAppFlags sql;
 };
 
 Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
@@ -40,6 +42,10 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
     if (const char* env = std::getenv("PANTRY_TOKEN")) options.server.token = env;
   }
   options.click_stream_shards = flags.shards;
+  if (!flags.sql.app.empty()) {
+    ASSIGN_OR_RETURN(auto pumps, CompileSqlApp(flags.sql));
+    for (stream::kda::CompiledPump& p : pumps) options.extra_specs.push_back(std::move(p.spec));
+  }
 
   ASSIGN_OR_RETURN(auto server, workshop::WorkshopServer::Start(options));
   std::cout << "pantry: serving on http://" << flags.host << ":" << server->port()
@@ -74,6 +80,9 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
       ->check(CLI::Range(1, 3600));
   serve->add_option("--shards", flags->shards, "Shards of the click_stream log when created")
       ->check(CLI::Range(1, 1024));
+  serve->add_option("--sql", flags->sql.app,
+                    "Also run a KDA SQL application's pumps over click_stream (docs/kda-sql.md)");
+  AddSqlAppFlags(serve, &flags->sql);
   serve->add_flag("--no-access-log", flags->no_access_log, "Do not log every request");
   SetAction(serve, [&globals, flags] { return RunServe(globals, *flags); });
 }

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "pantry/cli/command.h"
+#include "pantry/cli/sql_flags.h"
 #include "pantry/common/json.h"
 #include "pantry/common/logging.h"
 #include "pantry/common/time_format.h"
@@ -15,6 +16,7 @@
 #include "pantry/stream/replay.h"
 #include "pantry/stream/stream_service.h"
 #include "pantry/stream/window_spec.h"
+#include "pantry/workshop/streams.h"
 
 namespace pantry::cli {
 namespace {
@@ -22,25 +24,29 @@ namespace {
 namespace fs = std::filesystem;
 using stream::WindowSpec;
 
-// A spec file, or one of the built-in names "workshop" (stagger) and
-// "workshop-live" (sliding) when no such file exists.
-StatusOr<WindowSpec> LoadSpec(const std::string& arg) {
-  if (!fs::exists(arg)) {
-    if (arg == "workshop") return WindowSpec::FromString(stream::WorkshopStaggerSpecJson(), arg);
-    if (arg == "workshop-live") {
-      return WindowSpec::FromString(stream::WorkshopSlidingSpecJson(), arg);
-    }
+// --spec (a file or a built-in name) and --sql (a KDA SQL application, one
+// spec per pump) together: the specs to run.
+StatusOr<std::vector<WindowSpec>> LoadSpecs(const std::vector<std::string>& spec_args,
+                                            const SqlAppFlags& sql) {
+  std::vector<WindowSpec> specs;
+  for (const std::string& arg : spec_args) {
+    ASSIGN_OR_RETURN(WindowSpec spec, workshop::LoadWindowSpec(arg));
+    specs.push_back(std::move(spec));
   }
-  return WindowSpec::FromFile(arg);
+  if (!sql.app.empty()) {
+    ASSIGN_OR_RETURN(auto pumps, CompileSqlApp(sql));
+    for (stream::kda::CompiledPump& p : pumps) specs.push_back(std::move(p.spec));
+  }
+  return specs;
 }
 
 struct WindowOptions {
   std::string spec;
+  SqlAppFlags sql;
   std::string events;
 };
 
-Status RunWindow(const WindowOptions& o) {
-  ASSIGN_OR_RETURN(WindowSpec spec, LoadSpec(o.spec));
+Status ReplayOne(const WindowSpec& spec, const WindowOptions& o) {
   std::ifstream in(o.events);
   if (!in) return IOError("cannot open " + o.events);
   stream::ReplayCallbacks callbacks;
@@ -54,19 +60,19 @@ Status RunWindow(const WindowOptions& o) {
   auto stats = stream::ReplayJsonLines(spec, in, callbacks);
   if (!stats.ok()) return stats.status().WithContext(o.events);
   std::cout.flush();
-  int64_t rejected = 0;
-  std::string by_reason;
-  for (int i = 0; i < stream::kRejectReasonCount; ++i) {
-    if (stats->rejected[i] == 0) continue;
-    rejected += stats->rejected[i];
-    by_reason += std::string(by_reason.empty() ? " (" : ", ") +
-                 std::string(stream::RejectReasonName(static_cast<stream::RejectReason>(i))) + " " +
-                 std::to_string(stats->rejected[i]);
+  std::cerr << "window " << spec.name << ": " << stats->Summary() << "\n";
+  return Status::Ok();
+}
+
+// Each spec (one, or one per pump of a SQL application) replays the file.
+Status RunWindow(const WindowOptions& o) {
+  if (o.spec.empty() == o.sql.app.empty()) {
+    return InvalidArgumentError("window: give exactly one of --spec and --sql");
   }
-  if (!by_reason.empty()) by_reason += ")";
-  std::cerr << "window " << spec.name << ": " << stats->lines << " lines, " << stats->accepted
-            << " events accepted, " << rejected << " rejected" << by_reason << ", " << stats->rows
-            << " rows emitted\n";
+  std::vector<std::string> spec_args;
+  if (!o.spec.empty()) spec_args.push_back(o.spec);
+  ASSIGN_OR_RETURN(std::vector<WindowSpec> specs, LoadSpecs(spec_args, o.sql));
+  for (const WindowSpec& spec : specs) RETURN_IF_ERROR(ReplayOne(spec, o));
   return Status::Ok();
 }
 
@@ -153,6 +159,7 @@ Status RunAppend(const GlobalOptions& globals, const AppendOptions& o) {
 
 struct RunOptions {
   std::vector<std::string> specs;
+  SqlAppFlags sql;
   std::string sink_dir;
   bool drain = false;
   int poll_ms = 20;
@@ -169,11 +176,8 @@ Status RunStream(const GlobalOptions& globals, const RunOptions& o) {
   stream::StreamServiceOptions so;
   so.home = home;
   std::vector<std::string> spec_args = o.specs;
-  if (spec_args.empty()) spec_args = {"workshop", "workshop-live"};
-  for (const std::string& arg : spec_args) {
-    ASSIGN_OR_RETURN(WindowSpec spec, LoadSpec(arg));
-    so.specs.push_back(std::move(spec));
-  }
+  if (spec_args.empty() && o.sql.app.empty()) spec_args = {"workshop", "workshop-live"};
+  ASSIGN_OR_RETURN(so.specs, LoadSpecs(spec_args, o.sql));
   std::unique_ptr<featurestore::FeatureStore> store;
   std::string sink_name;
   if (!o.sink_dir.empty()) {
@@ -228,8 +232,11 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
   auto* wo = new WindowOptions();
   window
       ->add_option("--spec", wo->spec,
-                   "Window spec JSON file (or the built-ins 'workshop', 'workshop-live')")
-      ->required();
+                   "Window spec JSON file (or the built-ins 'workshop', 'workshop-live')");
+  window->add_option("--sql", wo->sql.app,
+                     "A KDA SQL application (.sql or describe-application .json) instead of "
+                     "--spec: each pump replays the file (docs/kda-sql.md)");
+  AddSqlAppFlags(window, &wo->sql);
   window->add_option("--events", wo->events, "JSON lines; optional _arrival_time per line")
       ->required();
   SetAction(window, [wo] { return RunWindow(*wo); });
@@ -256,6 +263,10 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
   auto* ro = new RunOptions();
   run->add_option("--spec", ro->specs,
                   "Window spec files (repeatable; default: workshop and workshop-live)");
+  run->add_option("--sql", ro->sql.app,
+                  "A KDA SQL application (.sql or describe-application .json): its pumps run "
+                  "beside any --spec (docs/kda-sql.md)");
+  AddSqlAppFlags(run, &ro->sql);
   run->add_option("--sink-dir", ro->sink_dir,
                   "Write rows as JSON lines to DIR/<spec>.jsonl instead of the feature store");
   run->add_flag("--drain", ro->drain, "Exit once every log has been consumed");

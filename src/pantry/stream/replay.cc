@@ -6,6 +6,22 @@
 #include "pantry/common/time_format.h"
 
 namespace pantry::stream {
+
+std::string ReplayStats::Summary() const {
+  int64_t total = 0;
+  std::string by_reason;
+  for (int i = 0; i < kRejectReasonCount; ++i) {
+    if (rejected[i] == 0) continue;
+    total += rejected[i];
+    by_reason += std::string(by_reason.empty() ? " (" : ", ") +
+                 std::string(RejectReasonName(static_cast<RejectReason>(i))) + " " +
+                 std::to_string(rejected[i]);
+  }
+  if (!by_reason.empty()) by_reason += ")";
+  return std::to_string(lines) + " lines, " + std::to_string(accepted) + " events accepted, " +
+         std::to_string(total) + " rejected" + by_reason + ", " + std::to_string(rows) +
+         " rows emitted";
+}
 namespace {
 
 // A time given as ISO-8601 text or Unix seconds; false if absent or bad.

@@ -21,6 +21,9 @@ struct ReplayStats {
   int64_t accepted = 0;
   int64_t rows = 0;
   std::array<int64_t, kRejectReasonCount> rejected{};
+
+  // "N lines, N events accepted, N rejected (reason N, ...), N rows emitted".
+  std::string Summary() const;
 };
 
 struct ReplayCallbacks {

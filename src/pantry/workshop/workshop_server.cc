@@ -94,6 +94,9 @@ Status WorkshopServerImpl::StartStreams() {
                    WorkshopStreamOptions(options_.home, store_.get(), clock_));
   stream_options.log_options.shards = options_.click_stream_shards;
   stream_options.poll_interval_ms = options_.stream_poll_interval_ms;
+  for (const stream::WindowSpec& spec : options_.extra_specs) {
+    stream_options.specs.push_back(spec);
+  }
   ASSIGN_OR_RETURN(streams_, stream::StreamService::Create(std::move(stream_options)));
   if (stream::EventLog* log = streams_->log(std::string(kClickStream))) {
     logs_[std::string(kClickStream)] = log;

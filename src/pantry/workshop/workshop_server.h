@@ -27,12 +27,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <vector>
 
 #include "pantry/common/clock.h"
 #include "pantry/common/status.h"
 #include "pantry/featurestore/feature_store.h"
 #include "pantry/recommend/recommender.h"
 #include "pantry/server/server.h"
+#include "pantry/stream/window_spec.h"
 
 namespace pantry::workshop {
 
@@ -46,6 +48,10 @@ struct WorkshopServerOptions {
   int click_stream_shards = 4;
   // The stream processors' idle wait between polls (appends wake them).
   int stream_poll_interval_ms = 20;
+  // Window specs run beside the workshop's two (e.g. compiled from a KDA
+  // SQL application, `pantry serve --sql`). Their events are accepted on
+  // the event APIs when their source is the click_stream log.
+  std::vector<stream::WindowSpec> extra_specs;
   // How often the model watcher looks for new model versions.
   int64_t model_check_interval_micros = 2'000'000;
 };
