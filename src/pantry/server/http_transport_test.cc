@@ -399,15 +399,14 @@ TEST(HttpTransportTest, FullHandlerQueueAnswers503AndIoGoesOn) {
     }
     changed.notify_all();
   }};
-  // Two slow handlers occupy both workers.
+  // Two slow handlers occupy both workers (one at a time: with a queue of
+  // one, a second request sent before a worker took the first is refused).
   std::vector<std::unique_ptr<Raw>> slow;
   for (int i = 0; i < 2; ++i) {
     slow.push_back(std::make_unique<Raw>(server.port()));
     ASSERT_TRUE(slow.back()->Send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"));
-  }
-  {
     std::unique_lock<std::mutex> lock(mutex);
-    ASSERT_TRUE(changed.wait_for(lock, std::chrono::seconds(10), [&] { return running == 2; }));
+    ASSERT_TRUE(changed.wait_for(lock, std::chrono::seconds(10), [&] { return running == i + 1; }));
   }
   // The next request waits in the queue (one place), the one after is told
   // to retry: the event loop answers while every worker is blocked.
