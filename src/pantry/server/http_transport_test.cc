@@ -424,6 +424,22 @@ TEST(HttpTransportTest, FullHandlerQueueAnswers503AndIoGoesOn) {
   ExpectHealthy(server);
 }
 
+TEST(HttpTransportTest, HandlersCanRunOnTheIoThreads) {
+  ServerOptions options;
+  options.http.handlers_on_io_threads = true;
+  options.http.io_threads = 1;
+  Server server(options);
+  HttpClient client = server.Client();
+  for (int i = 0; i < 3; ++i) {
+    auto response =
+        client.Send("POST", "/v1/events", {{"Content-Type", "application/json"}}, kEvent);
+    ASSERT_TRUE(response.ok()) << response.status();
+    EXPECT_EQ(response->status, 200) << response->body;
+    EXPECT_FALSE(response->connection_close);
+  }
+  EXPECT_EQ(server.ingest().Records("click_stream").size(), 3u);
+}
+
 TEST(HttpTransportTest, AccessLogLinesCannotBeForged) {
   Server server;
   Raw raw(server.port());
