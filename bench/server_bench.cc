@@ -25,10 +25,17 @@ std::string Event(int i) {
       i % 10000, i % 17000);
 }
 
+HttpService::Options QuietOptions(MetricsRegistry* metrics) {
+  HttpService::Options options;
+  options.access_log = false;
+  options.metrics = metrics;
+  return options;
+}
+
 void BM_KinesisPutRecords500(benchmark::State& state) {
   MetricsRegistry metrics;
   MemoryEventIngest ingest(Clock::Real(), {"click_stream"}, 4);
-  HttpService service(HttpService::Options{"", false, &metrics});
+  HttpService service(QuietOptions(&metrics));
   if (!RegisterKinesisApi(&service, &ingest, {}, &metrics).ok()) state.SkipWithError("register");
   Json records = Json::array();
   for (int i = 0; i < 500; ++i) {
@@ -53,7 +60,7 @@ BENCHMARK(BM_KinesisPutRecords500)->Unit(benchmark::kMicrosecond);
 void BM_NativeEvents500(benchmark::State& state) {
   MetricsRegistry metrics;
   MemoryEventIngest ingest(Clock::Real(), {"click_stream"}, 4);
-  HttpService service(HttpService::Options{"", false, &metrics});
+  HttpService service(QuietOptions(&metrics));
   if (!RegisterEventsApi(&service, &ingest, {}, &metrics).ok()) state.SkipWithError("register");
   std::string body = "[";
   for (int i = 0; i < 500; ++i) body += (i ? "," : "") + Event(i);

@@ -42,10 +42,17 @@ if(NOT HNSWLIB_INCLUDE_DIR)
   pantry_missing(hnswlib libhnswlib-dev)
 endif()
 
-find_path(HTTPLIB_INCLUDE_DIR httplib.h)
-find_library(HTTPLIB_LIBRARY cpp-httplib)
-if(NOT HTTPLIB_INCLUDE_DIR OR NOT HTTPLIB_LIBRARY)
-  pantry_missing(cpp-httplib libcpp-httplib-dev)
+# Boost.Beast and Asio for the HTTP server, header-only (Boost.System has
+# been header-only since 1.69); only server/beast_http_server.cc includes them.
+find_package(Boost 1.81 CONFIG QUIET COMPONENTS headers)
+if(NOT Boost_FOUND)
+  pantry_missing("Boost 1.81 headers" libboost1.81-dev)
+endif()
+
+# OpenSSL's libcrypto: SHA-256 and HMAC for request authentication.
+find_package(OpenSSL QUIET COMPONENTS Crypto)
+if(NOT OpenSSL_FOUND)
+  pantry_missing(OpenSSL libssl-dev)
 endif()
 
 find_package(Threads REQUIRED)

@@ -97,7 +97,8 @@ TEST(ServeCommandTest, ServesOnAnyPortAndStopsOnSigterm) {
   // and the body says which check failed.
   EXPECT_EQ(ready->status, 503) << ready->body;
   EXPECT_NE(ready->body.find("models"), std::string::npos) << ready->body;
-  auto unknown = client.Send("GET", "/FeatureGroup/none?RecordIdentifierValueAsString=1");
+  const server::HttpFields auth = {{"Authorization", "Bearer t0ken"}};
+  auto unknown = client.Send("GET", "/FeatureGroup/none?RecordIdentifierValueAsString=1", auth);
   ASSERT_TRUE(unknown.ok());
   EXPECT_EQ(unknown->status, 404);
   EXPECT_EQ(*unknown->Header("x-amzn-errortype"), "ResourceNotFound");
@@ -125,8 +126,8 @@ TEST(ServeCommandTest, ServesOnAnyPortAndStopsOnSigterm) {
   // wait for an asynchronous condition, not a timing assumption.
   bool live = false;
   for (int attempt = 0; attempt < 500 && !live; ++attempt) {
-    auto row =
-        client.Send("GET", "/FeatureGroup/click_stream_live?RecordIdentifierValueAsString=C2");
+    auto row = client.Send(
+        "GET", "/FeatureGroup/click_stream_live?RecordIdentifierValueAsString=C2", auth);
     ASSERT_TRUE(row.ok());
     live = row->status == 200 && row->body.find("sum_activity_weight_last_2m") != std::string::npos;
     if (!live) usleep(10000);

@@ -19,9 +19,33 @@ Status WrongType(std::string_view key, std::string_view expected) {
                               std::string(expected));
 }
 
+// Scans brackets outside strings, so the cost is one pass with no
+// allocation; a malformed document is left for the parser to describe.
+Status CheckDepth(std::string_view text, std::string_view what, int max_depth) {
+  int depth = 0;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (p < end) {
+    char c = *p++;
+    if (c == '"') {
+      while (p < end && *p != '"') p += *p == '\\' ? 2 : 1;
+      ++p;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) {
+        return InvalidArgumentError(std::string(what) + ": JSON nested deeper than " +
+                                    std::to_string(max_depth) + " levels");
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
-StatusOr<Json> ParseJson(std::string_view text, std::string_view what) {
+StatusOr<Json> ParseJson(std::string_view text, std::string_view what, int max_depth) {
+  RETURN_IF_ERROR(CheckDepth(text, what, max_depth));
   Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) {
     // Parse again with exceptions only to get the library's position message.

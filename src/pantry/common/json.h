@@ -19,9 +19,16 @@ namespace pantry {
 using Json = nlohmann::json;
 using OrderedJson = nlohmann::ordered_json;
 
-// Parses `text`; on failure the message starts with `what` (e.g. a file name
-// or "request body") and says where the syntax error is.
-StatusOr<Json> ParseJson(std::string_view text, std::string_view what);
+// Arrays and objects nested deeper than this are refused by ParseJson: a
+// deeper document is either an attack or a mistake, and the recursive code
+// that walks a Json value (DumpJson, comparisons) would exhaust the stack.
+inline constexpr int kDefaultMaxJsonDepth = 128;
+
+// Parses `text`; on failure (InvalidArgument) the message starts with `what`
+// (e.g. a file name or "request body") and says where the syntax error is.
+// Nesting deeper than `max_depth` is an error found before parsing starts.
+StatusOr<Json> ParseJson(std::string_view text, std::string_view what,
+                         int max_depth = kDefaultMaxJsonDepth);
 
 // Reads and parses a JSON file.
 StatusOr<Json> ReadJsonFile(const std::filesystem::path& path);

@@ -33,5 +33,27 @@ TEST(JsonTest, DumpReplacesInvalidUtf8InsteadOfThrowing) {
   EXPECT_EQ(DumpJson(value), "\"\xEF\xBF\xBD\"");
 }
 
+TEST(JsonTest, NestingDepthIsLimited) {
+  auto nested = [](int depth, char open, char close) {
+    return std::string(depth, open) + std::string(depth, close);
+  };
+  EXPECT_TRUE(ParseJson(nested(kDefaultMaxJsonDepth, '[', ']'), "t").ok());
+  auto deep = ParseJson(nested(kDefaultMaxJsonDepth + 1, '[', ']'), "body");
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(deep.status().message(), HasSubstr("body: JSON nested deeper than 128"));
+  // 100,000 levels: refused before the recursive parts of the library run.
+  EXPECT_FALSE(ParseJson(nested(100000, '[', ']'), "t").ok());
+  EXPECT_FALSE(ParseJson(std::string(100000, '{'), "t").ok());
+  // Brackets inside strings, escaped quotes included, do not count.
+  std::string text = "[\"" + std::string(500, '[') + "\\\"{{{\"]";
+  auto in_string = ParseJson(text, "t");
+  ASSERT_TRUE(in_string.ok()) << in_string.status();
+  EXPECT_EQ((*in_string)[0].get<std::string>().size(), 504u);
+  // An explicit limit.
+  EXPECT_TRUE(ParseJson(R"({"a":{"b":[1]}})", "t", 3).ok());
+  EXPECT_FALSE(ParseJson(R"({"a":{"b":[1]}})", "t", 2).ok());
+}
+
 }  // namespace
 }  // namespace pantry

@@ -1,6 +1,8 @@
 // pantry's own HTTP request and response types. Route handlers see only
-// these; the one adapter that includes cpp-httplib (httplib_server.cc)
-// converts to and from the library's types.
+// these; the one adapter that includes Boost.Beast (beast_http_server.cc)
+// converts to and from the library's types, with the library-independent
+// helpers at the end of this file (target parsing, response heads, log
+// escaping).
 #ifndef PANTRY_SERVER_HTTP_MESSAGE_H_
 #define PANTRY_SERVER_HTTP_MESSAGE_H_
 
@@ -19,6 +21,7 @@ using HttpFields = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...
+  std::string target;  // the request-target as received (percent-encoded, with the query)
   std::string path;    // percent-decoded, without the query string
   HttpFields query;    // decoded query parameters, in order
   HttpFields headers;  // names lower-cased
@@ -70,6 +73,28 @@ void SetStatusError(HttpResponse* response, const Status& status);
 int HttpStatusFor(StatusCode code);
 
 using HttpHandler = std::function<void(const HttpRequest&, HttpResponse*)>;
+
+// Decodes %XX escapes (malformed ones are kept as they are); with
+// `plus_as_space`, '+' becomes ' ' as in HTML form encoding of a query.
+std::string PercentDecode(std::string_view text, bool plus_as_space);
+
+// Sets request->target, ->path (decoded) and ->query (decoded, '+' as space)
+// from an origin-form request-target ("/path?a=1&b=2"). InvalidArgument for
+// any other form.
+Status ParseRequestTarget(std::string_view target, HttpRequest* request);
+
+// Appends the status line and headers of `response` (Content-Type,
+// Content-Length of its body, its own headers, Connection) and the blank
+// line. CR, LF and NUL in header values are dropped so that no handler can
+// split the response.
+void AppendResponseHead(const HttpResponse& response, bool keep_alive, std::string* out);
+
+// The standard reason phrase of a status code ("Not Found"), or "Unknown".
+std::string_view ReasonPhrase(int status);
+
+// `text` with control characters, non-ASCII bytes, '"' and '\' escaped as
+// \xNN, for log lines that a client must not be able to forge or break.
+std::string EscapeForLog(std::string_view text);
 
 }  // namespace pantry::server
 

@@ -1,11 +1,37 @@
-// HttpServer: the HTTP/1.1 transport (keep-alive, a fixed pool of worker
-// threads, a request body limit) in front of an HttpService. The one
-// implementation wraps cpp-httplib (httplib_server.cc).
+// HttpServer: the HTTP/1.1 transport in front of an HttpService. The one
+// implementation runs on Boost.Beast/Asio (beast_http_server.cc, the only
+// file that includes Boost).
 //
-// Concurrency model: each worker serves one connection at a time for as long
-// as the client keeps it alive, so `threads` bounds the number of
-// connections served concurrently; further connections wait in the accept
-// queue. Size it at or above the expected number of client connections.
+// Concurrency model: `io_threads` event-loop threads accept connections and
+// read and write every socket asynchronously, so an idle or slow client
+// costs a little memory and no thread. Once a request is complete it is
+// handed to a pool of `threads` workers that run the handler (which may wait
+// on disk); the response goes back to the event loop to be written.
+// Keep-alive and pipelining work: a connection's requests are answered one
+// at a time, in the order they arrived.
+//
+// Limits, all enforced while reading (the client gets a JSON error, then
+// the connection is closed):
+//   - request line + headers ≤ max_header_bytes (431; 414 when the request
+//     line alone is too long), ≤ max_header_count fields (431), the
+//     request-target ≤ max_uri_bytes (414);
+//   - the head must arrive within request_head_timeout_seconds of its first
+//     byte, the body within request_body_timeout_seconds (slow clients are
+//     disconnected);
+//   - body bytes are counted as they arrive whatever the framing (a
+//     Content-Length over the limit is refused before any body is read, a
+//     chunked body when it crosses it): 413 past max_body_bytes;
+//   - compressed bodies (Content-Encoding other than identity, or a
+//     Transfer-Encoding other than chunked) are refused with 415, never
+//     inflated;
+//   - at most max_connections connections, max_connections_per_client of
+//     them from one IP address (more are answered 503 and closed), and an
+//     accept backlog of accept_backlog;
+//   - at most max_queued_requests requests wait for a worker (503 beyond).
+// A refused request whose body was not read is answered, the sending side
+// is shut down, and the rest of the body is read and dropped for a short
+// while (a lingering close) so that the client sees the answer rather than
+// a reset.
 #ifndef PANTRY_SERVER_HTTP_SERVER_H_
 #define PANTRY_SERVER_HTTP_SERVER_H_
 
@@ -20,13 +46,29 @@ namespace pantry::server {
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;  // 0: any free port (see HttpServer::port())
-  int threads = 16;
-  size_t max_body_bytes = 8 << 20;  // larger bodies get 413 with a JSON message
-  int keep_alive_timeout_seconds = 5;
+  int port = 8080;     // 0: any free port (see HttpServer::port())
+  int io_threads = 0;  // event-loop threads; 0: one per core
+  int threads = 16;    // handler workers
+  // Run handlers on the event-loop threads instead of the workers: saves
+  // the hand-off, but one slow handler then delays every connection of its
+  // thread. Only for deployments whose handlers never wait on disk.
+  bool handlers_on_io_threads = false;
+  size_t max_queued_requests = 1024;
+  size_t max_body_bytes = 8 << 20;
+  size_t max_header_bytes = 16 << 10;
+  size_t max_header_count = 100;
+  size_t max_uri_bytes = 8 << 10;
+  int request_head_timeout_seconds = 10;
+  int request_body_timeout_seconds = 30;
+  int keep_alive_timeout_seconds = 5;       // idle time between requests
   size_t keep_alive_max_requests = 100000;  // per connection, then closed
-  int read_timeout_seconds = 5;
-  int write_timeout_seconds = 5;
+  int write_timeout_seconds = 10;
+  size_t max_connections = 4096;  // lowered to fit RLIMIT_NOFILE
+  size_t max_connections_per_client = 256;
+  int accept_backlog = 512;
+  // How long Shutdown() waits for in-flight requests before it closes what
+  // is left.
+  int shutdown_timeout_seconds = 30;
 };
 
 class HttpServer {
@@ -35,16 +77,19 @@ class HttpServer {
 
   // Binds host:port and starts serving `service` (not owned; must outlive the
   // server) on background threads. Returns once the socket accepts
-  // connections. Unavailable when the address cannot be bound.
+  // connections. InvalidArgument for bad options; Unavailable when the
+  // address cannot be bound (pantry never sets SO_REUSEPORT, so a port in
+  // use is an error rather than silently shared).
   static StatusOr<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options,
                                                      const HttpService* service);
 
   // The bound port (the chosen one when options.port was 0).
   virtual int port() const = 0;
 
-  // Graceful drain: stops accepting, lets in-flight requests finish and
-  // answer, closes idle keep-alive connections (after at most the keep-alive
-  // timeout), then joins the workers. Idempotent; the destructor calls it.
+  // Graceful drain: stops accepting, closes idle keep-alive connections and
+  // those still sending a request head, lets requests whose head has arrived
+  // finish and answer (with Connection: close), then stops the threads.
+  // Idempotent; the destructor calls it.
   virtual void Shutdown() = 0;
 };
 

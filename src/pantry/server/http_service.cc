@@ -1,5 +1,7 @@
 #include "pantry/server/http_service.h"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <exception>
 
@@ -39,6 +41,68 @@ ErrorStyle GuessStyle(const HttpRequest& request) {
   return ErrorStyle::kNative;
 }
 
+std::string LowerMediaType(std::string_view content_type) {
+  content_type = content_type.substr(0, content_type.find(';'));
+  while (!content_type.empty() && content_type.back() == ' ') content_type.remove_suffix(1);
+  while (!content_type.empty() && content_type.front() == ' ') content_type.remove_prefix(1);
+  std::string out(content_type);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// POST, PUT and PATCH bodies are JSON on every route. A declared type must
+// say so; no type at all is accepted from non-browser clients (curl without
+// -H, older scripts) but not when the request comes from a web page: any
+// cross-site fetch() carries Origin, and a page could otherwise post a
+// typeless body (a Blob) without a CORS preflight.
+bool JsonContentTypeOk(const HttpRequest& request, std::string* why) {
+  if (request.method != "POST" && request.method != "PUT" && request.method != "PATCH") {
+    return true;
+  }
+  const std::string* content_type = request.Header("content-type");
+  if (content_type == nullptr) {
+    if (request.Header("origin") == nullptr) return true;
+    *why = "a request from a web page must declare Content-Type: application/json";
+    return false;
+  }
+  std::string media = LowerMediaType(*content_type);
+  if (media == "application/json" || media == "application/x-amz-json-1.0" ||
+      media == "application/x-amz-json-1.1") {
+    return true;
+  }
+  *why =
+      "the body must be JSON (Content-Type: application/json, or "
+      "application/x-amz-json-1.1 for the Kinesis API), not '" +
+      EscapeForLog(media.substr(0, 100)) + "'";
+  return false;
+}
+
+// Each client's own error type: SageMaker's runtime models AccessForbidden,
+// Kinesis answers bad credentials with AccessDeniedException, and failed
+// signatures with the types AWS itself uses.
+std::string_view AuthErrorType(AuthOutcome outcome, ErrorStyle style) {
+  switch (outcome) {
+    case AuthOutcome::kUnknownAccessKey:
+      return style == ErrorStyle::kNative ? "Forbidden" : "UnrecognizedClientException";
+    case AuthOutcome::kIncompleteSignature:
+      return style == ErrorStyle::kNative ? "Forbidden" : "IncompleteSignatureException";
+    case AuthOutcome::kInvalidSignature:
+      return style == ErrorStyle::kNative ? "Forbidden" : "InvalidSignatureException";
+    default:
+      return style == ErrorStyle::kNative        ? "Unauthorized"
+             : style == ErrorStyle::kAwsRestJson ? "AccessForbidden"
+                                                 : "AccessDeniedException";
+  }
+}
+
+AuthorizerOptions AuthorizerOptionsOf(const HttpService::Options& options) {
+  AuthorizerOptions auth;
+  auth.token = options.token;
+  auth.aws = options.aws;
+  auth.clock = options.clock;
+  return auth;
+}
+
 }  // namespace
 
 struct HttpService::RouteMetrics {
@@ -48,11 +112,11 @@ struct HttpService::RouteMetrics {
 };
 
 HttpService::HttpService(Options options)
-    : options_(std::move(options)), authorizer_(options_.token) {
+    : options_(std::move(options)), authorizer_(AuthorizerOptionsOf(options_)) {
   auto special = [this](std::string name, ErrorStyle style, HttpHandler handler) {
     auto route = std::make_unique<Route>();
     route->name = name;
-    route->access = RouteAccess::kRead;
+    route->access = RouteAccess::kPublic;
     route->error_style = style;
     route->handler = std::move(handler);
     route->metrics = NewRouteMetrics(name);
@@ -166,6 +230,29 @@ const HttpService::Route* HttpService::Find(HttpRequest* request, bool* path_kno
   return nullptr;
 }
 
+bool HttpService::Admit(const Route& route, const HttpRequest& request, bool with_body,
+                        HttpResponse* response) const {
+  if (route.access != RouteAccess::kPublic && authorizer_.enabled()) {
+    AuthDecision decision = with_body ? authorizer_.Check(request) : authorizer_.CheckHead(request);
+    if (!decision.allowed()) {
+      SetError(response, route.error_style, decision.http_status(),
+               AuthErrorType(decision.outcome, route.error_style), decision.message);
+      if (decision.http_status() == 401) {
+        response->AddHeader("WWW-Authenticate", "Bearer realm=\"pantry\"");
+      }
+      return false;
+    }
+  }
+  if (std::string why; &route != unknown_target_.get() && !JsonContentTypeOk(request, &why)) {
+    SetError(response, route.error_style, 415,
+             route.error_style == ErrorStyle::kNative ? "UnsupportedMediaType"
+                                                      : "SerializationException",
+             why);
+    return false;
+  }
+  return true;
+}
+
 void HttpService::Handle(HttpRequest* request, HttpResponse* response) const {
   auto start = std::chrono::steady_clock::now();
   bool path_known = false;
@@ -179,27 +266,19 @@ void HttpService::Handle(HttpRequest* request, HttpResponse* response) const {
                "no route for " + request->method + " " + request->path);
     }
     route = unmatched_.get();
-  } else if (std::string why;
-             route->access == RouteAccess::kWrite && !authorizer_.Allow(*request, &why)) {
-    // Each client's own type: SageMaker's runtime models AccessForbidden,
-    // Kinesis answers bad credentials with AccessDeniedException.
-    const char* type = route->error_style == ErrorStyle::kNative        ? "Unauthorized"
-                       : route->error_style == ErrorStyle::kAwsRestJson ? "AccessForbidden"
-                                                                        : "AccessDeniedException";
-    SetError(response, route->error_style, 401, type, why);
-    response->AddHeader("WWW-Authenticate", "Bearer realm=\"pantry\"");
-  } else {
+  } else if (Admit(*route, *request, /*with_body=*/true, response)) {
     try {
       route->handler(*request, response);
     } catch (const std::exception& e) {
-      PANTRY_LOG_ERROR("handler for {} {} threw: {}", request->method, request->path, e.what());
+      PANTRY_LOG_ERROR("handler for {} {} threw: {}", EscapeForLog(request->method),
+                       EscapeForLog(request->path), e.what());
       *response = HttpResponse();
       SetError(response, route->error_style, 500,
                route->error_style == ErrorStyle::kNative ? "Internal" : "InternalFailure",
                std::string("internal error: ") + e.what());
     } catch (...) {
-      PANTRY_LOG_ERROR("handler for {} {} threw a non-standard exception", request->method,
-                       request->path);
+      PANTRY_LOG_ERROR("handler for {} {} threw a non-standard exception",
+                       EscapeForLog(request->method), EscapeForLog(request->path));
       *response = HttpResponse();
       SetError(response, route->error_style, 500,
                route->error_style == ErrorStyle::kNative ? "Internal" : "InternalFailure",
@@ -210,30 +289,59 @@ void HttpService::Handle(HttpRequest* request, HttpResponse* response) const {
   Record(route, *request, *response, seconds);
 }
 
-void HttpService::HandleTransportError(const HttpRequest& request, HttpResponse* response) const {
-  if (response->body.empty()) {
-    ErrorStyle style = GuessStyle(request);
-    switch (response->status) {
-      case 413:
-        SetError(response, style, 413,
-                 style == ErrorStyle::kNative ? "PayloadTooLarge" : "ValidationException",
-                 "request body is larger than the server's limit (--max-body-bytes)");
-        break;
-      case 414:
-        SetError(response, style, 414, "UriTooLong", "request URI is too long");
-        break;
-      case 404:
-        SetError(response, style, 404, "NotFound",
-                 "no route for " + request.method + " " + request.path);
-        break;
-      default:
-        SetError(response, style, response->status,
-                 style == ErrorStyle::kNative ? "BadRequest" : "SerializationException",
-                 "malformed HTTP request");
-        break;
-    }
+bool HttpService::CheckHead(HttpRequest* head, HttpResponse* response) const {
+  bool path_known = false;
+  const Route* route = Find(head, &path_known);
+  if (route == nullptr || Admit(*route, *head, /*with_body=*/false, response)) return true;
+  Record(route, *head, *response, 0.0);
+  return false;
+}
+
+void HttpService::HandleTransportError(const HttpRequest& request, int status,
+                                       std::string_view message, HttpResponse* response) const {
+  ErrorStyle style = GuessStyle(request);
+  bool native = style == ErrorStyle::kNative;
+  std::string_view type;
+  switch (status) {
+    case 408:
+      type = "RequestTimeout";
+      break;
+    case 413:
+      type = native ? "PayloadTooLarge" : "ValidationException";
+      break;
+    case 414:
+      type = "UriTooLong";
+      break;
+    case 415:
+      type = native ? "UnsupportedMediaType" : "SerializationException";
+      break;
+    case 431:
+      type = "RequestHeaderFieldsTooLarge";
+      break;
+    case 503:
+      type = native ? "ServiceUnavailable" : "ServiceUnavailableException";
+      break;
+    default:
+      type = native ? "BadRequest" : "SerializationException";
+      break;
   }
+  SetError(response, style, status, type, message);
   Record(unmatched_.get(), request, *response, 0.0);
+}
+
+std::vector<HttpService::RouteInfo> HttpService::Routes() const {
+  std::vector<RouteInfo> routes;
+  for (const auto& route : routes_) {
+    routes.push_back(RouteInfo{route->method, route->name, "", route->access});
+  }
+  std::vector<RouteInfo> targets;
+  for (const auto& [target, route] : amz_targets_) {
+    targets.push_back(RouteInfo{"POST", "/", target, route->access});
+  }
+  std::sort(targets.begin(), targets.end(),
+            [](const RouteInfo& a, const RouteInfo& b) { return a.amz_target < b.amz_target; });
+  routes.insert(routes.end(), targets.begin(), targets.end());
+  return routes;
 }
 
 void HttpService::Record(const Route* route, const HttpRequest& request,
@@ -257,8 +365,16 @@ void HttpService::Record(const Route* route, const HttpRequest& request,
   counter->Increment();
   histogram->Observe(seconds);
   if (options_.access_log) {
-    PANTRY_LOG_INFO("{} \"{} {}\" {} {} {:.3f}ms", request.remote_addr, request.method,
-                    request.path, response.status, response.body.size(), seconds * 1e3);
+    // Everything the client chose is escaped, so a "%0d%0a" in the path
+    // cannot start a forged line.
+    std::string line = fmt::format("{} \"{} {}\" {} {} {:.3f}ms", EscapeForLog(request.remote_addr),
+                                   EscapeForLog(request.method), EscapeForLog(request.path),
+                                   response.status, response.body.size(), seconds * 1e3);
+    if (options_.access_log_writer) {
+      options_.access_log_writer(line);
+    } else {
+      PANTRY_LOG_INFO("{}", line);
+    }
   }
 }
 

@@ -1,7 +1,8 @@
-// HttpService: routing, authorization, error containment, metrics and the
-// access log for every request, independent of the HTTP library. The
-// transport (HttpServer) parses a request into an HttpRequest and calls
-// Handle(); tests can call Handle() directly without sockets.
+// HttpService: routing, authentication, content-type checks, error
+// containment, metrics and the access log for every request, independent of
+// the HTTP library. The transport (HttpServer) parses a request head into an
+// HttpRequest, asks CheckHead() whether to read its body at all, and then
+// calls Handle(); tests can call Handle() directly without sockets.
 //
 // Routes are added before the service starts serving; Handle() is then
 // thread-safe and lock-free apart from the first request of each
@@ -11,11 +12,13 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "pantry/common/clock.h"
 #include "pantry/common/metrics.h"
 #include "pantry/common/status.h"
 #include "pantry/server/auth.h"
@@ -23,15 +26,28 @@
 
 namespace pantry::server {
 
-// Write routes need the token when one is configured (see auth.h).
-enum class RouteAccess { kRead, kWrite };
+// When authentication is on (a token or AWS credentials, see auth.h), every
+// route needs credentials except kPublic ones (/healthz, /readyz). kRead and
+// kWrite are both protected; the distinction documents the route.
+enum class RouteAccess { kPublic, kRead, kWrite };
 
 class HttpService {
  public:
   struct Options {
-    std::string token;  // empty: no authorization
+    std::string token;  // empty: no bearer token
     bool access_log = true;
     MetricsRegistry* metrics = &MetricsRegistry::Default();
+    AwsCredentials aws;                  // configured: SigV4 signatures are verified
+    const Clock* clock = Clock::Real();  // for the SigV4 clock-skew window
+    // Where access-log lines go; null: spdlog at info level (stderr).
+    std::function<void(std::string_view line)> access_log_writer;
+  };
+
+  struct RouteInfo {
+    std::string method;
+    std::string pattern;     // "/FeatureGroup/{name}", or "/" for X-Amz-Target routes
+    std::string amz_target;  // "" for path routes
+    RouteAccess access;
   };
 
   explicit HttpService(Options options);
@@ -49,16 +65,29 @@ class HttpService {
   // (e.g. "Kinesis_20131202.PutRecord"). Errors use ErrorStyle::kAwsJson.
   Status AddAmzTarget(std::string target, RouteAccess access, HttpHandler handler);
 
-  // Routes, authorizes and runs the handler. Never throws: a handler that
-  // throws yields 500 with a JSON message. Unknown paths → 404, known path
-  // with another method → 405, unknown X-Amz-Target → 400
-  // UnknownOperationException.
+  // Routes, authenticates, checks the content type and runs the handler.
+  // Never throws: a handler that throws yields 500 with a JSON message.
+  // Unknown paths → 404, known path with another method → 405, unknown
+  // X-Amz-Target → 400 UnknownOperationException, missing or wrong
+  // credentials → 401, a SigV4 signature that fails → 403, a POST/PUT/PATCH
+  // body that is declared as something other than JSON → 415.
   void Handle(HttpRequest* request, HttpResponse* response) const;
 
-  // For responses the transport produced itself before routing (413 body too
-  // large, 400 unparsable request): gives them a JSON body in the style the
-  // client expects, and counts and logs them.
-  void HandleTransportError(const HttpRequest& request, HttpResponse* response) const;
+  // For the transport, once a request's head has arrived and before its body
+  // is read: false, with *response filled, counted and logged, when the
+  // request is refused whatever its body (401/403 credentials, 415 content
+  // type); the transport then answers without reading the body. True means
+  // "read the body and call Handle()", which checks everything again.
+  bool CheckHead(HttpRequest* head, HttpResponse* response) const;
+
+  // For responses the transport produces itself (400 unparsable request, 413
+  // body too large, 414, 415 compressed body, 431, 503 busy): a JSON body in
+  // the style the client expects with `message`; counted and logged.
+  void HandleTransportError(const HttpRequest& request, int status, std::string_view message,
+                            HttpResponse* response) const;
+
+  // Every registered route, in registration order (for tests and docs).
+  std::vector<RouteInfo> Routes() const;
 
   const Authorizer& authorizer() const { return authorizer_; }
 
@@ -76,6 +105,10 @@ class HttpService {
 
   // Null when no route matches; *path_known tells 405 from 404.
   const Route* Find(HttpRequest* request, bool* path_known) const;
+  // Fills *response and returns false when `route` refuses the request for
+  // its credentials or content type (with_body: verify SigV4 signatures).
+  bool Admit(const Route& route, const HttpRequest& request, bool with_body,
+             HttpResponse* response) const;
   void Record(const Route* route, const HttpRequest& request, const HttpResponse& response,
               double seconds) const;
   std::unique_ptr<RouteMetrics> NewRouteMetrics(const std::string& name) const;

@@ -25,12 +25,12 @@ ReadinessChecks::Result ReadinessChecks::Evaluate() const {
 }
 
 Status RegisterOpsApi(HttpService* service, const ReadinessChecks* readiness,
-                      MetricsRegistry* metrics) {
-  RETURN_IF_ERROR(service->AddRoute("GET", "/healthz", RouteAccess::kRead, ErrorStyle::kNative,
+                      MetricsRegistry* metrics, bool metrics_public) {
+  RETURN_IF_ERROR(service->AddRoute("GET", "/healthz", RouteAccess::kPublic, ErrorStyle::kNative,
                                     [](const HttpRequest&, HttpResponse* response) {
                                       response->SetJson(200, Json{{"status", "ok"}});
                                     }));
-  RETURN_IF_ERROR(service->AddRoute("GET", "/readyz", RouteAccess::kRead, ErrorStyle::kNative,
+  RETURN_IF_ERROR(service->AddRoute("GET", "/readyz", RouteAccess::kPublic, ErrorStyle::kNative,
                                     [readiness](const HttpRequest&, HttpResponse* response) {
                                       ReadinessChecks::Result result = readiness->Evaluate();
                                       OrderedJson checks = OrderedJson::object();
@@ -43,12 +43,13 @@ Status RegisterOpsApi(HttpService* service, const ReadinessChecks* readiness,
                                       body["checks"] = std::move(checks);
                                       response->SetJson(result.ready ? 200 : 503, body);
                                     }));
-  return service->AddRoute("GET", "/metrics", RouteAccess::kRead, ErrorStyle::kNative,
-                           [metrics](const HttpRequest&, HttpResponse* response) {
-                             response->status = 200;
-                             response->content_type = "text/plain; version=0.0.4; charset=utf-8";
-                             response->body = metrics->RenderPrometheus();
-                           });
+  return service->AddRoute(
+      "GET", "/metrics", metrics_public ? RouteAccess::kPublic : RouteAccess::kRead,
+      ErrorStyle::kNative, [metrics](const HttpRequest&, HttpResponse* response) {
+        response->status = 200;
+        response->content_type = "text/plain; version=0.0.4; charset=utf-8";
+        response->body = metrics->RenderPrometheus();
+      });
 }
 
 }  // namespace pantry::server

@@ -35,9 +35,12 @@ class ReadinessChecks {
   std::vector<std::pair<std::string, Check>> checks_;
 };
 
-// `readiness` and `metrics` must outlive the service.
+// `readiness` and `metrics` must outlive the service. /healthz and /readyz
+// never need credentials (load balancers probe them); /metrics does when
+// authentication is on, unless `metrics_public`.
 Status RegisterOpsApi(HttpService* service, const ReadinessChecks* readiness,
-                      MetricsRegistry* metrics = &MetricsRegistry::Default());
+                      MetricsRegistry* metrics = &MetricsRegistry::Default(),
+                      bool metrics_public = false);
 
 }  // namespace pantry::server
 

@@ -9,7 +9,10 @@ StatusOr<std::unique_ptr<PantryServer>> PantryServer::Start(const ServerOptions&
   std::unique_ptr<PantryServer> server(new PantryServer());
   HttpService::Options service_options;
   service_options.token = options.token;
+  service_options.aws = options.aws;
+  service_options.clock = options.clock;
   service_options.access_log = options.access_log;
+  service_options.access_log_writer = options.access_log_writer;
   service_options.metrics = options.metrics;
   server->service_ = std::make_unique<HttpService>(service_options);
   HttpService* service = server->service_.get();
@@ -17,7 +20,8 @@ StatusOr<std::unique_ptr<PantryServer>> PantryServer::Start(const ServerOptions&
   for (auto& [name, check] : components.readiness) {
     server->readiness_.Add(name, std::move(check));
   }
-  RETURN_IF_ERROR(RegisterOpsApi(service, &server->readiness_, options.metrics));
+  RETURN_IF_ERROR(
+      RegisterOpsApi(service, &server->readiness_, options.metrics, options.metrics_public));
   if (components.events != nullptr) {
     RETURN_IF_ERROR(
         RegisterKinesisApi(service, components.events, options.kinesis, options.metrics));

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "pantry/common/clock.h"
 #include "pantry/common/metrics.h"
 #include "pantry/featurestore/feature_store.h"
 #include "pantry/server/event_ingest.h"
@@ -32,8 +33,15 @@ namespace pantry::server {
 
 struct ServerOptions {
   HttpServerOptions http;
-  std::string token;  // empty: write routes are open (see auth.h)
+  // Authentication (auth.h): with a token or AWS credentials every route but
+  // /healthz and /readyz needs credentials; with neither, all are open.
+  std::string token;
+  AwsCredentials aws;                  // configured: SigV4 signatures are verified
+  bool metrics_public = false;         // /metrics without credentials
+  const Clock* clock = Clock::Real();  // the SigV4 clock-skew window; not owned
   bool access_log = true;
+  // Where access-log lines go; null: the log (stderr).
+  std::function<void(std::string_view line)> access_log_writer;
   KinesisApiOptions kinesis;
   EventsApiOptions events;
   MetricsRegistry* metrics = &MetricsRegistry::Default();

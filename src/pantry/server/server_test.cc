@@ -193,7 +193,7 @@ TEST(ServerTest, NativeEventsApi) {
   EXPECT_EQ(response->status, 404);
 }
 
-TEST(ServerTest, TokenProtectsWriteRoutesOnly) {
+TEST(ServerTest, TokenProtectsEveryRouteButHealthAndReadiness) {
   TestServerOptions options;
   options.token = "letmein";
   TestServer server(options);
@@ -222,8 +222,21 @@ TEST(ServerTest, TokenProtectsWriteRoutesOnly) {
   response = client->Send("POST", "/", kinesis, put);
   ASSERT_TRUE(response.ok());
   EXPECT_EQ(response->status, 200) << response->body;
-  // Reads stay open.
+  // Reads need the token too (every route is enumerated in http_auth_test);
+  // health and readiness probes do not.
   response = client->Send("GET", "/metrics");
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->status, 401);
+  response = client->Send("GET", "/metrics", {{"Authorization", "Bearer letmein"}});
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->status, 200);
+  response = client->Send("POST", "/", KinesisHeaders("ListStreams"), "{}");
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->status, 401);
+  response = client->Send("GET", "/healthz");
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->status, 200);
+  response = client->Send("GET", "/readyz");
   ASSERT_TRUE(response.ok());
   EXPECT_EQ(response->status, 200);
   EXPECT_EQ(server.ingest().Records("click_stream").size(), 2u);
