@@ -21,8 +21,19 @@ struct ServeOptions {
   int keep_alive_seconds = 5;
   bool no_access_log = false;
   int shards = 4;
+  int io_threads = 0;
+  bool metrics_public = false;
+  std::string aws_access_key_id;
   SqlAppFlags sql;
 };
+
+// Flag first, then the environment (so that secrets need not be on the
+// command line, where `ps` shows them).
+std::string FlagOrEnv(const std::string& flag, const char* env) {
+  if (!flag.empty()) return flag;
+  const char* value = std::getenv(env);
+  return value == nullptr ? std::string() : std::string(value);
+}
 
 Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   // Before any thread starts, so that every thread inherits the mask and the
@@ -37,10 +48,18 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   options.server.http.max_body_bytes = flags.max_body_bytes;
   options.server.http.keep_alive_timeout_seconds = flags.keep_alive_seconds;
   options.server.access_log = !flags.no_access_log;
-  options.server.token = flags.token;
-  if (options.server.token.empty()) {
-    if (const char* env = std::getenv("PANTRY_TOKEN")) options.server.token = env;
+  options.server.http.io_threads = flags.io_threads;
+  options.server.token = FlagOrEnv(flags.token, "PANTRY_TOKEN");
+  options.server.metrics_public = flags.metrics_public;
+  options.server.aws.access_key_id =
+      FlagOrEnv(flags.aws_access_key_id, "PANTRY_AWS_ACCESS_KEY_ID");
+  options.server.aws.secret_access_key = FlagOrEnv("", "PANTRY_AWS_SECRET_ACCESS_KEY");
+  if (options.server.aws.access_key_id.empty() != options.server.aws.secret_access_key.empty()) {
+    return InvalidArgumentError(
+        "AWS credentials need both --aws-access-key-id (or $PANTRY_AWS_ACCESS_KEY_ID) and "
+        "$PANTRY_AWS_SECRET_ACCESS_KEY");
   }
+  options.server.clock = globals.clock();
   options.click_stream_shards = flags.shards;
   if (!flags.sql.app.empty()) {
     ASSIGN_OR_RETURN(auto pumps, CompileSqlApp(flags.sql));
@@ -49,7 +68,9 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
 
   ASSIGN_OR_RETURN(auto server, workshop::WorkshopServer::Start(options));
   std::cout << "pantry: serving on http://" << flags.host << ":" << server->port()
-            << (options.server.token.empty() ? "" : " (write routes need the token)") << std::endl;
+            << (options.server.token.empty() && !options.server.aws.configured()
+                 ? ""
+                 : " (routes other than /healthz and /readyz need credentials)") << std::endl;
   int signal = server::WaitForTerminationSignal();
   PANTRY_LOG_INFO("signal {} received: draining requests", signal);
   RETURN_IF_ERROR(server->Stop());
@@ -66,10 +87,11 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
       ->check(CLI::Range(0, 65535));
   serve
       ->add_option("--threads", flags->threads,
-                   "Worker threads = connections served at once (default 16)")
+                   "Handler threads: requests handled at once (default 16)")
       ->check(CLI::Range(1, 4096));
   serve->add_option("--token", flags->token,
-                    "Bearer token required on write routes (default: $PANTRY_TOKEN; none)");
+                    "Bearer token required on every route but /healthz and /readyz (default: "
+                    "$PANTRY_TOKEN; none)");
   serve
       ->add_option("--max-body-bytes", flags->max_body_bytes,
                    "Largest request body accepted; larger ones get 413 (default 8 MiB)")
@@ -83,6 +105,13 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
   serve->add_option("--sql", flags->sql.app,
                     "Also run a KDA SQL application's pumps over click_stream (docs/kda-sql.md)");
   AddSqlAppFlags(serve, &flags->sql);
+  serve->add_option("--io-threads", flags->io_threads, "Event-loop threads (default 0: one per core)")
+      ->check(CLI::Range(0, 256));
+  serve->add_flag("--metrics-public", flags->metrics_public,
+                  "Serve /metrics without credentials when a token or AWS credentials are set");
+  serve->add_option("--aws-access-key-id", flags->aws_access_key_id,
+                    "Verify SigV4 signatures made with this key id and "
+                    "$PANTRY_AWS_SECRET_ACCESS_KEY (default: $PANTRY_AWS_ACCESS_KEY_ID)");
   serve->add_flag("--no-access-log", flags->no_access_log, "Do not log every request");
   SetAction(serve, [&globals, flags] { return RunServe(globals, *flags); });
 }
