@@ -6,12 +6,12 @@
 #include "pantry/stream/window_aggregator.h"
 
 #include <algorithm>
-#include <cstring>
 #include <deque>
 #include <limits>
 #include <queue>
 #include <unordered_map>
 
+#include "pantry/common/coding.h"
 #include "pantry/common/time_format.h"
 
 namespace pantry::stream {
@@ -121,14 +121,14 @@ struct StringHash {
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
-// Little-endian byte writer/reader for checkpoints.
+// Byte writer/reader for checkpoints (little-endian, common/coding.h).
 class Writer {
  public:
   void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
-  void U32(uint32_t v) { out_.append(reinterpret_cast<const char*>(&v), 4); }
-  void U64(uint64_t v) { out_.append(reinterpret_cast<const char*>(&v), 8); }
-  void I64(int64_t v) { U64(static_cast<uint64_t>(v)); }
-  void F64(double v) { out_.append(reinterpret_cast<const char*>(&v), 8); }
+  void U32(uint32_t v) { PutFixed32(&out_, v); }
+  void U64(uint64_t v) { PutFixed64(&out_, v); }
+  void I64(int64_t v) { PutFixedI64(&out_, v); }
+  void F64(double v) { PutDouble(&out_, v); }
   void Str(std::string_view s) {
     U32(static_cast<uint32_t>(s.size()));
     out_.append(s);
@@ -147,7 +147,7 @@ class Reader {
   uint32_t U32() { return Get<uint32_t>(); }
   uint64_t U64() { return Get<uint64_t>(); }
   int64_t I64() { return static_cast<int64_t>(Get<uint64_t>()); }
-  double F64() { return Get<double>(); }
+  double F64() { return DoubleFromBits(Get<uint64_t>()); }
   std::string Str() {
     uint32_t n = U32();
     if (!ok_ || n > in_.size() - pos_) {
@@ -168,7 +168,7 @@ class Reader {
       ok_ = false;
       return v;
     }
-    std::memcpy(&v, in_.data() + pos_, sizeof(T));
+    v = DecodeFixed<T>(in_.data() + pos_);
     pos_ += sizeof(T);
     return v;
   }
