@@ -8,6 +8,7 @@
 #include "pantry/server/base64.h"
 #include "pantry/server/http_client.h"
 #include "pantry/server/server.h"
+#include "pantry/stream/kinesis_ids.h"
 
 namespace pantry::server {
 namespace {
@@ -87,13 +88,14 @@ TEST(EventLogIngestTest, KinesisRecordsLandInTheDurableLog) {
   }
   EXPECT_EQ(total, 6u);
   for (const Json& entry : response_body["Records"]) {
-    const std::string shard_id = entry["ShardId"];
-    int shard = std::stoi(shard_id.substr(shard_id.size() - 12));
-    uint64_t sequence = std::stoull(entry["SequenceNumber"].get<std::string>()) >> 16;
-    auto read = (*reopened)->Read(shard, sequence, 1);
+    auto shard = stream::ParseKinesisShardId(entry["ShardId"].get<std::string>());
+    auto offset = stream::ParseKinesisSequenceNumber(entry["SequenceNumber"].get<std::string>());
+    ASSERT_TRUE(shard.ok() && offset.ok()) << entry;
+    EXPECT_EQ(offset->shard, *shard);
+    auto read = (*reopened)->Read(*shard, offset->sequence, 1);
     ASSERT_TRUE(read.ok());
     ASSERT_EQ(read->size(), 1u);
-    EXPECT_EQ((*read)[0].sequence, sequence);
+    EXPECT_EQ((*read)[0].sequence, offset->sequence);
   }
 }
 

@@ -77,8 +77,6 @@ TEST(EventLogTest, AppendReturnsOffsetsAndKeepsOrderPerKey) {
     EXPECT_EQ(o.shard, ShardForKey(keys[i], 4));
     EXPECT_EQ(o.sequence, next[o.shard]++);
   }
-  EXPECT_EQ((*offsets)[0].SequenceString(), "0");
-  EXPECT_EQ(LogOffset({3, 7}).ShardIdString(), "shardId-000000000003");
   // Per key, records come back in append order with increasing arrival stamps.
   std::map<std::string, int> last_i;
   int total = 0;

@@ -24,6 +24,7 @@
 #include "pantry/common/json.h"
 #include "pantry/common/logging.h"
 #include "pantry/stream/event_log.h"
+#include "pantry/stream/kinesis_ids.h"
 
 namespace pantry::stream {
 namespace {
@@ -33,13 +34,6 @@ namespace fs = std::filesystem;
 constexpr size_t kFrameHeader = 8;
 constexpr size_t kBodyFixed = 8 + 8 + 4;
 constexpr int64_t kIndexEvery = 64 << 10;
-
-bool ValidName(std::string_view name) {
-  if (name.empty() || name.size() > 200 || name[0] == '.') return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
-  });
-}
 
 std::string SegmentFileName(uint64_t first) {
   char buf[32];
@@ -281,7 +275,7 @@ class FileEventLog final : public EventLog {
   }
 
   Status CommitConsumerOffset(std::string_view consumer, int shard, uint64_t next) override {
-    if (!ValidName(consumer))
+    if (!IsValidStreamName(consumer))
       return InvalidArgumentError("bad consumer name '" + std::string(consumer) + "'");
     if (shard < 0 || shard >= shard_count()) return InvalidArgumentError("bad shard");
     fs::path dir = shards_[shard]->dir / "consumers";
@@ -290,7 +284,7 @@ class FileEventLog final : public EventLog {
   }
 
   StatusOr<uint64_t> ConsumerOffset(std::string_view consumer, int shard) const override {
-    if (!ValidName(consumer))
+    if (!IsValidStreamName(consumer))
       return InvalidArgumentError("bad consumer name '" + std::string(consumer) + "'");
     if (shard < 0 || shard >= shard_count()) return InvalidArgumentError("bad shard");
     fs::path path = shards_[shard]->dir / "consumers" / (std::string(consumer) + ".offset");
@@ -581,12 +575,6 @@ class FileEventLog final : public EventLog {
 
 }  // namespace
 
-std::string LogOffset::ShardIdString() const {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "shardId-%012d", shard);
-  return buf;
-}
-
 int ShardForKey(std::string_view partition_key, int shards) {
   uint64_t h = 14695981039346656037ull;
   for (unsigned char c : partition_key) {
@@ -599,9 +587,9 @@ int ShardForKey(std::string_view partition_key, int shards) {
 StatusOr<std::unique_ptr<EventLog>> EventLog::OpenFile(const std::filesystem::path& home,
                                                        std::string_view name,
                                                        const EventLogOptions& options) {
-  if (!ValidName(name)) {
+  if (!IsValidStreamName(name)) {
     return InvalidArgumentError("stream name '" + std::string(name) +
-                                "' must be letters, digits, '_', '-' or '.'");
+                                "' must be 1 to 128 letters, digits, '_', '-' or '.'");
   }
   auto log = std::make_unique<FileEventLog>(home / "stream" / std::string(name), std::string(name),
                                             options);
