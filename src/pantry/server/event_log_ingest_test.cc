@@ -9,29 +9,15 @@
 #include "pantry/server/http_client.h"
 #include "pantry/server/server.h"
 #include "pantry/stream/kinesis_ids.h"
+#include "pantry/testing/temp_dir.h"
 
 namespace pantry::server {
 namespace {
 
-class TempHome {
- public:
-  TempHome()
-      : path_(std::filesystem::temp_directory_path() /
-              ("pantry_event_log_ingest_" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempHome() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
 // Kinesis PutRecords over HTTP lands in the durable log, readable after a
 // reopen, with the shard and sequence the response reported.
 TEST(EventLogIngestTest, KinesisRecordsLandInTheDurableLog) {
-  TempHome home;
+  testing::TempDir home;
   FakeClock clock(1'764'000'000'000'000);
   stream::EventLogOptions log_options;
   log_options.shards = 2;

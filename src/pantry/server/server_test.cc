@@ -13,8 +13,8 @@
 
 #include "pantry/common/json.h"
 #include "pantry/server/base64.h"
-#include "pantry/server/test_server.h"
 #include "pantry/stream/kinesis_ids.h"
+#include "pantry/testing/test_server.h"
 
 namespace pantry::server {
 namespace {
