@@ -7,12 +7,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <random>
 
 #include "pantry/featurestore/feature_store.h"
 #include "pantry/featurestore/ingest.h"
-#include "pantry/featurestore/workshop_fixture.h"
+#include "pantry/testing/temp_dir.h"
+#include "pantry/testing/workshop_fixture.h"
 
 namespace pantry::featurestore {
 namespace {
@@ -26,11 +28,11 @@ std::string Prefixed(const char* prefix, int64_t i) {
   return out;
 }
 
+// A fresh directory, removed at exit. `dirs` is constructed before any
+// static store opened in one of them, so it is destroyed after it.
 fs::path FreshDir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("pantry_fs_bench_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
+  static std::deque<testing::TempDir> dirs;
+  return dirs.emplace_back("pantry_fs_bench_" + name).path();
 }
 
 std::unique_ptr<FeatureStore> OpenOrDie(const fs::path& home, OnlineBackend backend) {
@@ -184,11 +186,11 @@ const fs::path& ClickFixture() {
   static fs::path dir;
   if (dir.empty()) {
     dir = FreshDir("fixture");
-    WorkshopFixtureOptions o;
+    testing::WorkshopFixtureOptions o;
     o.customers = 10000;
     o.products = 17000;
     o.clicks = 1000000;
-    Check(WriteWorkshopFixture(dir, o));
+    Check(testing::WriteWorkshopFixture(dir, o));
   }
   return dir;
 }

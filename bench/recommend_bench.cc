@@ -1,6 +1,6 @@
 // Recommender latency in-process (no HTTP) at 17k products and 200
 // candidates, exact scan vs HNSW, and HNSW's recall@200 against the exact
-// scan. The models come from recommend/test_fixture.h (synthetic data,
+// scan. The models come from testing/recommend_fixture.h (synthetic data,
 // 32 factors), so retrieval cost and recall are measured on a real
 // FmCatalogIndex of the workshop's size.
 #include <benchmark/benchmark.h>
@@ -9,10 +9,13 @@
 #include <set>
 
 #include "pantry/recommend/recommender.h"
-#include "pantry/recommend/test_fixture.h"
+#include "pantry/testing/recommend_fixture.h"
 
 namespace pantry::recommend {
 namespace {
+
+using testing::FixtureOptions;
+using testing::RecommendFixture;
 
 struct World {
   std::unique_ptr<RecommendFixture> fixture;

@@ -22,6 +22,7 @@
 #include "pantry/stream/stream_service.h"
 #include "pantry/stream/window_aggregator.h"
 #include "pantry/stream/window_spec.h"
+#include "pantry/testing/temp_dir.h"
 
 namespace pantry::stream {
 namespace {
@@ -35,13 +36,6 @@ std::string CustomerId(int i) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "C%06d", i);
   return buf;
-}
-
-fs::path FreshDir(const char* name) {
-  fs::path p = fs::temp_directory_path() / (std::string(name) + std::to_string(::getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p;
 }
 
 std::vector<ParsedEvent> WorkshopEvents(const WindowSpec& spec, int customers) {
@@ -102,7 +96,8 @@ void BM_WindowUpdates_WorkshopSliding(benchmark::State& state) {
 BENCHMARK(BM_WindowUpdates_WorkshopSliding)->Arg(kCustomers)->Unit(benchmark::kMillisecond);
 
 void BM_LogAppend_Batch500_FsyncPerBatch(benchmark::State& state) {
-  fs::path home = FreshDir("pantry_stream_bench_log_");
+  testing::TempDir dir("pantry_stream_bench_log");
+  const fs::path& home = dir.path();
   EventLogOptions o;
   o.shards = static_cast<int>(state.range(0));
   o.fsync = FsyncMode::kEveryBatch;
@@ -128,7 +123,6 @@ void BM_LogAppend_Batch500_FsyncPerBatch(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 500);
   state.SetBytesProcessed(state.iterations() * 500 * static_cast<int64_t>(payloads[0].size()));
   log.reset();
-  fs::remove_all(home);
 }
 BENCHMARK(BM_LogAppend_Batch500_FsyncPerBatch)->Arg(1)->Arg(4)->UseRealTime();
 
@@ -145,7 +139,8 @@ int64_t NowMicros() { return Clock::Real()->NowMicros(); }
 
 // Append one event, then poll the online store until the live row shows it.
 void BM_LiveLatency(benchmark::State& state) {
-  fs::path home = FreshDir("pantry_stream_bench_live_");
+  testing::TempDir dir("pantry_stream_bench_live");
+  const fs::path& home = dir.path();
   featurestore::FeatureStoreOptions fo;
   fo.home = home;
   auto store = std::move(*featurestore::FeatureStore::Open(fo));
@@ -194,7 +189,6 @@ void BM_LiveLatency(benchmark::State& state) {
   if (!service->Stop().ok()) std::abort();
   service.reset();
   store.reset();
-  fs::remove_all(home);
 }
 BENCHMARK(BM_LiveLatency)
     ->Arg(0)
@@ -213,7 +207,8 @@ constexpr std::string_view kShortStagger = R"({
   "sink": {"feature_group": "click_stream", "record_identifier": "customer_id"}})";
 
 void BM_StaggerCloseLatency(benchmark::State& state) {
-  fs::path home = FreshDir("pantry_stream_bench_stagger_");
+  testing::TempDir dir("pantry_stream_bench_stagger");
+  const fs::path& home = dir.path();
   featurestore::FeatureStoreOptions fo;
   fo.home = home;
   auto store = std::move(*featurestore::FeatureStore::Open(fo));
@@ -255,7 +250,6 @@ void BM_StaggerCloseLatency(benchmark::State& state) {
   if (!service->Stop().ok()) std::abort();
   service.reset();
   store.reset();
-  fs::remove_all(home);
 }
 BENCHMARK(BM_StaggerCloseLatency)->Iterations(200)->Unit(benchmark::kMillisecond)->UseRealTime();
 

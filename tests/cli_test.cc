@@ -4,7 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "tests/test_util.h"
+#include "pantry/testing/subprocess.h"
+#include "pantry/testing/temp_dir.h"
 
 namespace pantry::testing {
 namespace {

@@ -4,8 +4,9 @@
 
 #include <fstream>
 
-#include "pantry/featurestore/workshop_fixture.h"
-#include "tests/test_util.h"
+#include "pantry/testing/subprocess.h"
+#include "pantry/testing/temp_dir.h"
+#include "pantry/testing/workshop_fixture.h"
 
 namespace pantry::featurestore {
 namespace {
@@ -13,6 +14,8 @@ namespace {
 using pantry::testing::CommandResult;
 using pantry::testing::RunPantry;
 using pantry::testing::TempDir;
+using pantry::testing::WorkshopFixtureOptions;
+using pantry::testing::WriteWorkshopFixture;
 
 // The workshop's two training queries, with identifier qualification only.
 const char kCfQuery[] =

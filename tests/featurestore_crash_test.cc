@@ -1,19 +1,20 @@
 // Crash safety with a real process: `pantry ingest` is SIGKILLed mid-way
 // (at a random point, and deterministically between an offline commit and
-// its online write); after reopening, every acknowledged row must be in the
+// its online write, by the test-only crashing_pantry's feature store hook);
+// after reopening, every acknowledged row must be in the
 // offline store exactly once and the online store must hold the latest.
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 #include <map>
+#include <optional>
 
 #include "pantry/featurestore/feature_store.h"
-#include "tests/test_util.h"
+#include "pantry/testing/subprocess.h"
+#include "pantry/testing/temp_dir.h"
 
 namespace pantry::featurestore {
 namespace {
@@ -45,44 +46,37 @@ void WriteFixture(const std::filesystem::path& dir) {
   }
 }
 
-// Runs `pantry ingest` with --report-commits; kills it with SIGKILL once it
-// acknowledged >= kill_after rows (if kill_after > 0). Returns the highest
-// acknowledged count.
+// Runs `pantry ingest` with --report-commits and returns the highest
+// acknowledged row count. Kills it with SIGKILL once it acknowledged >=
+// kill_after rows (if kill_after > 0); with crash_after_commits > 0 it runs
+// crashing_pantry instead, which kills itself right after that many offline
+// commits, before the online write.
 int64_t IngestAndKill(const std::filesystem::path& home, const std::filesystem::path& csv,
-                      int64_t kill_after, const char* crash_env) {
-  int pipefd[2];
-  EXPECT_EQ(pipe(pipefd), 0);
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(pipefd[1], 1);
-    close(pipefd[0]);
-    close(pipefd[1]);
-    int devnull = open("/dev/null", O_RDWR);
-    dup2(devnull, 0);
-    if (crash_env) setenv("PANTRY_TEST_CRASH_AFTER_OFFLINE_COMMITS", crash_env, 1);
-    execl(PANTRY_BINARY, PANTRY_BINARY, "--home", home.c_str(), "--quiet", "ingest", "crash",
-          "--csv", csv.c_str(), "--batch-size", std::to_string(kBatch).c_str(), "--report-commits",
-          static_cast<char*>(nullptr));
-    _exit(127);
+                      int64_t kill_after, int crash_after_commits) {
+  std::vector<std::string> args = {"--home",          home.string(),  "--quiet",
+                                   "ingest",          "crash",        "--csv",
+                                   csv.string(),      "--batch-size", std::to_string(kBatch),
+                                   "--report-commits"};
+  std::string binary = pantry::testing::PantryBinary();
+  if (crash_after_commits > 0) {
+    binary = pantry::testing::CrashingPantryBinary();
+    args.insert(args.begin(),
+                {"--crash-after-offline-commits", std::to_string(crash_after_commits)});
   }
-  close(pipefd[1]);
-  FILE* out = fdopen(pipefd[0], "r");
-  char line[256];
+  pantry::testing::Subprocess ingest(binary, args, {.pipe_stdout = true});
+  EXPECT_TRUE(ingest.started()) << ingest.error();
   int64_t acked = 0;
   bool killed = false;
-  while (fgets(line, sizeof(line), out)) {
+  while (std::optional<std::string> line = ingest.ReadLine()) {
     long long n = 0;
-    if (sscanf(line, "committed %lld", &n) == 1) acked = n;
+    if (sscanf(line->c_str(), "committed %lld", &n) == 1) acked = n;
     if (kill_after > 0 && acked >= kill_after && !killed) {
-      kill(pid, SIGKILL);
+      kill(ingest.pid(), SIGKILL);
       killed = true;
     }
   }
-  fclose(out);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-      << "ingest was expected to die by SIGKILL, status " << status;
+  ingest.Wait();
+  EXPECT_EQ(ingest.term_signal(), SIGKILL) << "ingest was expected to die by SIGKILL";
   return acked;
 }
 
@@ -134,7 +128,7 @@ class CrashTest : public ::testing::Test {
 };
 
 TEST_F(CrashTest, KillDuringIngestKeepsAcknowledgedRowsExactlyOnce) {
-  const int64_t acked = IngestAndKill(home(), csv(), 8000, nullptr);
+  const int64_t acked = IngestAndKill(home(), csv(), 8000, 0);
   ASSERT_GE(acked, 8000);
   Verify(home(), acked);
 }
@@ -143,7 +137,7 @@ TEST_F(CrashTest, KillBetweenOfflineAndOnlineWriteIsRecovered) {
   // Dies right after the 7th batch is committed offline, before its online
   // write: 6 batches acknowledged, 7 in the offline store; recovery must
   // apply the 7th online without duplicating anything offline.
-  const int64_t acked = IngestAndKill(home(), csv(), 0, "7");
+  const int64_t acked = IngestAndKill(home(), csv(), 0, 7);
   EXPECT_EQ(acked, 6 * kBatch);
   Verify(home(), 7 * kBatch);
   // Ingesting again after recovery appends (no lost or doubled journal).

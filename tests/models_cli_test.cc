@@ -4,7 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "pantry/common/json.h"
-#include "test_util.h"
+#include "pantry/testing/subprocess.h"
+#include "pantry/testing/temp_dir.h"
 
 namespace pantry {
 namespace {

@@ -1,9 +1,6 @@
 // `pantry serve` as a real process: starts on port 0, answers HTTP, and
 // exits cleanly on SIGTERM.
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -11,66 +8,33 @@
 #include "pantry/server/base64.h"
 #include "pantry/server/http_client.h"
 #include "pantry/stream/event_log.h"
-#include "tests/test_util.h"
-
-extern char** environ;
+#include "pantry/testing/subprocess.h"
+#include "pantry/testing/temp_dir.h"
 
 namespace pantry {
 namespace {
 
+// `pantry serve ARGS...` in the background, stdout readable line by line.
 class ServeProcess {
  public:
-  explicit ServeProcess(std::vector<std::string> args) {
-    int out[2];
-    EXPECT_EQ(pipe(out), 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    std::vector<std::string> storage = {PANTRY_BINARY, "serve"};
-    storage.insert(storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& arg : storage) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    EXPECT_EQ(posix_spawn(&pid_, PANTRY_BINARY, &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    out_ = out[0];
+  explicit ServeProcess(std::vector<std::string> args)
+      : process_(testing::PantryBinary(), WithServe(std::move(args)), {.pipe_stdout = true}) {
+    EXPECT_TRUE(process_.started()) << process_.error();
   }
 
-  ~ServeProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    close(out_);
-  }
-
-  // Reads stdout up to and including the next newline ("" at EOF).
-  std::string ReadLine() {
-    std::string line;
-    char c;
-    while (read(out_, &c, 1) == 1) {
-      if (c == '\n') return line;
-      line.push_back(c);
-    }
-    return line;
-  }
+  // The next line of stdout ("" at EOF).
+  std::string ReadLine() { return process_.ReadLine().value_or(""); }
 
   // Sends `signal` and returns the exit code.
-  int Stop(int signal) {
-    kill(pid_, signal);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
+  int Stop(int signal) { return process_.Stop(signal); }
 
  private:
-  pid_t pid_ = -1;
-  int out_ = -1;
+  static std::vector<std::string> WithServe(std::vector<std::string> args) {
+    args.insert(args.begin(), "serve");
+    return args;
+  }
+
+  testing::Subprocess process_;
 };
 
 int PortOf(const std::string& line) {

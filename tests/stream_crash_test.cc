@@ -1,11 +1,7 @@
 // kill -9 the real `pantry stream run` at random points, restart it, and
 // check that the rows it delivered equal an uninterrupted run's: none lost,
 // none doubled (docs/stream.md, "Exactly once").
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -18,9 +14,8 @@
 
 #include "pantry/common/json.h"
 #include "pantry/common/time_format.h"
-#include "tests/test_util.h"
-
-extern char** environ;
+#include "pantry/testing/subprocess.h"
+#include "pantry/testing/temp_dir.h"
 
 namespace pantry::testing {
 namespace {
@@ -39,23 +34,6 @@ std::string Id(const char* prefix, uint32_t i) {
   std::string s(prefix);
   s += std::to_string(i);
   return s;
-}
-
-pid_t Spawn(const std::vector<std::string>& args) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  std::vector<std::string> storage = {PANTRY_BINARY};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, PANTRY_BINARY, &actions, nullptr, argv.data(), environ) != 0) pid = -1;
-  posix_spawn_file_actions_destroy(&actions);
-  return pid;
 }
 
 constexpr const char* kTumblingSpec = R"js({
@@ -131,17 +109,14 @@ TEST(StreamCrashTest, KillNineAndRestartNeitherLosesNorDoubles) {
   std::mt19937 rng(12345);
   int killed_mid_run = 0;
   for (int run = 0; run < 12; ++run) {
-    pid_t pid = Spawn(run_args(crash_home));
-    ASSERT_GT(pid, 0);
+    Subprocess pantry(PantryBinary(), run_args(crash_home));
+    ASSERT_TRUE(pantry.started()) << pantry.error();
     std::this_thread::sleep_for(
         // Each killed run keeps the progress it checkpointed, so short delays
         // spread the kills over the whole input.
         std::chrono::microseconds(rng() % static_cast<uint64_t>(ref_micros / 5 + 1)));
-    if (::kill(pid, SIGKILL) == 0) {
-      int status = 0;
-      ::waitpid(pid, &status, 0);
-      if (WIFSIGNALED(status)) ++killed_mid_run;
-    }
+    pantry.Stop(SIGKILL);
+    if (pantry.term_signal() == SIGKILL) ++killed_mid_run;
   }
   CommandResult final_run = RunPantry(run_args(crash_home));
   ASSERT_EQ(final_run.exit_code, 0) << final_run.err;

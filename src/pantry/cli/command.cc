@@ -47,13 +47,14 @@ StatusOr<std::filesystem::path> GlobalOptions::RequireHome() const {
   return home_;
 }
 
-int RunMain(int argc, char** argv) {
+int RunMain(int argc, char** argv, const featurestore::FeatureStoreHooks& hooks) {
   InitLogging();
   CLI::App app{"pantry: a self-hosted real-time grocery recommendation engine", "pantry"};
   app.set_version_flag("--version", std::string("pantry ") + PANTRY_VERSION);
   app.fallthrough();  // global flags may also follow the subcommand
 
   GlobalOptions globals;
+  globals.featurestore_hooks_ = hooks;
   std::string home_flag;
   std::string log_level = "info";
   app.add_option("--home", home_flag,

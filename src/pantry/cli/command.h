@@ -14,6 +14,7 @@
 
 #include "pantry/common/clock.h"
 #include "pantry/common/status.h"
+#include "pantry/featurestore/feature_store.h"
 
 namespace pantry::cli {
 
@@ -26,11 +27,16 @@ class GlobalOptions {
   StatusOr<std::filesystem::path> RequireHome() const;
   bool quiet() const { return quiet_; }
   Clock* clock() const { return Clock::Real(); }
+  // Hooks for the feature stores that commands open read-write. Always empty
+  // in the pantry binary; a test executable sets them through RunMain (see
+  // tests/crashing_pantry_main.cc).
+  const featurestore::FeatureStoreHooks& featurestore_hooks() const { return featurestore_hooks_; }
 
  private:
-  friend int RunMain(int argc, char** argv);
+  friend int RunMain(int argc, char** argv, const featurestore::FeatureStoreHooks& hooks);
   std::filesystem::path home_;
   bool quiet_ = false;
+  featurestore::FeatureStoreHooks featurestore_hooks_;
 };
 
 using Action = std::function<Status()>;
@@ -45,7 +51,9 @@ class CommandRegistrar {
   CommandRegistrar(const char* name, CommandSetup setup);
 };
 
-int RunMain(int argc, char** argv);
+// Parses `argv`, runs the chosen command and returns the exit code. `hooks`
+// are passed to feature stores opened by commands (tests only).
+int RunMain(int argc, char** argv, const featurestore::FeatureStoreHooks& hooks = {});
 
 }  // namespace pantry::cli
 

@@ -1,5 +1,3 @@
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -8,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "pantry/common/csv.h"
+#include "pantry/testing/temp_dir.h"
 
 namespace pantry {
 namespace {
@@ -153,14 +152,8 @@ TEST(CsvReaderTest, LocationOfAFieldForCallers) {
 
 class CsvFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("pantry_csv_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::filesystem::path dir_;
+  testing::TempDir tmp_{"pantry_csv_test"};
+  const std::filesystem::path& dir_ = tmp_.path();
 };
 
 // Records much larger than the buffer, and records straddling every possible

@@ -1,7 +1,5 @@
 #include "pantry/datagen/click_simulator.h"
 
-#include <stdlib.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -11,6 +9,7 @@
 
 #include "pantry/common/json.h"
 #include "pantry/common/time_format.h"
+#include "pantry/testing/temp_dir.h"
 
 namespace pantry::datagen {
 namespace {
@@ -165,9 +164,8 @@ TEST(ClickSimulatorTest, ParsesRatesAndCustomerLists) {
 }
 
 TEST(SimulatorCatalogTest, LoadsWorkshopShapedCsvAndNamesBadFields) {
-  std::string dir_pattern = (std::filesystem::temp_directory_path() / "pantry-sim-XXXXXX").string();
-  ASSERT_NE(mkdtemp(dir_pattern.data()), nullptr);
-  const std::filesystem::path dir = dir_pattern;
+  const testing::TempDir tmp("pantry-sim");
+  const std::filesystem::path& dir = tmp.path();
   std::ofstream(dir / "good.csv")
       << "product_name,product_category,product_id,product_health_index\n"
          "\"licorice, strawberry\",candy_chocolate,P8405,0.1\n"
@@ -186,7 +184,6 @@ TEST(SimulatorCatalogTest, LoadsWorkshopShapedCsvAndNamesBadFields) {
   std::ofstream(dir / "nocol.csv") << "product_id,product_category\nP1,tea\n";
   EXPECT_THAT(SimulatorCatalog::Load(dir / "nocol.csv").status().message(),
               HasSubstr("product_health_index"));
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

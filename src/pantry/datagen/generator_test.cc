@@ -1,6 +1,6 @@
 #include "pantry/datagen/generator.h"
 
-#include <stdlib.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -17,6 +17,7 @@
 #include "pantry/common/time_format.h"
 #include "pantry/datagen/catalog.h"
 #include "pantry/datagen/ground_truth.h"
+#include "pantry/testing/temp_dir.h"
 
 namespace pantry::datagen {
 namespace {
@@ -33,12 +34,6 @@ const char* const kFiles[] = {"products.csv",
                               "truth/products_latent.csv",
                               "truth/eval_customers.csv",
                               "truth/summary.json"};
-
-fs::path MakeTempDir() {
-  std::string pattern = (fs::temp_directory_path() / "pantry-datagen-test-XXXXXX").string();
-  EXPECT_NE(mkdtemp(pattern.data()), nullptr);
-  return pattern;
-}
 
 GenerateOptions SmallOptions(const fs::path& out) {
   GenerateOptions o;
@@ -83,22 +78,20 @@ double Num(std::string_view s) { return std::stod(std::string(s)); }
 class GeneratorTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    root_ = new fs::path(MakeTempDir());
+    root_ = new testing::TempDir("pantry-datagen-test");
     auto summary = GenerateDataset(SmallOptions(*root_ / "a"));
     ASSERT_TRUE(summary.ok()) << summary.status();
     summary_ = new OrderedJson(*summary);
   }
   static void TearDownTestSuite() {
-    std::error_code ec;
-    fs::remove_all(*root_, ec);
     delete root_;
     delete summary_;
   }
   static fs::path dir() { return *root_ / "a"; }
-  static fs::path* root_;
+  static testing::TempDir* root_;
   static OrderedJson* summary_;
 };
-fs::path* GeneratorTest::root_ = nullptr;
+testing::TempDir* GeneratorTest::root_ = nullptr;
 OrderedJson* GeneratorTest::summary_ = nullptr;
 
 TEST_F(GeneratorTest, SameSeedIsByteIdenticalWhateverTheThreadCount) {
@@ -281,8 +274,8 @@ TEST_F(GeneratorTest, TruthLoadsAndMatchesTheSummary) {
   EXPECT_EQ(truth->heldout.size(), truth->eval_customers.size());
   auto all = LoadGroundTruth(dir(), HeldoutScope::kAllCustomers);
   ASSERT_TRUE(all.ok());
-  EXPECT_GT(all->heldout.size(), 2500u);       // 3000 customers, nearly all with n >= 2
-  EXPECT_FALSE(LoadGroundTruth(*root_).ok());  // no truth/summary.json there
+  EXPECT_GT(all->heldout.size(), 2500u);              // 3000 customers, nearly all with n >= 2
+  EXPECT_FALSE(LoadGroundTruth(root_->path()).ok());  // no truth/summary.json there
   EXPECT_EQ(FormatIso8601Micros(truth->click_heldout_from_micros), "2026-10-14T00:00:00Z");
   // Held-out purchases are each customer's latest.
   std::unordered_map<std::string, std::string> last_train;
@@ -324,7 +317,8 @@ TEST(GeneratorOptionsTest, RejectsBadCounts) {
 }
 
 TEST(GeneratorOutputTest, RefusesToOverwriteAndLeavesNothingOnFailure) {
-  const fs::path root = MakeTempDir();
+  const testing::TempDir tmp("pantry-datagen-test");
+  const fs::path& root = tmp.path();
   GenerateOptions o = SmallOptions(root / "d");
   o.customers = 50;
   o.products = 40;
@@ -349,7 +343,6 @@ TEST(GeneratorOutputTest, RefusesToOverwriteAndLeavesNothingOnFailure) {
   int entries = 0;
   for (const auto& e : fs::directory_iterator(root)) entries += e.path().filename() != "";
   EXPECT_EQ(entries, 2);  // d and file
-  fs::remove_all(root);
 }
 
 }  // namespace

@@ -3,10 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <random>
 
 #include "pantry/common/file_util.h"
 #include "pantry/featurestore/ingest.h"
+#include "pantry/testing/feature_groups.h"
+#include "pantry/testing/temp_dir.h"
 
 namespace pantry::featurestore {
 namespace {
@@ -16,34 +17,24 @@ namespace fs = std::filesystem;
 class DatasetTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::random_device rd;
-    home_ = fs::temp_directory_path() / ("pantry_ds_test_" + std::to_string(rd()));
-    fs::create_directories(home_);
     FeatureStoreOptions o;
     o.home = home_;
     o.online_backend = OnlineBackend::kMemory;
     o.clock = &clock_;
     store_ = std::move(*FeatureStore::Open(o));
-    FeatureGroupDefinition clicks;
-    clicks.name = "clicks";
-    clicks.record_identifier_name = "click_id";
-    clicks.event_time_name = "event_time";
-    clicks.features = {{"click_id", FeatureType::kIntegral},
-                       {"customer_id", FeatureType::kString},
-                       {"event_time", FeatureType::kFractional}};
-    ASSERT_TRUE(store_->CreateFeatureGroup(clicks).ok());
-    FeatureGroupDefinition customers;
-    customers.name = "customers";
-    customers.record_identifier_name = "customer_id";
-    customers.event_time_name = "event_time";
-    customers.features = {{"customer_id", FeatureType::kString},
-                          {"event_time", FeatureType::kFractional},
-                          {"age", FeatureType::kIntegral}};
-    ASSERT_TRUE(store_->CreateFeatureGroup(customers).ok());
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(home_);
+    ASSERT_TRUE(store_
+                    ->CreateFeatureGroup(testing::GroupDefinition(
+                        "clicks", "click_id",
+                        testing::WithEventTime({{"click_id", FeatureType::kIntegral},
+                                                {"customer_id", FeatureType::kString}})))
+                    .ok());
+    ASSERT_TRUE(
+        store_
+            ->CreateFeatureGroup(testing::GroupDefinition("customers", "customer_id",
+                                                          {{"customer_id", FeatureType::kString},
+                                                           {"event_time", FeatureType::kFractional},
+                                                           {"age", FeatureType::kIntegral}}))
+            .ok());
   }
   void Click(int64_t id, const std::string& customer, double t) {
     Record r;
@@ -66,7 +57,8 @@ class DatasetTest : public ::testing::Test {
   }
 
   FakeClock clock_{1'800'000'000'000'000};
-  fs::path home_;
+  testing::TempDir tmp_{"pantry_ds_test"};
+  const fs::path& home_ = tmp_.path();
   std::unique_ptr<FeatureStore> store_;
 };
 

@@ -21,6 +21,24 @@ std::string Lower(std::string_view s) {
 
 bool IsAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 
+// The FeatureDefinitions array of a group definition or of a definitions file.
+StatusOr<std::vector<FeatureDefinition>> DefinitionsFromJson(const Json& defs,
+                                                             const std::string& ctx) {
+  if (!defs.is_array()) return InvalidArgumentError(ctx + ": FeatureDefinitions must be an array");
+  std::vector<FeatureDefinition> out;
+  for (const Json& e : defs) {
+    if (!e.is_object()) return InvalidArgumentError(ctx + ": feature definition not an object");
+    FeatureDefinition f;
+    ASSIGN_OR_RETURN(f.name, GetJsonString(e, "FeatureName"));
+    ASSIGN_OR_RETURN(std::string type, GetJsonString(e, "FeatureType"));
+    auto t = ParseFeatureType(type);
+    if (!t.ok()) return t.status().WithContext(ctx + ": feature " + f.name);
+    f.type = *t;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 }  // namespace
 
 Status ValidateName(std::string_view name, std::string_view what) {
@@ -144,19 +162,7 @@ StatusOr<FeatureGroupDefinition> FeatureGroupDefinition::FromJson(std::string_vi
   ASSIGN_OR_RETURN(d.record_identifier_name, GetJsonString(j, "RecordIdentifierFeatureName"));
   ASSIGN_OR_RETURN(d.event_time_name, GetJsonString(j, "EventTimeFeatureName"));
   auto defs = j.find("FeatureDefinitions");
-  if (defs == j.end() || !defs->is_array()) {
-    return InvalidArgumentError(ctx + ": FeatureDefinitions must be an array");
-  }
-  for (const Json& e : *defs) {
-    if (!e.is_object()) return InvalidArgumentError(ctx + ": feature definition not an object");
-    FeatureDefinition f;
-    ASSIGN_OR_RETURN(f.name, GetJsonString(e, "FeatureName"));
-    ASSIGN_OR_RETURN(std::string type, GetJsonString(e, "FeatureType"));
-    auto t = ParseFeatureType(type);
-    if (!t.ok()) return t.status().WithContext(ctx + ": feature " + f.name);
-    f.type = *t;
-    d.features.push_back(std::move(f));
-  }
+  ASSIGN_OR_RETURN(d.features, DefinitionsFromJson(defs == j.end() ? Json() : *defs, ctx));
   if (auto o = j.find("OnlineStoreConfig"); o != j.end() && o->is_object()) {
     if (o->contains("EnableOnlineStore")) {
       ASSIGN_OR_RETURN(d.online_enabled, GetJsonBool(*o, "EnableOnlineStore"));
@@ -170,14 +176,9 @@ StatusOr<FeatureGroupDefinition> FeatureGroupDefinition::FromJson(std::string_vi
       if (t->contains("Unit")) {
         ASSIGN_OR_RETURN(unit, GetJsonString(*t, "Unit"));
       }
-      int64_t mult = unit == "Seconds"   ? 1
-                     : unit == "Minutes" ? 60
-                     : unit == "Hours"   ? 3600
-                     : unit == "Days"    ? 86400
-                     : unit == "Weeks"   ? 604800
-                                         : 0;
-      if (mult == 0) return InvalidArgumentError(ctx + ": unknown TtlDuration unit " + unit);
-      d.ttl_micros = v * mult * 1000000;
+      StatusOr<int64_t> ttl = TtlDurationMicros(unit, v);
+      if (!ttl.ok()) return ttl.status().WithContext(ctx);
+      d.ttl_micros = *ttl;
     }
   }
   if (auto o = j.find("OfflineStoreConfig"); o != j.end() && o->is_object()) {
@@ -192,6 +193,46 @@ StatusOr<FeatureGroupDefinition> FeatureGroupDefinition::FromJson(std::string_vi
     ASSIGN_OR_RETURN(d.creation_time_micros, GetJsonInt(j, "CreationTimeMicros"));
   }
   return d;
+}
+
+StatusOr<std::vector<FeatureDefinition>> ParseFeatureDefinitions(std::string_view json,
+                                                                 std::string_view what) {
+  ASSIGN_OR_RETURN(Json j, ParseJson(json, what));
+  const std::string ctx(what);
+  if (j.is_object()) {
+    auto defs = j.find("FeatureDefinitions");
+    if (defs == j.end()) return InvalidArgumentError(ctx + ": no FeatureDefinitions array");
+    return DefinitionsFromJson(*defs, ctx);
+  }
+  return DefinitionsFromJson(j, ctx);
+}
+
+StatusOr<FeatureDefinition> ParseFeatureSpec(std::string_view spec) {
+  const std::string quoted = "feature \"" + std::string(spec) + "\"";
+  const size_t colon = spec.rfind(':');
+  if (colon == std::string_view::npos) {
+    return InvalidArgumentError(quoted + ": expected NAME:Integral|Fractional|String");
+  }
+  auto type = ParseFeatureType(spec.substr(colon + 1));
+  if (!type.ok()) return type.status().WithContext(quoted);
+  return FeatureDefinition{std::string(spec.substr(0, colon)), *type};
+}
+
+StatusOr<int64_t> TtlDurationMicros(std::string_view unit, int64_t value) {
+  int64_t seconds_per_unit = 0;
+  if (unit == "Seconds") seconds_per_unit = 1;
+  if (unit == "Minutes") seconds_per_unit = 60;
+  if (unit == "Hours") seconds_per_unit = 3600;
+  if (unit == "Days") seconds_per_unit = 86400;
+  if (unit == "Weeks") seconds_per_unit = 7 * 86400;
+  if (seconds_per_unit == 0) {
+    return InvalidArgumentError("TtlDuration.Unit '" + std::string(unit) +
+                                "' is not one of Seconds, Minutes, Hours, Days, Weeks");
+  }
+  if (value < 1 || value > 1'000'000'000 / seconds_per_unit * 1000) {
+    return InvalidArgumentError("TtlDuration.Value must be a positive integer");
+  }
+  return value * seconds_per_unit * 1'000'000;
 }
 
 std::vector<FeatureDefinition> InferFeatureDefinitions(

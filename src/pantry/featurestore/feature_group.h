@@ -63,6 +63,21 @@ struct FeatureGroupDefinition {
   friend bool operator==(const FeatureGroupDefinition&, const FeatureGroupDefinition&) = default;
 };
 
+// Feature definitions from JSON text: an array of {FeatureName, FeatureType},
+// or an object holding such an array as FeatureDefinitions (a whole group
+// definition, as `pantry fg describe` prints it). Errors start with `what`.
+StatusOr<std::vector<FeatureDefinition>> ParseFeatureDefinitions(std::string_view json,
+                                                                 std::string_view what);
+
+// "NAME:TYPE" (TYPE Integral, Fractional or String), as `pantry fg
+// add-features` takes features.
+StatusOr<FeatureDefinition> ParseFeatureSpec(std::string_view spec);
+
+// SageMaker's TtlDuration {Unit, Value} in microseconds: Unit one of Seconds,
+// Minutes, Hours, Days, Weeks; Value a positive integer (at most 10^12
+// seconds in all). InvalidArgument otherwise.
+StatusOr<int64_t> TtlDurationMicros(std::string_view unit, int64_t value);
+
 // Infers definitions from a CSV header and sample rows the way the
 // workshop's load_feature_definitions does: a column whose every non-empty
 // sample parses as an int64 is Integral, as a number Fractional, else String.

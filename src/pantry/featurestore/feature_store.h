@@ -54,6 +54,19 @@ enum class OfflineBackend {
   kSqlite,  // <home>/featurestore/offline.db, WAL journal mode
 };
 
+// Test hooks at named points of the write path, in the spirit of LevelDB's
+// Env and RocksDB's SyncPoint: a test installs a callback (for example one
+// that raises SIGKILL, to crash at an exact point) and production code
+// leaves them empty. The store never reads the environment for this.
+struct FeatureStoreHooks {
+  // Called after a write batch is committed to the offline store (with its
+  // journal row) and before it is applied to the online store: the window
+  // that recovery on Open() must repair. Runs with the writer lock held,
+  // possibly on a helper thread of the store; it must not call the store.
+  // Not called for groups without an offline store.
+  std::function<void()> after_offline_commit;
+};
+
 struct FeatureStoreOptions {
   // State lives in <home>/featurestore/ (created if missing unless read_only).
   std::filesystem::path home;
@@ -72,6 +85,8 @@ struct FeatureStoreOptions {
   // only; no RocksDB WAL replay). GetRecord/BatchGetRecord then fail with
   // FailedPrecondition.
   bool offline_only = false;
+  // Empty in production; see FeatureStoreHooks.
+  FeatureStoreHooks hooks;
 };
 
 enum class DeleteMode {

@@ -34,9 +34,6 @@ Status FeatureStoreImpl::Init() {
   if (options_.offline_only && !options_.read_only) {
     return InvalidArgumentError("feature store: offline_only requires read_only");
   }
-  if (const char* crash = std::getenv("PANTRY_TEST_CRASH_AFTER_OFFLINE_COMMITS")) {
-    crash_after_offline_commits_ = std::atoll(crash);
-  }
   if (!options_.read_only) {
     RETURN_IF_ERROR(EnsureWritableDirectory(groups_dir_));
   } else if (!fs::exists(root_)) {

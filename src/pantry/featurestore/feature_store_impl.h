@@ -168,9 +168,6 @@ class FeatureStoreImpl final : public FeatureStore {
   std::atomic<uint64_t> version_{0};
 
   std::mutex write_mu_;  // serialises all writes
-  // PANTRY_TEST_CRASH_AFTER_OFFLINE_COMMITS=N: SIGKILL the process right
-  // after the N-th offline commit, before its online write (crash tests).
-  int64_t crash_after_offline_commits_ = 0;
   std::atomic<bool> needs_recovery_{false};
   int64_t next_sequence_ = 1;
 };

@@ -4,45 +4,26 @@
 
 #include <atomic>
 #include <filesystem>
-#include <random>
+#include <fstream>
 #include <thread>
 
 #include "pantry/common/clock.h"
+#include "pantry/featurestore/ingest.h"
+#include "pantry/testing/feature_groups.h"
+#include "pantry/testing/temp_dir.h"
 
 namespace pantry::featurestore {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempHome {
- public:
-  TempHome() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() /
-            ("pantry_fs_test_" + std::to_string(rd()) + "_" + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempHome() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
 FeatureGroupDefinition Customers() {
-  FeatureGroupDefinition d;
-  d.name = "customers";
-  d.record_identifier_name = "customer_id";
-  d.event_time_name = "event_time";
-  d.features = {{"customer_id", FeatureType::kIntegral},
-                {"event_time", FeatureType::kFractional},
-                {"state", FeatureType::kString},
-                {"age", FeatureType::kIntegral},
-                {"score", FeatureType::kFractional}};
-  return d;
+  return testing::GroupDefinition("customers", "customer_id",
+                                  {{"customer_id", FeatureType::kIntegral},
+                                   {"event_time", FeatureType::kFractional},
+                                   {"state", FeatureType::kString},
+                                   {"age", FeatureType::kIntegral},
+                                   {"score", FeatureType::kFractional}});
 }
 
 Record Cust(int64_t id, double t, std::string state, int64_t age = 30) {
@@ -79,7 +60,7 @@ class FeatureStoreTest : public ::testing::TestWithParam<OnlineBackend> {
     return r.ok() ? r->rows[0][0].int_value() : -1;
   }
 
-  TempHome home_;
+  testing::TempDir home_;
   FakeClock clock_{1'700'000'000'000'000};
   std::unique_ptr<FeatureStore> store_;
 };
@@ -346,6 +327,44 @@ TEST_P(FeatureStoreTest, ReadOnlyOpenAlongsideWriter) {
   }
 }
 
+// The crash tests' hook point: after the offline commit of each batch,
+// before its online write, and only for groups with an offline store.
+TEST_P(FeatureStoreTest, AfterOfflineCommitHookSeesTheBatchOfflineOnly) {
+  store_.reset();
+  std::vector<int64_t> offline_rows_at_hook;
+  FeatureStoreOptions o;
+  o.home = home_.path();
+  o.online_backend = GetParam();
+  o.clock = &clock_;
+  o.hooks.after_offline_commit = [&] {
+    FeatureStoreOptions reader;
+    reader.home = home_.path();
+    reader.read_only = true;
+    reader.offline_only = true;
+    auto offline = FeatureStore::Open(reader);
+    ASSERT_TRUE(offline.ok()) << offline.status();
+    auto n = (*offline)->Query("SELECT count(*) FROM customers");
+    ASSERT_TRUE(n.ok()) << n.status();
+    offline_rows_at_hook.push_back(n->rows[0][0].int_value());
+  };
+  auto opened = FeatureStore::Open(o);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  store_ = std::move(*opened);
+  ASSERT_TRUE(store_->CreateFeatureGroup(Customers()).ok());
+  ASSERT_TRUE(store_->PutRecord("customers", Cust(1, 100, "WA")).ok());
+  std::vector<Record> batch;  // large enough for the overlapped write path
+  for (int i = 2; i < 1202; ++i) batch.push_back(Cust(i, 100, "OR"));
+  ASSERT_TRUE(store_->PutRecords("customers", batch).ok());
+  ASSERT_TRUE(store_->DeleteRecord("customers", "1", 200'000'000, DeleteMode::kSoft).ok());
+  EXPECT_EQ(offline_rows_at_hook, (std::vector<int64_t>{1, 1201, 1202}));
+  FeatureGroupDefinition online_only = Customers();
+  online_only.name = "online_only";
+  online_only.offline_enabled = false;
+  ASSERT_TRUE(store_->CreateFeatureGroup(online_only).ok());
+  ASSERT_TRUE(store_->PutRecord("online_only", Cust(1, 100, "WA")).ok());
+  EXPECT_EQ(offline_rows_at_hook.size(), 3u) << "no offline commit, no hook";
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, FeatureStoreTest,
                          ::testing::Values(OnlineBackend::kMemory, OnlineBackend::kRocksDb),
                          [](const auto& info) {
@@ -377,6 +396,69 @@ TEST(FeatureGroupTest, JsonRoundTripAndValues) {
   EXPECT_FALSE(ParseFeatureValue(FeatureType::kFractional, "nan").ok());
   EXPECT_EQ(ParseFeatureValue(FeatureType::kFractional, "0.1")->ToString(), "0.1");
   EXPECT_EQ(ParseFeatureValue(FeatureType::kIntegral, "-42")->int_value(), -42);
+}
+
+TEST(FeatureGroupTest, DefinitionsFromJsonAndSpecs) {
+  auto defs = ParseFeatureDefinitions(
+      R"([{"FeatureName":"id","FeatureType":"String"},{"FeatureName":"n","FeatureType":"Integral"}])",
+      "defs.json");
+  ASSERT_TRUE(defs.ok()) << defs.status();
+  EXPECT_EQ(*defs, (std::vector<FeatureDefinition>{{"id", FeatureType::kString},
+                                                   {"n", FeatureType::kIntegral}}));
+  // A whole group definition, as `fg describe` prints it, works too.
+  auto from_group = ParseFeatureDefinitions(Customers().ToJson(), "group.json");
+  ASSERT_TRUE(from_group.ok()) << from_group.status();
+  EXPECT_EQ(*from_group, Customers().features);
+  for (const char* bad :
+       {R"({"x":1})", R"([1])", R"([{"FeatureName":"a","FeatureType":"Int"}])", "[", R"("a")"}) {
+    auto parsed = ParseFeatureDefinitions(bad, "defs.json");
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_TRUE(parsed.status().message().starts_with("defs.json")) << parsed.status();
+  }
+  auto spec = ParseFeatureSpec("a:b:Fractional");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(*spec, (FeatureDefinition{"a:b", FeatureType::kFractional}));
+  EXPECT_NE(ParseFeatureSpec("name").status().message().find("expected NAME:"), std::string::npos);
+  EXPECT_FALSE(ParseFeatureSpec("name:Decimal").ok());
+}
+
+TEST(FeatureGroupTest, TtlDurationUnits) {
+  EXPECT_EQ(*TtlDurationMicros("Seconds", 5), 5'000'000);
+  EXPECT_EQ(*TtlDurationMicros("Minutes", 2), 120'000'000);
+  EXPECT_EQ(*TtlDurationMicros("Hours", 1), 3'600'000'000);
+  EXPECT_EQ(*TtlDurationMicros("Days", 1), 86'400'000'000);
+  EXPECT_EQ(*TtlDurationMicros("Weeks", 1), 604'800'000'000);
+  EXPECT_NE(TtlDurationMicros("Fortnights", 1).status().message().find("not one of"),
+            std::string::npos);
+  EXPECT_FALSE(TtlDurationMicros("Days", 0).ok());
+  EXPECT_FALSE(TtlDurationMicros("Seconds", 2'000'000'000'000).ok());
+  // Group definitions written by hand may use TtlDuration; the same rules.
+  auto def = FeatureGroupDefinition::FromJson(
+      R"({"FeatureGroupName":"g","RecordIdentifierFeatureName":"id",
+          "EventTimeFeatureName":"t","FeatureDefinitions":[],
+          "OnlineStoreConfig":{"TtlDuration":{"Unit":"Hours","Value":2}}})",
+      "g.json");
+  ASSERT_TRUE(def.ok()) << def.status();
+  EXPECT_EQ(def->ttl_micros, 7'200'000'000);
+}
+
+TEST(FeatureGroupTest, InfersDefinitionsFromCsvWithFractionalEventTime) {
+  testing::TempDir dir;
+  std::ofstream(dir / "with_time.csv")
+      << "id,n,x,event_time\nC1,1,0.5,1700000000\nC2,2,,1700000001\n";
+  std::ofstream(dir / "without_time.csv") << "id,label\n1,a\n";
+  auto with_time = InferFeatureDefinitionsFromCsv(dir / "with_time.csv", "event_time");
+  ASSERT_TRUE(with_time.ok()) << with_time.status();
+  EXPECT_EQ(*with_time, (std::vector<FeatureDefinition>{{"id", FeatureType::kString},
+                                                        {"n", FeatureType::kIntegral},
+                                                        {"x", FeatureType::kFractional},
+                                                        {"event_time", FeatureType::kFractional}}));
+  auto without_time = InferFeatureDefinitionsFromCsv(dir / "without_time.csv", "ts");
+  ASSERT_TRUE(without_time.ok()) << without_time.status();
+  EXPECT_EQ(*without_time, (std::vector<FeatureDefinition>{{"id", FeatureType::kIntegral},
+                                                           {"label", FeatureType::kString},
+                                                           {"ts", FeatureType::kFractional}}));
+  EXPECT_FALSE(InferFeatureDefinitionsFromCsv(dir / "missing.csv", "t").ok());
 }
 
 }  // namespace

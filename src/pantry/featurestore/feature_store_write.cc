@@ -3,7 +3,6 @@
 // docs/featurestore.md, "Durability, exactly-once and crash recovery").
 #include <algorithm>
 #include <charconv>
-#include <csignal>
 #include <thread>
 #include <unordered_map>
 
@@ -261,10 +260,7 @@ Status FeatureStoreImpl::AppendOffline(const FeatureGroupDefinition& def,
   batch.ttl_micros = ttl;
   RETURN_IF_ERROR(offline_->Append(batch));
   *sequence = batch.sequence;
-  if (crash_after_offline_commits_ > 0 && --crash_after_offline_commits_ == 0) {
-    // Fault injection for the crash test: die between the two writes.
-    std::raise(SIGKILL);
-  }
+  if (options_.hooks.after_offline_commit) options_.hooks.after_offline_commit();
   return Status::Ok();
 }
 

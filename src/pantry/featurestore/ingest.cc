@@ -367,4 +367,27 @@ StatusOr<IngestReport> IngestCsv(FeatureStore& store, const std::string& group_n
   return report;
 }
 
+StatusOr<std::vector<FeatureDefinition>> InferFeatureDefinitionsFromCsv(
+    const std::filesystem::path& csv, std::string_view event_time_name) {
+  constexpr size_t kSampleRows = 10000;
+  ASSIGN_OR_RETURN(auto reader, CsvReader::Open(csv));
+  std::vector<std::vector<std::string>> rows;
+  CsvRecord record;
+  while (rows.size() < kSampleRows) {
+    ASSIGN_OR_RETURN(bool more, reader->ReadRecord(&record));
+    if (!more) break;
+    rows.emplace_back(record.fields().begin(), record.fields().end());
+  }
+  std::vector<FeatureDefinition> features = InferFeatureDefinitions(reader->header(), rows);
+  auto event_time = std::find_if(features.begin(), features.end(), [&](const FeatureDefinition& f) {
+    return f.name == event_time_name;
+  });
+  if (event_time == features.end()) {
+    features.push_back({std::string(event_time_name), FeatureType::kFractional});
+  } else if (event_time->type == FeatureType::kIntegral) {
+    event_time->type = FeatureType::kFractional;
+  }
+  return features;
+}
+
 }  // namespace pantry::featurestore

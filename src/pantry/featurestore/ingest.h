@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pantry/common/status.h"
@@ -47,6 +48,15 @@ struct IngestReport {
 // (absent). Empty fields are absent values. Errors name file:line:column.
 StatusOr<IngestReport> IngestCsv(FeatureStore& store, const std::string& group,
                                  const std::filesystem::path& csv, const IngestOptions& options);
+
+// The features `pantry fg create --csv` declares for `csv`: types inferred
+// from the header and up to the first 10000 rows (InferFeatureDefinitions).
+// As in the workshop, the event-time feature `event_time_name` is Fractional
+// (Unix seconds): appended if the CSV lacks it (fill it with
+// IngestOptions::event_time_now), and turned from Integral into Fractional
+// if the sample holds whole seconds.
+StatusOr<std::vector<FeatureDefinition>> InferFeatureDefinitionsFromCsv(
+    const std::filesystem::path& csv, std::string_view event_time_name);
 
 }  // namespace pantry::featurestore
 

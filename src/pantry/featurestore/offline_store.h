@@ -3,8 +3,13 @@
 // (see feature_store.h). Implementation: sqlite_offline_store.cc (a
 // PostgreSQL one can follow).
 //
-// Thread-safety: all methods may be called concurrently; Append/CreateTable/
-// DropTable are serialised by the caller (the facade's writer mutex).
+// Thread-safety: every method may be called from any thread. EnsureTable,
+// DropTable, Append, LastSequence and ReadJournal share one connection and
+// are serialised by the store's own mutex; QueryEach opens a read-only
+// connection per call and runs alongside them, seeing committed data only.
+// The facade additionally calls Append under its writer mutex, which is what
+// keeps journal sequences in commit order. A store opened read_only fails
+// EnsureTable, DropTable and Append with FailedPrecondition.
 #ifndef PANTRY_FEATURESTORE_OFFLINE_STORE_H_
 #define PANTRY_FEATURESTORE_OFFLINE_STORE_H_
 
@@ -61,8 +66,11 @@ class OfflineStore {
   virtual ~OfflineStore() = default;
 
   // Creates the group's table if missing and adds columns for features it
-  // lacks (idempotent; used by create, add-features and open).
+  // lacks (idempotent; used by create, add-features and open). Existing
+  // columns are left as they are, whatever their declared type.
   virtual Status EnsureTable(const FeatureGroupDefinition& group) = 0;
+  // Drops the group's table and its journal rows in one transaction (no
+  // error if the table is missing).
   virtual Status DropTable(std::string_view group) = 0;
   // Appends the batch in one transaction (with its journal row).
   virtual Status Append(const OfflineBatch& batch) = 0;

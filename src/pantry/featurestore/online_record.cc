@@ -1,28 +1,14 @@
 #include "pantry/featurestore/online_record.h"
 
 #include <algorithm>
-#include <cstring>
+
+#include "pantry/common/coding.h"
 
 namespace pantry::featurestore {
 namespace {
 
 constexpr uint8_t kVersion = 1;
 constexpr size_t kHeaderBytes = 1 + 1 + 8 + 8 + 4;
-
-template <typename T>
-void Put(std::string* out, T v) {
-  char buf[sizeof(T)];
-  std::memcpy(buf, &v, sizeof(T));
-  out->append(buf, sizeof(T));
-}
-
-template <typename T>
-bool Take(std::string_view* in, T* v) {
-  if (in->size() < sizeof(T)) return false;
-  std::memcpy(v, in->data(), sizeof(T));
-  in->remove_prefix(sizeof(T));
-  return true;
-}
 
 Status Corrupt() { return CorruptionError("malformed online record value"); }
 
@@ -39,22 +25,22 @@ void EncodeOnlineRecord(const OnlineRecordHeader& header, const Record& record, 
   out->reserve(size);
   out->push_back(static_cast<char>(kVersion));
   out->push_back(static_cast<char>(header.deleted ? 1 : 0));
-  Put<int64_t>(out, header.event_time_micros);
-  Put<int64_t>(out, header.expires_at_micros);
-  Put<uint32_t>(out, static_cast<uint32_t>(record.size()));
+  PutFixedI64(out, header.event_time_micros);
+  PutFixedI64(out, header.expires_at_micros);
+  PutFixed32(out, static_cast<uint32_t>(record.size()));
   for (const Record::Field& f : record.fields()) {
-    Put<uint16_t>(out, static_cast<uint16_t>(f.name.size()));
+    PutFixed16(out, static_cast<uint16_t>(f.name.size()));
     out->append(f.name);
     const FeatureValue& v = f.value;
     if (v.is_int()) {
       out->push_back(1);
-      Put<int64_t>(out, v.int_value());
+      PutFixedI64(out, v.int_value());
     } else if (v.is_double()) {
       out->push_back(2);
-      Put<double>(out, v.double_value());
+      PutDouble(out, v.double_value());
     } else if (v.is_string()) {
       out->push_back(3);
-      Put<uint32_t>(out, static_cast<uint32_t>(v.string_value().size()));
+      PutFixed32(out, static_cast<uint32_t>(v.string_value().size()));
       out->append(v.string_value());
     } else {
       out->push_back(0);
@@ -66,8 +52,8 @@ StatusOr<OnlineRecordHeader> DecodeOnlineRecordHeader(std::string_view data) {
   if (data.size() < kHeaderBytes || static_cast<uint8_t>(data[0]) != kVersion) return Corrupt();
   OnlineRecordHeader h;
   h.deleted = (data[1] & 1) != 0;
-  std::memcpy(&h.event_time_micros, data.data() + 2, 8);
-  std::memcpy(&h.expires_at_micros, data.data() + 10, 8);
+  h.event_time_micros = static_cast<int64_t>(DecodeFixed64(data.data() + 2));
+  h.expires_at_micros = static_cast<int64_t>(DecodeFixed64(data.data() + 10));
   return h;
 }
 
@@ -76,13 +62,13 @@ Status DecodeOnlineRecord(std::string_view data, std::span<const std::string> fe
   if (data.size() < kHeaderBytes || static_cast<uint8_t>(data[0]) != kVersion) return Corrupt();
   std::string_view in = data.substr(18);
   uint32_t n = 0;
-  if (!Take(&in, &n)) return Corrupt();
+  if (!GetFixed32(&in, &n)) return Corrupt();
   auto& fields = record->mutable_fields();
   fields.clear();
   fields.reserve(feature_names.empty() ? n : feature_names.size());
   for (uint32_t i = 0; i < n; ++i) {
     uint16_t name_len = 0;
-    if (!Take(&in, &name_len) || in.size() < name_len + 1u) return Corrupt();
+    if (!GetFixed16(&in, &name_len) || in.size() < name_len + 1u) return Corrupt();
     std::string_view name = in.substr(0, name_len);
     in.remove_prefix(name_len);
     const uint8_t type = static_cast<uint8_t>(in[0]);
@@ -95,19 +81,19 @@ Status DecodeOnlineRecord(std::string_view data, std::span<const std::string> fe
         break;
       case 1: {
         int64_t v;
-        if (!Take(&in, &v)) return Corrupt();
+        if (!GetFixedI64(&in, &v)) return Corrupt();
         value = FeatureValue::Int(v);
         break;
       }
       case 2: {
         double v;
-        if (!Take(&in, &v)) return Corrupt();
+        if (!GetDouble(&in, &v)) return Corrupt();
         value = FeatureValue::Double(v);
         break;
       }
       case 3: {
         uint32_t len = 0;
-        if (!Take(&in, &len) || in.size() < len) return Corrupt();
+        if (!GetFixed32(&in, &len) || in.size() < len) return Corrupt();
         if (keep) value = FeatureValue::String(std::string(in.substr(0, len)));
         in.remove_prefix(len);
         break;

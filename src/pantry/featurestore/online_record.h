@@ -3,7 +3,8 @@
 //   | i64 event_time_micros | i64 expires_at_micros (0 = never) | u32 n
 //   | n x (u16 name_len, name, u8 type (0 null, 1 int64, 2 double, 3 string),
 //          payload: 8 bytes | 8 bytes | u32 len + bytes)
-// little-endian. Self-describing, so reads need no schema lookup.
+// little-endian (common/coding.h). Self-describing, so reads need no schema
+// lookup.
 #ifndef PANTRY_FEATURESTORE_ONLINE_RECORD_H_
 #define PANTRY_FEATURESTORE_ONLINE_RECORD_H_
 

@@ -2,11 +2,12 @@
 // rocksdb.
 //
 // Layout: key = group '\0' record_id, value = online_record.h encoding; the
-// applied write sequence lives under a key starting with '\0' (no group name
-// can). Durability: the WAL is always on; every Write is one WriteBatch
-// (records + sequence marker), so it is atomic across a crash. With
-// sync=false the WAL write reaches the OS before Write returns, which
-// survives kill -9 of the process; sync=true also fsyncs it (power loss).
+// applied write sequence (fixed 64-bit, common/coding.h) lives under a key
+// starting with '\0' (no group name can). Durability: the WAL is always on;
+// every Write is one WriteBatch (records + sequence marker), so it is atomic
+// across a crash. With sync=false the WAL write reaches the OS before Write
+// returns, which survives kill -9 of the process; sync=true also fsyncs it
+// (power loss).
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
@@ -16,8 +17,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
-#include <cstring>
-
+#include "pantry/common/coding.h"
 #include "pantry/featurestore/online_store.h"
 
 namespace pantry::featurestore {
@@ -103,7 +103,7 @@ class RocksDbOnlineStore final : public OnlineStore {
     }
     if (sequence > 0) {
       char buf[8];
-      std::memcpy(buf, &sequence, 8);
+      EncodeFixed64(buf, static_cast<uint64_t>(sequence));
       batch.Put(SequenceKey(), rocksdb::Slice(buf, 8));
     }
     return FromRocks(db_->Write(write_options_, &batch), "write");
@@ -115,9 +115,7 @@ class RocksDbOnlineStore final : public OnlineStore {
     if (s.IsNotFound()) return int64_t{0};
     if (!s.ok()) return FromRocks(s, "get sequence");
     if (value.size() != 8) return CorruptionError("RocksDB: malformed applied sequence");
-    int64_t seq;
-    std::memcpy(&seq, value.data(), 8);
-    return seq;
+    return static_cast<int64_t>(DecodeFixed64(value.data()));
   }
 
   Status DeleteGroup(std::string_view group) override {

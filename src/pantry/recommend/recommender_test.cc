@@ -11,10 +11,13 @@
 #include "pantry/models/model_store.h"
 #include "pantry/recommend/hnsw_index.h"
 #include "pantry/recommend/model_snapshot.h"
-#include "pantry/recommend/test_fixture.h"
+#include "pantry/testing/recommend_fixture.h"
 
 namespace pantry::recommend {
 namespace {
+
+using testing::FixtureOptions;
+using testing::RecommendFixture;
 
 class RecommenderTest : public ::testing::Test {
  protected:

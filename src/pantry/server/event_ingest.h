@@ -21,7 +21,7 @@ struct IngestRecord {
 };
 
 struct AppendedRecord {
-  int shard = 0;          // 0-based; reported as "shardId-000000000000"
+  int shard = 0;          // 0-based; Kinesis renderings in stream/kinesis_ids.h
   uint64_t sequence = 0;  // increases per shard; unique within a shard
 };
 

@@ -8,29 +8,16 @@
 #include "pantry/server/base64.h"
 #include "pantry/server/http_client.h"
 #include "pantry/server/server.h"
+#include "pantry/stream/kinesis_ids.h"
+#include "pantry/testing/temp_dir.h"
 
 namespace pantry::server {
 namespace {
 
-class TempHome {
- public:
-  TempHome()
-      : path_(std::filesystem::temp_directory_path() /
-              ("pantry_event_log_ingest_" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempHome() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
 // Kinesis PutRecords over HTTP lands in the durable log, readable after a
 // reopen, with the shard and sequence the response reported.
 TEST(EventLogIngestTest, KinesisRecordsLandInTheDurableLog) {
-  TempHome home;
+  testing::TempDir home;
   FakeClock clock(1'764'000'000'000'000);
   stream::EventLogOptions log_options;
   log_options.shards = 2;
@@ -87,13 +74,14 @@ TEST(EventLogIngestTest, KinesisRecordsLandInTheDurableLog) {
   }
   EXPECT_EQ(total, 6u);
   for (const Json& entry : response_body["Records"]) {
-    const std::string shard_id = entry["ShardId"];
-    int shard = std::stoi(shard_id.substr(shard_id.size() - 12));
-    uint64_t sequence = std::stoull(entry["SequenceNumber"].get<std::string>()) >> 16;
-    auto read = (*reopened)->Read(shard, sequence, 1);
+    auto shard = stream::ParseKinesisShardId(entry["ShardId"].get<std::string>());
+    auto offset = stream::ParseKinesisSequenceNumber(entry["SequenceNumber"].get<std::string>());
+    ASSERT_TRUE(shard.ok() && offset.ok()) << entry;
+    EXPECT_EQ(offset->shard, *shard);
+    auto read = (*reopened)->Read(*shard, offset->sequence, 1);
     ASSERT_TRUE(read.ok());
     ASSERT_EQ(read->size(), 1u);
-    EXPECT_EQ((*read)[0].sequence, sequence);
+    EXPECT_EQ((*read)[0].sequence, offset->sequence);
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include "pantry/common/json.h"
 #include "pantry/common/time_format.h"
+#include "pantry/featurestore/record_json.h"
 
 namespace pantry::server {
 namespace {
@@ -12,6 +13,7 @@ using featurestore::BatchGetEntry;
 using featurestore::DeleteMode;
 using featurestore::FeatureStore;
 using featurestore::Record;
+using featurestore::RecordToJsonList;
 
 constexpr int kMaxBatchGetGroups = 10;
 constexpr int kMaxBatchGetIds = 100;
@@ -50,17 +52,6 @@ std::string_view ErrorCodeFor(StatusCode code) {
   }
 }
 
-OrderedJson RecordJson(const Record& record) {
-  OrderedJson out = OrderedJson::array();
-  for (const auto& [name, value] : record.ToStrings()) {
-    OrderedJson field = OrderedJson::object();
-    field["FeatureName"] = name;
-    field["ValueAsString"] = value;
-    out.push_back(std::move(field));
-  }
-  return out;
-}
-
 StatusOr<std::vector<std::string>> StringList(const Json& value, const std::string& what) {
   if (!value.is_array()) return InvalidArgumentError(what + ": expected a list of strings");
   std::vector<std::string> out;
@@ -76,20 +67,7 @@ StatusOr<int64_t> TtlMicros(const Json& ttl) {
   if (!ttl.is_object()) return InvalidArgumentError("TtlDuration: expected {\"Unit\", \"Value\"}");
   ASSIGN_OR_RETURN(std::string unit, GetJsonString(ttl, "Unit"));
   ASSIGN_OR_RETURN(int64_t value, GetJsonInt(ttl, "Value"));
-  int64_t seconds_per_unit = 0;
-  if (unit == "Seconds") seconds_per_unit = 1;
-  if (unit == "Minutes") seconds_per_unit = 60;
-  if (unit == "Hours") seconds_per_unit = 3600;
-  if (unit == "Days") seconds_per_unit = 86400;
-  if (unit == "Weeks") seconds_per_unit = 7 * 86400;
-  if (seconds_per_unit == 0) {
-    return InvalidArgumentError("TtlDuration.Unit '" + unit +
-                                "' is not one of Seconds, Minutes, Hours, Days, Weeks");
-  }
-  if (value < 1 || value > 1'000'000'000 / seconds_per_unit * 1000) {
-    return InvalidArgumentError("TtlDuration.Value must be a positive integer");
-  }
-  return value * seconds_per_unit * 1'000'000;
+  return featurestore::TtlDurationMicros(unit, value);
 }
 
 class FeatureStoreApi {
@@ -115,23 +93,9 @@ class FeatureStoreApi {
       return Fail(response, 400, "ValidationError", "request body must be a JSON object");
     }
     auto record_it = body.find("Record");
-    if (record_it == body.end() || !record_it->is_array() || record_it->empty()) {
-      return Fail(response, 400, "ValidationError",
-                  "Record: expected a non-empty list of {FeatureName, ValueAsString}");
-    }
-    std::vector<std::pair<std::string, std::string>> values;
-    values.reserve(record_it->size());
-    for (size_t i = 0; i < record_it->size(); ++i) {
-      const Json& field = (*record_it)[i];
-      StatusOr<std::string> name = GetJsonString(field, "FeatureName");
-      StatusOr<std::string> value = GetJsonString(field, "ValueAsString");
-      if (!name.ok() || !value.ok()) {
-        const Status& bad = !name.ok() ? name.status() : value.status();
-        return Fail(response, 400, "ValidationError",
-                    "Record[" + std::to_string(i) + "]: " + bad.message());
-      }
-      values.emplace_back(std::move(*name), std::move(*value));
-    }
+    StatusOr<featurestore::RecordStrings> values =
+        featurestore::RecordFromJsonList(record_it == body.end() ? Json() : *record_it);
+    if (!values.ok()) return Fail(response, 400, "ValidationError", values.status().message());
     if (auto it = body.find("TargetStores"); it != body.end() && !it->is_null()) {
       StatusOr<std::vector<std::string>> stores = StringList(*it, "TargetStores");
       if (!stores.ok()) return Fail(response, 400, "ValidationError", stores.status().message());
@@ -153,7 +117,7 @@ class FeatureStoreApi {
     }
     StatusOr<featurestore::FeatureGroupDefinition> definition = store_->DescribeFeatureGroup(group);
     if (!definition.ok()) return FailStatus(response, definition.status());
-    StatusOr<Record> record = featurestore::ParseRecord(*definition, values);
+    StatusOr<Record> record = featurestore::ParseRecord(*definition, *values);
     if (!record.ok()) return FailStatus(response, record.status());
     puts_->Increment();
     Status status = store_->PutRecord(group, *record, ttl);
@@ -179,7 +143,7 @@ class FeatureStoreApi {
       return;
     }
     OrderedJson out = OrderedJson::object();
-    out["Record"] = RecordJson(**record);
+    out["Record"] = RecordToJsonList(**record);
     response->SetJson(200, out);
   }
 
@@ -261,7 +225,7 @@ class FeatureStoreApi {
       OrderedJson item = OrderedJson::object();
       item["FeatureGroupName"] = found.feature_group;
       item["RecordIdentifierValueAsString"] = found.record_id;
-      item["Record"] = RecordJson(found.record);
+      item["Record"] = RecordToJsonList(found.record);
       records.push_back(std::move(item));
     }
     OrderedJson errors = OrderedJson::array();

@@ -9,9 +9,12 @@
 //   POST   /BatchGetRecord        {"Identifiers": [{"FeatureGroupName",
 //                                  "RecordIdentifiersValueAsString": [...], "FeatureNames"}]}
 //                                 → {"Records", "Errors", "UnprocessedIdentifiers"}
+// Records are in SageMaker's list form (featurestore/record_json.h).
 // Errors carry the X-Amzn-ErrorType header botocore reads: ValidationError
-// (400), ResourceNotFound (404, unknown feature group), AccessForbidden (403),
-// InternalFailure (500), ServiceUnavailable (503).
+// (400), ResourceNotFound (404, unknown feature group), AccessForbidden (401:
+// PutRecord or DeleteRecord without the server's token, when one is set;
+// reads need none; see HttpService), InternalFailure (500),
+// ServiceUnavailable (503).
 // Plus pantry-native read routes: GET /v1/feature-groups and
 // GET /v1/feature-groups/{name} (definitions as JSON).
 #ifndef PANTRY_SERVER_FEATURESTORE_API_H_

@@ -3,12 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "pantry/common/json.h"
-#include "pantry/server/test_server.h"
+#include "pantry/testing/feature_groups.h"
+#include "pantry/testing/test_server.h"
 
 namespace pantry::server {
 namespace {
 
-using featurestore::FeatureGroupDefinition;
 using featurestore::FeatureType;
 using testing::TestServer;
 using testing::TestServerOptions;
@@ -16,15 +16,14 @@ using testing::TestServerOptions;
 class FeatureStoreApiTest : public ::testing::Test {
  protected:
   FeatureStoreApiTest() : server_(Options()) {
-    FeatureGroupDefinition customers;
-    customers.name = "customers";
-    customers.record_identifier_name = "customer_id";
-    customers.event_time_name = "event_time";
-    customers.features = {{"customer_id", FeatureType::kString},
-                          {"event_time", FeatureType::kFractional},
-                          {"state", FeatureType::kString},
-                          {"age", FeatureType::kIntegral}};
-    EXPECT_TRUE(server_.store()->CreateFeatureGroup(customers).ok());
+    EXPECT_TRUE(
+        server_.store()
+            ->CreateFeatureGroup(testing::GroupDefinition("customers", "customer_id",
+                                                          {{"customer_id", FeatureType::kString},
+                                                           {"event_time", FeatureType::kFractional},
+                                                           {"state", FeatureType::kString},
+                                                           {"age", FeatureType::kIntegral}}))
+            .ok());
     client_ = server_.Client();
   }
 

@@ -1,11 +1,11 @@
 #include "pantry/server/kinesis_api.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <memory>
 
 #include "pantry/common/json.h"
 #include "pantry/server/base64.h"
+#include "pantry/stream/kinesis_ids.h"
 
 namespace pantry::server {
 namespace {
@@ -14,30 +14,11 @@ constexpr std::string_view kPrefix = "Kinesis_20131202.";
 constexpr size_t kMaxRecordBytes = 1 << 20;  // data + partition key
 constexpr size_t kMaxPutRecordsEntries = 500;
 constexpr size_t kMaxPutRecordsBytes = 5 << 20;  // whole request, decoded
-constexpr int kShardBits = 16;                   // sequence = offset << 16 | shard
 
-std::string U128ToDecimal(unsigned __int128 value) {
-  if (value == 0) return "0";
-  std::string digits;
-  while (value > 0) {
-    digits.push_back(static_cast<char>('0' + static_cast<int>(value % 10)));
-    value /= 10;
-  }
-  std::reverse(digits.begin(), digits.end());
-  return digits;
-}
+using stream::KinesisShardId;
 
 std::string SequenceNumber(const AppendedRecord& record) {
-  unsigned __int128 value = (static_cast<unsigned __int128>(record.sequence) << kShardBits) |
-                            static_cast<unsigned>(record.shard);
-  return U128ToDecimal(value);
-}
-
-bool ValidStreamName(const std::string& name) {
-  if (name.empty() || name.size() > 128) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
-  });
+  return stream::KinesisSequenceNumber({record.shard, record.sequence});
 }
 
 // A request-level failure: the whole call answers with this error.
@@ -255,16 +236,14 @@ class KinesisApi {
 
   static OrderedJson Shards(int count) {
     OrderedJson shards = OrderedJson::array();
-    unsigned __int128 max = ~static_cast<unsigned __int128>(0);
-    unsigned __int128 width = max / static_cast<unsigned>(count);
     for (int i = 0; i < count; ++i) {
-      unsigned __int128 start = width * static_cast<unsigned>(i);
-      unsigned __int128 end = i + 1 == count ? max : start + width - 1;
+      const stream::KinesisHashKeyRange range = stream::HashKeyRangeOfShard(i, count);
       OrderedJson shard = OrderedJson::object();
       shard["ShardId"] = KinesisShardId(i);
-      shard["HashKeyRange"] = {{"StartingHashKey", U128ToDecimal(start)},
-                               {"EndingHashKey", U128ToDecimal(end)}};
-      shard["SequenceNumberRange"] = {{"StartingSequenceNumber", std::to_string(i)}};
+      shard["HashKeyRange"] = {{"StartingHashKey", range.starting},
+                               {"EndingHashKey", range.ending}};
+      shard["SequenceNumberRange"] = {
+          {"StartingSequenceNumber", stream::KinesisSequenceNumber({i, 0})}};
       shards.push_back(std::move(shard));
     }
     return shards;
@@ -332,7 +311,7 @@ class KinesisApi {
       Fail(response, {"ValidationException", "Either StreamName or StreamARN must be provided."});
       return false;
     }
-    if (!ValidStreamName(*stream)) {
+    if (!stream::IsValidStreamName(*stream)) {
       Fail(response, {"ValidationException",
                       "1 validation error detected: Value '" + *stream +
                           "' at 'streamName' failed to satisfy constraint: Member must have "
@@ -412,12 +391,6 @@ class KinesisApi {
 };
 
 }  // namespace
-
-std::string KinesisShardId(int shard) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "shardId-%012d", shard);
-  return buffer;
-}
 
 Status RegisterKinesisApi(HttpService* service, EventIngest* ingest,
                           const KinesisApiOptions& options, MetricsRegistry* metrics) {

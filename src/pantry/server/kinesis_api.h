@@ -9,7 +9,8 @@
 //   - PutRecord on a throttled shard → 400 ProvisionedThroughputExceededException.
 // PutRecords reports per-record failures (ErrorCode
 // ProvisionedThroughputExceededException or InternalFailure) with
-// FailedRecordCount, as AWS does.
+// FailedRecordCount, as AWS does. ShardId and SequenceNumber are rendered
+// by stream/kinesis_ids.h.
 #ifndef PANTRY_SERVER_KINESIS_API_H_
 #define PANTRY_SERVER_KINESIS_API_H_
 
@@ -30,9 +31,6 @@ struct KinesisApiOptions {
 Status RegisterKinesisApi(HttpService* service, EventIngest* ingest,
                           const KinesisApiOptions& options = {},
                           MetricsRegistry* metrics = &MetricsRegistry::Default());
-
-// "shardId-000000000007" for shard 7.
-std::string KinesisShardId(int shard);
 
 }  // namespace pantry::server
 

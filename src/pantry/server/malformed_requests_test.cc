@@ -4,7 +4,7 @@
 
 #include "pantry/common/json.h"
 #include "pantry/server/base64.h"
-#include "pantry/server/test_server.h"
+#include "pantry/testing/test_server.h"
 
 namespace pantry::server {
 namespace {

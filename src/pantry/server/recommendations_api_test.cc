@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "pantry/common/json.h"
-#include "pantry/recommend/test_fixture.h"
 #include "pantry/server/http_client.h"
 #include "pantry/server/server.h"
+#include "pantry/testing/recommend_fixture.h"
 
 namespace pantry::server {
 namespace {
@@ -13,7 +13,7 @@ namespace {
 class RecommendationsApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto fixture = recommend::RecommendFixture::Create({});
+    auto fixture = testing::RecommendFixture::Create({});
     ASSERT_TRUE(fixture.ok()) << fixture.status().ToString();
     fixture_ = std::move(*fixture);
     recommend::RecommenderOptions options;
@@ -55,7 +55,7 @@ class RecommendationsApiTest : public ::testing::Test {
   }
 
   MetricsRegistry metrics_;
-  std::unique_ptr<recommend::RecommendFixture> fixture_;
+  std::unique_ptr<testing::RecommendFixture> fixture_;
   std::unique_ptr<recommend::Recommender> recommender_;
   std::unique_ptr<PantryServer> server_;
   std::unique_ptr<HttpClient> client_;

@@ -13,7 +13,8 @@
 
 #include "pantry/common/json.h"
 #include "pantry/server/base64.h"
-#include "pantry/server/test_server.h"
+#include "pantry/stream/kinesis_ids.h"
+#include "pantry/testing/test_server.h"
 
 namespace pantry::server {
 namespace {
@@ -83,7 +84,7 @@ TEST(ServerTest, KinesisPutRecordStoresDecodedData) {
   EXPECT_EQ(*response->Header("content-type"), "application/x-amz-json-1.1");
   Json body = BodyOf(*response);
   int shard = MemoryEventIngest::ShardFor("C9", 2);
-  EXPECT_EQ(body["ShardId"], KinesisShardId(shard));
+  EXPECT_EQ(body["ShardId"], stream::KinesisShardId(shard));
   EXPECT_EQ(body["SequenceNumber"], std::to_string(shard)) << "offset 0 << 16 | shard";
   auto records = server.ingest().Records("click_stream");
   ASSERT_EQ(records.size(), 1u);

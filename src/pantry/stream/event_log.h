@@ -3,10 +3,10 @@
 // their partition key, so the order of records with the same key is kept.
 //
 // Offsets are per shard: a shard hands out strictly increasing 64-bit
-// sequence numbers. The HTTP server renders (shard, sequence) as a Kinesis
-// ShardId ("shardId-000000000003") and SequenceNumber (the sequence as a
-// decimal string). A Redis Streams backend maps its "<ms>-<n>" ids onto the
-// same uint64 (ms << 20 | n), so callers never parse offsets themselves.
+// sequence numbers. Their Kinesis renderings (ShardId, SequenceNumber) and
+// the stream-name rules are in kinesis_ids.h. A Redis Streams backend maps
+// its "<ms>-<n>" ids onto the same uint64 (ms << 20 | n), so callers never
+// parse offsets themselves.
 #ifndef PANTRY_STREAM_EVENT_LOG_H_
 #define PANTRY_STREAM_EVENT_LOG_H_
 
@@ -26,12 +26,8 @@ namespace pantry::stream {
 // Where one record sits in the log.
 struct LogOffset {
   int shard = 0;
-  uint64_t sequence = 0;
+  uint64_t sequence = 0;  // per shard; see kinesis_ids.h for the Kinesis form
 
-  // The Kinesis SequenceNumber rendering: the sequence in decimal.
-  std::string SequenceString() const { return std::to_string(sequence); }
-  // The Kinesis ShardId rendering, e.g. "shardId-000000000003".
-  std::string ShardIdString() const;
   friend bool operator==(const LogOffset&, const LogOffset&) = default;
 };
 
@@ -82,8 +78,9 @@ class EventLog {
   virtual ~EventLog() = default;
 
   // Opens (creating if missing) the embedded file-backed stream `name` under
-  // <home>/stream/<name>/. Recovers each shard: a torn or corrupt tail left by
-  // a crash is truncated (logged), never returned.
+  // <home>/stream/<name>/ (InvalidArgument unless IsValidStreamName(name)).
+  // Recovers each shard: a torn or corrupt tail left by a crash is truncated
+  // (logged), never returned.
   static StatusOr<std::unique_ptr<EventLog>> OpenFile(const std::filesystem::path& home,
                                                       std::string_view name,
                                                       const EventLogOptions& options);
@@ -103,12 +100,17 @@ class EventLog {
                                                 size_t max_records) const = 0;
 
   // The sequence the next appended record of `shard` will get.
+  // Precondition: 0 <= shard < shard_count(); not checked (unlike Read and
+  // the consumer calls, which return InvalidArgument), so a bad shard is
+  // undefined behaviour.
   virtual uint64_t EndSequence(int shard) const = 0;
-  // The oldest sequence still kept in `shard`.
+  // The oldest sequence still kept in `shard`. Same precondition.
   virtual uint64_t BeginSequence(int shard) const = 0;
 
   // Durable per-consumer positions ("next sequence to read"), for consumers
   // that do not keep their own checkpoint. A consumer without one gets 0.
+  // InvalidArgument for a bad shard or a consumer name that fails
+  // IsValidStreamName.
   virtual Status CommitConsumerOffset(std::string_view consumer, int shard, uint64_t next) = 0;
   virtual StatusOr<uint64_t> ConsumerOffset(std::string_view consumer, int shard) const = 0;
 

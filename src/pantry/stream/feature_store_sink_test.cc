@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "pantry/stream/stream_service.h"
+#include "pantry/testing/temp_dir.h"
 
 namespace pantry::stream {
 namespace {
@@ -20,17 +21,6 @@ using featurestore::FeatureType;
 
 class FeatureStoreSinkTest : public ::testing::Test {
  protected:
-  FeatureStoreSinkTest() {
-    std::string name = "pantry_fs_sink_test_";
-    name += std::to_string(::getpid());
-    home_ = fs::temp_directory_path() / name;
-    fs::remove_all(home_);
-    fs::create_directories(home_);
-  }
-  ~FeatureStoreSinkTest() override {
-    store_.reset();
-    fs::remove_all(home_);
-  }
   void OpenStore() {
     store_.reset();
     featurestore::FeatureStoreOptions o;
@@ -41,7 +31,8 @@ class FeatureStoreSinkTest : public ::testing::Test {
     store_ = std::move(*s);
   }
 
-  fs::path home_;
+  testing::TempDir tmp_{"pantry_fs_sink_test"};
+  const fs::path& home_ = tmp_.path();
   FakeClock clock_{1'800'000'000'000'000};
   std::unique_ptr<FeatureStore> store_;
 };

@@ -5,9 +5,9 @@
 //   u32 body_length | u32 crc32(body) | body
 //   body = u64 sequence | i64 arrival_micros | u32 key_length | key | payload
 //
-// (little-endian). Open scans every segment, builds a sparse in-memory index
-// (sequence -> file position, one entry per ~64 KiB) and truncates a torn or
-// corrupt tail of the newest segment.
+// (little-endian, common/coding.h). Open scans every segment, builds a
+// sparse in-memory index (sequence -> file position, one entry per ~64 KiB)
+// and truncates a torn or corrupt tail of the newest segment.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,15 +15,16 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <cstring>
 #include <mutex>
 #include <thread>
 
 #include "pantry/common/checksum.h"
+#include "pantry/common/coding.h"
 #include "pantry/common/file_util.h"
 #include "pantry/common/json.h"
 #include "pantry/common/logging.h"
 #include "pantry/stream/event_log.h"
+#include "pantry/stream/kinesis_ids.h"
 
 namespace pantry::stream {
 namespace {
@@ -33,26 +34,6 @@ namespace fs = std::filesystem;
 constexpr size_t kFrameHeader = 8;
 constexpr size_t kBodyFixed = 8 + 8 + 4;
 constexpr int64_t kIndexEvery = 64 << 10;
-
-void PutU32(std::string* out, uint32_t v) { out->append(reinterpret_cast<const char*>(&v), 4); }
-void PutU64(std::string* out, uint64_t v) { out->append(reinterpret_cast<const char*>(&v), 8); }
-uint32_t GetU32(const char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-uint64_t GetU64(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-
-bool ValidName(std::string_view name) {
-  if (name.empty() || name.size() > 200 || name[0] == '.') return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
-  });
-}
 
 std::string SegmentFileName(uint64_t first) {
   char buf[32];
@@ -77,16 +58,16 @@ struct Segment {
 // 0 if incomplete, or -1 if corrupt.
 int64_t ParseFrame(const char* data, size_t avail, LogRecord* record, bool want_strings) {
   if (avail < kFrameHeader) return 0;
-  uint32_t len = GetU32(data);
-  uint32_t crc = GetU32(data + 4);
+  uint32_t len = DecodeFixed32(data);
+  uint32_t crc = DecodeFixed32(data + 4);
   if (len < kBodyFixed || len > (1u << 30)) return -1;
   if (avail < kFrameHeader + len) return 0;
   const char* body = data + kFrameHeader;
   if (Crc32(std::string_view(body, len)) != crc) return -1;
-  uint32_t key_len = GetU32(body + 16);
+  uint32_t key_len = DecodeFixed32(body + 16);
   if (kBodyFixed + key_len > len) return -1;
-  record->sequence = GetU64(body);
-  record->arrival_micros = static_cast<int64_t>(GetU64(body + 8));
+  record->sequence = DecodeFixed64(body);
+  record->arrival_micros = static_cast<int64_t>(DecodeFixed64(body + 8));
   if (want_strings) {
     record->partition_key.assign(body + kBodyFixed, key_len);
     record->payload.assign(body + kBodyFixed + key_len, len - kBodyFixed - key_len);
@@ -243,8 +224,9 @@ class FileEventLog final : public EventLog {
         while (off < want && out.size() < max_records) {
           LogRecord rec;
           // Peek the sequence first so that skipped records cost no copies.
-          if (want - off >= kFrameHeader + 8 && GetU64(buf.data() + off + kFrameHeader) < from) {
-            uint32_t len = GetU32(buf.data() + off);
+          if (want - off >= kFrameHeader + 8 &&
+              DecodeFixed64(buf.data() + off + kFrameHeader) < from) {
+            uint32_t len = DecodeFixed32(buf.data() + off);
             if (off + kFrameHeader + len > want) break;
             off += kFrameHeader + len;
             progressed = true;
@@ -262,7 +244,7 @@ class FileEventLog final : public EventLog {
         }
         if (!progressed) {
           // A frame bigger than the chunk: read exactly it.
-          uint32_t len = GetU32(buf.data());
+          uint32_t len = DecodeFixed32(buf.data());
           buf.resize(kFrameHeader + len);
           if (::pread(snap.seg->fd, buf.data(), buf.size(), pos) !=
               static_cast<ssize_t>(buf.size())) {
@@ -293,7 +275,7 @@ class FileEventLog final : public EventLog {
   }
 
   Status CommitConsumerOffset(std::string_view consumer, int shard, uint64_t next) override {
-    if (!ValidName(consumer))
+    if (!IsValidStreamName(consumer))
       return InvalidArgumentError("bad consumer name '" + std::string(consumer) + "'");
     if (shard < 0 || shard >= shard_count()) return InvalidArgumentError("bad shard");
     fs::path dir = shards_[shard]->dir / "consumers";
@@ -302,7 +284,7 @@ class FileEventLog final : public EventLog {
   }
 
   StatusOr<uint64_t> ConsumerOffset(std::string_view consumer, int shard) const override {
-    if (!ValidName(consumer))
+    if (!IsValidStreamName(consumer))
       return InvalidArgumentError("bad consumer name '" + std::string(consumer) + "'");
     if (shard < 0 || shard >= shard_count()) return InvalidArgumentError("bad shard");
     fs::path path = shards_[shard]->dir / "consumers" / (std::string(consumer) + ".offset");
@@ -383,7 +365,7 @@ class FileEventLog final : public EventLog {
         off += static_cast<size_t>(flen);
       }
       if (off == 0) {  // a single frame larger than the chunk
-        uint32_t len = GetU32(buf.data());
+        uint32_t len = DecodeFixed32(buf.data());
         if (pos + static_cast<int64_t>(kFrameHeader + len) > file_size) {
           *torn = true;
           break;
@@ -522,13 +504,13 @@ class FileEventLog final : public EventLog {
         last_indexed = pos;
       }
       body.clear();
-      PutU64(&body, seq);
-      PutU64(&body, static_cast<uint64_t>(arrival));
-      PutU32(&body, static_cast<uint32_t>(r.partition_key.size()));
+      PutFixed64(&body, seq);
+      PutFixed64(&body, static_cast<uint64_t>(arrival));
+      PutFixed32(&body, static_cast<uint32_t>(r.partition_key.size()));
       body.append(r.partition_key);
       body.append(r.payload);
-      PutU32(&buf, static_cast<uint32_t>(body.size()));
-      PutU32(&buf, Crc32(body));
+      PutFixed32(&buf, static_cast<uint32_t>(body.size()));
+      PutFixed32(&buf, Crc32(body));
       buf.append(body);
       (*offsets)[i] = LogOffset{s, seq};
       ++seq;
@@ -593,12 +575,6 @@ class FileEventLog final : public EventLog {
 
 }  // namespace
 
-std::string LogOffset::ShardIdString() const {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "shardId-%012d", shard);
-  return buf;
-}
-
 int ShardForKey(std::string_view partition_key, int shards) {
   uint64_t h = 14695981039346656037ull;
   for (unsigned char c : partition_key) {
@@ -611,9 +587,9 @@ int ShardForKey(std::string_view partition_key, int shards) {
 StatusOr<std::unique_ptr<EventLog>> EventLog::OpenFile(const std::filesystem::path& home,
                                                        std::string_view name,
                                                        const EventLogOptions& options) {
-  if (!ValidName(name)) {
+  if (!IsValidStreamName(name)) {
     return InvalidArgumentError("stream name '" + std::string(name) +
-                                "' must be letters, digits, '_', '-' or '.'");
+                                "' must be 1 to 128 letters, digits, '_', '-' or '.'");
   }
   auto log = std::make_unique<FileEventLog>(home / "stream" / std::string(name), std::string(name),
                                             options);

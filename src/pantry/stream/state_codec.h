@@ -1,21 +1,23 @@
-// Little-endian byte writer/reader for the window state in checkpoints.
+// Little-endian byte writer/reader for the window state in checkpoints
+// (fixed-width encoding from common/coding.h).
 #ifndef PANTRY_STREAM_STATE_CODEC_H_
 #define PANTRY_STREAM_STATE_CODEC_H_
 
 #include <cstdint>
-#include <cstring>
 #include <string>
 #include <string_view>
+
+#include "pantry/common/coding.h"
 
 namespace pantry::stream {
 
 class Writer {
  public:
   void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
-  void U32(uint32_t v) { out_.append(reinterpret_cast<const char*>(&v), 4); }
-  void U64(uint64_t v) { out_.append(reinterpret_cast<const char*>(&v), 8); }
-  void I64(int64_t v) { U64(static_cast<uint64_t>(v)); }
-  void F64(double v) { out_.append(reinterpret_cast<const char*>(&v), 8); }
+  void U32(uint32_t v) { PutFixed32(&out_, v); }
+  void U64(uint64_t v) { PutFixed64(&out_, v); }
+  void I64(int64_t v) { PutFixedI64(&out_, v); }
+  void F64(double v) { PutDouble(&out_, v); }
   void Str(std::string_view s) {
     U32(static_cast<uint32_t>(s.size()));
     out_.append(s);
@@ -34,7 +36,7 @@ class Reader {
   uint32_t U32() { return Get<uint32_t>(); }
   uint64_t U64() { return Get<uint64_t>(); }
   int64_t I64() { return static_cast<int64_t>(Get<uint64_t>()); }
-  double F64() { return Get<double>(); }
+  double F64() { return DoubleFromBits(Get<uint64_t>()); }
   std::string Str() {
     uint32_t n = U32();
     if (!ok_ || n > in_.size() - pos_) {
@@ -55,7 +57,7 @@ class Reader {
       ok_ = false;
       return v;
     }
-    std::memcpy(&v, in_.data() + pos_, sizeof(T));
+    v = DecodeFixed<T>(in_.data() + pos_);
     pos_ += sizeof(T);
     return v;
   }

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "pantry/common/checksum.h"
+#include "pantry/common/coding.h"
 #include "pantry/common/file_util.h"
 #include "pantry/common/logging.h"
 
@@ -12,14 +13,6 @@ namespace pantry::stream {
 namespace {
 
 constexpr uint32_t kCheckpointMagic = 0x31435350;  // "PSC1"
-
-void PutU64(std::string* out, uint64_t v) { out->append(reinterpret_cast<const char*>(&v), 8); }
-bool GetU64(std::string_view in, size_t* pos, uint64_t* v) {
-  if (in.size() - *pos < 8) return false;
-  std::memcpy(v, in.data() + *pos, 8);
-  *pos += 8;
-  return true;
-}
 
 }  // namespace
 
@@ -69,31 +62,28 @@ Status StreamProcessor::Load() {
     return CorruptionError(path.string() + ": " + std::string(why));
   };
   if (bytes.size() < 8) return corrupt("too short");
-  uint32_t crc;
-  std::memcpy(&crc, bytes.data() + bytes.size() - 4, 4);
+  const uint32_t crc = DecodeFixed32(bytes.data() + bytes.size() - 4);
   std::string_view body(bytes.data(), bytes.size() - 4);
   if (Crc32(body) != crc) return corrupt("checksum mismatch");
-  uint32_t magic;
-  std::memcpy(&magic, body.data(), 4);
-  if (magic != kCheckpointMagic) return corrupt("not a stream checkpoint");
-  size_t pos = 4;
+  uint32_t magic = 0;
+  if (!GetFixed32(&body, &magic) || magic != kCheckpointMagic) {
+    return corrupt("not a stream checkpoint");
+  }
   uint64_t shards = 0;
-  if (!GetU64(body, &pos, &shards)) return corrupt("truncated");
+  if (!GetFixed64(&body, &shards)) return corrupt("truncated");
   if (shards != read_pos_.size()) {
     return FailedPreconditionError(path.string() + ": written for " + std::to_string(shards) +
                                    " shards, the stream has " + std::to_string(read_pos_.size()));
   }
   for (uint64_t& p : read_pos_) {
-    if (!GetU64(body, &pos, &p)) return corrupt("truncated");
+    if (!GetFixed64(&body, &p)) return corrupt("truncated");
   }
   uint64_t state_len = 0;
-  if (!GetU64(body, &pos, &state_len) || body.size() - pos < state_len) {
-    return corrupt("truncated");
-  }
-  RETURN_IF_ERROR(aggregator_->Restore(body.substr(pos, state_len)).WithContext(path.string()));
-  pos += state_len;
+  if (!GetFixed64(&body, &state_len) || body.size() < state_len) return corrupt("truncated");
+  RETURN_IF_ERROR(aggregator_->Restore(body.substr(0, state_len)).WithContext(path.string()));
+  body.remove_prefix(state_len);
   for (uint64_t& r : stats_.rejected) {
-    if (!GetU64(body, &pos, &r)) return corrupt("truncated");
+    if (!GetFixed64(&body, &r)) return corrupt("truncated");
   }
   PANTRY_LOG_INFO(
       "stream processor {}: restored checkpoint ({} open keys, sink has rows up to "
@@ -105,18 +95,17 @@ Status StreamProcessor::Load() {
 Status StreamProcessor::Checkpoint() {
   RETURN_IF_ERROR(Deliver());
   std::string out;
-  out.append(reinterpret_cast<const char*>(&kCheckpointMagic), 4);
-  PutU64(&out, read_pos_.size());
+  PutFixed32(&out, kCheckpointMagic);
+  PutFixed64(&out, read_pos_.size());
   for (size_t s = 0; s < read_pos_.size(); ++s) {
     // Records read but not yet processed are not consumed.
-    PutU64(&out, pending_[s].empty() ? read_pos_[s] : pending_[s].front().sequence);
+    PutFixed64(&out, pending_[s].empty() ? read_pos_[s] : pending_[s].front().sequence);
   }
   std::string state = aggregator_->Serialize();
-  PutU64(&out, state.size());
+  PutFixed64(&out, state.size());
   out += state;
-  for (uint64_t r : stats_.rejected) PutU64(&out, r);
-  uint32_t crc = Crc32(out);
-  out.append(reinterpret_cast<const char*>(&crc), 4);
+  for (uint64_t r : stats_.rejected) PutFixed64(&out, r);
+  PutFixed32(&out, Crc32(out));
   RETURN_IF_ERROR(EnsureWritableDirectory(options_.checkpoint_path.parent_path()));
   RETURN_IF_ERROR(WriteFileAtomic(options_.checkpoint_path, out));
   last_checkpoint_micros_ = options_.clock->NowMicros();

@@ -13,30 +13,12 @@
 
 #include "pantry/common/time_format.h"
 #include "pantry/stream/stream_service.h"
+#include "pantry/testing/temp_dir.h"
 
 namespace pantry::stream {
 namespace {
 
 namespace fs = std::filesystem;
-
-class TempHome {
- public:
-  TempHome() {
-    static int counter = 0;
-    std::string name = "pantry_processor_test_";
-    name += std::to_string(::getpid());
-    name += "_";
-    name += std::to_string(counter++);
-    path_ = fs::temp_directory_path() / name;
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempHome() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 int64_t T(const char* iso) { return *ParseIso8601Micros(iso); }
 
@@ -58,7 +40,7 @@ WindowSpec KdaSpec() {
 }
 
 struct Fixture {
-  TempHome home;
+  testing::TempDir home;
   FakeClock clock{T("2026-11-27T11:00:00Z")};
   WindowSpec spec = KdaSpec();
   std::unique_ptr<EventLog> log;
@@ -215,7 +197,7 @@ TEST(StreamProcessorTest, MergesShardsInArrivalOrder) {
 }
 
 TEST(StreamServiceTest, BackgroundThreadDeliversAndStops) {
-  TempHome home;
+  testing::TempDir home;
   StreamServiceOptions so;
   so.home = home.path();
   so.specs.push_back(*WindowSpec::FromString(WorkshopSlidingSpecJson(), "live"));

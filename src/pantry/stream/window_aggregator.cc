@@ -6,12 +6,12 @@
 #include "pantry/stream/window_aggregator.h"
 
 #include <algorithm>
-#include <cstring>
 #include <deque>
 #include <limits>
 #include <queue>
 #include <unordered_map>
 
+#include "pantry/common/coding.h"
 #include "pantry/common/time_format.h"
 #include "pantry/stream/kda_sql_spec.h"
 #include "pantry/stream/sliding_aggregates.h"

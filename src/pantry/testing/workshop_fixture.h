@@ -1,15 +1,15 @@
 // Small synthetic versions of the workshop's customers, products and
 // click_stream_historical CSVs (same columns), for tests, benchmarks and
 // trying pantry without the workshop data. Deterministic for a seed.
-#ifndef PANTRY_FEATURESTORE_WORKSHOP_FIXTURE_H_
-#define PANTRY_FEATURESTORE_WORKSHOP_FIXTURE_H_
+#ifndef PANTRY_TESTING_WORKSHOP_FIXTURE_H_
+#define PANTRY_TESTING_WORKSHOP_FIXTURE_H_
 
 #include <cstdint>
 #include <filesystem>
 
 #include "pantry/common/status.h"
 
-namespace pantry::featurestore {
+namespace pantry::testing {
 
 struct WorkshopFixtureOptions {
   int64_t customers = 1000;
@@ -27,6 +27,6 @@ struct WorkshopFixtureOptions {
 // times are start_seconds - 1 day.
 Status WriteWorkshopFixture(const std::filesystem::path& dir, const WorkshopFixtureOptions& o);
 
-}  // namespace pantry::featurestore
+}  // namespace pantry::testing
 
-#endif  // PANTRY_FEATURESTORE_WORKSHOP_FIXTURE_H_
+#endif  // PANTRY_TESTING_WORKSHOP_FIXTURE_H_

@@ -1,16 +1,13 @@
-#include "pantry/recommend/test_fixture.h"
-
-#include <unistd.h>
+#include "pantry/testing/recommend_fixture.h"
 
 #include <random>
 
-#include "pantry/common/file_util.h"
+#include "pantry/testing/feature_groups.h"
 
-namespace pantry::recommend {
+namespace pantry::testing {
 namespace {
 
 using featurestore::FeatureDefinition;
-using featurestore::FeatureGroupDefinition;
 using featurestore::FeatureType;
 using featurestore::FeatureValue;
 using featurestore::Record;
@@ -20,13 +17,8 @@ const char* const kStates[] = {"CA", "NY", "TX"};
 
 Status CreateGroup(featurestore::FeatureStore& store, std::string name, std::string id,
                    std::vector<FeatureDefinition> features) {
-  FeatureGroupDefinition definition;
-  definition.name = std::move(name);
-  definition.record_identifier_name = std::move(id);
-  definition.event_time_name = "event_time";
-  features.push_back({"event_time", FeatureType::kFractional});
-  definition.features = std::move(features);
-  return store.CreateFeatureGroup(definition);
+  return store.CreateFeatureGroup(
+      GroupDefinition(std::move(name), std::move(id), WithEventTime(std::move(features))));
 }
 
 std::string ProductId(int i) { return "p" + std::to_string(1000 + i); }
@@ -43,12 +35,8 @@ double RecommendFixture::ProductHealth(int i, int products) {
 
 StatusOr<std::unique_ptr<RecommendFixture>> RecommendFixture::Create(const FixtureOptions& o) {
   std::unique_ptr<RecommendFixture> f(new RecommendFixture());
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / "pantry-recommend-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) return ErrnoError("mkdtemp", errno);
-  f->home_ = pattern;
   featurestore::FeatureStoreOptions store_options;
-  store_options.home = f->home_;
+  store_options.home = f->home();
   store_options.online_backend = featurestore::OnlineBackend::kMemory;
   store_options.clock = &f->clock_;
   ASSIGN_OR_RETURN(f->store_, featurestore::FeatureStore::Open(store_options));
@@ -145,11 +133,7 @@ StatusOr<std::unique_ptr<RecommendFixture>> RecommendFixture::Create(const Fixtu
   return f;
 }
 
-RecommendFixture::~RecommendFixture() {
-  store_.reset();
-  std::error_code ec;
-  std::filesystem::remove_all(home_, ec);
-}
+RecommendFixture::~RecommendFixture() = default;
 
 Status RecommendFixture::PutClicks(const std::string& group, const std::string& customer,
                                    double sum_weight, double avg_health) {
@@ -161,4 +145,4 @@ Status RecommendFixture::PutClicks(const std::string& group, const std::string& 
                       FeatureValue::Double(static_cast<double>(clock_.NowMicros()) / 1e6)}}));
 }
 
-}  // namespace pantry::recommend
+}  // namespace pantry::testing

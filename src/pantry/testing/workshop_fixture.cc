@@ -1,4 +1,4 @@
-#include "pantry/featurestore/workshop_fixture.h"
+#include "pantry/testing/workshop_fixture.h"
 
 #include <random>
 #include <string>
@@ -6,8 +6,10 @@
 #include "pantry/common/csv.h"
 #include "pantry/featurestore/record.h"
 
-namespace pantry::featurestore {
+namespace pantry::testing {
 namespace {
+
+using featurestore::FeatureValue;
 
 // (Avoids GCC 12's false -Wrestrict on "literal" + std::string.)
 std::string Prefixed(const char* prefix, int64_t i) {
@@ -65,4 +67,4 @@ Status WriteWorkshopFixture(const std::filesystem::path& dir, const WorkshopFixt
   return Status::Ok();
 }
 
-}  // namespace pantry::featurestore
+}  // namespace pantry::testing

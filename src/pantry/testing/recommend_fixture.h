@@ -3,8 +3,8 @@
 // with customers, products and the two click feature groups, and small CF
 // and ranking models trained through the models API on synthetic data in
 // which buyers with healthy recent activity buy healthy products.
-#ifndef PANTRY_RECOMMEND_TEST_FIXTURE_H_
-#define PANTRY_RECOMMEND_TEST_FIXTURE_H_
+#ifndef PANTRY_TESTING_RECOMMEND_FIXTURE_H_
+#define PANTRY_TESTING_RECOMMEND_FIXTURE_H_
 
 #include <filesystem>
 #include <memory>
@@ -15,8 +15,9 @@
 #include "pantry/featurestore/feature_store.h"
 #include "pantry/models/cf_model.h"
 #include "pantry/models/rank_model.h"
+#include "pantry/testing/temp_dir.h"
 
-namespace pantry::recommend {
+namespace pantry::testing {
 
 struct FixtureOptions {
   int customers = 30;
@@ -34,7 +35,7 @@ class RecommendFixture {
   static StatusOr<std::unique_ptr<RecommendFixture>> Create(const FixtureOptions& options);
   ~RecommendFixture();
 
-  const std::filesystem::path& home() const { return home_; }
+  const std::filesystem::path& home() const { return home_.path(); }
   FakeClock& clock() { return clock_; }
   featurestore::FeatureStore& store() { return *store_; }
   std::shared_ptr<const models::CfModel> cf() const { return cf_; }
@@ -51,13 +52,13 @@ class RecommendFixture {
  private:
   RecommendFixture() : clock_(1'800'000'000'000'000LL) {}
 
-  std::filesystem::path home_;
+  TempDir home_{"pantry_recommend"};
   FakeClock clock_;
   std::unique_ptr<featurestore::FeatureStore> store_;
   std::shared_ptr<const models::CfModel> cf_;
   std::shared_ptr<const models::RankModel> rank_;
 };
 
-}  // namespace pantry::recommend
+}  // namespace pantry::testing
 
-#endif  // PANTRY_RECOMMEND_TEST_FIXTURE_H_
+#endif  // PANTRY_TESTING_RECOMMEND_FIXTURE_H_
