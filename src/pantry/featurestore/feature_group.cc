@@ -273,6 +273,23 @@ StatusOr<int64_t> EventTimeMicros(const FeatureValue& value) {
   return InvalidArgumentError("missing event time");
 }
 
+namespace {
+
+std::string Quoted(std::string_view text, char quote) {
+  std::string out(1, quote);
+  for (char c : text) {
+    if (c == quote) out.push_back(quote);
+    out.push_back(c);
+  }
+  out.push_back(quote);
+  return out;
+}
+
+}  // namespace
+
+std::string QuoteSqlIdentifier(std::string_view name) { return Quoted(name, '"'); }
+std::string QuoteSqlLiteral(std::string_view text) { return Quoted(text, '\''); }
+
 int QueryResult::ColumnIndex(std::string_view column) const {
   for (size_t i = 0; i < column_names.size(); ++i) {
     if (column_names[i] == column) return static_cast<int>(i);

@@ -422,6 +422,24 @@ TEST(FeatureGroupTest, DefinitionsFromJsonAndSpecs) {
   EXPECT_FALSE(ParseFeatureSpec("name:Decimal").ok());
 }
 
+TEST(FeatureGroupTest, SqlQuoting) {
+  EXPECT_EQ(QuoteSqlIdentifier("click_stream"), "\"click_stream\"");
+  EXPECT_EQ(QuoteSqlIdentifier("a\"b"), "\"a\"\"b\"");
+  EXPECT_EQ(QuoteSqlLiteral("it's"), "'it''s'");
+  EXPECT_EQ(QuoteSqlLiteral(""), "''");
+}
+
+TEST_P(FeatureStoreTest, QuotedNamesWorkInQueries) {
+  ASSERT_TRUE(store_->CreateFeatureGroup(Customers()).ok());
+  ASSERT_TRUE(store_->PutRecord("customers", Cust(1, 100, "it's")).ok());
+  auto r =
+      store_->Query("SELECT " + QuoteSqlIdentifier("state") + " FROM " +
+                    QuoteSqlIdentifier("customers") + " WHERE state = " + QuoteSqlLiteral("it's"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->rows.size(), 1u);
+  EXPECT_EQ(r->rows[0][0].string_value(), "it's");
+}
+
 TEST(FeatureGroupTest, TtlDurationUnits) {
   EXPECT_EQ(*TtlDurationMicros("Seconds", 5), 5'000'000);
   EXPECT_EQ(*TtlDurationMicros("Minutes", 2), 120'000'000);

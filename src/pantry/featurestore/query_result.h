@@ -3,6 +3,7 @@
 #define PANTRY_FEATURESTORE_QUERY_RESULT_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pantry/featurestore/record.h"
@@ -18,6 +19,13 @@ struct QueryResult {
   // Index of a column by name, or -1.
   int ColumnIndex(std::string_view name) const;
 };
+
+// For writing SQL over the offline store (FeatureStore::Query): `name`, a
+// feature group or feature name, as an identifier ("name", inner double
+// quotes doubled), and `text` as a string literal ('text', inner single
+// quotes doubled).
+std::string QuoteSqlIdentifier(std::string_view name);
+std::string QuoteSqlLiteral(std::string_view text);
 
 }  // namespace pantry::featurestore
 

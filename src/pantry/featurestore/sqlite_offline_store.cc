@@ -20,19 +20,10 @@
 #include <mutex>
 
 #include "pantry/featurestore/offline_store.h"
+#include "pantry/featurestore/query_result.h"
 
 namespace pantry::featurestore {
 namespace {
-
-std::string QuoteIdent(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
 
 std::string_view SqlType(FeatureType type) {
   switch (type) {
@@ -128,10 +119,10 @@ class SqliteOfflineStore final : public OfflineStore {
     std::lock_guard lock(mu_);
     if (read_only_) return FailedPreconditionError("offline store opened read-only");
     inserts_.erase(group.name);
-    const std::string table = QuoteIdent(group.name);
+    const std::string table = QuoteSqlIdentifier(group.name);
     std::string sql = "CREATE TABLE IF NOT EXISTS " + table + " (";
     for (const FeatureDefinition& f : group.features) {
-      sql += QuoteIdent(f.name) + " " + std::string(SqlType(f.type)) + ", ";
+      sql += QuoteSqlIdentifier(f.name) + " " + std::string(SqlType(f.type)) + ", ";
     }
     sql +=
         "write_time REAL NOT NULL, api_invocation_time REAL NOT NULL, is_deleted INTEGER NOT "
@@ -145,8 +136,9 @@ class SqliteOfflineStore final : public OfflineStore {
     }
     for (const FeatureDefinition& f : group.features) {
       if (std::find(existing.begin(), existing.end(), f.name) == existing.end()) {
-        RETURN_IF_ERROR(Exec(db_, "ALTER TABLE " + table + " ADD COLUMN " + QuoteIdent(f.name) +
-                                      " " + std::string(SqlType(f.type))));
+        RETURN_IF_ERROR(Exec(db_, "ALTER TABLE " + table + " ADD COLUMN " +
+                                      QuoteSqlIdentifier(f.name) + " " +
+                                      std::string(SqlType(f.type))));
       }
     }
     return Status::Ok();
@@ -157,9 +149,9 @@ class SqliteOfflineStore final : public OfflineStore {
     if (read_only_) return FailedPreconditionError("offline store opened read-only");
     inserts_.erase(std::string(group));
     RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
-    Status s = Exec(db_, "DROP TABLE IF EXISTS " + QuoteIdent(group));
+    Status s = Exec(db_, "DROP TABLE IF EXISTS " + QuoteSqlIdentifier(group));
     if (s.ok()) {
-      s = Exec(db_, "DELETE FROM _pantry_journal WHERE feature_group = " + QuoteLiteral(group));
+      s = Exec(db_, "DELETE FROM _pantry_journal WHERE feature_group = " + QuoteSqlLiteral(group));
     }
     if (!s.ok()) {
       Exec(db_, "ROLLBACK").IgnoreError();
@@ -214,9 +206,10 @@ class SqliteOfflineStore final : public OfflineStore {
       std::string sql = "SELECT ";
       for (size_t i = 0; i < def->features.size(); ++i) {
         if (i) sql += ", ";
-        sql += QuoteIdent(def->features[i].name);
+        sql += QuoteSqlIdentifier(def->features[i].name);
       }
-      sql += " FROM " + QuoteIdent(def->name) + " WHERE rowid BETWEEN ? AND ? ORDER BY rowid";
+      sql +=
+          " FROM " + QuoteSqlIdentifier(def->name) + " WHERE rowid BETWEEN ? AND ? ORDER BY rowid";
       ASSIGN_OR_RETURN(Stmt rows, Prepare(db_, sql));
       sqlite3_bind_int64(rows.get(), 1, sqlite3_column_int64(stmt.get(), 4));
       sqlite3_bind_int64(rows.get(), 2, sqlite3_column_int64(stmt.get(), 5));
@@ -290,16 +283,6 @@ class SqliteOfflineStore final : public OfflineStore {
   }
 
  private:
-  static std::string QuoteLiteral(std::string_view s) {
-    std::string out = "'";
-    for (char c : s) {
-      if (c == '\'') out.push_back('\'');
-      out.push_back(c);
-    }
-    out.push_back('\'');
-    return out;
-  }
-
   // A group's INSERT statements: one row, and kRowsPerInsert rows per
   // statement (far fewer VDBE setups and bind/step calls per row on bulk
   // appends; a statement of a few dozen rows is the measured sweet spot).
@@ -316,10 +299,10 @@ class SqliteOfflineStore final : public OfflineStore {
     if (it != inserts_.end() && it->second.feature_count == group.features.size()) {
       return &it->second;
     }
-    std::string head = "INSERT INTO " + QuoteIdent(group.name) + " (";
+    std::string head = "INSERT INTO " + QuoteSqlIdentifier(group.name) + " (";
     std::string params = "(";
     for (const FeatureDefinition& f : group.features) {
-      head += QuoteIdent(f.name) + ", ";
+      head += QuoteSqlIdentifier(f.name) + ", ";
       params += "?, ";
     }
     head += "write_time, api_invocation_time, is_deleted) VALUES ";

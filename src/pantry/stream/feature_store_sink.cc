@@ -13,19 +13,10 @@ using featurestore::FeatureDefinition;
 using featurestore::FeatureGroupDefinition;
 using featurestore::FeatureType;
 using featurestore::FeatureValue;
+using featurestore::QuoteSqlIdentifier;
 using featurestore::Record;
 
 constexpr size_t kRowsPerBatch = 1000;
-
-std::string QuoteIdent(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
 
 class FeatureStoreSink final : public RowSink {
  public:
@@ -113,8 +104,9 @@ class FeatureStoreSink final : public RowSink {
   }
 
   StatusOr<uint64_t> DeliveredUpTo() override {
-    ASSIGN_OR_RETURN(auto result, store_->Query("SELECT MAX(" + QuoteIdent(kEmissionIdFeature) +
-                                                ") FROM " + QuoteIdent(spec_.sink_feature_group)));
+    ASSIGN_OR_RETURN(auto result,
+                     store_->Query("SELECT MAX(" + QuoteSqlIdentifier(kEmissionIdFeature) +
+                                   ") FROM " + QuoteSqlIdentifier(spec_.sink_feature_group)));
     if (result.rows.empty() || result.rows[0].empty() || !result.rows[0][0].is_int()) {
       return uint64_t{0};
     }
