@@ -1,4 +1,5 @@
 #include "pantry/featurestore/feature_store.h"
+#include "pantry/featurestore/sql_quote.h"
 
 #include <gtest/gtest.h>
 
@@ -38,15 +39,24 @@ Record Cust(int64_t id, double t, std::string state, int64_t age = 30) {
 class FeatureStoreTest : public ::testing::TestWithParam<OnlineBackend> {
  protected:
   void SetUp() override { Reopen(); }
-  void Reopen() {
+  void Reopen(FeatureStoreHooks hooks = {}) {
     store_.reset();
     FeatureStoreOptions o;
     o.home = home_.path();
     o.online_backend = GetParam();
     o.clock = &clock_;
+    o.hooks = std::move(hooks);
     auto s = FeatureStore::Open(o);
     ASSERT_TRUE(s.ok()) << s.status();
     store_ = std::move(*s);
+  }
+  // A second, read-only store over the offline store (as `pantry query` opens).
+  StatusOr<std::unique_ptr<FeatureStore>> OpenOfflineReader() {
+    FeatureStoreOptions o;
+    o.home = home_.path();
+    o.read_only = true;
+    o.offline_only = true;
+    return FeatureStore::Open(o);
   }
   std::string State(int64_t id) {
     auto r = store_->GetRecord("customers", std::to_string(id));
@@ -306,11 +316,7 @@ TEST_P(FeatureStoreTest, ConcurrentReadersAndWriter) {
 TEST_P(FeatureStoreTest, ReadOnlyOpenAlongsideWriter) {
   ASSERT_TRUE(store_->CreateFeatureGroup(Customers()).ok());
   ASSERT_TRUE(store_->PutRecord("customers", Cust(1, 100, "WA")).ok());
-  FeatureStoreOptions o;
-  o.home = home_.path();
-  o.read_only = true;
-  o.offline_only = true;
-  auto reader = FeatureStore::Open(o);
+  auto reader = OpenOfflineReader();
   ASSERT_TRUE(reader.ok()) << reader.status();
   auto q = (*reader)->Query("SELECT state FROM customers");
   ASSERT_TRUE(q.ok()) << q.status();
@@ -330,26 +336,16 @@ TEST_P(FeatureStoreTest, ReadOnlyOpenAlongsideWriter) {
 // The crash tests' hook point: after the offline commit of each batch,
 // before its online write, and only for groups with an offline store.
 TEST_P(FeatureStoreTest, AfterOfflineCommitHookSeesTheBatchOfflineOnly) {
-  store_.reset();
   std::vector<int64_t> offline_rows_at_hook;
-  FeatureStoreOptions o;
-  o.home = home_.path();
-  o.online_backend = GetParam();
-  o.clock = &clock_;
-  o.hooks.after_offline_commit = [&] {
-    FeatureStoreOptions reader;
-    reader.home = home_.path();
-    reader.read_only = true;
-    reader.offline_only = true;
-    auto offline = FeatureStore::Open(reader);
+  FeatureStoreHooks hooks;
+  hooks.after_offline_commit = [&] {
+    auto offline = OpenOfflineReader();
     ASSERT_TRUE(offline.ok()) << offline.status();
     auto n = (*offline)->Query("SELECT count(*) FROM customers");
     ASSERT_TRUE(n.ok()) << n.status();
     offline_rows_at_hook.push_back(n->rows[0][0].int_value());
   };
-  auto opened = FeatureStore::Open(o);
-  ASSERT_TRUE(opened.ok()) << opened.status();
-  store_ = std::move(*opened);
+  Reopen(std::move(hooks));
   ASSERT_TRUE(store_->CreateFeatureGroup(Customers()).ok());
   ASSERT_TRUE(store_->PutRecord("customers", Cust(1, 100, "WA")).ok());
   std::vector<Record> batch;  // large enough for the overlapped write path
@@ -420,6 +416,24 @@ TEST(FeatureGroupTest, DefinitionsFromJsonAndSpecs) {
   EXPECT_EQ(*spec, (FeatureDefinition{"a:b", FeatureType::kFractional}));
   EXPECT_NE(ParseFeatureSpec("name").status().message().find("expected NAME:"), std::string::npos);
   EXPECT_FALSE(ParseFeatureSpec("name:Decimal").ok());
+}
+
+TEST(FeatureGroupTest, SqlQuoting) {
+  EXPECT_EQ(QuoteSqlIdentifier("click_stream"), "\"click_stream\"");
+  EXPECT_EQ(QuoteSqlIdentifier("a\"b"), "\"a\"\"b\"");
+  EXPECT_EQ(QuoteSqlString("it's"), "'it''s'");
+  EXPECT_EQ(QuoteSqlString(""), "''");
+}
+
+TEST_P(FeatureStoreTest, QuotedNamesWorkInQueries) {
+  ASSERT_TRUE(store_->CreateFeatureGroup(Customers()).ok());
+  ASSERT_TRUE(store_->PutRecord("customers", Cust(1, 100, "it's")).ok());
+  auto r =
+      store_->Query("SELECT " + QuoteSqlIdentifier("state") + " FROM " +
+                    QuoteSqlIdentifier("customers") + " WHERE state = " + QuoteSqlString("it's"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->rows.size(), 1u);
+  EXPECT_EQ(r->rows[0][0].string_value(), "it's");
 }
 
 TEST(FeatureGroupTest, TtlDurationUnits) {

@@ -3,6 +3,7 @@
 #define PANTRY_FEATURESTORE_QUERY_RESULT_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pantry/featurestore/record.h"
@@ -18,6 +19,7 @@ struct QueryResult {
   // Index of a column by name, or -1.
   int ColumnIndex(std::string_view name) const;
 };
+
 
 }  // namespace pantry::featurestore
 

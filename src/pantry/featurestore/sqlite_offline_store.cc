@@ -21,6 +21,7 @@
 
 #include "pantry/featurestore/offline_store.h"
 #include "pantry/featurestore/sql_quote.h"
+#include "pantry/featurestore/query_result.h"
 
 namespace pantry::featurestore {
 namespace {
