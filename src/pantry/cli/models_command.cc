@@ -181,10 +181,15 @@ void PrintEvalTable(const workshop::EvalReport& r) {
   PrintRecallRow("oracle (truth)", t.oracle_recall_at_10, t.oracle_recall_at_100);
   PrintRecallRow("FM (workshop)", r.cf.recall_at_10, r.cf.recall_at_100);
   const size_t warm = r.eval_customers - b.cold_customers;
-  PrintRecallRow("blend, cold start (" + std::to_string(b.cold_customers) + ")", b.blend_cold.at_10,
-                 b.blend_cold.at_100);
-  PrintRecallRow("blend, with history (" + std::to_string(warm) + ")", b.blend_warm.at_10,
-                 b.blend_warm.at_100);
+  // A subset without customers has no mean: "-".
+  auto subset = [](size_t n, double value) {
+    return n == 0 ? std::nullopt : std::optional<double>(value);
+  };
+  PrintRecallRow("blend, cold start (" + std::to_string(b.cold_customers) + ")",
+                 subset(b.cold_customers, b.blend_cold.at_10),
+                 subset(b.cold_customers, b.blend_cold.at_100));
+  PrintRecallRow("blend, with history (" + std::to_string(warm) + ")",
+                 subset(warm, b.blend_warm.at_10), subset(warm, b.blend_warm.at_100));
   std::cout << "\n"
             << std::setw(34) << "metric" << std::setw(10) << "pantry" << std::setw(10) << "oracle"
             << "baseline\n";

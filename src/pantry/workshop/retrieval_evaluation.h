@@ -50,7 +50,7 @@ struct BlendEvaluation {
   RecallAtK item_knn;  // the blend's item-kNN source alone (the baseline)
   // Eval customers with no evidence before the held-out time.
   size_t cold_customers = 0;
-  RecallAtK blend_cold;  // over the cold customers only (0 when none)
+  RecallAtK blend_cold;  // over the cold customers only (0 when none; the CLI prints "-")
   RecallAtK blend_warm;  // over the others
   size_t evidence_pairs = 0;
   double train_seconds = 0;
