@@ -1,6 +1,9 @@
 // End to end: `pantry generate` a small dataset, `pantry eval` it (loads the
 // workshop groups into the feature store, trains both models, scores them
 // against truth/), then `pantry train cf|rank` on the same home.
+#include <fstream>
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "pantry/common/json.h"
@@ -25,21 +28,41 @@ TEST(ModelsCliTest, EvalThenTrainPublishesVersions) {
   auto eval = RunPantry({"--home", home, "--quiet", "eval", "--data", data, "--epochs", "3",
                          "--factors", "8", "--threads", "1", "--report", report});
   ASSERT_EQ(eval.exit_code, 0) << eval.err << eval.out;
-  EXPECT_NE(eval.out.find("CF recall@100"), std::string::npos) << eval.out;
+  EXPECT_NE(eval.out.find("blend (pantry)"), std::string::npos) << eval.out;
+  EXPECT_NE(eval.out.find("FM (workshop)"), std::string::npos) << eval.out;
+  EXPECT_NE(eval.out.find("item-kNN (baseline)"), std::string::npos) << eval.out;
   auto json = ReadJsonFile(report);
   ASSERT_TRUE(json.ok()) << json.status();
   for (const char* key :
        {"recall_at_10", "recall_at_100", "oracle_recall_at_100", "popularity_recall_at_100"}) {
     ASSERT_TRUE((*json)["cf"][key].is_number()) << key;
   }
+  for (const char* source : {"blend", "als", "item_knn", "blend_cold_start"}) {
+    ASSERT_TRUE((*json)["retrieval"][source]["recall_at_100"].is_number()) << source;
+  }
   double auc = (*json)["rank"]["auc"].get<double>();
   EXPECT_GT(auc, 0.5);
   EXPECT_LE(auc, 1.0);
 
-  auto cf = RunPantry({"--home", home, "--quiet", "train", "cf", "--epochs", "2", "--factors", "4",
-                       "--threads", "1"});
+  auto cf = RunPantry({"--home", home, "--quiet", "train", "cf", "--method", "fm", "--epochs", "2",
+                       "--factors", "4", "--threads", "1"});
   ASSERT_EQ(cf.exit_code, 0) << cf.err;
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "home" / "models" / "cf" / "current"));
+  // The default method publishes the blend beside the FM, not over it.
+  auto blend = RunPantry({"--home", home, "--quiet", "train", "cf", "--threads", "1"});
+  ASSERT_EQ(blend.exit_code, 0) << blend.err;
+  const auto retrieval_root = dir.path() / "home" / "models" / "retrieval";
+  std::ifstream current_file(retrieval_root / "current");
+  std::string current;
+  std::getline(current_file, current);
+  const auto retrieval = retrieval_root / current;
+  EXPECT_TRUE(std::filesystem::exists(retrieval / "blend" / "blend.json"));
+  EXPECT_TRUE(std::filesystem::exists(retrieval / "products.txt"));
+  auto metrics = ReadJsonFile(retrieval / "metrics.json");
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  EXPECT_GT((*metrics)["evidence_pairs"].get<int64_t>(), 0);
+  auto bad_method = RunPantry({"--home", home, "train", "cf", "--method", "bpr"});
+  EXPECT_NE(bad_method.exit_code, 0);
   auto rank = RunPantry(
       {"--home", home, "--quiet", "train", "rank", "--threads", "1", "--param", "num_round=5"});
   ASSERT_EQ(rank.exit_code, 0) << rank.err;

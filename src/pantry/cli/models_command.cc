@@ -10,6 +10,7 @@
 #include "pantry/cli/command.h"
 #include "pantry/common/json.h"
 #include "pantry/workshop/evaluation.h"
+#include "pantry/workshop/retrieval_training.h"
 #include "pantry/workshop/training.h"
 
 namespace pantry::cli {
@@ -26,6 +27,9 @@ struct CfFlags {
   std::string before;                        // only rows with event_time < this
   std::string target{models::CfTargetName(models::kDefaultCfTarget)};
   int negatives = models::kDefaultCfNegatives;
+  // blend: the blended retrieval, published under models/retrieval; fm: the
+  // factorization machine under models/cf (what the recommender serves).
+  std::string method = "blend";
 };
 
 struct RankFlags {
@@ -103,9 +107,32 @@ StatusOr<workshop::RankTrainingRequest> RankRequest(const RankFlags& flags, bool
   return request;
 }
 
+Status RunTrainBlend(const std::filesystem::path& home, const GlobalOptions& globals,
+                     const CfFlags& flags) {
+  workshop::RetrievalTrainingRequest request;
+  request.clicks.before = flags.before;
+  request.options.als.threads = flags.threads;
+  request.options.item_knn.threads = flags.threads;
+  workshop::RetrievalTrainingMetrics metrics;
+  ASSIGN_OR_RETURN(std::filesystem::path dir,
+                   workshop::TrainAndPublishRetrieval(home, globals.clock(), request, &metrics));
+  std::cout << "retrieval (blend: als + item_knn + category popularity): " << metrics.evidence_pairs
+            << " customer-product pairs from " << metrics.order_rows << " order rows and "
+            << metrics.bought_click_rows << " bought clicks, " << std::fixed << std::setprecision(1)
+            << metrics.train_seconds << " s\nsaved " << dir.string()
+            << "\n(the recommender serves the FM from models/cf: "
+            << "`pantry train cf --method fm`)\n";
+  return Status::Ok();
+}
+
 Status RunTrainCf(const GlobalOptions& globals, const CfFlags& flags) {
   ASSIGN_OR_RETURN(std::filesystem::path home, globals.RequireHome());
+  // Parsed for both methods so that a bad FM flag is refused either way.
   ASSIGN_OR_RETURN(workshop::CfTrainingRequest request, CfRequest(flags, globals.quiet()));
+  if (flags.method == "blend") return RunTrainBlend(home, globals, flags);
+  if (flags.method != "fm") {
+    return InvalidArgumentError("unknown --method '" + flags.method + "' (blend or fm)");
+  }
   models::CfTrainingMetrics metrics;
   ASSIGN_OR_RETURN(std::filesystem::path dir,
                    workshop::TrainAndPublishCf(home, globals.clock(), request, &metrics));
@@ -134,18 +161,38 @@ std::string Fixed4(std::optional<double> value) {
   return out.str();
 }
 
+void PrintRecallRow(const std::string& name, std::optional<double> at_10,
+                    std::optional<double> at_100) {
+  std::cout << std::setw(40) << name << std::setw(12) << Fixed4(at_10) << Fixed4(at_100) << "\n";
+}
+
 void PrintEvalTable(const workshop::EvalReport& r) {
   const workshop::DatasetSummary& t = r.truth;
+  const workshop::BlendEvaluation& b = r.retrieval;
   std::cout << "\n"
-            << std::left << std::setw(34) << "metric" << std::setw(10) << "pantry" << std::setw(10)
-            << "oracle"
+            << std::left << std::setw(40)
+            << ("retrieval (" + std::to_string(r.eval_customers) + " eval customers)")
+            << std::setw(12) << "recall@10"
+            << "recall@100\n";
+  PrintRecallRow("blend (pantry)", b.blend.at_10, b.blend.at_100);
+  PrintRecallRow("ALS alone", b.als.at_10, b.als.at_100);
+  PrintRecallRow("item-kNN (baseline)", b.item_knn.at_10, b.item_knn.at_100);
+  PrintRecallRow("popularity (truth)", t.popularity_recall_at_10, t.popularity_recall_at_100);
+  PrintRecallRow("oracle (truth)", t.oracle_recall_at_10, t.oracle_recall_at_100);
+  PrintRecallRow("FM (workshop)", r.cf.recall_at_10, r.cf.recall_at_100);
+  const size_t warm = r.eval_customers - b.cold_customers;
+  // A subset without customers has no mean: "-".
+  auto subset = [](size_t n, double value) {
+    return n == 0 ? std::nullopt : std::optional<double>(value);
+  };
+  PrintRecallRow("blend, cold start (" + std::to_string(b.cold_customers) + ")",
+                 subset(b.cold_customers, b.blend_cold.at_10),
+                 subset(b.cold_customers, b.blend_cold.at_100));
+  PrintRecallRow("blend, with history (" + std::to_string(warm) + ")",
+                 subset(warm, b.blend_warm.at_10), subset(warm, b.blend_warm.at_100));
+  std::cout << "\n"
+            << std::setw(34) << "metric" << std::setw(10) << "pantry" << std::setw(10) << "oracle"
             << "baseline\n";
-  std::cout << std::setw(34) << "CF recall@10" << std::setw(10) << Fixed4(r.cf.recall_at_10)
-            << std::setw(10) << Fixed4(t.oracle_recall_at_10) << Fixed4(t.popularity_recall_at_10)
-            << " (popularity)\n";
-  std::cout << std::setw(34) << "CF recall@100" << std::setw(10) << Fixed4(r.cf.recall_at_100)
-            << std::setw(10) << Fixed4(t.oracle_recall_at_100) << Fixed4(t.popularity_recall_at_100)
-            << " (popularity)\n";
   std::cout << std::setw(34) << "ranker AUC (held-out clicks)" << std::setw(10)
             << Fixed4(r.rank.auc) << std::setw(10) << Fixed4(t.oracle_auc)
             << Fixed4(r.rank.auc_without_click_features)
@@ -162,6 +209,8 @@ Status RunEval(const GlobalOptions& globals, const EvalFlags& flags) {
   rank.threads = flags.cf.threads;
   rank.seed = flags.cf.seed;
   ASSIGN_OR_RETURN(request.rank, RankRequest(rank, globals.quiet()));
+  request.retrieval.als.threads = flags.cf.threads;
+  request.retrieval.item_knn.threads = flags.cf.threads;
   if (!globals.quiet()) {
     request.on_group_loaded = [](const workshop::GroupLoad& load) {
       if (load.file_missing) return;
@@ -213,9 +262,16 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
   CLI::App* train = app.add_subcommand("train", "Train the CF (FM) or ranking (XGBoost) model");
   train->require_subcommand(1);
   CLI::App* cf = train->add_subcommand(
-      "cf", "Train the factorization machine on the offline store's purchases");
+      "cf",
+      "Train candidate retrieval on the offline store's purchases (blend, or the workshop's FM)");
   static CfFlags cf_flags;
   AddCfFlags(cf, &cf_flags);
+  cf->add_option("--method", cf_flags.method,
+                 "blend: ALS + item kNN + category popularity, published as models/retrieval; "
+                 "fm: the factorization machine, published as models/cf (served by the "
+                 "recommender)")
+      ->check(CLI::IsMember({"blend", "fm"}))
+      ->capture_default_str();
   cf->add_option("--before", cf_flags.before, "Use only click rows with event_time before this");
   SetAction(cf, [&globals] { return RunTrainCf(globals, cf_flags); });
 

@@ -344,7 +344,7 @@ class RecommenderImpl final : public Recommender {
     std::lock_guard<std::mutex> lock(not_ready_mutex_);
     return "no models are being served yet (" +
            (not_ready_.empty() ? std::string("none loaded") : not_ready_) +
-           "): train them with `pantry train cf` and `pantry train rank`";
+           "): train them with `pantry train cf --method fm` and `pantry train rank`";
   }
 
   RecommenderOptions options_;

@@ -126,6 +126,7 @@ StatusOr<EvalReport> RunEval(const std::filesystem::path& home, Clock* clock,
   }
   ASSIGN_OR_RETURN(auto store, OpenHomeStore(home, clock, /*read_only=*/true));
   ASSIGN_OR_RETURN(report.cf, EvaluateRetrieval(*store, truth, heldout_from, request.cf));
+  ASSIGN_OR_RETURN(report.retrieval, EvaluateBlend(request.data, truth, request.retrieval));
   ASSIGN_OR_RETURN(report.rank, EvaluateRanker(*store, heldout_from, request.rank));
   return report;
 }
@@ -147,6 +148,7 @@ OrderedJson EvalReportJson(const EvalReport& r) {
                   {"train_seconds", r.cf.train_seconds},
                   {"retrieval_ms_per_customer", r.cf.retrieval_ms_per_customer},
                   {"training", CfMetricsJson(r.cf.training)}};
+  report["retrieval"] = BlendEvaluationJson(r.retrieval);
   report["rank"] = {
       {"heldout_rows", r.rank.heldout_rows},
       {"auc", r.rank.auc},

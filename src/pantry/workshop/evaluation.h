@@ -22,6 +22,7 @@
 #include "pantry/models/cf_model.h"
 #include "pantry/models/rank_model.h"
 #include "pantry/workshop/feature_groups.h"
+#include "pantry/workshop/retrieval_evaluation.h"
 #include "pantry/workshop/training.h"
 
 namespace pantry::workshop {
@@ -62,7 +63,8 @@ struct EvalReport {
   std::filesystem::path dataset;
   DatasetSummary truth;
   size_t eval_customers = 0;
-  RetrievalEvaluation cf;
+  RetrievalEvaluation cf;     // the workshop's factorization machine
+  BlendEvaluation retrieval;  // pantry's retrieval (blend) and its sources
   RankerEvaluation rank;
 };
 
@@ -72,6 +74,8 @@ struct EvalRequest {
   // split (before click_heldout_from).
   CfTrainingRequest cf;
   RankTrainingRequest rank;
+  // The blended retrieval, trained on the dataset's purchase evidence.
+  models::RetrievalTrainOptions retrieval;
   // Optional: after each group loaded into the home.
   std::function<void(const GroupLoad&)> on_group_loaded;
 };
@@ -92,13 +96,16 @@ StatusOr<RankerEvaluation> EvaluateRanker(const featurestore::FeatureStore& stor
                                           RankTrainingRequest request);
 
 // The whole evaluation: loads the training groups the home lacks from
-// request.data (read-write), then evaluates on a read-only store.
+// request.data (read-write), then evaluates on a read-only store: the FM,
+// the blended retrieval (EvaluateBlend, from request.data's CSVs on the
+// same split) and the ranker.
 // FailedPrecondition for a folder without truth/.
 StatusOr<EvalReport> RunEval(const std::filesystem::path& home, Clock* clock,
                              const EvalRequest& request);
 
-// The JSON report (`pantry eval --report`): dataset sizes, "cf" and "rank"
-// sections with pantry's numbers, the baselines and the training metrics.
+// The JSON report (`pantry eval --report`): dataset sizes, "cf" (FM),
+// "retrieval" (blend, its sources, cold start) and "rank" sections with pantry's numbers, the
+// baselines and the training metrics.
 OrderedJson EvalReportJson(const EvalReport& report);
 Status WriteEvalReport(const std::filesystem::path& path, const EvalReport& report);
 

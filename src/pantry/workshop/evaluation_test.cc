@@ -1,5 +1,7 @@
 #include "pantry/workshop/evaluation.h"
 
+#include <cstdio>
+
 #include <gtest/gtest.h>
 
 #include "pantry/workshop/test_dataset.h"
@@ -16,6 +18,8 @@ TEST_F(WorkshopTest, EvaluatesBothModelsAgainstTheTruth) {
   request.cf.hyperparameters.epochs = 2;
   request.cf.hyperparameters.num_threads = 1;
   request.rank.params.num_round = 5;
+  request.retrieval.als.threads = 1;
+  request.retrieval.item_knn.threads = 1;
   request.rank.params.nthread = 1;
   std::vector<std::string> loaded;
   request.on_group_loaded = [&](const GroupLoad& load) { loaded.push_back(load.group); };
@@ -31,6 +35,13 @@ TEST_F(WorkshopTest, EvaluatesBothModelsAgainstTheTruth) {
   EXPECT_LE(report->cf.recall_at_10, report->cf.recall_at_100);
   EXPECT_LE(report->cf.recall_at_100, 1.0);
   EXPECT_EQ(report->cf.training.epochs.size(), 2u);
+  // With 100 products a top 100 is the whole catalog, so recall@100 cannot
+  // separate the blend from popularity here (BlendBeatsPopularity does).
+  ASSERT_TRUE(report->truth.popularity_recall_at_100.has_value());
+  EXPECT_GE(report->retrieval.blend.at_100, *report->truth.popularity_recall_at_100);
+  EXPECT_LE(report->retrieval.blend.at_10, report->retrieval.blend.at_100);
+  EXPECT_GT(report->retrieval.evidence_pairs, 0u);
+  EXPECT_LE(report->retrieval.cold_customers, report->eval_customers);
   EXPECT_GT(report->rank.heldout_rows, 0u);
   EXPECT_GT(report->rank.auc, 0.0);
   EXPECT_LE(report->rank.auc, 1.0);
@@ -45,6 +56,9 @@ TEST_F(WorkshopTest, EvaluatesBothModelsAgainstTheTruth) {
   EXPECT_DOUBLE_EQ((*json)["cf"]["recall_at_100"].get<double>(), report->cf.recall_at_100);
   EXPECT_TRUE((*json)["cf"]["popularity_recall_at_100"].is_number());
   EXPECT_EQ((*json)["cf"]["training"]["kind"], "cf");
+  EXPECT_DOUBLE_EQ((*json)["retrieval"]["blend"]["recall_at_100"].get<double>(),
+                   report->retrieval.blend.at_100);
+  EXPECT_TRUE((*json)["retrieval"]["item_knn"]["recall_at_10"].is_number());
   EXPECT_DOUBLE_EQ((*json)["rank"]["auc"].get<double>(), report->rank.auc);
   EXPECT_EQ((*json)["rank"]["training_without_click_features"]["kind"], "rank");
 
@@ -52,6 +66,26 @@ TEST_F(WorkshopTest, EvaluatesBothModelsAgainstTheTruth) {
   loaded.clear();
   ASSERT_TRUE(RunEval(home(), nullptr, request).ok());
   EXPECT_TRUE(loaded.empty());
+}
+
+// pantry's retrieval finds more of the held-out purchases than popularity,
+// on the same customers and split (the CI guard of docs/quality.md).
+TEST_F(WorkshopTest, BlendBeatsPopularity) {
+  Generate(/*customers=*/600, /*products=*/1500, /*click_rows=*/40000, /*eval_customers=*/200);
+  auto truth = datagen::LoadGroundTruth(data());
+  ASSERT_TRUE(truth.ok()) << truth.status();
+  models::RetrievalTrainOptions options;
+  options.als.threads = 1;
+  options.item_knn.threads = 1;
+  auto blend = EvaluateBlend(data(), *truth, options);
+  ASSERT_TRUE(blend.ok()) << blend.status();
+  const double popularity = truth->summary["popularity_recall_at_100"].get<double>();
+  EXPECT_GT(blend->blend.at_100, popularity);
+  EXPECT_GT(blend->blend.at_100, 0.0);
+  EXPECT_LE(blend->blend.at_10, blend->blend.at_100);
+  std::printf("blend recall@100 %.4f (als %.4f, item_knn %.4f), popularity %.4f, cold %zu\n",
+              blend->blend.at_100, blend->als.at_100, blend->item_knn.at_100, popularity,
+              blend->cold_customers);
 }
 
 TEST_F(WorkshopTest, EvalNeedsAGeneratedDataset) {

@@ -28,14 +28,16 @@ class WorkshopTest : public ::testing::Test {
   std::filesystem::path home() const { return root_ / "home"; }
   std::filesystem::path data() const { return root_ / "data"; }
 
-  // 60 customers, 100 products, 3000 click rows (about a fifth held out).
-  void Generate() {
+  // 60 customers, 100 products, 3000 click rows (about a fifth held out) by
+  // default.
+  void Generate(int customers = 60, int products = 100, int click_rows = 3000,
+                int eval_customers = 20) {
     datagen::GenerateOptions o;
     o.out = data();
-    o.customers = 60;
-    o.products = 100;
-    o.click_rows = 3000;
-    o.eval_customers = 20;
+    o.customers = customers;
+    o.products = products;
+    o.click_rows = click_rows;
+    o.eval_customers = eval_customers;
     o.threads = 1;
     auto summary = datagen::GenerateDataset(o);
     ASSERT_TRUE(summary.ok()) << summary.status();
