@@ -48,8 +48,9 @@ TEST(ModelsCliTest, EvalThenTrainPublishesVersions) {
                        "--factors", "4", "--threads", "1"});
   ASSERT_EQ(cf.exit_code, 0) << cf.err;
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "home" / "models" / "cf" / "current"));
-  // The default method publishes the blend beside the FM, not over it.
-  auto blend = RunPantry({"--home", home, "--quiet", "train", "cf", "--threads", "1"});
+  // The blend is published beside the FM, not over it.
+  auto blend =
+      RunPantry({"--home", home, "--quiet", "train", "cf", "--method", "blend", "--threads", "1"});
   ASSERT_EQ(blend.exit_code, 0) << blend.err;
   const auto retrieval_root = dir.path() / "home" / "models" / "retrieval";
   std::ifstream current_file(retrieval_root / "current");

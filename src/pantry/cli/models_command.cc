@@ -29,7 +29,10 @@ struct CfFlags {
   int negatives = models::kDefaultCfNegatives;
   // blend: the blended retrieval, published under models/retrieval; fm: the
   // factorization machine under models/cf (what the recommender serves).
-  std::string method = "blend";
+  // fm until the recommender serves the blend (docs/models.md): a default
+  // that `pantry serve` cannot use would leave a fresh home without
+  // candidates.
+  std::string method = "fm";
 };
 
 struct RankFlags {
