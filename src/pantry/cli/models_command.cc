@@ -27,11 +27,7 @@ struct CfFlags {
   std::string before;                        // only rows with event_time < this
   std::string target{models::CfTargetName(models::kDefaultCfTarget)};
   int negatives = models::kDefaultCfNegatives;
-  // blend: the blended retrieval, published under models/retrieval; fm: the
-  // factorization machine under models/cf (what the recommender serves).
-  // fm until the recommender serves the blend (docs/models.md): a default
-  // that `pantry serve` cannot use would leave a fresh home without
-  // candidates.
+  // fm (models/cf, what the recommender serves) or blend (models/retrieval).
   std::string method = "fm";
 };
 
