@@ -1,9 +1,16 @@
 #include "pantry/models/array_file.h"
 
+#include <bit>
 #include <cstring>
 
 #include "pantry/common/checksum.h"
 #include "pantry/common/file_util.h"
+
+// The file's numbers are little-endian. Whole arrays are copied as they lie
+// in memory (a per-element encoder, common/coding.h, would cost a pass over
+// hundreds of MB at load), so the host must be little-endian too.
+static_assert(std::endian::native == std::endian::little,
+              "model files are little-endian; port the array copies to common/coding.h");
 
 namespace pantry::models {
 namespace {

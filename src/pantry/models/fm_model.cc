@@ -1,6 +1,7 @@
 #include "pantry/models/fm_model.h"
 
 #include <cmath>
+#include <bit>
 #include <cstring>
 #include <thread>
 
@@ -8,6 +9,12 @@
 #include "pantry/common/file_util.h"
 #include "pantry/common/json.h"
 #include "pantry/models/model_json.h"
+
+// The file's numbers are little-endian. Whole arrays are copied as they lie
+// in memory (a per-element encoder, common/coding.h, would cost a pass over
+// hundreds of MB at load), so the host must be little-endian too.
+static_assert(std::endian::native == std::endian::little,
+              "model files are little-endian; port the array copies to common/coding.h");
 
 namespace pantry::models {
 namespace {
