@@ -22,7 +22,7 @@
 #include "pantry/datagen/purchase_evidence.h"
 #include "pantry/models/blend.h"
 #include "pantry/models/interactions.h"
-#include "test_util.h"
+#include "pantry/testing/temp_dir.h"
 
 namespace pantry {
 namespace {

@@ -14,7 +14,8 @@
 #include "pantry/featurestore/feature_store.h"
 #include "pantry/server/memory_event_ingest.h"
 #include "pantry/server/server.h"
-#include "tests/test_util.h"
+#include "pantry/testing/subprocess.h"
+#include "pantry/testing/temp_dir.h"
 
 namespace pantry {
 namespace {

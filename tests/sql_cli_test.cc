@@ -7,7 +7,8 @@
 #include <gtest/gtest.h>
 
 #include "pantry/common/json.h"
-#include "tests/test_util.h"
+#include "pantry/testing/subprocess.h"
+#include "pantry/testing/temp_dir.h"
 
 namespace pantry::testing {
 namespace {
