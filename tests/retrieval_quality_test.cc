@@ -16,7 +16,7 @@
 
 #include <gtest/gtest.h>
 
-#include "pantry/common/csv.h"
+#include "pantry/common/csv_columns.h"
 #include "pantry/datagen/generator.h"
 #include "pantry/datagen/ground_truth.h"
 #include "pantry/datagen/purchase_evidence.h"
@@ -51,38 +51,23 @@ uint32_t Segment(double health, int age) {
   return health_band * 4 + age_band;
 }
 
-Status ReadCsv(const fs::path& path, const std::vector<std::string>& columns,
-               const std::function<void(const std::vector<std::string_view>&)>& fn) {
-  ASSIGN_OR_RETURN(auto reader, CsvReader::Open(path));
-  std::vector<size_t> index;
-  for (const std::string& c : columns) {
-    ASSIGN_OR_RETURN(size_t i, reader->RequireColumn(c));
-    index.push_back(i);
-  }
-  CsvRecord record;
-  std::vector<std::string_view> fields(columns.size());
-  while (true) {
-    ASSIGN_OR_RETURN(bool more, reader->ReadRecord(&record));
-    if (!more) return Status::Ok();
-    for (size_t i = 0; i < index.size(); ++i) fields[i] = record[index[i]];
-    fn(fields);
-  }
-}
-
 StatusOr<RetrievalData> LoadRetrievalData(const fs::path& dir, int64_t clicks_before,
                                           float view_weight = 0) {
   RetrievalData d;
-  RETURN_IF_ERROR(ReadCsv(dir / "products.csv", {"product_id", "product_category"},
-                          [&](const std::vector<std::string_view>& f) {
-                            d.products.Intern(f[0]);
-                            d.product_category.push_back(d.categories.Intern(f[1]));
-                          }));
-  RETURN_IF_ERROR(ReadCsv(dir / "customers.csv", {"customer_id", "customer_health_index", "age"},
-                          [&](const std::vector<std::string_view>& f) {
-                            d.customers.Intern(f[0]);
-                            d.customer_segment.push_back(Segment(std::stod(std::string(f[1])),
-                                                                 std::stoi(std::string(f[2]))));
-                          }));
+  RETURN_IF_ERROR(ForEachCsvRow(dir / "products.csv", {"product_id", "product_category"},
+                                [&](const std::vector<std::string_view>& f) -> Status {
+                                  d.products.Intern(f[0]);
+                                  d.product_category.push_back(d.categories.Intern(f[1]));
+                                  return Status::Ok();
+                                }));
+  RETURN_IF_ERROR(ForEachCsvRow(dir / "customers.csv",
+                                {"customer_id", "customer_health_index", "age"},
+                                [&](const std::vector<std::string_view>& f) {
+                                  d.customers.Intern(f[0]);
+                                  d.customer_segment.push_back(Segment(
+                                      std::stod(std::string(f[1])), std::stoi(std::string(f[2]))));
+                                  return Status::Ok();
+                                }));
   InteractionMatrix::Builder builder;
   datagen::EvidenceOptions options;
   options.clicks_before_micros = clicks_before;

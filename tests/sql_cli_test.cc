@@ -120,8 +120,8 @@ TEST(SqlCliTest, WindowSqlMatchesTheBuiltinSpec) {
     const char* customers[] = {"C1", "C2", "C1", "C3", "C1", "C2"};
     for (int i = 0; i < 6; ++i) {
       events << "{\"customer_id\":\"" << customers[i] << "\",\"product_id\":\"P" << i
-             << "\",\"activity_weight\":" << (i % 3 + 1)
-             << ",\"product_health_index\":0." << (i + 1) << ",\"_arrival_time\":\""
+             << "\",\"activity_weight\":" << (i % 3 + 1) << ",\"product_health_index\":0."
+             << (i + 1) << ",\"_arrival_time\":\""
              << "2026-11-30T10:0" << i << ":00Z\"}\n";
     }
   }

@@ -51,8 +51,7 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   options.server.http.io_threads = flags.io_threads;
   options.server.token = FlagOrEnv(flags.token, "PANTRY_TOKEN");
   options.server.metrics_public = flags.metrics_public;
-  options.server.aws.access_key_id =
-      FlagOrEnv(flags.aws_access_key_id, "PANTRY_AWS_ACCESS_KEY_ID");
+  options.server.aws.access_key_id = FlagOrEnv(flags.aws_access_key_id, "PANTRY_AWS_ACCESS_KEY_ID");
   options.server.aws.secret_access_key = FlagOrEnv("", "PANTRY_AWS_SECRET_ACCESS_KEY");
   if (options.server.aws.access_key_id.empty() != options.server.aws.secret_access_key.empty()) {
     return InvalidArgumentError(
@@ -69,8 +68,9 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   ASSIGN_OR_RETURN(auto server, workshop::WorkshopServer::Start(options));
   std::cout << "pantry: serving on http://" << flags.host << ":" << server->port()
             << (options.server.token.empty() && !options.server.aws.configured()
-                 ? ""
-                 : " (routes other than /healthz and /readyz need credentials)") << std::endl;
+                    ? ""
+                    : " (routes other than /healthz and /readyz need credentials)")
+            << std::endl;
   int signal = server::WaitForTerminationSignal();
   PANTRY_LOG_INFO("signal {} received: draining requests", signal);
   RETURN_IF_ERROR(server->Stop());
@@ -105,7 +105,9 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
   serve->add_option("--sql", flags->sql.app,
                     "Also run a KDA SQL application's pumps over click_stream (docs/kda-sql.md)");
   AddSqlAppFlags(serve, &flags->sql);
-  serve->add_option("--io-threads", flags->io_threads, "Event-loop threads (default 0: one per core)")
+  serve
+      ->add_option("--io-threads", flags->io_threads,
+                   "Event-loop threads (default 0: one per core)")
       ->check(CLI::Range(0, 256));
   serve->add_flag("--metrics-public", flags->metrics_public,
                   "Serve /metrics without credentials when a token or AWS credentials are set");

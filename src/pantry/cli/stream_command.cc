@@ -230,9 +230,8 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
   CLI::App* window = app.add_subcommand(
       "window", "Replay a window spec over a JSON-lines file and print the emitted rows");
   auto* wo = new WindowOptions();
-  window
-      ->add_option("--spec", wo->spec,
-                   "Window spec JSON file (or the built-ins 'workshop', 'workshop-live')");
+  window->add_option("--spec", wo->spec,
+                     "Window spec JSON file (or the built-ins 'workshop', 'workshop-live')");
   window->add_option("--sql", wo->sql.app,
                      "A KDA SQL application (.sql or describe-application .json) instead of "
                      "--spec: each pump replays the file (docs/kda-sql.md)");

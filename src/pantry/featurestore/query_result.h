@@ -20,7 +20,6 @@ struct QueryResult {
   int ColumnIndex(std::string_view name) const;
 };
 
-
 }  // namespace pantry::featurestore
 
 #endif  // PANTRY_FEATURESTORE_QUERY_RESULT_H_

@@ -20,8 +20,8 @@
 #include <mutex>
 
 #include "pantry/featurestore/offline_store.h"
-#include "pantry/featurestore/sql_quote.h"
 #include "pantry/featurestore/query_result.h"
+#include "pantry/featurestore/sql_quote.h"
 
 namespace pantry::featurestore {
 namespace {

@@ -1,7 +1,7 @@
 #include "pantry/models/fm_model.h"
 
-#include <cmath>
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <thread>
 

@@ -6,31 +6,13 @@
 #include <functional>
 #include <string>
 
-#include "pantry/common/csv.h"
+#include "pantry/common/csv_columns.h"
 #include "pantry/datagen/purchase_evidence.h"
 
 namespace pantry::workshop {
 namespace {
 
 namespace fs = std::filesystem;
-
-Status ReadCsv(const fs::path& path, const std::vector<std::string>& columns,
-               const std::function<Status(const std::vector<std::string_view>&)>& fn) {
-  ASSIGN_OR_RETURN(auto reader, CsvReader::Open(path));
-  std::vector<size_t> index;
-  for (const std::string& c : columns) {
-    ASSIGN_OR_RETURN(size_t i, reader->RequireColumn(c));
-    index.push_back(i);
-  }
-  CsvRecord record;
-  std::vector<std::string_view> fields(columns.size());
-  while (true) {
-    ASSIGN_OR_RETURN(bool more, reader->ReadRecord(&record));
-    if (!more) return Status::Ok();
-    for (size_t i = 0; i < index.size(); ++i) fields[i] = record[index[i]];
-    RETURN_IF_ERROR(fn(fields));
-  }
-}
 
 StatusOr<double> ParseDouble(const fs::path& file, std::string_view text) {
   double value = 0;
@@ -78,22 +60,22 @@ uint32_t ProfileSegment(double health_index, int age) {
 
 StatusOr<RetrievalEvidence> LoadDatasetEvidence(const fs::path& dir, int64_t clicks_before_micros) {
   RetrievalEvidence d;
-  RETURN_IF_ERROR(ReadCsv(dir / "products.csv", {"product_id", "product_category"},
-                          [&](const std::vector<std::string_view>& f) -> Status {
-                            d.products.Intern(f[0]);
-                            d.product_category.push_back(d.categories.Intern(f[1]));
-                            return Status::Ok();
-                          }));
+  RETURN_IF_ERROR(ForEachCsvRow(dir / "products.csv", {"product_id", "product_category"},
+                                [&](const std::vector<std::string_view>& f) -> Status {
+                                  d.products.Intern(f[0]);
+                                  d.product_category.push_back(d.categories.Intern(f[1]));
+                                  return Status::Ok();
+                                }));
   const fs::path customers_csv = dir / "customers.csv";
-  RETURN_IF_ERROR(ReadCsv(customers_csv, {"customer_id", "customer_health_index", "age"},
-                          [&](const std::vector<std::string_view>& f) -> Status {
-                            ASSIGN_OR_RETURN(double health, ParseDouble(customers_csv, f[1]));
-                            ASSIGN_OR_RETURN(double age, ParseDouble(customers_csv, f[2]));
-                            d.customers.Intern(f[0]);
-                            d.customer_segment.push_back(
-                                ProfileSegment(health, static_cast<int>(age)));
-                            return Status::Ok();
-                          }));
+  RETURN_IF_ERROR(ForEachCsvRow(customers_csv, {"customer_id", "customer_health_index", "age"},
+                                [&](const std::vector<std::string_view>& f) -> Status {
+                                  ASSIGN_OR_RETURN(double health, ParseDouble(customers_csv, f[1]));
+                                  ASSIGN_OR_RETURN(double age, ParseDouble(customers_csv, f[2]));
+                                  d.customers.Intern(f[0]);
+                                  d.customer_segment.push_back(
+                                      ProfileSegment(health, static_cast<int>(age)));
+                                  return Status::Ok();
+                                }));
   models::InteractionMatrix::Builder builder;
   datagen::EvidenceOptions options;
   options.clicks_before_micros = clicks_before_micros;
