@@ -19,7 +19,7 @@ using testing::TempDir;
 TEST(DemoTest, RankingMovesTowardHealthyProductsAfterHealthyBrowsing) {
   TempDir home;
   auto demo = RunPantry({"--home", home.path().string(), "demo", "--exit", "--customers", "300",
-                         "--products", "500", "--click-rows", "20000", "--cf-epochs", "3"});
+                         "--products", "500", "--click-rows", "20000"});
   ASSERT_EQ(demo.exit_code, 0) << demo.out << demo.err;
   EXPECT_NE(demo.out.find("note how the ranking changed"), std::string::npos) << demo.out;
   std::regex mean("mean health ([0-9.]+)");

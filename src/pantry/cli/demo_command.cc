@@ -51,8 +51,6 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
       ->check(CLI::Range(20, 10000000));
   cmd->add_option("--click-rows", o.click_rows, "Generated click rows (default 200000)")
       ->check(CLI::Range(static_cast<int64_t>(100), static_cast<int64_t>(1) << 40));
-  cmd->add_option("--cf-epochs", o.cf_epochs, "CF training epochs (default 5)")
-      ->check(CLI::Range(1, 1000));
   cmd->add_option("--events", o.events, "Clicks per browsing phase (default 12)")
       ->check(CLI::Range(1, 10000));
   cmd->add_option("--customer", o.customer, "Shopper (default: the first customer id)");

@@ -27,8 +27,9 @@ struct CfFlags {
   std::string before;                        // only rows with event_time < this
   std::string target{models::CfTargetName(models::kDefaultCfTarget)};
   int negatives = models::kDefaultCfNegatives;
-  // fm (models/cf, what the recommender serves) or blend (models/retrieval).
-  std::string method = "fm";
+  // blend (models/retrieval) or fm (models/cf); the recommender serves
+  // whichever was published last.
+  std::string method = "blend";
 };
 
 struct RankFlags {
@@ -118,9 +119,7 @@ Status RunTrainBlend(const std::filesystem::path& home, const GlobalOptions& glo
   std::cout << "retrieval (blend: als + item_knn + category popularity): " << metrics.evidence_pairs
             << " customer-product pairs from " << metrics.order_rows << " order rows and "
             << metrics.bought_click_rows << " bought clicks, " << std::fixed << std::setprecision(1)
-            << metrics.train_seconds << " s\nsaved " << dir.string()
-            << "\n(the recommender serves the FM from models/cf: "
-            << "`pantry train cf --method fm`)\n";
+            << metrics.train_seconds << " s\nsaved " << dir.string() << "\n";
   return Status::Ok();
 }
 
@@ -267,8 +266,8 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
   AddCfFlags(cf, &cf_flags);
   cf->add_option("--method", cf_flags.method,
                  "blend: ALS + item kNN + category popularity, published as models/retrieval; "
-                 "fm: the factorization machine, published as models/cf (served by the "
-                 "recommender)")
+                 "fm: the workshop's factorization machine, published as models/cf. The "
+                 "recommender serves the one published last")
       ->check(CLI::IsMember({"blend", "fm"}))
       ->capture_default_str();
   cf->add_option("--before", cf_flags.before, "Use only click rows with event_time before this");

@@ -102,11 +102,11 @@ std::vector<float> AugmentedQuery(const models::CustomerVector& customer) {
   return q;
 }
 
-StatusOr<std::shared_ptr<const ModelSnapshot>> BuildSnapshot(
-    std::shared_ptr<const models::CfModel> cf, std::string cf_version,
-    std::shared_ptr<const models::RankModel> rank, std::string rank_version,
-    std::vector<CatalogProduct> products, const SnapshotOptions& options) {
-  auto snapshot = std::make_shared<ModelSnapshot>();
+namespace {
+
+// The FM's catalog index and, for large catalogs, its HNSW index.
+Status BuildFmIndexes(const models::CfModel& cf, const std::vector<CatalogProduct>& products,
+                      const SnapshotOptions& options, ModelSnapshot* snapshot) {
   std::vector<std::string> ids, names;
   ids.reserve(products.size());
   names.reserve(products.size());
@@ -114,9 +114,49 @@ StatusOr<std::shared_ptr<const ModelSnapshot>> BuildSnapshot(
     ids.push_back(p.product_id);
     names.push_back(p.product_name);
   }
-  ASSIGN_OR_RETURN(snapshot->index, cf->BuildCatalogIndex(ids, names));
+  ASSIGN_OR_RETURN(snapshot->index, cf.BuildCatalogIndex(ids, names));
+  if (products.size() >= options.hnsw_threshold) {
+    std::vector<float> vectors = AugmentedProductVectors(cf, snapshot->index, products);
+    ASSIGN_OR_RETURN(
+        snapshot->hnsw,
+        HnswIndex::Build(vectors, products.size(), static_cast<size_t>(cf.fm().num_factors()) + 1,
+                         options.hnsw));
+  }
+  return Status::Ok();
+}
+
+// Products the blend was trained on map to their catalog position; products
+// added to the catalog since are not proposed until the next training.
+std::vector<int32_t> BlendToCatalog(const BlendModel& blend,
+                                    const std::vector<CatalogProduct>& products) {
+  std::vector<int32_t> out(blend.products.size(), -1);
+  for (size_t i = 0; i < products.size(); ++i) {
+    if (auto index = blend.products.Find(products[i].product_id)) {
+      out[*index] = static_cast<int32_t>(i);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+StatusOr<std::shared_ptr<const ModelSnapshot>> BuildSnapshot(SnapshotModels models,
+                                                             std::vector<CatalogProduct> products,
+                                                             const SnapshotOptions& options) {
+  if (models.rank == nullptr) return InvalidArgumentError("BuildSnapshot: no ranking model");
+  if (models.cf == nullptr && models.blend == nullptr) {
+    return InvalidArgumentError("BuildSnapshot: no candidate model (FM or blend)");
+  }
+  auto snapshot = std::make_shared<ModelSnapshot>();
+  if (models.blend != nullptr) {
+    snapshot->blend_to_catalog = BlendToCatalog(*models.blend, products);
+    snapshot->blend_unmapped = static_cast<size_t>(
+        std::count(snapshot->blend_to_catalog.begin(), snapshot->blend_to_catalog.end(), -1));
+  } else {
+    RETURN_IF_ERROR(BuildFmIndexes(*models.cf, products, options, snapshot.get()));
+  }
   std::vector<std::string> category_names;
-  ASSIGN_OR_RETURN(snapshot->columns, ResolveColumns(*rank, &category_names));
+  ASSIGN_OR_RETURN(snapshot->columns, ResolveColumns(*models.rank, &category_names));
   snapshot->category_column.assign(products.size(), -1);
   for (size_t i = 0; i < products.size(); ++i) {
     for (size_t c = 0; c < snapshot->columns.size(); ++c) {
@@ -127,17 +167,15 @@ StatusOr<std::shared_ptr<const ModelSnapshot>> BuildSnapshot(
       }
     }
   }
-  if (products.size() >= options.hnsw_threshold) {
-    std::vector<float> vectors = AugmentedProductVectors(*cf, snapshot->index, products);
-    ASSIGN_OR_RETURN(
-        snapshot->hnsw,
-        HnswIndex::Build(vectors, products.size(), static_cast<size_t>(cf->fm().num_factors()) + 1,
-                         options.hnsw));
+  if (models.blend != nullptr) {
+    snapshot->blend = std::move(models.blend);
+    snapshot->blend_version = std::move(models.blend_version);
+  } else {
+    snapshot->cf = std::move(models.cf);
+    snapshot->cf_version = std::move(models.cf_version);
   }
-  snapshot->cf = std::move(cf);
-  snapshot->cf_version = std::move(cf_version);
-  snapshot->rank = std::move(rank);
-  snapshot->rank_version = std::move(rank_version);
+  snapshot->rank = std::move(models.rank);
+  snapshot->rank_version = std::move(models.rank_version);
   snapshot->products = std::move(products);
   return std::shared_ptr<const ModelSnapshot>(std::move(snapshot));
 }

@@ -1,7 +1,8 @@
-// ModelSnapshot: everything a request needs, immutable once built: the CF
-// and ranking models with their versions, the product catalog, the FM
-// catalog index (q_i, b_i precomputed), an optional HNSW index, and the
-// ranker's column layout resolved from the feature names saved with it.
+// ModelSnapshot: everything a request needs, immutable once built: the
+// candidate model (the blended retrieval, or the workshop's FM with its
+// catalog index, q_i and b_i precomputed, and an optional HNSW index), the
+// ranking model, their versions, the product catalog, and the ranker's
+// column layout resolved from the feature names saved with it.
 #ifndef PANTRY_RECOMMEND_MODEL_SNAPSHOT_H_
 #define PANTRY_RECOMMEND_MODEL_SNAPSHOT_H_
 
@@ -15,6 +16,7 @@
 #include "pantry/models/cf_model.h"
 #include "pantry/models/fm_retrieval.h"
 #include "pantry/models/rank_model.h"
+#include "pantry/recommend/blend_model.h"
 #include "pantry/recommend/hnsw_index.h"
 
 namespace pantry::recommend {
@@ -41,15 +43,36 @@ enum class RankColumn : uint8_t {
   kCategory,          // product_category_<name>: 1 for products of that category
 };
 
-struct ModelSnapshot {
+// The models a snapshot serves. Candidates come from `blend` when it is
+// set, else from the FM `cf`; one of the two and `rank` are required.
+struct SnapshotModels {
   std::shared_ptr<const models::CfModel> cf;
   std::string cf_version;
+  std::shared_ptr<const BlendModel> blend;
+  std::string blend_version;
+  std::shared_ptr<const models::RankModel> rank;
+  std::string rank_version;
+};
+
+struct ModelSnapshot {
+  std::shared_ptr<const models::CfModel> cf;  // null when the blend serves
+  std::string cf_version;
+  std::shared_ptr<const BlendModel> blend;  // null when the FM serves
+  std::string blend_version;
   std::shared_ptr<const models::RankModel> rank;
   std::string rank_version;
 
   std::vector<CatalogProduct> products;
+  // FM only: the catalog index and, for large catalogs, the HNSW index.
   models::FmCatalogIndex index;
   std::unique_ptr<HnswIndex> hnsw;  // null: exact scan
+  // Blend only: per blend product index, its catalog position, or -1 for a
+  // product no longer in the catalog.
+  std::vector<int32_t> blend_to_catalog;
+  size_t blend_unmapped = 0;  // entries of blend_to_catalog that are -1
+
+  // The version of the model that proposes candidates.
+  const std::string& candidate_version() const { return blend ? blend_version : cf_version; }
 
   std::vector<RankColumn> columns;  // one per ranker feature, in order
   // Per product: its category's ranker column, or -1 if the ranker has none.
@@ -61,12 +84,12 @@ struct SnapshotOptions {
   HnswParams hnsw;
 };
 
-// Builds a snapshot. Errors: a ranker feature name the recommender cannot
+// Builds a snapshot. Errors: InvalidArgument without a ranker or without
+// either candidate model, a ranker feature name the recommender cannot
 // compute (FailedPrecondition naming it), catalog index errors.
-StatusOr<std::shared_ptr<const ModelSnapshot>> BuildSnapshot(
-    std::shared_ptr<const models::CfModel> cf, std::string cf_version,
-    std::shared_ptr<const models::RankModel> rank, std::string rank_version,
-    std::vector<CatalogProduct> products, const SnapshotOptions& options);
+StatusOr<std::shared_ptr<const ModelSnapshot>> BuildSnapshot(SnapshotModels models,
+                                                             std::vector<CatalogProduct> products,
+                                                             const SnapshotOptions& options);
 
 // The augmented HNSW vector [q_i, b_i] of every product (row-major,
 // num_factors + 1 floats each), and the matching query [p_u, 1].

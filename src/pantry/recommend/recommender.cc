@@ -11,6 +11,7 @@
 
 #include "pantry/common/logging.h"
 #include "pantry/models/model_store.h"
+#include "pantry/models/profile_segment.h"
 #include "pantry/recommend/model_snapshot.h"
 #include "pantry/recommend/recommender.h"
 
@@ -133,11 +134,13 @@ class RecommenderImpl final : public Recommender {
     result.customer_id = request.customer_id;
     result.customer_health_index = NumberOr(profile, "customer_health_index", 0.0);
     ASSIGN_OR_RETURN(result.live, ReadLiveFeatures(request.customer_id));
-    result.cf_version = snapshot->cf_version;
+    result.cf_version = snapshot->candidate_version();
     result.rank_version = snapshot->rank_version;
     result.catalog_size = snapshot->products.size();
 
-    std::vector<models::ScoredProduct> candidates = Retrieve(*snapshot, request, profile, &result);
+    std::vector<models::ScoredProduct> candidates =
+        snapshot->blend != nullptr ? RetrieveBlend(*snapshot, request, profile, &result)
+                                   : RetrieveFm(*snapshot, request, profile, &result);
     result.candidates = candidates.size();
 
     // Ranking: one batched prediction over every candidate.
@@ -158,48 +161,55 @@ class RecommenderImpl final : public Recommender {
 
   StatusOr<bool> Reload(bool force) override {
     std::lock_guard<std::mutex> lock(reload_mutex_);
-    auto cf_dir = models::CurrentModelVersion(options_.home, "cf");
-    auto rank_dir = models::CurrentModelVersion(options_.home, "rank");
-    if (!cf_dir.ok() || !rank_dir.ok()) {
-      Status missing = !cf_dir.ok() ? cf_dir.status() : rank_dir.status();
-      if (missing.code() == StatusCode::kNotFound) {
-        SetNotReady(missing.message());
-        return false;
-      }
-      return missing;
-    }
-    std::string cf_version = cf_dir->filename().string();
-    std::string rank_version = rank_dir->filename().string();
+    ASSIGN_OR_RETURN(std::optional<CurrentVersions> found, FindCurrentVersions());
+    if (!found.has_value()) return false;
     auto current = snapshot_.load();
-    if (!force && current != nullptr && current->cf_version == cf_version &&
-        current->rank_version == rank_version) {
+    const bool blend = !found->blend_version.empty();
+    if (!force && current != nullptr && current->rank_version == found->rank_version &&
+        (blend ? current->blend_version == found->blend_version
+               : current->cf_version == found->cf_version)) {
       return false;
     }
-    std::shared_ptr<const models::CfModel> cf;
-    if (current != nullptr && current->cf_version == cf_version) {
-      cf = current->cf;
+    SnapshotModels models;
+    if (blend) {
+      models.blend_version = found->blend_version;
+      if (current != nullptr && current->blend_version == found->blend_version) {
+        models.blend = current->blend;
+      } else {
+        ASSIGN_OR_RETURN(models.blend, LoadBlendModel(found->blend_dir));
+      }
     } else {
-      ASSIGN_OR_RETURN(models::CfModel loaded, models::CfModel::Load(*cf_dir));
-      cf = std::make_shared<const models::CfModel>(std::move(loaded));
+      models.cf_version = found->cf_version;
+      if (current != nullptr && current->cf_version == found->cf_version) {
+        models.cf = current->cf;
+      } else {
+        ASSIGN_OR_RETURN(models::CfModel loaded, models::CfModel::Load(found->cf_dir));
+        models.cf = std::make_shared<const models::CfModel>(std::move(loaded));
+      }
     }
-    std::shared_ptr<const models::RankModel> rank;
-    if (current != nullptr && current->rank_version == rank_version) {
-      rank = current->rank;
+    models.rank_version = found->rank_version;
+    if (current != nullptr && current->rank_version == found->rank_version) {
+      models.rank = current->rank;
     } else {
-      ASSIGN_OR_RETURN(models::RankModel loaded, models::RankModel::Load(*rank_dir));
-      rank = std::make_shared<const models::RankModel>(std::move(loaded));
+      ASSIGN_OR_RETURN(models::RankModel loaded, models::RankModel::Load(found->rank_dir));
+      models.rank = std::make_shared<const models::RankModel>(std::move(loaded));
     }
-    RETURN_IF_ERROR(InstallLocked(std::move(cf), cf_version, std::move(rank), rank_version));
-    PANTRY_LOG_INFO("recommender: serving cf {} and rank {} over {} products", cf_version,
-                    rank_version, catalog_size());
+    RETURN_IF_ERROR(InstallLocked(std::move(models)));
+    PANTRY_LOG_INFO("recommender: serving candidates from {} {} and rank {} over {} products",
+                    blend ? "blend" : "fm", blend ? found->blend_version : found->cf_version,
+                    found->rank_version, catalog_size());
     return true;
   }
 
   Status Install(std::shared_ptr<const models::CfModel> cf, std::string cf_version,
                  std::shared_ptr<const models::RankModel> rank, std::string rank_version) override {
     std::lock_guard<std::mutex> lock(reload_mutex_);
-    return InstallLocked(std::move(cf), std::move(cf_version), std::move(rank),
-                         std::move(rank_version));
+    SnapshotModels models;
+    models.cf = std::move(cf);
+    models.cf_version = std::move(cf_version);
+    models.rank = std::move(rank);
+    models.rank_version = std::move(rank_version);
+    return InstallLocked(std::move(models));
   }
 
   Status Ready() const override {
@@ -208,7 +218,7 @@ class RecommenderImpl final : public Recommender {
   }
   std::string cf_version() const override {
     auto s = snapshot_.load();
-    return s == nullptr ? "" : s->cf_version;
+    return s == nullptr ? "" : s->candidate_version();
   }
   std::string rank_version() const override {
     auto s = snapshot_.load();
@@ -225,14 +235,48 @@ class RecommenderImpl final : public Recommender {
   }
 
  private:
-  Status InstallLocked(std::shared_ptr<const models::CfModel> cf, std::string cf_version,
-                       std::shared_ptr<const models::RankModel> rank, std::string rank_version) {
-    if (cf == nullptr || rank == nullptr) return InvalidArgumentError("Install: null model");
+  // The versions Reload() would serve: the ranker's current version and the
+  // newer (by version id, which sorts by creation time) of the FM's and the
+  // blend's, so that whichever `pantry train cf` published last is served.
+  // nullopt (and the not-ready reason set) when a model kind has no version.
+  struct CurrentVersions {
+    std::filesystem::path cf_dir, blend_dir, rank_dir;
+    std::string cf_version, blend_version, rank_version;  // one of the first two set
+  };
+  StatusOr<std::optional<CurrentVersions>> FindCurrentVersions() {
+    auto cf_dir = models::CurrentModelVersion(options_.home, "cf");
+    auto blend_dir = models::CurrentModelVersion(options_.home, kBlendModelKind);
+    auto rank_dir = models::CurrentModelVersion(options_.home, "rank");
+    for (const auto* dir : {&cf_dir, &blend_dir, &rank_dir}) {
+      if (!dir->ok() && dir->status().code() != StatusCode::kNotFound) return dir->status();
+    }
+    if (!rank_dir.ok() || (!cf_dir.ok() && !blend_dir.ok())) {
+      SetNotReady(!rank_dir.ok() ? rank_dir.status().message()
+                                 : "no candidate model (models/cf or models/retrieval) yet");
+      return std::optional<CurrentVersions>();
+    }
+    CurrentVersions v;
+    v.rank_dir = *rank_dir;
+    v.rank_version = rank_dir->filename().string();
+    const bool use_blend =
+        blend_dir.ok() && (!cf_dir.ok() || blend_dir->filename() > cf_dir->filename());
+    if (use_blend) {
+      v.blend_dir = *blend_dir;
+      v.blend_version = blend_dir->filename().string();
+    } else {
+      v.cf_dir = *cf_dir;
+      v.cf_version = cf_dir->filename().string();
+    }
+    return std::optional<CurrentVersions>(std::move(v));
+  }
+
+  Status InstallLocked(SnapshotModels models) {
+    if ((models.cf == nullptr && models.blend == nullptr) || models.rank == nullptr) {
+      return InvalidArgumentError("Install: null model");
+    }
     ASSIGN_OR_RETURN(std::vector<CatalogProduct> products, LoadCatalog(*options_.store));
-    ASSIGN_OR_RETURN(
-        std::shared_ptr<const ModelSnapshot> snapshot,
-        BuildSnapshot(std::move(cf), std::move(cf_version), std::move(rank),
-                      std::move(rank_version), std::move(products), snapshot_options_));
+    ASSIGN_OR_RETURN(std::shared_ptr<const ModelSnapshot> snapshot,
+                     BuildSnapshot(std::move(models), std::move(products), snapshot_options_));
     snapshot_.store(std::move(snapshot), std::memory_order_release);
     return Status::Ok();
   }
@@ -246,10 +290,43 @@ class RecommenderImpl final : public Recommender {
     return std::move(*profile);
   }
 
+  // Blended retrieval of max(k, candidates) products (at most the catalog):
+  // the customer's own history when the blend was trained with it, else
+  // (cold start) what customers of the same profile segment buy. Sets
+  // known_to_cf ("the candidate model saw this customer") and retrieval.
+  static std::vector<models::ScoredProduct> RetrieveBlend(const ModelSnapshot& snapshot,
+                                                          const RecommendRequest& request,
+                                                          const Record& profile,
+                                                          RecommendResult* result) {
+    const BlendModel& model = *snapshot.blend;
+    models::RetrievalQuery query;
+    if (auto index = model.customers.Find(request.customer_id)) {
+      query.customer = *index;
+      result->known_to_cf = true;
+    }
+    query.segment = models::ProfileSegment(result->customer_health_index,
+                                           static_cast<int>(NumberOr(profile, "age", 0.0)));
+    const size_t n = std::min(snapshot.products.size(),
+                              static_cast<size_t>(std::max(request.k, request.candidates)));
+    result->retrieval = "blend";
+    // Over-fetch by the products that left the catalog, so that n remain.
+    std::vector<models::Candidate> found =
+        model.blend->Retrieve(query, n + snapshot.blend_unmapped);
+    std::vector<models::ScoredProduct> candidates;
+    candidates.reserve(n);
+    for (const models::Candidate& c : found) {
+      if (candidates.size() == n) break;
+      if (int32_t product = snapshot.blend_to_catalog[c.product]; product >= 0) {
+        candidates.push_back({static_cast<uint32_t>(product), c.score});
+      }
+    }
+    return candidates;
+  }
+
   // FM retrieval of max(k, candidates) products (at most the catalog): the
   // HNSW index re-scored exactly when the snapshot has one and it finds
   // anything, else the exact scan. Sets known_to_cf and retrieval.
-  static std::vector<models::ScoredProduct> Retrieve(const ModelSnapshot& snapshot,
+  static std::vector<models::ScoredProduct> RetrieveFm(const ModelSnapshot& snapshot,
                                                      const RecommendRequest& request,
                                                      const Record& profile,
                                                      RecommendResult* result) {
@@ -344,7 +421,7 @@ class RecommenderImpl final : public Recommender {
     std::lock_guard<std::mutex> lock(not_ready_mutex_);
     return "no models are being served yet (" +
            (not_ready_.empty() ? std::string("none loaded") : not_ready_) +
-           "): train them with `pantry train cf --method fm` and `pantry train rank`";
+           "): train them with `pantry train cf` and `pantry train rank`";
   }
 
   RecommenderOptions options_;

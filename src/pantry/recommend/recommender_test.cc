@@ -9,6 +9,8 @@
 
 #include "pantry/common/file_util.h"
 #include "pantry/models/model_store.h"
+#include "pantry/models/blend.h"
+#include "pantry/recommend/blend_model.h"
 #include "pantry/recommend/hnsw_index.h"
 #include "pantry/recommend/model_snapshot.h"
 #include "pantry/testing/recommend_fixture.h"
@@ -286,6 +288,93 @@ TEST_F(RecommenderTest, ReloadPicksUpPublishedVersions) {
   EXPECT_FALSE((*recommender)->Reload().ok());
   EXPECT_EQ((*recommender)->cf_version(), cf1);
   EXPECT_TRUE((*recommender)->Recommend({"c3", 5, 20, false}).ok());
+}
+
+// A blend trained on a purchase history in which every customer "c<i>"
+// bought the fixture's products i, i+1 and i+2 (ids p1000 + n): the blend
+// proposes those for c<i>, and popularity by segment for anyone else.
+std::string PublishBlend(RecommendFixture& fixture) {
+  models::IdDictionary customers, products, categories;
+  std::vector<uint32_t> product_category;
+  for (int p = 0; p < 60; ++p) {
+    products.Intern("p" + std::to_string(1000 + p));  // the fixture's ids
+    product_category.push_back(p % 4);
+  }
+  products.Intern("p-gone");  // trained on, no longer in the catalog
+  product_category.push_back(0);
+  models::InteractionMatrix::Builder builder;
+  std::vector<uint32_t> segments;
+  for (int c = 0; c < 30; ++c) {
+    const uint32_t customer = customers.Intern("c" + std::to_string(c));
+    segments.push_back(0);
+    for (int d = 0; d < 3; ++d) {
+      EXPECT_TRUE(builder.Add({customer, static_cast<uint32_t>((c + d) % 60), 1.0f, 0}).ok());
+    }
+    EXPECT_TRUE(builder.Add({customer, 60, 1.0f, 0}).ok());
+  }
+  models::InteractionMatrix matrix = std::move(builder).Build(customers.size(), products.size());
+  models::RetrievalTrainOptions options;
+  options.als.factors = 4;
+  auto blend = models::TrainBlendedRetriever(matrix, product_category, segments, options);
+  EXPECT_TRUE(blend.ok()) << blend.status().ToString();
+  auto dir = models::PublishModelVersion(
+      fixture.home(), kBlendModelKind, fixture.clock(), [&](const std::filesystem::path& d) {
+        return SaveBlendModel(d, **blend, customers, products);
+      });
+  EXPECT_TRUE(dir.ok()) << dir.status().ToString();
+  fixture.clock().AdvanceSeconds(1);
+  return dir->filename().string();
+}
+
+TEST_F(RecommenderTest, ServesTheNewerOfTheFmAndTheBlend) {
+  std::filesystem::remove_all(fixture_->home() / "models");
+  RecommenderOptions options;
+  options.store = &fixture_->store();
+  options.clock = &fixture_->clock();
+  options.home = fixture_->home();
+  auto publish = [&](const char* kind, auto save) {
+    auto dir = models::PublishModelVersion(fixture_->home(), kind, fixture_->clock(), save);
+    EXPECT_TRUE(dir.ok()) << dir.status().ToString();
+    fixture_->clock().AdvanceSeconds(1);
+    return dir->filename().string();
+  };
+  std::string rank = publish("rank", [&](const std::filesystem::path& d) {
+    return fixture_->rank()->Save(d);
+  });
+  std::string cf =
+      publish("cf", [&](const std::filesystem::path& d) { return fixture_->cf()->Save(d); });
+  std::string blend = PublishBlend(*fixture_);
+  auto recommender = Recommender::Open(options);
+  ASSERT_TRUE(recommender.ok());
+  ASSERT_EQ((*recommender)->cf_version(), blend);
+  EXPECT_EQ((*recommender)->rank_version(), rank);
+
+  auto result = (*recommender)->Recommend({"c10", 3, 3, false});
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->retrieval, "blend");
+  EXPECT_EQ(result->cf_version, blend);
+  EXPECT_TRUE(result->known_to_cf);
+  std::set<std::string> proposed;
+  for (const auto& item : result->items) proposed.insert(item.product_id);
+  // What c10 bought comes first; p-gone was dropped from the catalog.
+  EXPECT_EQ(proposed, (std::set<std::string>{"p1010", "p1011", "p1012"}));
+
+  // A customer the blend never saw still gets candidates (popularity).
+  auto cold = (*recommender)->Recommend({"cold31", 5, 20, false});
+  ASSERT_TRUE(cold.ok()) << cold.status().ToString();
+  EXPECT_FALSE(cold->known_to_cf);
+  EXPECT_EQ(cold->items.size(), 5u);
+
+  // Publishing the FM again makes it the newer candidate model.
+  std::string cf2 =
+      publish("cf", [&](const std::filesystem::path& d) { return fixture_->cf()->Save(d); });
+  EXPECT_TRUE(*(*recommender)->Reload());
+  EXPECT_EQ((*recommender)->cf_version(), cf2);
+  auto fm = (*recommender)->Recommend({"c10", 3, 20, false});
+  ASSERT_TRUE(fm.ok());
+  EXPECT_NE(fm->retrieval, "blend");
+  (void)cf;
+  std::filesystem::remove_all(fixture_->home() / "models");
 }
 
 TEST(HnswIndexTest, RejectsMismatchedInput) {

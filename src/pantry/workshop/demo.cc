@@ -1,5 +1,6 @@
 #include "pantry/workshop/demo.h"
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <iomanip>
@@ -9,6 +10,7 @@
 #include "pantry/datagen/generator.h"
 #include "pantry/workshop/feature_groups.h"
 #include "pantry/workshop/shopper.h"
+#include "pantry/workshop/retrieval_training.h"
 #include "pantry/workshop/training.h"
 #include "pantry/workshop/training_data.h"
 
@@ -104,15 +106,14 @@ class Demo {
   }
 
   Status PrepareModels() {
-    if (!fs::exists(o_.home / "models" / "cf" / "current")) {
-      RETURN_IF_ERROR(Step("train the CF model (factorization machine, implicit feedback)", [&] {
-        CfTrainingRequest cf = CfTrainingRequest::For(models::CfTarget::kImplicit);
-        cf.hyperparameters.epochs = o_.cf_epochs;
-        cf.hyperparameters.num_factors = 32;
-        return TrainAndPublishCf(o_.home, clock_, cf).status();
+    const fs::path retrieval = o_.home / "models" / kRetrievalModelKind;
+    if (!fs::exists(retrieval / "current") && !fs::exists(o_.home / "models" / "cf" / "current")) {
+      RETURN_IF_ERROR(Step("train candidate retrieval (ALS + item kNN + category popularity)", [&] {
+        return TrainAndPublishRetrieval(o_.home, clock_, RetrievalTrainingRequest(), nullptr)
+            .status();
       }));
     } else {
-      out_ << "using the trained CF model in " << (o_.home / "models" / "cf").string() << "\n";
+      out_ << "using the trained candidate model in " << (o_.home / "models").string() << "\n";
     }
     if (!fs::exists(o_.home / "models" / "rank" / "current")) {
       RETURN_IF_ERROR(Step("train the ranking model (XGBoost)", [&] {
@@ -137,46 +138,34 @@ class Demo {
     DemoRun run;
     ASSIGN_OR_RETURN(run.server, WorkshopServer::Start(options));
     RETURN_IF_ERROR(run.server->recommender().Ready());
+    run.host = o_.host;
     run.url = "http://" + o_.host + ":" + std::to_string(run.server->port());
-    run.customer = o_.customer;
-    if (run.customer.empty()) {
-      ASSIGN_OR_RETURN(run.customer, FirstCustomerId(run.server->store()));
-    }
     out_ << "[" << ++step_ << "] server on " << run.url << " with the stream processor inside ("
          << std::fixed << std::setprecision(1) << SecondsSince(start) << " s; "
          << run.server->recommender().catalog_size() << " products)" << std::defaultfloat
          << std::endl;
+    run.customer = o_.customer;
+    if (run.customer.empty()) {
+      ASSIGN_OR_RETURN(run.customer, PickShopper(*run.server));
+    }
     return run;
   }
 
-  // Before browsing, after unhealthy browsing, after healthy browsing.
-  StatusOr<DemoPhases> Shop(const DemoRun& run) {
-    ASSIGN_OR_RETURN(auto catalog, datagen::SimulatorCatalog::Load(data_ / "products.csv"));
-    Shopper shopper(o_.host, run.server->port(), run.customer);
-    DemoPhases phases;
-    ASSIGN_OR_RETURN(Json before, shopper.Recommendations());
-    phases.emplace_back("before browsing", before);
-    RETURN_IF_ERROR(Browse(shopper, *catalog, "after unhealthy browsing", 0.1, 0.3, &phases));
-    RETURN_IF_ERROR(Browse(shopper, *catalog, "after healthy browsing", 0.7, 0.9, &phases));
-    return phases;
+  // The default shopper (see MixedTopShoppers), else the first customer.
+  StatusOr<std::string> PickShopper(WorkshopServer& server) {
+    ASSIGN_OR_RETURN(std::vector<std::string> mixed, MixedTopShoppers(server, 1));
+    if (mixed.empty()) {
+      ASSIGN_OR_RETURN(std::vector<std::string> first, FirstCustomerIds(server.store(), 1));
+      return first.front();
+    }
+    out_ << "    (shopper " << mixed.front() << ": the first customer whose top 5 mixes healthy "
+         << "and unhealthy products; --customer picks another)\n";
+    return mixed.front();
   }
 
-  Status Browse(Shopper& shopper, const datagen::SimulatorCatalog& catalog,
-                const std::string& title, double lo, double hi, DemoPhases* phases) {
-    const auto start = SteadyClock::now();
-    ASSIGN_OR_RETURN(int sent,
-                     shopper.Browse(catalog, lo, hi, o_.events, static_cast<uint64_t>(lo * 100)));
-    double waited_ms = 0;
-    ASSIGN_OR_RETURN(Json after,
-                     shopper.WaitForLiveFeaturesChange(phases->back().second,
-                                                       /*timeout_seconds=*/10, &waited_ms));
-    phases->emplace_back(title, after);
-    out_ << "[" << ++step_ << "] " << shopper.customer_id() << " browsed " << sent
-         << " products with health " << lo << "-" << hi
-         << " (Kinesis PutRecord over HTTP); recommendations changed " << std::fixed
-         << std::setprecision(1) << waited_ms << " ms after the last event (" << SecondsSince(start)
-         << " s)" << std::defaultfloat << std::endl;
-    return Status::Ok();
+  StatusOr<DemoPhases> Shop(const DemoRun& run) {
+    ASSIGN_OR_RETURN(auto catalog, datagen::SimulatorCatalog::Load(data_ / "products.csv"));
+    return ShopUnhealthyThenHealthy(run, *catalog, run.customer, o_.events, out_, &step_);
   }
 
   const DemoOptions& o_;
@@ -206,6 +195,52 @@ double MeanHealth(const Json& items) {
 
 StatusOr<DemoRun> RunDemo(const DemoOptions& options, std::ostream& out) {
   return Demo(options, out).Run();
+}
+
+StatusOr<std::vector<std::string>> MixedTopShoppers(WorkshopServer& server, size_t n) {
+  constexpr double kMixedSpread = 0.4;  // max - min health in the top 5
+  constexpr size_t kScanned = 500;
+  ASSIGN_OR_RETURN(std::vector<std::string> ids, FirstCustomerIds(server.store(), kScanned));
+  std::vector<std::string> mixed;
+  for (const std::string& id : ids) {
+    if (mixed.size() == n) break;
+    auto top = server.recommender().Recommend({id, 5, 200, false});
+    if (!top.ok() || top->items.empty()) continue;
+    auto [lo, hi] = std::minmax_element(
+        top->items.begin(), top->items.end(), [](const auto& a, const auto& b) {
+          return a.product_health_index < b.product_health_index;
+        });
+    if (hi->product_health_index - lo->product_health_index >= kMixedSpread) mixed.push_back(id);
+  }
+  return mixed;
+}
+
+StatusOr<DemoPhases> ShopUnhealthyThenHealthy(const DemoRun& run,
+                                              const datagen::SimulatorCatalog& catalog,
+                                              const std::string& customer, int events,
+                                              std::ostream& out, int* step) {
+  Shopper shopper(run.host, run.server->port(), customer);
+  DemoPhases phases;
+  ASSIGN_OR_RETURN(Json before, shopper.Recommendations());
+  phases.emplace_back("before browsing", before);
+  auto browse = [&](const std::string& title, double lo, double hi) -> Status {
+    const auto start = SteadyClock::now();
+    ASSIGN_OR_RETURN(int sent, shopper.Browse(catalog, lo, hi, events,
+                                              static_cast<uint64_t>(lo * 100)));
+    double waited_ms = 0;
+    ASSIGN_OR_RETURN(Json after,
+                     shopper.WaitForLiveFeaturesChange(phases.back().second,
+                                                       /*timeout_seconds=*/10, &waited_ms));
+    phases.emplace_back(title, after);
+    out << "[" << ++*step << "] " << customer << " browsed " << sent << " products with health "
+        << lo << "-" << hi << " (Kinesis PutRecord over HTTP); recommendations changed "
+        << std::fixed << std::setprecision(1) << waited_ms << " ms after the last event ("
+        << SecondsSince(start) << " s)" << std::defaultfloat << std::endl;
+    return Status::Ok();
+  };
+  RETURN_IF_ERROR(browse("after unhealthy browsing", 0.1, 0.3));
+  RETURN_IF_ERROR(browse("after healthy browsing", 0.7, 0.9));
+  return phases;
 }
 
 void PrintDemoTable(const DemoPhases& phases, std::ostream& out) {

@@ -19,6 +19,7 @@
 #include "pantry/common/clock.h"
 #include "pantry/common/json.h"
 #include "pantry/common/status.h"
+#include "pantry/datagen/click_simulator.h"
 #include "pantry/workshop/workshop_server.h"
 
 namespace pantry::workshop {
@@ -33,9 +34,10 @@ struct DemoOptions {
   int customers = 2000;  // generated dataset size
   int products = 3000;
   int64_t click_rows = 200000;
-  int cf_epochs = 5;
   int events = 12;       // clicks per browsing phase
-  std::string customer;  // the shopper; empty: the first customer id
+  // The shopper; empty: the first customer whose top 5 before browsing
+  // mixes healthy and unhealthy products (else the first customer).
+  std::string customer;
   std::string host = "127.0.0.1";
   int port = 0;  // 0: any free port
 };
@@ -43,6 +45,7 @@ struct DemoOptions {
 // The demo after its last step: the server keeps running until Stop().
 struct DemoRun {
   std::unique_ptr<WorkshopServer> server;
+  std::string host;      // where the server listens
   std::string url;       // http://host:port
   std::string customer;  // the shopper
 };
@@ -53,6 +56,22 @@ StatusOr<DemoRun> RunDemo(const DemoOptions& options, std::ostream& out);
 
 // One recommendations response per browsing phase, with its title.
 using DemoPhases = std::vector<std::pair<std::string, Json>>;
+
+// Up to `n` customers, by id among the first 500, whose top 5 before any
+// browsing mixes healthy and unhealthy products (health spread >= 0.4):
+// shoppers whose recommendations both browsing phases have room to move
+// (the demo's default shopper is the first). Their live features must not
+// have been touched yet.
+StatusOr<std::vector<std::string>> MixedTopShoppers(WorkshopServer& server, size_t n);
+
+// The demo's browsing on a running demo server: `customer`'s top 5 before
+// browsing, after clicking `events` products of health 0.1-0.3, and after
+// `events` of health 0.7-0.9 (Kinesis PutRecord over HTTP, waiting for the
+// live features to change each time). Progress lines numbered from *step.
+StatusOr<DemoPhases> ShopUnhealthyThenHealthy(const DemoRun& run,
+                                              const datagen::SimulatorCatalog& catalog,
+                                              const std::string& customer, int events,
+                                              std::ostream& out, int* step);
 
 // The phases side by side: title, live healthy activity, top 5 (product
 // name and health index) and the mean health of each list.

@@ -51,13 +51,6 @@ OrderedJson RecallJson(const RecallAtK& r) {
 
 }  // namespace
 
-uint32_t ProfileSegment(double health_index, int age) {
-  const double h = std::clamp(health_index, 0.0, 1.0);
-  const uint32_t health_band = std::min(4u, static_cast<uint32_t>(h * 5));
-  const uint32_t age_band = age < 22 ? 0 : (age <= 40 ? 1 : (age <= 60 ? 2 : 3));
-  return health_band * 4 + age_band;
-}
-
 StatusOr<RetrievalEvidence> LoadDatasetEvidence(const fs::path& dir, int64_t clicks_before_micros) {
   RetrievalEvidence d;
   RETURN_IF_ERROR(ForEachCsvRow(dir / "products.csv", {"product_id", "product_category"},
@@ -73,7 +66,7 @@ StatusOr<RetrievalEvidence> LoadDatasetEvidence(const fs::path& dir, int64_t cli
                                   ASSIGN_OR_RETURN(double age, ParseDouble(customers_csv, f[2]));
                                   d.customers.Intern(f[0]);
                                   d.customer_segment.push_back(
-                                      ProfileSegment(health, static_cast<int>(age)));
+                                      models::ProfileSegment(health, static_cast<int>(age)));
                                   return Status::Ok();
                                 }));
   models::InteractionMatrix::Builder builder;

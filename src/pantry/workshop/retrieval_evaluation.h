@@ -15,14 +15,9 @@
 #include "pantry/datagen/ground_truth.h"
 #include "pantry/models/blend.h"
 #include "pantry/models/interactions.h"
+#include "pantry/models/profile_segment.h"
 
 namespace pantry::workshop {
-
-// The profile segment of a customer (for category popularity and cold
-// start): health band (5) × age band (18-21, 22-40, 41-60, 61+), the
-// customer attributes that move category preferences most in the
-// generator's model.
-uint32_t ProfileSegment(double health_index, int age);
 
 // What the retrieval models train on.
 struct RetrievalEvidence {

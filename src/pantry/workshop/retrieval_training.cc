@@ -8,6 +8,7 @@
 #include "pantry/common/file_util.h"
 #include "pantry/common/time_format.h"
 #include "pantry/models/model_store.h"
+#include "pantry/recommend/blend_model.h"
 #include "pantry/workshop/training.h"
 
 namespace pantry::workshop {
@@ -68,7 +69,7 @@ StatusOr<RetrievalEvidence> LoadStoreEvidence(const featurestore::FeatureStore& 
                         ASSIGN_OR_RETURN(double health, Number(row[1], "customer_health_index"));
                         ASSIGN_OR_RETURN(double age, Number(row[2], "age"));
                         d.customers.Intern(row[0].ToString());
-                        d.customer_segment.push_back(ProfileSegment(health, static_cast<int>(age)));
+                        d.customer_segment.push_back(models::ProfileSegment(health, static_cast<int>(age)));
                         return Status::Ok();
                       }));
   models::InteractionMatrix::Builder builder;
@@ -116,9 +117,7 @@ StatusOr<std::filesystem::path> TrainAndPublishRetrieval(const std::filesystem::
   return models::PublishModelVersion(
       home, kRetrievalModelKind, clock ? *clock : *Clock::Real(),
       [&](const std::filesystem::path& dir) -> Status {
-        RETURN_IF_ERROR(blend->Save(dir / "blend"));
-        RETURN_IF_ERROR(d.customers.Save(dir / "customers.txt"));
-        RETURN_IF_ERROR(d.products.Save(dir / "products.txt"));
+        RETURN_IF_ERROR(recommend::SaveBlendModel(dir, *blend, d.customers, d.products));
         return WriteFileAtomic(dir / "metrics.json", DumpJson(RetrievalMetricsJson(m), 2) + "\n");
       });
 }

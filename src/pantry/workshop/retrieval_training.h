@@ -3,8 +3,8 @@
 // evidence (the orders group when loaded, and click_stream_historical rows
 // with bought = 1) and published as a version of models/retrieval.
 //
-// The recommender (recommend/) still serves the FM from models/cf: it
-// cannot load a blend yet, so this does not touch models/cf.
+// The recommender (recommend/) serves whichever of models/cf (the FM) and
+// models/retrieval (this) was published last.
 #ifndef PANTRY_WORKSHOP_RETRIEVAL_TRAINING_H_
 #define PANTRY_WORKSHOP_RETRIEVAL_TRAINING_H_
 
@@ -16,13 +16,14 @@
 #include "pantry/common/status.h"
 #include "pantry/featurestore/feature_store.h"
 #include "pantry/models/blend.h"
+#include "pantry/recommend/blend_model.h"
 #include "pantry/workshop/retrieval_evaluation.h"
 #include "pantry/workshop/training_data.h"
 
 namespace pantry::workshop {
 
 // The model kind under <home>/models/.
-inline constexpr const char* kRetrievalModelKind = "retrieval";
+inline constexpr const char* kRetrievalModelKind = recommend::kBlendModelKind;
 
 struct RetrievalTrainingRequest {
   models::RetrievalTrainOptions options;

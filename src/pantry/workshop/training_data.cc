@@ -147,11 +147,16 @@ StatusOr<CustomerFeatures> LoadCustomerFeatures(const featurestore::FeatureStore
   return customers;
 }
 
-StatusOr<std::string> FirstCustomerId(const featurestore::FeatureStore& store) {
+StatusOr<std::vector<std::string>> FirstCustomerIds(const featurestore::FeatureStore& store,
+                                                    size_t limit) {
   ASSIGN_OR_RETURN(featurestore::QueryResult rows,
-                   store.Query("SELECT customer_id FROM customers ORDER BY customer_id LIMIT 1"));
+                   store.Query("SELECT customer_id FROM customers ORDER BY customer_id LIMIT " +
+                               std::to_string(limit)));
   if (rows.rows.empty()) return FailedPreconditionError("the customers group is empty");
-  return rows.rows[0][0].ToString();
+  std::vector<std::string> ids;
+  ids.reserve(rows.rows.size());
+  for (const auto& row : rows.rows) ids.push_back(row[0].ToString());
+  return ids;
 }
 
 }  // namespace pantry::workshop

@@ -69,9 +69,10 @@ StatusOr<Catalog> LoadCatalog(const featurestore::FeatureStore& store);
 using CustomerFeatures = std::unordered_map<std::string, std::pair<std::string, std::string>>;
 StatusOr<CustomerFeatures> LoadCustomerFeatures(const featurestore::FeatureStore& store);
 
-// The smallest customer_id (the demo's default shopper); FailedPrecondition
-// when the customers group is empty.
-StatusOr<std::string> FirstCustomerId(const featurestore::FeatureStore& store);
+// The `limit` smallest customer_ids, ascending (the demo picks its default
+// shopper among them); FailedPrecondition when the customers group is empty.
+StatusOr<std::vector<std::string>> FirstCustomerIds(const featurestore::FeatureStore& store,
+                                                    size_t limit);
 
 }  // namespace pantry::workshop
 

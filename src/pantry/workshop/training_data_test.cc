@@ -138,9 +138,9 @@ TEST_F(TrainingDataTest, CatalogCustomersAndFirstCustomer) {
   ASSERT_TRUE(customers.ok());
   EXPECT_EQ(customers->size(), 60u);
   ASSERT_TRUE(customers->contains("C1"));
-  auto first = FirstCustomerId(*store_);
+  auto first = FirstCustomerIds(*store_, 3);
   ASSERT_TRUE(first.ok());
-  EXPECT_EQ(*first, "C1");
+  EXPECT_EQ(*first, (std::vector<std::string>{"C1", "C10", "C11"}));
 }
 
 }  // namespace
