@@ -327,9 +327,9 @@ class RecommenderImpl final : public Recommender {
   // HNSW index re-scored exactly when the snapshot has one and it finds
   // anything, else the exact scan. Sets known_to_cf and retrieval.
   static std::vector<models::ScoredProduct> RetrieveFm(const ModelSnapshot& snapshot,
-                                                     const RecommendRequest& request,
-                                                     const Record& profile,
-                                                     RecommendResult* result) {
+                                                       const RecommendRequest& request,
+                                                       const Record& profile,
+                                                       RecommendResult* result) {
     const models::CfModel& cf = *snapshot.cf;
     thread_local std::vector<uint32_t> indices;
     thread_local std::vector<float> values;

@@ -8,8 +8,8 @@
 #include <thread>
 
 #include "pantry/common/file_util.h"
-#include "pantry/models/model_store.h"
 #include "pantry/models/blend.h"
+#include "pantry/models/model_store.h"
 #include "pantry/recommend/blend_model.h"
 #include "pantry/recommend/hnsw_index.h"
 #include "pantry/recommend/model_snapshot.h"
@@ -317,10 +317,10 @@ std::string PublishBlend(RecommendFixture& fixture) {
   options.als.factors = 4;
   auto blend = models::TrainBlendedRetriever(matrix, product_category, segments, options);
   EXPECT_TRUE(blend.ok()) << blend.status().ToString();
-  auto dir = models::PublishModelVersion(
-      fixture.home(), kBlendModelKind, fixture.clock(), [&](const std::filesystem::path& d) {
-        return SaveBlendModel(d, **blend, customers, products);
-      });
+  auto dir = models::PublishModelVersion(fixture.home(), kBlendModelKind, fixture.clock(),
+                                         [&](const std::filesystem::path& d) {
+                                           return SaveBlendModel(d, **blend, customers, products);
+                                         });
   EXPECT_TRUE(dir.ok()) << dir.status().ToString();
   fixture.clock().AdvanceSeconds(1);
   return dir->filename().string();
@@ -338,9 +338,8 @@ TEST_F(RecommenderTest, ServesTheNewerOfTheFmAndTheBlend) {
     fixture_->clock().AdvanceSeconds(1);
     return dir->filename().string();
   };
-  std::string rank = publish("rank", [&](const std::filesystem::path& d) {
-    return fixture_->rank()->Save(d);
-  });
+  std::string rank =
+      publish("rank", [&](const std::filesystem::path& d) { return fixture_->rank()->Save(d); });
   std::string cf =
       publish("cf", [&](const std::filesystem::path& d) { return fixture_->cf()->Save(d); });
   std::string blend = PublishBlend(*fixture_);

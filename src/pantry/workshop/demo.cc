@@ -9,8 +9,8 @@
 #include "pantry/datagen/click_simulator.h"
 #include "pantry/datagen/generator.h"
 #include "pantry/workshop/feature_groups.h"
-#include "pantry/workshop/shopper.h"
 #include "pantry/workshop/retrieval_training.h"
+#include "pantry/workshop/shopper.h"
 #include "pantry/workshop/training.h"
 #include "pantry/workshop/training_data.h"
 
@@ -206,8 +206,8 @@ StatusOr<std::vector<std::string>> MixedTopShoppers(WorkshopServer& server, size
     if (mixed.size() == n) break;
     auto top = server.recommender().Recommend({id, 5, 200, false});
     if (!top.ok() || top->items.empty()) continue;
-    auto [lo, hi] = std::minmax_element(
-        top->items.begin(), top->items.end(), [](const auto& a, const auto& b) {
+    auto [lo, hi] =
+        std::minmax_element(top->items.begin(), top->items.end(), [](const auto& a, const auto& b) {
           return a.product_health_index < b.product_health_index;
         });
     if (hi->product_health_index - lo->product_health_index >= kMixedSpread) mixed.push_back(id);
@@ -225,8 +225,8 @@ StatusOr<DemoPhases> ShopUnhealthyThenHealthy(const DemoRun& run,
   phases.emplace_back("before browsing", before);
   auto browse = [&](const std::string& title, double lo, double hi) -> Status {
     const auto start = SteadyClock::now();
-    ASSIGN_OR_RETURN(int sent, shopper.Browse(catalog, lo, hi, events,
-                                              static_cast<uint64_t>(lo * 100)));
+    ASSIGN_OR_RETURN(int sent,
+                     shopper.Browse(catalog, lo, hi, events, static_cast<uint64_t>(lo * 100)));
     double waited_ms = 0;
     ASSIGN_OR_RETURN(Json after,
                      shopper.WaitForLiveFeaturesChange(phases.back().second,

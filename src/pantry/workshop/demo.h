@@ -34,7 +34,7 @@ struct DemoOptions {
   int customers = 2000;  // generated dataset size
   int products = 3000;
   int64_t click_rows = 200000;
-  int events = 12;       // clicks per browsing phase
+  int events = 12;  // clicks per browsing phase
   // The shopper; empty: the first customer whose top 5 before browsing
   // mixes healthy and unhealthy products (else the first customer).
   std::string customer;

@@ -68,8 +68,9 @@ TEST(DemoTest, TopFiveFollowsTheBrowsingOfFiveShoppers) {
     if (id == run->customer) continue;  // the demo's own shopper has browsed already
     auto top = run->server->recommender().Recommend({id, 5, 200, false});
     ASSERT_TRUE(top.ok()) << top.status().ToString();
-    const bool all_healthy = std::all_of(top->items.begin(), top->items.end(),
-                                         [](const auto& item) { return item.product_health_index >= 0.7; });
+    const bool all_healthy =
+        std::all_of(top->items.begin(), top->items.end(),
+                    [](const auto& item) { return item.product_health_index >= 0.7; });
     if (!all_healthy) shoppers.push_back(id);
     if (shoppers.size() == 5) break;
   }

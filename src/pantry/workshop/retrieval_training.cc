@@ -63,15 +63,15 @@ StatusOr<RetrievalEvidence> LoadStoreEvidence(const featurestore::FeatureStore& 
                                         d.categories.Intern(row[1].ToString()));
                                     return Status::Ok();
                                   }));
-  RETURN_IF_ERROR(
-      store.QueryEach("SELECT customer_id, customer_health_index, age FROM customers", nullptr,
-                      [&](std::span<const FeatureValue> row) -> Status {
-                        ASSIGN_OR_RETURN(double health, Number(row[1], "customer_health_index"));
-                        ASSIGN_OR_RETURN(double age, Number(row[2], "age"));
-                        d.customers.Intern(row[0].ToString());
-                        d.customer_segment.push_back(models::ProfileSegment(health, static_cast<int>(age)));
-                        return Status::Ok();
-                      }));
+  RETURN_IF_ERROR(store.QueryEach(
+      "SELECT customer_id, customer_health_index, age FROM customers", nullptr,
+      [&](std::span<const FeatureValue> row) -> Status {
+        ASSIGN_OR_RETURN(double health, Number(row[1], "customer_health_index"));
+        ASSIGN_OR_RETURN(double age, Number(row[2], "age"));
+        d.customers.Intern(row[0].ToString());
+        d.customer_segment.push_back(models::ProfileSegment(health, static_cast<int>(age)));
+        return Status::Ok();
+      }));
   models::InteractionMatrix::Builder builder;
   if (HasGroup(store, "orders")) {
     RETURN_IF_ERROR(store.QueryEach("SELECT customer_id, product_id, event_time FROM orders",
