@@ -12,20 +12,26 @@
 namespace pantry::models {
 
 DenseMatrix RankModel::Encode(std::span<const RankExample> examples) const {
-  const size_t categories = category_encoder_.output_dim();
-  const size_t cols = (use_click_features_ ? 3 : 2) + categories;
+  const size_t cols = columns_.size();
   DenseMatrix x{examples.size(), cols, std::vector<float>(examples.size() * cols, 0.0f)};
-  std::vector<uint32_t> features;
   for (size_t r = 0; r < examples.size(); ++r) {
     const RankExample& e = examples[r];
-    float* row = x.values.data() + r * cols;
-    size_t c = 0;
-    if (use_click_features_) row[c++] = e.healthy_activity_last_2m;
-    row[c++] = e.product_health_index;
-    row[c++] = e.customer_health_index;
-    if (auto feature = category_encoder_.FeatureIndex(0, e.product_category)) row[c + *feature] = 1;
+    RankInputs inputs;
+    inputs.sum_activity_weight_last_2m = e.sum_activity_weight_last_2m;
+    inputs.avg_product_health_index_last_2m = e.avg_product_health_index_last_2m;
+    inputs.product_health_index = e.product_health_index;
+    inputs.customer_health_index = e.customer_health_index;
+    auto category = category_columns_.find(e.product_category);
+    inputs.category_column = category == category_columns_.end() ? -1 : category->second;
+    EncodeRankRow(columns_, inputs, x.values.data() + r * cols);
   }
   return x;
+}
+
+Status RankModel::ResolveColumns() {
+  ASSIGN_OR_RETURN(columns_, ResolveRankColumns(ranker_->feature_names()));
+  category_columns_ = CategoryColumns(columns_);
+  return Status::Ok();
 }
 
 StatusOr<RankModel> RankModel::Train(std::span<const RankExample> examples,
@@ -44,10 +50,7 @@ StatusOr<RankModel> RankModel::Train(std::span<const RankExample> examples,
   categories.reserve(examples.size());
   for (const RankExample& e : examples) categories.push_back({e.product_category});
   ASSIGN_OR_RETURN(model.category_encoder_, OneHotEncoder::Fit({"product_category"}, categories));
-  std::vector<std::string> names;
-  if (model.use_click_features_) names.push_back("healthy_activity_last_2m");
-  names.push_back("product_health_index");
-  names.push_back("customer_health_index");
+  std::vector<std::string> names = DefaultRankFeatureNames(model.use_click_features_);
   for (const std::string& category : model.category_encoder_.categories(0)) {
     names.push_back("product_category_" + category);
   }
@@ -63,6 +66,8 @@ StatusOr<RankModel> RankModel::Train(std::span<const RankExample> examples,
   std::vector<size_t> validation_ids(order.end() - validation_size - test_size,
                                      order.end() - test_size);
   std::vector<size_t> test_ids(order.end() - test_size, order.end());
+  ASSIGN_OR_RETURN(model.columns_, ResolveRankColumns(names));
+  model.category_columns_ = CategoryColumns(model.columns_);
   DenseMatrix all = model.Encode(examples);
   auto labels = [&](const std::vector<size_t>& ids) {
     std::vector<float> y;
@@ -75,6 +80,14 @@ StatusOr<RankModel> RankModel::Train(std::span<const RankExample> examples,
   std::vector<float> train_y = labels(train_ids), validation_y = labels(validation_ids),
                      test_y = labels(test_ids);
   RankerTrainOptions ranker_options = options.ranker;
+  // A shopper browsing on one side of the health scale makes products on the
+  // same side more likely, never less: the trees may not learn a dip there.
+  ranker_options.monotone_constraints.assign(names.size(), 0);
+  for (size_t c = 0; c < names.size(); ++c) {
+    if (model.columns_[c].feature == RankFeature::kLiveHealthAlignment) {
+      ranker_options.monotone_constraints[c] = 1;
+    }
+  }
   if (!validation_ids.empty()) {
     ranker_options.validation_x = &validation_x;
     ranker_options.validation_y = validation_y;
@@ -82,6 +95,7 @@ StatusOr<RankModel> RankModel::Train(std::span<const RankExample> examples,
   ASSIGN_OR_RETURN(std::unique_ptr<Ranker> ranker,
                    Ranker::Train(train_x, train_y, names, options.params, ranker_options));
   model.ranker_ = std::move(ranker);
+  RETURN_IF_ERROR(model.ResolveColumns());
   if (metrics != nullptr) {
     auto evaluate = [&](const DenseMatrix& x,
                         const std::vector<float>& y) -> std::optional<RankSplitMetrics> {
@@ -128,12 +142,11 @@ StatusOr<RankModel> RankModel::Load(const std::filesystem::path& dir) {
   auto category = ModelJson::OneHotEncoderFromJson(encoders["product_category"]);
   if (!category.ok()) return category.status().WithContext(context);
   model.category_encoder_ = std::move(*category);
-  size_t expected = (model.use_click_features_ ? 3 : 2) + model.category_encoder_.output_dim();
-  if (expected != model.ranker_->num_features()) {
-    return CorruptionError(context + ": encoders produce " + std::to_string(expected) +
-                           " features but the ranker has " +
-                           std::to_string(model.ranker_->num_features()));
-  }
+  // The columns come from the feature names saved inside the ranker, so a
+  // model trained with an older or newer view loads as long as every name
+  // is still defined (FailedPrecondition otherwise).
+  Status resolved = model.ResolveColumns();
+  if (!resolved.ok()) return resolved.WithContext((dir / "ranker.json").string());
   return model;
 }
 

@@ -1,8 +1,10 @@
-// The ranking model of the workshop: XGBoost on healthy_activity_last_2m
-// (the click feature), product_health_index, customer_health_index and a
-// one-hot of product_category, predicting `bought`. Saved as
-// <dir>/ranker.json (XGBoost JSON, feature names inside) and
-// <dir>/encoders.json.
+// The ranking model: XGBoost over the ranking feature view
+// (rank_features.h: the live click features, product and customer health,
+// a one-hot of product_category), predicting `bought`. The workshop's model
+// used healthy_activity_last_2m alone for the live activity; pantry's
+// default view adds the summed weight, the mean browsed health and their
+// alignment with the candidate's health. Saved as <dir>/ranker.json
+// (XGBoost JSON, feature names inside) and <dir>/encoders.json.
 #ifndef PANTRY_MODELS_RANK_MODEL_H_
 #define PANTRY_MODELS_RANK_MODEL_H_
 
@@ -15,12 +17,15 @@
 
 #include "pantry/common/status.h"
 #include "pantry/models/one_hot_encoder.h"
+#include "pantry/models/rank_features.h"
 #include "pantry/models/ranker.h"
 
 namespace pantry::models {
 
+// One labelled row: what EncodeRankRow needs, with the category by name.
 struct RankExample {
-  float healthy_activity_last_2m = 0;
+  float sum_activity_weight_last_2m = 0;
+  float avg_product_health_index_last_2m = 0;
   float product_health_index = 0;
   float customer_health_index = 0;
   std::string product_category;
@@ -37,8 +42,8 @@ struct RankTrainOptions {
   double validation_fraction = 0.2;
   double test_fraction = 0.1;
   uint64_t split_seed = kDefaultRankSeed;
-  // false: train without healthy_activity_last_2m (the click feature), as a
-  // baseline that shows what the real-time feature adds.
+  // false: train without the live click features, as a baseline that shows
+  // what the real-time features add.
   bool use_click_features = true;
   RankerTrainOptions ranker;  // on_round callback; validation set is set here
 };
@@ -75,15 +80,21 @@ class RankModel {
 
   bool uses_click_features() const { return use_click_features_; }
   const Ranker& ranker() const { return *ranker_; }
-  // Dense feature rows in the ranker's column order.
+  // The ranker's columns, in order (resolved from its feature names).
+  const std::vector<RankColumn>& columns() const { return columns_; }
+  // Dense feature rows in the ranker's column order (EncodeRankRow).
   DenseMatrix Encode(std::span<const RankExample> examples) const;
   // Probabilities of `bought`. Thread-safe.
   StatusOr<std::vector<float>> Predict(std::span<const RankExample> examples) const;
 
  private:
+  Status ResolveColumns();
+
   bool use_click_features_ = true;
   OneHotEncoder category_encoder_;
   std::shared_ptr<Ranker> ranker_;
+  std::vector<RankColumn> columns_;
+  std::unordered_map<std::string, int32_t> category_columns_;
 };
 
 }  // namespace pantry::models

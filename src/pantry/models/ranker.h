@@ -55,6 +55,9 @@ struct RankerTrainOptions {
   // "[3]\tvalidation-auc:0.81\tvalidation-logloss:0.52"), or "" without a
   // validation set.
   std::function<void(int round, const std::string& evaluation)> on_round;
+  // Per feature: +1 (the prediction may only rise with it), -1, or 0
+  // (XGBoost's monotone_constraints); empty, or the number of features.
+  std::vector<int> monotone_constraints;
 };
 
 // Thread-safety: Predict() may be called concurrently from many threads

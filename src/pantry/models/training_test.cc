@@ -149,8 +149,8 @@ TEST_F(TrainingTest, RankModelWithAndWithoutClickFeatures) {
   std::vector<RankExample> examples;
   const char* categories[] = {"tea", "coffee", "juice"};
   for (int i = 0; i < 600; ++i) {
-    RankExample e{unit(rng) * 5, unit(rng), unit(rng), categories[i % 3], 0};
-    e.bought = unit(rng) < (e.healthy_activity_last_2m > 2.5f ? 0.8f : 0.2f) ? 1.0f : 0.0f;
+    RankExample e{unit(rng) * 5, unit(rng), unit(rng), unit(rng), categories[i % 3], 0};
+    e.bought = unit(rng) < (e.sum_activity_weight_last_2m > 2.5f ? 0.8f : 0.2f) ? 1.0f : 0.0f;
     examples.push_back(e);
   }
   RankTrainOptions options;
@@ -159,7 +159,7 @@ TEST_F(TrainingTest, RankModelWithAndWithoutClickFeatures) {
   RankTrainingMetrics metrics;
   auto model = RankModel::Train(examples, options, &metrics);
   ASSERT_TRUE(model.ok()) << model.status();
-  EXPECT_EQ(metrics.features.size(), 6u);
+  EXPECT_EQ(metrics.features.size(), 7u);  // 2 live, 2 profile, 3 categories
   EXPECT_EQ(metrics.rows, 600u);
   EXPECT_EQ(metrics.train_rows, 420u);
   ASSERT_TRUE(metrics.validation.has_value());

@@ -352,6 +352,20 @@ StatusOr<std::unique_ptr<Ranker>> Ranker::Train(const DenseMatrix& x, std::span<
       Check(XGBoosterCreate(cache, has_validation ? 2 : 1, &booster), "XGBoosterCreate"));
   auto ranker = std::make_unique<XgboostRanker>(booster);
   RETURN_IF_ERROR(SetBoosterParams(booster, params));
+  if (!options.monotone_constraints.empty()) {
+    if (options.monotone_constraints.size() != x.cols) {
+      return InvalidArgumentError("ranker monotone_constraints has " +
+                                  std::to_string(options.monotone_constraints.size()) +
+                                  " entries for " + std::to_string(x.cols) + " features");
+    }
+    std::string constraints = "(";
+    for (size_t i = 0; i < options.monotone_constraints.size(); ++i) {
+      constraints += (i ? "," : "") + std::to_string(options.monotone_constraints[i]);
+    }
+    constraints += ")";
+    RETURN_IF_ERROR(Check(XGBoosterSetParam(booster, "monotone_constraints", constraints.c_str()),
+                          "XGBoosterSetParam(monotone_constraints=" + constraints + ")"));
+  }
   RETURN_IF_ERROR(
       Boost(booster, train.get(), has_validation ? validation.get() : nullptr, params, options));
   // The C API does not copy the DMatrix's feature names to the booster;

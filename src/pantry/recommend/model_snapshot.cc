@@ -36,38 +36,7 @@ StatusOr<std::vector<CatalogProduct>> LoadCatalog(const featurestore::FeatureSto
   return products;
 }
 
-namespace {
-
-StatusOr<std::vector<RankColumn>> ResolveColumns(const models::RankModel& rank,
-                                                 std::vector<std::string>* category_names) {
-  std::vector<RankColumn> columns;
-  for (const std::string& name : rank.ranker().feature_names()) {
-    constexpr std::string_view kCategoryPrefix = "product_category_";
-    if (name == "healthy_activity_last_2m") {
-      columns.push_back(RankColumn::kHealthyActivity);
-    } else if (name == "sum_activity_weight_last_2m") {
-      columns.push_back(RankColumn::kSumActivity);
-    } else if (name == "avg_product_health_index_last_2m") {
-      columns.push_back(RankColumn::kAvgProductHealth);
-    } else if (name == "product_health_index") {
-      columns.push_back(RankColumn::kProductHealth);
-    } else if (name == "customer_health_index") {
-      columns.push_back(RankColumn::kCustomerHealth);
-    } else if (name.starts_with(kCategoryPrefix)) {
-      columns.push_back(RankColumn::kCategory);
-      category_names->resize(columns.size());
-      category_names->back() = name.substr(kCategoryPrefix.size());
-      continue;
-    } else {
-      return FailedPreconditionError("the ranking model uses feature '" + name +
-                                     "', which the recommender cannot compute");
-    }
-    category_names->resize(columns.size());
-  }
-  return columns;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::vector<float> AugmentedProductVectors(const models::CfModel& cf,
                                            const models::FmCatalogIndex& index,
@@ -155,16 +124,11 @@ StatusOr<std::shared_ptr<const ModelSnapshot>> BuildSnapshot(SnapshotModels mode
   } else {
     RETURN_IF_ERROR(BuildFmIndexes(*models.cf, products, options, snapshot.get()));
   }
-  std::vector<std::string> category_names;
-  ASSIGN_OR_RETURN(snapshot->columns, ResolveColumns(*models.rank, &category_names));
+  const auto category_columns = models::CategoryColumns(models.rank->columns());
   snapshot->category_column.assign(products.size(), -1);
   for (size_t i = 0; i < products.size(); ++i) {
-    for (size_t c = 0; c < snapshot->columns.size(); ++c) {
-      if (snapshot->columns[c] == RankColumn::kCategory &&
-          category_names[c] == products[i].product_category) {
-        snapshot->category_column[i] = static_cast<int32_t>(c);
-        break;
-      }
+    if (auto c = category_columns.find(products[i].product_category); c != category_columns.end()) {
+      snapshot->category_column[i] = c->second;
     }
   }
   if (models.blend != nullptr) {

@@ -33,16 +33,6 @@ struct CatalogProduct {
 // Errors: no products group, a query failure, an empty catalog.
 StatusOr<std::vector<CatalogProduct>> LoadCatalog(const featurestore::FeatureStore& store);
 
-// What a ranker column holds.
-enum class RankColumn : uint8_t {
-  kHealthyActivity,   // healthy_activity_last_2m
-  kSumActivity,       // sum_activity_weight_last_2m
-  kAvgProductHealth,  // avg_product_health_index_last_2m
-  kProductHealth,     // product_health_index
-  kCustomerHealth,    // customer_health_index
-  kCategory,          // product_category_<name>: 1 for products of that category
-};
-
 // The models a snapshot serves. Candidates come from `blend` when it is
 // set, else from the FM `cf`; one of the two and `rank` are required.
 struct SnapshotModels {
@@ -74,7 +64,6 @@ struct ModelSnapshot {
   // The version of the model that proposes candidates.
   const std::string& candidate_version() const { return blend ? blend_version : cf_version; }
 
-  std::vector<RankColumn> columns;  // one per ranker feature, in order
   // Per product: its category's ranker column, or -1 if the ranker has none.
   std::vector<int32_t> category_column;
 };

@@ -47,39 +47,21 @@ Status ValidateRequest(const RecommendRequest& request) {
   return Status::Ok();
 }
 
-// The value of one ranker column for a candidate (a category column reads 0
-// here; the candidate's own category column is set to 1 by the caller).
-float RankFeature(RankColumn column, const CatalogProduct& product, const RecommendResult& result) {
-  switch (column) {
-    case RankColumn::kHealthyActivity:
-      return static_cast<float>(result.live.healthy_activity_last_2m);
-    case RankColumn::kSumActivity:
-      return static_cast<float>(result.live.sum_activity_weight_last_2m);
-    case RankColumn::kAvgProductHealth:
-      return static_cast<float>(result.live.avg_product_health_index_last_2m);
-    case RankColumn::kProductHealth:
-      return static_cast<float>(product.product_health_index);
-    case RankColumn::kCustomerHealth:
-      return static_cast<float>(result.customer_health_index);
-    case RankColumn::kCategory:
-      return 0;
-  }
-  return 0;
-}
-
-// One row per candidate, in the column order saved with the ranker.
+// One row per candidate, in the column order saved with the ranker, by the
+// feature view's encoder (models/rank_features.h), the same code training
+// encodes with.
 models::DenseMatrix RankingFeatures(const ModelSnapshot& snapshot,
                                     std::span<const models::ScoredProduct> candidates,
                                     const RecommendResult& result) {
-  const size_t cols = snapshot.columns.size();
+  const std::vector<models::RankColumn>& columns = snapshot.rank->columns();
+  const size_t cols = columns.size();
   models::DenseMatrix x{candidates.size(), cols, std::vector<float>(candidates.size() * cols)};
   for (size_t r = 0; r < candidates.size(); ++r) {
     const uint32_t product = candidates[r].product;
-    float* row = x.values.data() + r * cols;
-    for (size_t c = 0; c < cols; ++c) {
-      row[c] = RankFeature(snapshot.columns[c], snapshot.products[product], result);
-    }
-    if (int32_t c = snapshot.category_column[product]; c >= 0) row[c] = 1;
+    models::RankInputs inputs =
+        ServingRankInputs(result.live, result.customer_health_index, snapshot.products[product]);
+    inputs.category_column = snapshot.category_column[product];
+    models::EncodeRankRow(columns, inputs, x.values.data() + r * cols);
   }
   return x;
 }
@@ -154,6 +136,13 @@ class RecommenderImpl final : public Recommender {
           ItemOf(snapshot->products[candidate.product], candidate.score, propensity[r]));
     }
     if (request.explain && !order.empty()) RETURN_IF_ERROR(Explain(*snapshot, x, order, &result));
+    if (request.include_features) {
+      result.feature_names = snapshot->rank->ranker().feature_names();
+      for (size_t i = 0; i < order.size(); ++i) {
+        const float* row = x.values.data() + order[i] * x.cols;
+        result.items[i].features.assign(row, row + x.cols);
+      }
+    }
     result.took_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     return result;
@@ -433,6 +422,17 @@ class RecommenderImpl final : public Recommender {
 };
 
 }  // namespace
+
+models::RankInputs ServingRankInputs(const LiveFeatures& live, double customer_health_index,
+                                     const CatalogProduct& product) {
+  models::RankInputs inputs;
+  inputs.sum_activity_weight_last_2m = static_cast<float>(live.sum_activity_weight_last_2m);
+  inputs.avg_product_health_index_last_2m =
+      static_cast<float>(live.avg_product_health_index_last_2m);
+  inputs.product_health_index = static_cast<float>(product.product_health_index);
+  inputs.customer_health_index = static_cast<float>(customer_health_index);
+  return inputs;
+}
 
 StatusOr<std::unique_ptr<Recommender>> Recommender::Open(const RecommenderOptions& options) {
   if (options.store == nullptr) return InvalidArgumentError("Recommender: no feature store");

@@ -31,6 +31,7 @@
 #include "pantry/featurestore/feature_store.h"
 #include "pantry/models/cf_model.h"
 #include "pantry/models/rank_model.h"
+#include "pantry/recommend/model_snapshot.h"
 
 namespace pantry::recommend {
 
@@ -71,6 +72,9 @@ struct RecommendRequest {
   int k = 10;            // 1..kMaxK
   int candidates = 200;  // k..kMaxCandidates (smaller values are raised to k)
   bool explain = false;
+  // Return each item's ranking feature row (feature logging: the exact
+  // values the ranker saw, in the order of RecommendResult::feature_names).
+  bool include_features = false;
 };
 
 struct FeatureContribution {
@@ -89,6 +93,8 @@ struct RecommendedItem {
   // With explain: the largest |contribution| first (at most 5), and the bias.
   std::vector<FeatureContribution> contributions;
   float bias_contribution = 0;
+  // With include_features: the ranker's input row for this item.
+  std::vector<float> features;
 };
 
 struct LiveFeatures {
@@ -112,9 +118,18 @@ struct RecommendResult {
   std::string rank_version;
   std::string retrieval;  // "exact" or "hnsw"
   size_t candidates = 0;  // candidates ranked
+  // With include_features: the ranker's feature names, in column order.
+  std::vector<std::string> feature_names;
   size_t catalog_size = 0;
   double took_ms = 0;
 };
+
+// The ranking inputs of one candidate at serving time (the category column
+// is left -1: the snapshot knows it). Exposed so that a test can check that
+// serving and training (workshop/training_data.h, RankModel::Encode) encode
+// the same values into the same row.
+models::RankInputs ServingRankInputs(const LiveFeatures& live, double customer_health_index,
+                                     const CatalogProduct& product);
 
 class Recommender {
  public:

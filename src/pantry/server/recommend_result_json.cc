@@ -24,6 +24,13 @@ OrderedJson RecommendResultToJson(const recommend::RecommendResult& result) {
       j["explanation"] = {{"contributions", std::move(contributions)},
                           {"bias", item.bias_contribution}};
     }
+    if (!result.feature_names.empty()) {
+      OrderedJson features = OrderedJson::object();
+      for (size_t f = 0; f < result.feature_names.size() && f < item.features.size(); ++f) {
+        features[result.feature_names[f]] = item.features[f];
+      }
+      j["features"] = std::move(features);
+    }
     items.push_back(std::move(j));
   }
   OrderedJson live;

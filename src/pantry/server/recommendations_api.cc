@@ -43,6 +43,7 @@ StatusOr<recommend::RecommendRequest> ParseRequest(const HttpRequest& request) {
   ASSIGN_OR_RETURN(r.candidates,
                    IntParam(request, "candidates", 200, 1, recommend::kMaxCandidates));
   ASSIGN_OR_RETURN(r.explain, BoolParam(request, "explain"));
+  ASSIGN_OR_RETURN(r.include_features, BoolParam(request, "features"));
   return r;
 }
 

@@ -114,12 +114,14 @@ StatusOr<std::unique_ptr<RecommendFixture>> RecommendFixture::Create(const Fixtu
   std::uniform_real_distribution<float> unit(0.0f, 1.0f);
   for (int r = 0; r < o.rank_rows; ++r) {
     models::RankExample e;
-    e.healthy_activity_last_2m = (r % 2 == 0) ? 0.0f : 1.0f + 4.0f * unit(rng);
+    // Active shoppers browsed healthy products (mean health 0.8).
+    e.sum_activity_weight_last_2m = (r % 2 == 0) ? 0.0f : 1.0f + 5.0f * unit(rng);
+    e.avg_product_health_index_last_2m = (r % 2 == 0) ? 0.0f : 0.8f;
     e.product_health_index = unit(rng);
     e.customer_health_index = 0.5f;
     e.product_category = kCategories[r % 4];
-    bool likes = e.healthy_activity_last_2m > 0.5f ? e.product_health_index > 0.6f
-                                                   : e.product_health_index < 0.4f;
+    bool likes = e.sum_activity_weight_last_2m > 0.5f ? e.product_health_index > 0.6f
+                                                      : e.product_health_index < 0.4f;
     e.bought = (likes != (unit(rng) < 0.05f)) ? 1.0f : 0.0f;
     rank_examples.push_back(std::move(e));
   }

@@ -51,14 +51,19 @@ Status WriteWorkshopFixture(const std::filesystem::path& dir, const WorkshopFixt
   }
   {
     ASSIGN_OR_RETURN(auto w, CsvWriter::Create(dir / "click_stream_historical.csv"));
-    w->WriteRow({"customer_id", "product_id", "bought", "healthy_activity_last_2m", "rating",
+    w->WriteRow({"customer_id", "product_id", "bought", "healthy_activity_last_2m",
+                 "sum_activity_weight_last_2m", "avg_product_health_index_last_2m", "rating",
                  "event_time"});
     for (int64_t i = 0; i < o.clicks; ++i) {
       const bool bought = rng() % 3 == 0;
+      const int64_t customer = 1 + static_cast<int64_t>(rng() % o.customers);
+      const int64_t product = 1 + static_cast<int64_t>(rng() % o.products);
+      const double sum_weight = static_cast<double>(rng() % 20);
+      const double avg_health = static_cast<double>(rng() % 10) / 10.0;
       w->WriteRow(std::vector<std::string>{
-          Prefixed("C", 1 + rng() % o.customers), Prefixed("P", 1 + rng() % o.products),
-          bought ? "1" : "0",
-          FeatureValue::Double(static_cast<double>(rng() % 1000) / 100.0).ToString(),
+          Prefixed("C", customer), Prefixed("P", product), bought ? "1" : "0",
+          FeatureValue::Double(sum_weight * avg_health).ToString(),
+          FeatureValue::Double(sum_weight).ToString(), FeatureValue::Double(avg_health).ToString(),
           std::to_string(bought ? 3 + rng() % 3 : 1 + rng() % 3),
           FeatureValue::Double(o.start_seconds + static_cast<double>(i)).ToString()});
     }

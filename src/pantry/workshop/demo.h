@@ -66,8 +66,8 @@ StatusOr<std::vector<std::string>> MixedTopShoppers(WorkshopServer& server, size
 
 // The demo's browsing on a running demo server: `customer`'s top 5 before
 // browsing, after clicking `events` products of health 0.1-0.3, and after
-// `events` of health 0.7-0.9 (Kinesis PutRecord over HTTP, waiting for the
-// live features to change each time). Progress lines numbered from *step.
+// 3 × `events` of health 0.7-0.9 (both phases share the live window) (Kinesis PutRecord over HTTP,
+// waiting for the live features to change each time). Progress lines numbered from *step.
 StatusOr<DemoPhases> ShopUnhealthyThenHealthy(const DemoRun& run,
                                               const datagen::SimulatorCatalog& catalog,
                                               const std::string& customer, int events,

@@ -60,8 +60,8 @@ StatusOr<std::string> CfQuery(models::CfTarget target, const ClickRange& range) 
 StatusOr<std::string> RankQuery(const ClickRange& range) {
   ASSIGN_OR_RETURN(std::string conditions, RangeConditions(range));
   std::string sql =
-      "SELECT cs.bought, cs.healthy_activity_last_2m, p.product_health_index, "
-      "c.customer_health_index, p.product_category" +
+      "SELECT cs.bought, cs.sum_activity_weight_last_2m, cs.avg_product_health_index_last_2m, "
+      "p.product_health_index, c.customer_health_index, p.product_category" +
       std::string(kClickJoins);
   if (!conditions.empty()) sql += " WHERE" + conditions.substr(4);  // drop the first " AND"
   return sql;
@@ -82,19 +82,21 @@ StatusOr<models::CfExample> CfExampleFromRow(std::span<const FeatureValue> row, 
 
 StatusOr<models::RankExample> RankExampleFromRow(std::span<const FeatureValue> row,
                                                  size_t row_number) {
-  RETURN_IF_ERROR(CheckWidth(row, 5, row_number));
-  static constexpr const char* kNames[] = {"bought", "healthy_activity_last_2m",
+  RETURN_IF_ERROR(CheckWidth(row, 6, row_number));
+  static constexpr const char* kNames[] = {"bought", "sum_activity_weight_last_2m",
+                                           "avg_product_health_index_last_2m",
                                            "product_health_index", "customer_health_index"};
-  double values[4];
-  for (int c = 0; c < 4; ++c) {
+  double values[5];
+  for (int c = 0; c < 5; ++c) {
     ASSIGN_OR_RETURN(values[c], AsNumber(row[c], kNames[c], row_number));
   }
   models::RankExample e;
   e.bought = static_cast<float>(values[0]);
-  e.healthy_activity_last_2m = static_cast<float>(values[1]);
-  e.product_health_index = static_cast<float>(values[2]);
-  e.customer_health_index = static_cast<float>(values[3]);
-  e.product_category = row[4].ToString();
+  e.sum_activity_weight_last_2m = static_cast<float>(values[1]);
+  e.avg_product_health_index_last_2m = static_cast<float>(values[2]);
+  e.product_health_index = static_cast<float>(values[3]);
+  e.customer_health_index = static_cast<float>(values[4]);
+  e.product_category = row[5].ToString();
   return e;
 }
 

@@ -37,7 +37,10 @@ struct ClickRange {
 // target. InvalidArgument if a bound is not an ISO-8601 time.
 StatusOr<std::string> CfQuery(models::CfTarget target, const ClickRange& range);
 
-// The workshop's ranking query. Columns: bought, healthy_activity_last_2m,
+// The ranking query (the workshop's, with the live activity as its summed
+// weight and mean health instead of their product, from which the feature
+// view derives healthy_activity_last_2m). Columns: bought,
+// sum_activity_weight_last_2m, avg_product_health_index_last_2m,
 // product_health_index, customer_health_index, product_category.
 StatusOr<std::string> RankQuery(const ClickRange& range);
 

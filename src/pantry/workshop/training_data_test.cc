@@ -56,22 +56,23 @@ TEST(TrainingRowsTest, RowsMapToExamplesAndBadNumbersAreNamed) {
   EXPECT_NE(bad_cf.status().message().find("query row 3, column target"), std::string::npos)
       << bad_cf.status();
 
-  std::vector<FeatureValue> rank_row = {FeatureValue::Int(1), FeatureValue::Double(2.5),
-                                        FeatureValue::Double(0.8), FeatureValue::Double(0.3),
-                                        FeatureValue::String("yogurt")};
+  std::vector<FeatureValue> rank_row = {FeatureValue::Int(1),      FeatureValue::Double(2.5),
+                                        FeatureValue::Double(0.6), FeatureValue::Double(0.8),
+                                        FeatureValue::Double(0.3), FeatureValue::String("yogurt")};
   auto rank = RankExampleFromRow(rank_row, 0);
   ASSERT_TRUE(rank.ok()) << rank.status();
   EXPECT_EQ(rank->bought, 1.0f);
-  EXPECT_EQ(rank->healthy_activity_last_2m, 2.5f);
+  EXPECT_EQ(rank->sum_activity_weight_last_2m, 2.5f);
+  EXPECT_FLOAT_EQ(rank->avg_product_health_index_last_2m, 0.6f);
   EXPECT_FLOAT_EQ(rank->product_health_index, 0.8f);
   EXPECT_FLOAT_EQ(rank->customer_health_index, 0.3f);
   EXPECT_EQ(rank->product_category, "yogurt");
   rank_row[1] = FeatureValue::Double(std::nan(""));
   auto bad_rank = RankExampleFromRow(rank_row, 7);
-  EXPECT_NE(bad_rank.status().message().find("query row 7, column healthy_activity_last_2m"),
+  EXPECT_NE(bad_rank.status().message().find("query row 7, column sum_activity_weight_last_2m"),
             std::string::npos)
       << bad_rank.status();
-  EXPECT_FALSE(RankExampleFromRow(std::span(rank_row).first(4), 0).ok());
+  EXPECT_FALSE(RankExampleFromRow(std::span(rank_row).first(5), 0).ok());
 }
 
 class TrainingDataTest : public WorkshopTest {

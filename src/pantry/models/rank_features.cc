@@ -1,0 +1,114 @@
+#include "pantry/models/rank_features.h"
+
+#include <array>
+#include <utility>
+
+namespace pantry::models {
+namespace {
+
+constexpr std::string_view kCategoryPrefix = "product_category_";
+
+constexpr std::array<std::pair<std::string_view, RankFeature>, 6> kNamed = {{
+    {"sum_activity_weight_last_2m", RankFeature::kSumActivity},
+    {"avg_product_health_index_last_2m", RankFeature::kAvgProductHealth},
+    {"healthy_activity_last_2m", RankFeature::kHealthyActivity},
+    {"live_health_alignment", RankFeature::kLiveHealthAlignment},
+    {"product_health_index", RankFeature::kProductHealth},
+    {"customer_health_index", RankFeature::kCustomerHealth},
+}};
+
+// The middle of the health scale [0, 1]: browsing above it is "healthy".
+constexpr float kHealthMiddle = 0.5f;
+
+}  // namespace
+
+std::vector<std::string> DefaultRankFeatureNames(bool use_click_features) {
+  std::vector<std::string> names;
+  if (use_click_features) {
+    names = {"healthy_activity_last_2m", "live_health_alignment"};
+  }
+  names.push_back("product_health_index");
+  names.push_back("customer_health_index");
+  return names;
+}
+
+StatusOr<std::vector<RankColumn>> ResolveRankColumns(std::span<const std::string> names) {
+  std::vector<RankColumn> columns;
+  columns.reserve(names.size());
+  for (const std::string& name : names) {
+    RankColumn column;
+    bool known = false;
+    for (const auto& [named, feature] : kNamed) {
+      if (name == named) {
+        column.feature = feature;
+        known = true;
+        break;
+      }
+    }
+    if (!known && name.starts_with(kCategoryPrefix) && name.size() > kCategoryPrefix.size()) {
+      column.feature = RankFeature::kCategory;
+      column.category = name.substr(kCategoryPrefix.size());
+      known = true;
+    }
+    if (!known) {
+      return FailedPreconditionError("the ranking model uses feature '" + name +
+                                     "', which pantry's ranking features do not define");
+    }
+    columns.push_back(std::move(column));
+  }
+  return columns;
+}
+
+std::string RankColumnName(const RankColumn& column) {
+  if (column.feature == RankFeature::kCategory) {
+    return std::string(kCategoryPrefix) + column.category;
+  }
+  for (const auto& [named, feature] : kNamed) {
+    if (feature == column.feature) return std::string(named);
+  }
+  return "";
+}
+
+std::unordered_map<std::string, int32_t> CategoryColumns(std::span<const RankColumn> columns) {
+  std::unordered_map<std::string, int32_t> out;
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if (columns[c].feature == RankFeature::kCategory) {
+      out.emplace(columns[c].category, static_cast<int32_t>(c));
+    }
+  }
+  return out;
+}
+
+void EncodeRankRow(std::span<const RankColumn> columns, const RankInputs& in, float* row) {
+  const float sum = in.sum_activity_weight_last_2m;
+  const float avg = in.avg_product_health_index_last_2m;
+  for (size_t c = 0; c < columns.size(); ++c) {
+    float value = 0;
+    switch (columns[c].feature) {
+      case RankFeature::kSumActivity:
+        value = sum;
+        break;
+      case RankFeature::kAvgProductHealth:
+        value = avg;
+        break;
+      case RankFeature::kHealthyActivity:
+        value = sum * avg;
+        break;
+      case RankFeature::kLiveHealthAlignment:
+        value = sum * (avg - kHealthMiddle) * (in.product_health_index - kHealthMiddle);
+        break;
+      case RankFeature::kProductHealth:
+        value = in.product_health_index;
+        break;
+      case RankFeature::kCustomerHealth:
+        value = in.customer_health_index;
+        break;
+      case RankFeature::kCategory:
+        value = static_cast<int32_t>(c) == in.category_column ? 1.0f : 0.0f;
+        break;
+    }
+    row[c] = value;
+  }
+}
+
+}  // namespace pantry::models
