@@ -74,6 +74,18 @@ class StreamService {
 
   std::vector<std::pair<std::string, ProcessorStats>> stats() const;
 
+  // Specs added and removed while the service runs (KDA applications
+  // started over the API). AddSpec restores the spec's checkpoint if there
+  // is one; without one it reads `log` from its beginning, or from its end
+  // with `start_at_end`. `log` is not owned and must stay open until
+  // RemoveSpec; rows go to `sink`. AlreadyExists for a name in use.
+  // RemoveSpec checkpoints the processor (a later AddSpec resumes there) and
+  // drops it; NotFound for an unknown name. Both are safe while the
+  // background thread polls (they wait for the current poll).
+  Status AddSpec(const WindowSpec& spec, EventLog* log, std::unique_ptr<RowSink> sink,
+                 bool start_at_end);
+  Status RemoveSpec(const std::string& name);
+
  private:
   explicit StreamService(StreamServiceOptions options);
   void Wait();
