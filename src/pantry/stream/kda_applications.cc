@@ -246,19 +246,17 @@ Status KdaApplications::StartLocked(KdaApplication& app, const std::string& posi
     spec.source = stream;
     const fs::path checkpoint =
         options_.home / "stream" / stream / "processors" / (spec.name + ".ckpt");
-    if (position != "LAST_STOPPED_POINT") fs::remove(checkpoint);
-    StatusOr<std::unique_ptr<RowSink>> sink =
-        spec.sink_feature_group.empty()
-            ? OpenJsonLinesSink(options_.home / "kda" / app.name / (spec.name + ".jsonl"), spec)
-            : OpenFeatureStoreSink(options_.store, spec);
-    if (!sink.ok()) {
-      st = sink.status();
-      break;
-    }
-    if (!spec.sink_feature_group.empty()) {
-      *sink = std::make_unique<AtLeastOnceSink>(std::move(*sink));
-    }
-    st = options_.service->AddSpec(spec, *log, std::move(*sink), position != "TRIM_HORIZON");
+    std::error_code ec;
+    if (position != "LAST_STOPPED_POINT") fs::remove(checkpoint, ec);
+    const fs::path jsonl = options_.home / "kda" / app.name / (spec.name + ".jsonl");
+    featurestore::FeatureStore* store = options_.store;
+    SinkFactory make_sink =
+        [jsonl, store](const WindowSpec& s) -> StatusOr<std::unique_ptr<RowSink>> {
+      if (s.sink_feature_group.empty()) return OpenJsonLinesSink(jsonl, s);
+      ASSIGN_OR_RETURN(std::unique_ptr<RowSink> inner, OpenFeatureStoreSink(store, s));
+      return std::unique_ptr<RowSink>(std::make_unique<AtLeastOnceSink>(std::move(inner)));
+    };
+    st = options_.service->AddSpec(spec, *log, make_sink, position != "TRIM_HORIZON");
     if (!st.ok()) break;
     run->specs.push_back(spec.name);
   }
