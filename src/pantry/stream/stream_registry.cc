@@ -29,6 +29,16 @@ StreamRegistry::StreamRegistry(fs::path home, EventLogOptions log_options)
 
 StreamRegistry::~StreamRegistry() = default;
 
+std::shared_lock<std::shared_mutex> StreamRegistry::ReadLock() const {
+  std::lock_guard<std::mutex> gate(gate_);
+  return std::shared_lock<std::shared_mutex>(mu_);
+}
+
+std::unique_lock<std::shared_mutex> StreamRegistry::WriteLock() const {
+  std::lock_guard<std::mutex> gate(gate_);
+  return std::unique_lock<std::shared_mutex>(mu_);
+}
+
 StatusOr<std::unique_ptr<StreamRegistry>> StreamRegistry::Open(
     const fs::path& home, const EventLogOptions& log_options,
     const std::map<std::string, EventLog*>& borrowed) {
@@ -77,7 +87,7 @@ Status StreamRegistry::Create(std::string_view name, int shards, bool on_demand)
   if (shards < 1 || shards > 1024) {
     return InvalidArgumentError("shard count must be 1..1024, got " + std::to_string(shards));
   }
-  std::unique_lock lock(mu_);
+  auto lock = WriteLock();
   const fs::path dir = home_ / "stream" / std::string(name);
   if (entries_.count(name) > 0 || fs::exists(dir)) {
     return AlreadyExistsError("stream " + std::string(name) + " already exists");
@@ -96,7 +106,7 @@ Status StreamRegistry::Create(std::string_view name, int shards, bool on_demand)
 }
 
 Status StreamRegistry::Delete(std::string_view name) {
-  std::unique_lock lock(mu_);
+  auto lock = WriteLock();
   auto it = entries_.find(name);
   if (it == entries_.end()) return NotFoundError("stream " + std::string(name) + " not found");
   Entry& entry = *it->second;
@@ -120,28 +130,28 @@ Status StreamRegistry::Delete(std::string_view name) {
 
 StatusOr<std::vector<LogOffset>> StreamRegistry::Append(std::string_view name,
                                                         std::span<const AppendRecord> records) {
-  std::shared_lock lock(mu_);
+  auto lock = ReadLock();
   auto it = entries_.find(name);
   if (it == entries_.end()) return NotFoundError("stream " + std::string(name) + " not found");
   return it->second->log->Append(records);
 }
 
 StatusOr<StreamEntryInfo> StreamRegistry::Describe(std::string_view name) const {
-  std::shared_lock lock(mu_);
+  auto lock = ReadLock();
   auto it = entries_.find(name);
   if (it == entries_.end()) return NotFoundError("stream " + std::string(name) + " not found");
   return it->second->info;
 }
 
 std::vector<StreamEntryInfo> StreamRegistry::List() const {
-  std::shared_lock lock(mu_);
+  auto lock = ReadLock();
   std::vector<StreamEntryInfo> out;
   for (const auto& [name, entry] : entries_) out.push_back(entry->info);
   return out;
 }
 
 StatusOr<EventLog*> StreamRegistry::Acquire(std::string_view name, const std::string& reader) {
-  std::unique_lock lock(mu_);
+  auto lock = WriteLock();
   auto it = entries_.find(name);
   if (it == entries_.end()) return NotFoundError("stream " + std::string(name) + " not found");
   it->second->readers.insert(reader);
@@ -149,7 +159,7 @@ StatusOr<EventLog*> StreamRegistry::Acquire(std::string_view name, const std::st
 }
 
 void StreamRegistry::Release(std::string_view name, const std::string& reader) {
-  std::unique_lock lock(mu_);
+  auto lock = WriteLock();
   auto it = entries_.find(name);
   if (it == entries_.end()) return;
   auto r = it->second->readers.find(reader);

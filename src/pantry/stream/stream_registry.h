@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -88,7 +89,13 @@ class StreamRegistry {
 
   const std::filesystem::path home_;
   const EventLogOptions log_options_;
+  // Readers (appends) and writers (create, delete) share mu_; glibc's
+  // rwlock prefers readers, so a writer first takes gate_, which new readers
+  // pass through, and is not starved by a steady stream of appends.
+  mutable std::mutex gate_;
   mutable std::shared_mutex mu_;
+  std::shared_lock<std::shared_mutex> ReadLock() const;
+  std::unique_lock<std::shared_mutex> WriteLock() const;
   std::map<std::string, std::unique_ptr<Entry>, std::less<>> entries_;
 };
 
