@@ -220,9 +220,8 @@ TEST(KdaBoto3Test, NotebookThreeRunsUnchanged) {
   ASSERT_TRUE(r["rows"].contains("C2")) << r.dump();
   EXPECT_DOUBLE_EQ(std::stod(r["rows"]["C1"]["sum_activity_weight_last_2m"].get<std::string>()),
                    5.0);
-  EXPECT_NEAR(
-      std::stod(r["rows"]["C1"]["avg_product_health_index_last_2m"].get<std::string>()), 0.5,
-      1e-9);
+  EXPECT_NEAR(std::stod(r["rows"]["C1"]["avg_product_health_index_last_2m"].get<std::string>()),
+              0.5, 1e-9);
   EXPECT_DOUBLE_EQ(std::stod(r["rows"]["C2"]["sum_activity_weight_last_2m"].get<std::string>()),
                    1.0);
   EXPECT_TRUE(r["rows"]["C1"].contains("event_time"));

@@ -32,7 +32,8 @@ std::optional<AwsError> OptionalString(const Json& body, const char* key,
                                        std::optional<std::string>* out) {
   auto it = body.find(key);
   if (it == body.end() || it->is_null()) return std::nullopt;
-  if (!it->is_string()) return AwsError{"SerializationException", std::string(key) + ": expected a string"};
+  if (!it->is_string())
+    return AwsError{"SerializationException", std::string(key) + ": expected a string"};
   *out = it->get<std::string>();
   return std::nullopt;
 }

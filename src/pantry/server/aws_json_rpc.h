@@ -27,8 +27,7 @@ std::optional<AwsError> ParseAwsJsonBody(const HttpRequest& request, Json* body)
 // SerializationException, as botocore's server side answers it.
 std::optional<AwsError> OptionalString(const Json& body, const char* key,
                                        std::optional<std::string>* out);
-std::optional<AwsError> OptionalInt(const Json& body, const char* key,
-                                    std::optional<int64_t>* out);
+std::optional<AwsError> OptionalInt(const Json& body, const char* key, std::optional<int64_t>* out);
 // Present, non-null and a string: else ValidationException naming it
 // ("Value null at 'key' failed to satisfy constraint: Member must not be null").
 std::optional<AwsError> RequiredString(const Json& body, const char* key, std::string* out);

@@ -27,7 +27,8 @@ class KinesisAdminApi {
     if (auto it = body.find("StreamModeDetails"); it != body.end() && !it->is_null()) {
       std::optional<std::string> m;
       if (!it->is_object()) {
-        return AwsJsonFail(response, {"SerializationException", "StreamModeDetails: expected an object"});
+        return AwsJsonFail(response,
+                           {"SerializationException", "StreamModeDetails: expected an object"});
       }
       if (auto e = OptionalString(*it, "StreamMode", &m)) return AwsJsonFail(response, *e);
       if (m) mode = *m;
@@ -52,11 +53,11 @@ class KinesisAdminApi {
     int count = stream::kOnDemandShards;
     if (shards) {
       if (*shards < 1) {
-        return AwsJsonFail(response, {"ValidationException",
-                                      "1 validation error detected: Value '" +
-                                          std::to_string(*shards) +
-                                          "' at 'shardCount' failed to satisfy constraint: "
-                                          "Member must have value greater than or equal to 1"});
+        return AwsJsonFail(response,
+                           {"ValidationException",
+                            "1 validation error detected: Value '" + std::to_string(*shards) +
+                                "' at 'shardCount' failed to satisfy constraint: "
+                                "Member must have value greater than or equal to 1"});
       }
       if (*shards > kMaxShards) {
         return AwsJsonFail(response, {"LimitExceededException",
@@ -95,8 +96,7 @@ class KinesisAdminApi {
     const int64_t limit = max_results.value_or(1000);
     if (limit < 1 || limit > 10000) {
       return AwsJsonFail(response, {"ValidationException",
-                                    "1 validation error detected: Value '" +
-                                        std::to_string(limit) +
+                                    "1 validation error detected: Value '" + std::to_string(limit) +
                                         "' at 'maxResults' failed to satisfy constraint: Member "
                                         "must have value between 1 and 10000"});
     }
@@ -160,7 +160,8 @@ class KinesisAdminApi {
     if (arn) {
       const size_t pos = arn->rfind(":stream/");
       if (!arn->starts_with("arn:") || pos == std::string::npos) {
-        return AwsError{"ValidationException", "StreamARN '" + *arn + "' is not a Kinesis stream ARN"};
+        return AwsError{"ValidationException",
+                        "StreamARN '" + *arn + "' is not a Kinesis stream ARN"};
       }
       *name = arn->substr(pos + 8);
       if (by_name && *by_name != *name) {

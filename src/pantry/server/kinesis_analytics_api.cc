@@ -90,9 +90,9 @@ class KinesisAnalyticsApi {
       if (value) position = *value;
     }
     if (config.is_object() && config.contains("Id") && config["Id"] != "1.1") {
-      return AwsJsonFail(response, {"InvalidArgumentException",
-                                    "Input " + config["Id"].dump() + " is not found (the "
-                                    "application's input is 1.1)"});
+      return AwsJsonFail(response, {"InvalidArgumentException", "Input " + config["Id"].dump() +
+                                                                    " is not found (the "
+                                                                    "application's input is 1.1)"});
     }
     Status st = apps_->Start(name, position);
     if (!st.ok()) return AwsJsonFail(response, ToAwsError(st));
@@ -228,9 +228,8 @@ class KinesisAnalyticsApi {
 
   static std::optional<AwsError> CheckInputs(const Json& inputs) {
     if (inputs.size() > 1) {
-      return AwsError{"InvalidArgumentException",
-                      "pantry runs applications with one input (got " +
-                          std::to_string(inputs.size()) + ")"};
+      return AwsError{"InvalidArgumentException", "pantry runs applications with one input (got " +
+                                                      std::to_string(inputs.size()) + ")"};
     }
     for (const Json& in : inputs) {
       if (!in.is_object() || !in.contains("NamePrefix") || !in["NamePrefix"].is_string()) {
@@ -306,8 +305,8 @@ Status RegisterKinesisAnalyticsApi(HttpService* service, KdaApplications* apps,
       {"DeleteApplication", &KinesisAnalyticsApi::Delete},
       {"ListApplications", &KinesisAnalyticsApi::List}};
   for (const auto& [op, method] : ops) {
-    const bool read = std::string_view(op).starts_with("Describe") ||
-                      std::string_view(op).starts_with("List");
+    const bool read =
+        std::string_view(op).starts_with("Describe") || std::string_view(op).starts_with("List");
     RETURN_IF_ERROR(service->AddAmzTarget(
         std::string("KinesisAnalytics_20150814.") + op,
         read ? RouteAccess::kRead : RouteAccess::kWrite,

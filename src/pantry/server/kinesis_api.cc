@@ -154,7 +154,8 @@ class KinesisApi {
     description["StreamName"] = info->name;
     description["StreamARN"] = Arn(info->name);
     description["StreamStatus"] = "ACTIVE";
-    description["StreamModeDetails"] = {{"StreamMode", info->on_demand ? "ON_DEMAND" : "PROVISIONED"}};
+    description["StreamModeDetails"] = {
+        {"StreamMode", info->on_demand ? "ON_DEMAND" : "PROVISIONED"}};
     if (!summary) description["Shards"] = Shards(info->shard_count);
     if (!summary) description["HasMoreShards"] = false;
     description["RetentionPeriodHours"] = info->retention_hours;

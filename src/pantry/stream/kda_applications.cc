@@ -49,11 +49,16 @@ std::string FileSafe(std::string_view text) {
 }
 
 Json ToJson(const KdaApplication& a) {
-  return {{"name", a.name},       {"description", a.description},
-          {"code", a.code},       {"inputs", a.inputs},
-          {"outputs", a.outputs}, {"status", a.status},
-          {"version", a.version}, {"created_micros", a.created_micros},
-          {"updated_micros", a.updated_micros}, {"starting_position", a.starting_position}};
+  return {{"name", a.name},
+          {"description", a.description},
+          {"code", a.code},
+          {"inputs", a.inputs},
+          {"outputs", a.outputs},
+          {"status", a.status},
+          {"version", a.version},
+          {"created_micros", a.created_micros},
+          {"updated_micros", a.updated_micros},
+          {"starting_position", a.starting_position}};
 }
 
 StatusOr<KdaApplication> FromJson(const Json& j) {
@@ -226,8 +231,10 @@ std::vector<KdaApplication> KdaApplications::List() const {
 
 Status KdaApplications::StartLocked(KdaApplication& app, const std::string& position) {
   if (position != "NOW" && position != "TRIM_HORIZON" && position != "LAST_STOPPED_POINT") {
-    return InvalidArgumentError("InputStartingPosition must be NOW, TRIM_HORIZON or "
-                                "LAST_STOPPED_POINT, not '" + position + "'");
+    return InvalidArgumentError(
+        "InputStartingPosition must be NOW, TRIM_HORIZON or "
+        "LAST_STOPPED_POINT, not '" +
+        position + "'");
   }
   std::string stream;
   ASSIGN_OR_RETURN(std::vector<CompiledPump> pumps, Compile(app, options_, &stream));
@@ -250,8 +257,8 @@ Status KdaApplications::StartLocked(KdaApplication& app, const std::string& posi
     if (position != "LAST_STOPPED_POINT") fs::remove(checkpoint, ec);
     const fs::path jsonl = options_.home / "kda" / app.name / (spec.name + ".jsonl");
     featurestore::FeatureStore* store = options_.store;
-    SinkFactory make_sink =
-        [jsonl, store](const WindowSpec& s) -> StatusOr<std::unique_ptr<RowSink>> {
+    SinkFactory make_sink = [jsonl,
+                             store](const WindowSpec& s) -> StatusOr<std::unique_ptr<RowSink>> {
       if (s.sink_feature_group.empty()) return OpenJsonLinesSink(jsonl, s);
       ASSIGN_OR_RETURN(std::unique_ptr<RowSink> inner, OpenFeatureStoreSink(store, s));
       return std::unique_ptr<RowSink>(std::make_unique<AtLeastOnceSink>(std::move(inner)));

@@ -50,12 +50,11 @@ namespace pantry::stream::kda {
 
 struct KdaApplicationsOptions {
   std::filesystem::path home;
-  StreamService* service = nullptr;            // not owned; required
-  StreamRegistry* streams = nullptr;           // not owned; required
+  StreamService* service = nullptr;             // not owned; required
+  StreamRegistry* streams = nullptr;            // not owned; required
   featurestore::FeatureStore* store = nullptr;  // not owned; null: outputs go to JSON lines
   // kind is "LambdaOutput", "KinesisStreamsOutput" or "KinesisFirehoseOutput".
-  std::function<std::string(const std::string& kind, const std::string& resource_arn)>
-      output_group;
+  std::function<std::string(const std::string& kind, const std::string& resource_arn)> output_group;
   Clock* clock = nullptr;  // null = Clock::Real()
 };
 

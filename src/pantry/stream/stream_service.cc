@@ -174,7 +174,8 @@ Status StreamService::AddSpec(const WindowSpec& spec, EventLog* log, const SinkF
   auto owned = std::make_unique<WindowSpec>(spec);
   ASSIGN_OR_RETURN(std::unique_ptr<RowSink> sink, make_sink(*owned));
   ProcessorOptions po;
-  po.checkpoint_path = options_.home / "stream" / log->name() / "processors" / (spec.name + ".ckpt");
+  po.checkpoint_path =
+      options_.home / "stream" / log->name() / "processors" / (spec.name + ".ckpt");
   po.checkpoint_interval_micros = options_.checkpoint_interval_micros;
   po.max_records_per_read = options_.max_records_per_read;
   po.clock = options_.clock;

@@ -35,9 +35,8 @@ class RuntimeSpecTest : public ::testing::Test {
 
   void Append(const std::string& customer, int weight) {
     clock_.AdvanceMicros(1000);
-    const std::string payload = R"({"customer_id": ")" + customer +
-                                R"(", "activity_weight": )" + std::to_string(weight) +
-                                R"(, "product_health_index": 0.5})";
+    const std::string payload = R"({"customer_id": ")" + customer + R"(", "activity_weight": )" +
+                                std::to_string(weight) + R"(, "product_health_index": 0.5})";
     AppendRecord r{customer, payload};
     ASSERT_TRUE(other_->Append({&r, 1}).ok());
   }
@@ -65,10 +64,10 @@ TEST_F(RuntimeSpecTest, AddedSpecStartsAtTheEndAndResumesAfterRemoval) {
   ASSERT_TRUE(
       service_->AddSpec(added_, other_.get(), JsonLinesSinkFactory(home_.path() / "out"), true)
           .ok());
-  EXPECT_EQ(service_->AddSpec(added_, other_.get(), JsonLinesSinkFactory(home_.path() / "out"),
-                              true)
-                .code(),
-            StatusCode::kAlreadyExists);
+  EXPECT_EQ(
+      service_->AddSpec(added_, other_.get(), JsonLinesSinkFactory(home_.path() / "out"), true)
+          .code(),
+      StatusCode::kAlreadyExists);
   EXPECT_EQ(service_->stats().size(), 2u);
   Append("C1", 2);
   Append("C1", 3);

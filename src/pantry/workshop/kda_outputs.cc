@@ -28,7 +28,8 @@ std::string KdaOutputGroup(const std::map<std::string, std::string>& mapping,
   if (kind != "LambdaOutput") return "";
   std::string folded;
   for (char c : name) {
-    if (c != '-' && c != '_') folded += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (c != '-' && c != '_')
+      folded += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   return folded.find("clickstream") != std::string::npos ? std::string(kClickStream) : "";
 }

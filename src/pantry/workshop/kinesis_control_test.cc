@@ -61,10 +61,9 @@ class KinesisControlTest : public WorkshopTest {
   }
 
   Reply Call(const std::string& target, const Json& body) {
-    auto response = client_->Send("POST", "/",
-                                  {{"X-Amz-Target", target},
-                                   {"Content-Type", "application/x-amz-json-1.1"}},
-                                  DumpJson(body));
+    auto response = client_->Send(
+        "POST", "/", {{"X-Amz-Target", target}, {"Content-Type", "application/x-amz-json-1.1"}},
+        DumpJson(body));
     EXPECT_TRUE(response.ok()) << response.status();
     Reply r;
     if (!response.ok()) return r;
@@ -81,31 +80,32 @@ class KinesisControlTest : public WorkshopTest {
   }
 
   Json App(const std::string& name, const std::string& stream, const std::string& code) {
-    return {{"ApplicationName", name},
-            {"ApplicationCode", code},
-            {"Inputs",
-             {{{"NamePrefix", "SOURCE_SQL_STREAM"},
-               {"KinesisStreamsInput",
-                {{"ResourceARN", "arn:aws:kinesis:us-east-1:000000000000:stream/" + stream},
-                 {"RoleARN", "arn:aws:iam::000000000000:role/r"}}},
-               {"InputSchema",
-                {{"RecordFormat",
-                  {{"RecordFormatType", "JSON"},
-                   {"MappingParameters", {{"JSONMappingParameters", {{"RecordRowPath", "$"}}}}}}},
-                 {"RecordColumns",
-                  {{{"Name", "CUSTOMER_ID"}, {"Mapping", "$.customer_id"}, {"SqlType", "VARCHAR(8)"}},
-                   {{"Name", "ACTIVITY_WEIGHT"},
-                    {"Mapping", "$.activity_weight"},
-                    {"SqlType", "INTEGER"}},
-                   {{"Name", "PRODUCT_HEALTH_INDEX"},
-                    {"Mapping", "$.product_health_index"},
-                    {"SqlType", "DOUBLE"}}}}}}}}},
-            {"Outputs",
-             {{{"Name", "DESTINATION_SQL_STREAM"},
-               {"LambdaOutput",
-                {{"ResourceARN", "arn:aws:lambda:us-east-1:000000000000:function:my-fn"},
-                 {"RoleARN", "arn:aws:iam::000000000000:role/r"}}},
-               {"DestinationSchema", {{"RecordFormatType", "JSON"}}}}}}};
+    return {
+        {"ApplicationName", name},
+        {"ApplicationCode", code},
+        {"Inputs",
+         {{{"NamePrefix", "SOURCE_SQL_STREAM"},
+           {"KinesisStreamsInput",
+            {{"ResourceARN", "arn:aws:kinesis:us-east-1:000000000000:stream/" + stream},
+             {"RoleARN", "arn:aws:iam::000000000000:role/r"}}},
+           {"InputSchema",
+            {{"RecordFormat",
+              {{"RecordFormatType", "JSON"},
+               {"MappingParameters", {{"JSONMappingParameters", {{"RecordRowPath", "$"}}}}}}},
+             {"RecordColumns",
+              {{{"Name", "CUSTOMER_ID"}, {"Mapping", "$.customer_id"}, {"SqlType", "VARCHAR(8)"}},
+               {{"Name", "ACTIVITY_WEIGHT"},
+                {"Mapping", "$.activity_weight"},
+                {"SqlType", "INTEGER"}},
+               {{"Name", "PRODUCT_HEALTH_INDEX"},
+                {"Mapping", "$.product_health_index"},
+                {"SqlType", "DOUBLE"}}}}}}}}},
+        {"Outputs",
+         {{{"Name", "DESTINATION_SQL_STREAM"},
+           {"LambdaOutput",
+            {{"ResourceARN", "arn:aws:lambda:us-east-1:000000000000:function:my-fn"},
+             {"RoleARN", "arn:aws:iam::000000000000:role/r"}}},
+           {"DestinationSchema", {{"RecordFormatType", "JSON"}}}}}}};
   }
 
   void Put(const std::string& stream, const std::string& customer, int weight) {
@@ -134,8 +134,8 @@ class KinesisControlTest : public WorkshopTest {
 
 TEST_F(KinesisControlTest, CreateDescribeListShardsDeleteAndRestart) {
   EXPECT_EQ(Kinesis("CreateStream", {{"StreamName", "s3"}, {"ShardCount", 3}}).status, 200);
-  EXPECT_EQ(Kinesis("CreateStream", {{"StreamName", "od"},
-                                     {"StreamModeDetails", {{"StreamMode", "ON_DEMAND"}}}})
+  EXPECT_EQ(Kinesis("CreateStream",
+                    {{"StreamName", "od"}, {"StreamModeDetails", {{"StreamMode", "ON_DEMAND"}}}})
                 .status,
             200);
   EXPECT_EQ(Kinesis("CreateStream", {{"StreamName", "s3"}, {"ShardCount", 1}}).type(),
@@ -167,8 +167,8 @@ TEST_F(KinesisControlTest, CreateDescribeListShardsDeleteAndRestart) {
   ASSERT_EQ(rest.body["Shards"].size(), 1u);
   EXPECT_EQ(rest.body["Shards"][0]["ShardId"], "shardId-000000000002");
   EXPECT_FALSE(rest.body.contains("NextToken"));
-  EXPECT_EQ(Kinesis("ListShards", {{"StreamName", "s3"},
-                                   {"ExclusiveStartShardId", "shardId-000000000000"}})
+  EXPECT_EQ(Kinesis("ListShards",
+                    {{"StreamName", "s3"}, {"ExclusiveStartShardId", "shardId-000000000000"}})
                 .body["Shards"]
                 .size(),
             2u);
@@ -183,8 +183,7 @@ TEST_F(KinesisControlTest, CreateDescribeListShardsDeleteAndRestart) {
             "ResourceInUseException");
   EXPECT_EQ(Kinesis("DeleteStream", {{"StreamName", "od"}}).status, 200);
   EXPECT_EQ(Kinesis("DeleteStream", {{"StreamName", "od"}}).type(), "ResourceNotFoundException");
-  EXPECT_EQ(Kinesis("DescribeStream", {{"StreamName", "od"}}).type(),
-            "ResourceNotFoundException");
+  EXPECT_EQ(Kinesis("DescribeStream", {{"StreamName", "od"}}).type(), "ResourceNotFoundException");
 
   // Created streams come back with their shards, creation time and events.
   StopServer();
