@@ -112,7 +112,7 @@ Status StreamRegistry::Delete(std::string_view name) {
   Entry& entry = *it->second;
   if (entry.info.borrowed) {
     return FailedPreconditionError("stream " + std::string(name) +
-                                   " is read by the server's built-in window specs");
+                                   " is read by the window specs the server started with");
   }
   if (!entry.readers.empty()) {
     return FailedPreconditionError("stream " + std::string(name) + " is read by " +

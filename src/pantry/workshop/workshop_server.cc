@@ -111,9 +111,16 @@ Status WorkshopServerImpl::StartStreams() {
     logs_[std::string(kClickStream)] = log;
   }
   stream::StreamService* streams = streams_.get();
+  // The service's own logs (click_stream, and the sources of --sql specs)
+  // are lent to the registry, so no directory is opened twice.
+  std::map<std::string, stream::EventLog*> service_logs = logs_;
+  for (const stream::WindowSpec& spec : options_.extra_specs) {
+    if (stream::EventLog* log = streams_->log(spec.source)) service_logs[spec.source] = log;
+  }
   stream::EventLogOptions log_options;
   log_options.clock = clock_;
-  ASSIGN_OR_RETURN(registry_, stream::StreamRegistry::Open(options_.home, log_options, logs_));
+  ASSIGN_OR_RETURN(registry_,
+                   stream::StreamRegistry::Open(options_.home, log_options, service_logs));
   ingest_ = std::make_unique<server::StreamRegistryIngest>(registry_.get(),
                                                            [streams] { streams->Notify(); });
   RETURN_IF_ERROR(streams_->Start());
