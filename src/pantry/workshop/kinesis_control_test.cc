@@ -9,6 +9,7 @@
 #include "pantry/server/base64.h"
 #include "pantry/server/http_client.h"
 #include "pantry/workshop/kda_outputs.h"
+#include "pantry/workshop/streams.h"
 #include "pantry/workshop/test_dataset.h"
 #include "pantry/workshop/workshop_server.h"
 
@@ -34,7 +35,7 @@ struct Reply {
 class KinesisControlTest : public WorkshopTest {
  protected:
   void StartServer() {
-    WorkshopServerOptions options;
+    WorkshopServerOptions options = options_;
     options.home = home();
     options.server.http.port = 0;
     options.server.http.threads = 2;
@@ -128,6 +129,7 @@ class KinesisControlTest : public WorkshopTest {
     return std::nullopt;
   }
 
+  WorkshopServerOptions options_;  // what StartServer starts with (it sets the rest)
   std::unique_ptr<WorkshopServer> server_;
   std::unique_ptr<server::HttpClient> client_;
 };
@@ -268,6 +270,35 @@ TEST_F(KinesisControlTest, ApplicationLifecycleAndRestart) {
       200);
   EXPECT_EQ(Kda("ListApplications", Json::object()).body["ApplicationSummaries"], Json::array());
   EXPECT_EQ(Kinesis("DeleteStream", {{"StreamName", "in"}}).status, 200);
+}
+
+// A spec given at start (`pantry serve --sql`) whose source is another
+// stream: the stream service opens that log and lends it to the registry, so
+// the Kinesis API appends to the same log the spec reads (not a second copy).
+TEST_F(KinesisControlTest, StartupSpecSourcesAreServedAndCannotBeDeleted) {
+  StopServer();
+  auto spec = BuiltinWindowSpec("workshop");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  spec->name = "other_stagger";
+  spec->source = "other";
+  spec->sink_feature_group = "other_agg";
+  options_.extra_specs = {*spec};
+  StartServer();
+  EXPECT_EQ(Kinesis("ListStreams", Json::object()).body["StreamNames"],
+            Json({"click_stream", "other"}));
+  Put("other", "C5", 3);
+  // The spec reads what the API appended (the window closes 2 minutes
+  // later, so look at what the processor consumed).
+  bool consumed = false;
+  for (int attempt = 0; attempt < 500 && !consumed; ++attempt) {
+    auto metrics = client_->Send("GET", "/metrics");
+    ASSERT_TRUE(metrics.ok());
+    consumed = metrics->body.find("pantry_stream_records_consumed{spec=\"other_stagger\"} 1") !=
+               std::string::npos;
+    if (!consumed) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(consumed);
+  EXPECT_EQ(Kinesis("DeleteStream", {{"StreamName", "other"}}).type(), "ResourceInUseException");
 }
 
 TEST(KdaOutputsTest, FlagMappingThenTheWorkshopLambdaThenJsonLines) {
