@@ -7,6 +7,7 @@
 #include "pantry/cli/sql_flags.h"
 #include "pantry/common/logging.h"
 #include "pantry/server/termination_signal.h"
+#include "pantry/workshop/kda_outputs.h"
 #include "pantry/workshop/workshop_server.h"
 
 namespace pantry::cli {
@@ -25,6 +26,7 @@ struct ServeOptions {
   bool metrics_public = false;
   std::string aws_access_key_id;
   SqlAppFlags sql;
+  std::vector<std::string> lambda_outputs;  // ARN_OR_FUNCTION_NAME=FEATURE_GROUP
 };
 
 // Flag first, then the environment (so that secrets need not be on the
@@ -63,6 +65,10 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   if (!flags.sql.app.empty()) {
     ASSIGN_OR_RETURN(auto pumps, CompileSqlApp(flags.sql));
     for (stream::kda::CompiledPump& p : pumps) options.extra_specs.push_back(std::move(p.spec));
+  }
+
+  for (const std::string& arg : flags.lambda_outputs) {
+    RETURN_IF_ERROR(workshop::AddKdaOutputMapping(arg, &options.kda_outputs));
   }
 
   ASSIGN_OR_RETURN(auto server, workshop::WorkshopServer::Start(options));
@@ -105,6 +111,10 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
   serve->add_option("--sql", flags->sql.app,
                     "Also run a KDA SQL application's pumps over click_stream (docs/kda-sql.md)");
   AddSqlAppFlags(serve, &flags->sql);
+  serve->add_option("--lambda-output", flags->lambda_outputs,
+                    "ARN_OR_FUNCTION_NAME=FEATURE_GROUP: deliver the rows a Kinesis Analytics "
+                    "application sends to that Lambda (or stream) output to a feature group "
+                    "(repeatable; docs/aws-compatibility.md)");
   serve
       ->add_option("--io-threads", flags->io_threads,
                    "Event-loop threads (default 0: one per core)")

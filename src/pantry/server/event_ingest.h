@@ -30,6 +30,7 @@ struct StreamInfo {
   int shard_count = 1;
   int64_t created_micros = 0;  // Unix epoch
   int retention_hours = 24;
+  bool on_demand = false;  // StreamMode ON_DEMAND (else PROVISIONED)
 };
 
 class EventIngest {
@@ -51,6 +52,22 @@ class EventIngest {
 
   // Every stream, sorted by name. Thread-safe.
   virtual std::vector<StreamInfo> List() const = 0;
+
+  // Stream management (Kinesis CreateStream / DeleteStream) for backends
+  // whose set of streams can change; the default refuses with
+  // FailedPrecondition. Create: AlreadyExists, InvalidArgument (name, shard
+  // count). Delete: NotFound, FailedPrecondition (the stream is in use).
+  // Thread-safe against Append.
+  virtual Status CreateStream(std::string_view stream, int shard_count, bool on_demand) {
+    (void)shard_count;
+    (void)on_demand;
+    return FailedPreconditionError("streams cannot be created here; '" + std::string(stream) +
+                                   "' was not created");
+  }
+  virtual Status DeleteStream(std::string_view stream) {
+    return FailedPreconditionError("streams cannot be deleted here; '" + std::string(stream) +
+                                   "' was not deleted");
+  }
 };
 
 }  // namespace pantry::server

@@ -154,7 +154,8 @@ class KinesisApi {
     description["StreamName"] = info->name;
     description["StreamARN"] = Arn(info->name);
     description["StreamStatus"] = "ACTIVE";
-    description["StreamModeDetails"] = {{"StreamMode", "PROVISIONED"}};
+    description["StreamModeDetails"] = {
+        {"StreamMode", info->on_demand ? "ON_DEMAND" : "PROVISIONED"}};
     if (!summary) description["Shards"] = Shards(info->shard_count);
     if (!summary) description["HasMoreShards"] = false;
     description["RetentionPeriodHours"] = info->retention_hours;
@@ -218,7 +219,7 @@ class KinesisApi {
       summary["StreamName"] = info.name;
       summary["StreamARN"] = Arn(info.name);
       summary["StreamStatus"] = "ACTIVE";
-      summary["StreamModeDetails"] = {{"StreamMode", "PROVISIONED"}};
+      summary["StreamModeDetails"] = {{"StreamMode", info.on_demand ? "ON_DEMAND" : "PROVISIONED"}};
       summary["StreamCreationTimestamp"] = static_cast<double>(info.created_micros) / 1e6;
       summaries.push_back(std::move(summary));
     }

@@ -53,8 +53,12 @@ Status StreamProcessor::Load() {
   }
   const auto& path = options_.checkpoint_path;
   if (!std::filesystem::exists(path)) {
-    PANTRY_LOG_INFO("stream processor {}: no checkpoint, starting at the log's beginning",
-                    spec_.name);
+    if (options_.start_at_end) {
+      for (size_t s = 0; s < read_pos_.size(); ++s)
+        read_pos_[s] = log_->EndSequence(static_cast<int>(s));
+    }
+    PANTRY_LOG_INFO("stream processor {}: no checkpoint, starting at the log's {}", spec_.name,
+                    options_.start_at_end ? "end" : "beginning");
     return Status::Ok();
   }
   ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(path));

@@ -43,6 +43,9 @@ struct ProcessorOptions {
   // state); 0 = after every poll that processed something.
   int64_t checkpoint_interval_micros = 1'000'000;
   Clock* clock = nullptr;  // null = Clock::Real()
+  // Without a checkpoint, start at the log's end (Kinesis LATEST, KDA's
+  // NOW) instead of its beginning.
+  bool start_at_end = false;
 };
 
 struct ProcessorStats {

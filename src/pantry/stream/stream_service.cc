@@ -162,6 +162,44 @@ Status StreamService::Stop() {
   return thread_status_;
 }
 
+Status StreamService::AddSpec(const WindowSpec& spec, EventLog* log, const SinkFactory& make_sink,
+                              bool start_at_end) {
+  if (log == nullptr || !make_sink) return InvalidArgumentError("AddSpec: no log or sink");
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& p : processors_) {
+    if (p->spec().name == spec.name) {
+      return AlreadyExistsError("a window spec named '" + spec.name + "' is running");
+    }
+  }
+  auto owned = std::make_unique<WindowSpec>(spec);
+  ASSIGN_OR_RETURN(std::unique_ptr<RowSink> sink, make_sink(*owned));
+  ProcessorOptions po;
+  po.checkpoint_path =
+      options_.home / "stream" / log->name() / "processors" / (spec.name + ".ckpt");
+  po.checkpoint_interval_micros = options_.checkpoint_interval_micros;
+  po.max_records_per_read = options_.max_records_per_read;
+  po.clock = options_.clock;
+  po.start_at_end = start_at_end;
+  ASSIGN_OR_RETURN(auto processor, StreamProcessor::Create(log, *owned, sink.get(), po));
+  sinks_.push_back(std::move(sink));
+  processors_.push_back(std::move(processor));
+  added_specs_[spec.name] = std::move(owned);
+  return Status::Ok();
+}
+
+Status StreamService::RemoveSpec(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (size_t i = 0; i < processors_.size(); ++i) {
+    if (processors_[i]->spec().name != name) continue;
+    Status checkpointed = processors_[i]->Checkpoint();
+    processors_.erase(processors_.begin() + static_cast<std::ptrdiff_t>(i));
+    sinks_.erase(sinks_.begin() + static_cast<std::ptrdiff_t>(i));
+    added_specs_.erase(name);
+    return checkpointed;
+  }
+  return NotFoundError("no window spec named '" + name + "' is running");
+}
+
 std::vector<std::pair<std::string, ProcessorStats>> StreamService::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::pair<std::string, ProcessorStats>> out;

@@ -74,6 +74,20 @@ class StreamService {
 
   std::vector<std::pair<std::string, ProcessorStats>> stats() const;
 
+  // Specs added and removed while the service runs (KDA applications
+  // started over the API). AddSpec restores the spec's checkpoint if there
+  // is one; without one it reads `log` from its beginning, or from its end
+  // with `start_at_end`. `log` is not owned and must stay open until
+  // RemoveSpec; rows go to the sink `make_sink` returns for the service's
+  // copy of the spec (sinks may keep a reference to it). AlreadyExists for a
+  // name in use.
+  // RemoveSpec checkpoints the processor (a later AddSpec resumes there) and
+  // drops it; NotFound for an unknown name. Both are safe while the
+  // background thread polls (they wait for the current poll).
+  Status AddSpec(const WindowSpec& spec, EventLog* log, const SinkFactory& make_sink,
+                 bool start_at_end);
+  Status RemoveSpec(const std::string& name);
+
  private:
   explicit StreamService(StreamServiceOptions options);
   void Wait();
@@ -82,6 +96,7 @@ class StreamService {
   std::map<std::string, std::unique_ptr<EventLog>> logs_;
   std::vector<std::unique_ptr<RowSink>> sinks_;
   std::vector<std::unique_ptr<StreamProcessor>> processors_;
+  std::map<std::string, std::unique_ptr<WindowSpec>> added_specs_;  // by AddSpec, by name
   mutable std::mutex mu_;  // guards processors_ against stats() during polls
   std::mutex wake_mu_;
   std::condition_variable wake_cv_;

@@ -4,10 +4,15 @@
 #include <string>
 
 #include "pantry/common/metrics.h"
-#include "pantry/server/event_log_ingest.h"
+#include "pantry/server/kinesis_admin_api.h"
+#include "pantry/server/kinesis_analytics_api.h"
 #include "pantry/server/recommendations_api.h"
+#include "pantry/server/stream_registry_ingest.h"
+#include "pantry/stream/kda_applications.h"
+#include "pantry/stream/stream_registry.h"
 #include "pantry/stream/stream_service.h"
 #include "pantry/workshop/feature_groups.h"
+#include "pantry/workshop/kda_outputs.h"
 #include "pantry/workshop/streams.h"
 #include "pantry/workshop/training.h"
 
@@ -70,7 +75,11 @@ class WorkshopServerImpl final : public WorkshopServer {
   std::unique_ptr<featurestore::FeatureStore> store_;
   std::unique_ptr<stream::StreamService> streams_;
   std::map<std::string, stream::EventLog*> logs_;
-  std::unique_ptr<server::EventLogIngest> ingest_;
+  // Every stream of the home (click_stream borrowed from streams_, the
+  // others created over the Kinesis API) and the KDA applications over them.
+  std::unique_ptr<stream::StreamRegistry> registry_;
+  std::unique_ptr<server::StreamRegistryIngest> ingest_;
+  std::unique_ptr<stream::kda::KdaApplications> apps_;
   bool metrics_added_ = false;
   std::unique_ptr<recommend::Recommender> recommender_;
   std::unique_ptr<recommend::ModelWatcher> watcher_;
@@ -102,9 +111,30 @@ Status WorkshopServerImpl::StartStreams() {
     logs_[std::string(kClickStream)] = log;
   }
   stream::StreamService* streams = streams_.get();
-  ingest_ =
-      std::make_unique<server::EventLogIngest>(logs_, clock_, [streams] { streams->Notify(); });
+  // The service's own logs (click_stream, and the sources of --sql specs)
+  // are lent to the registry, so no directory is opened twice.
+  std::map<std::string, stream::EventLog*> service_logs = logs_;
+  for (const stream::WindowSpec& spec : options_.extra_specs) {
+    if (stream::EventLog* log = streams_->log(spec.source)) service_logs[spec.source] = log;
+  }
+  stream::EventLogOptions log_options;
+  log_options.clock = clock_;
+  ASSIGN_OR_RETURN(registry_,
+                   stream::StreamRegistry::Open(options_.home, log_options, service_logs));
+  ingest_ = std::make_unique<server::StreamRegistryIngest>(registry_.get(),
+                                                           [streams] { streams->Notify(); });
   RETURN_IF_ERROR(streams_->Start());
+  stream::kda::KdaApplicationsOptions apps;
+  apps.home = options_.home;
+  apps.service = streams;
+  apps.streams = registry_.get();
+  apps.store = store_.get();
+  apps.clock = clock_;
+  apps.output_group = [mapping = options_.kda_outputs](const std::string& kind,
+                                                       const std::string& arn) {
+    return KdaOutputGroup(mapping, kind, arn);
+  };
+  ASSIGN_OR_RETURN(apps_, stream::kda::KdaApplications::Open(std::move(apps)));
   if (options_.server.metrics != nullptr) {
     AddStreamMetrics(*options_.server.metrics, streams, this);
     metrics_added_ = true;
@@ -143,6 +173,13 @@ server::ServerComponents WorkshopServerImpl::Components() {
   components.extra_routes.push_back([recommender](server::HttpService* s) {
     return server::RegisterRecommendationsApi(s, recommender);
   });
+  components.extra_routes.push_back([this](server::HttpService* s) {
+    RETURN_IF_ERROR(server::RegisterKinesisAdminApi(s, ingest_.get(), options_.server.kinesis));
+    server::KinesisAnalyticsApiOptions kda;
+    kda.region = options_.server.kinesis.region;
+    kda.account_id = options_.server.kinesis.account_id;
+    return server::RegisterKinesisAnalyticsApi(s, apps_.get(), kda);
+  });
   return components;
 }
 
@@ -158,9 +195,11 @@ Status WorkshopServerImpl::Stop() {
   // After the last request: the processors consume what was appended,
   // deliver it and checkpoint while the store is still open.
   Status stopped;
+  apps_.reset();  // takes the applications' specs out of the stream service
   if (streams_ != nullptr) {
     stopped = streams_->Stop();
     ingest_.reset();
+    registry_.reset();
     logs_.clear();
     streams_.reset();
   }

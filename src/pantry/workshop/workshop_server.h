@@ -26,7 +26,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "pantry/common/clock.h"
@@ -52,6 +54,9 @@ struct WorkshopServerOptions {
   // SQL application, `pantry serve --sql`). Their events are accepted on
   // the event APIs when their source is the click_stream log.
   std::vector<stream::WindowSpec> extra_specs;
+  // Kinesis Analytics application outputs: resource ARN or function name ->
+  // feature group (`--lambda-output`; rules in workshop/kda_outputs.h).
+  std::map<std::string, std::string> kda_outputs;
   // How often the model watcher looks for new model versions.
   int64_t model_check_interval_micros = 2'000'000;
 };

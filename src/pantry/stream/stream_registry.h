@@ -1,0 +1,104 @@
+// StreamRegistry: the named event logs of a home that the server appends to,
+// created and deleted at runtime (Kinesis CreateStream / DeleteStream).
+//
+// A stream is the directory <home>/stream/<name>/ of the file event log; its
+// shard count is the log's own (stream.json). Streams created through the
+// registry also get <home>/stream/<name>/kinesis.json with the creation time
+// and the capacity mode, so both survive a restart. Open() finds every log
+// directory under <home>/stream/, so created streams come back with the
+// server.
+//
+// Logs owned elsewhere (the stream service's click_stream) are registered as
+// borrowed: they can be appended to and described but not deleted.
+//
+// Thread-safe. Appends hold a shared lock for their duration and Delete an
+// exclusive one, so a log is never closed under an append. Readers that keep
+// a log's pointer (a stream processor) Acquire() it; Delete refuses while
+// it is acquired.
+#ifndef PANTRY_STREAM_STREAM_REGISTRY_H_
+#define PANTRY_STREAM_STREAM_REGISTRY_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pantry/common/clock.h"
+#include "pantry/common/status.h"
+#include "pantry/stream/event_log.h"
+
+namespace pantry::stream {
+
+// Shards of a stream created in on-demand mode (Kinesis starts on-demand
+// streams with 4 shards too).
+inline constexpr int kOnDemandShards = 4;
+
+struct StreamEntryInfo {
+  std::string name;
+  int shard_count = 0;
+  int64_t created_micros = 0;  // Unix epoch; the open time for logs without kinesis.json
+  bool on_demand = false;
+  bool borrowed = false;
+};
+
+class StreamRegistry {
+ public:
+  // Registers `borrowed` (not owned; must outlive the registry) and opens
+  // every other log directory under <home>/stream/ (one with stream.json).
+  // `log_options` apply to those and to created streams (its `shards` is
+  // ignored: each stream has its own).
+  static StatusOr<std::unique_ptr<StreamRegistry>> Open(
+      const std::filesystem::path& home, const EventLogOptions& log_options,
+      const std::map<std::string, EventLog*>& borrowed);
+  ~StreamRegistry();
+
+  // Creates the stream with `shards` shards (1..1024). AlreadyExists if a
+  // stream of that name is registered or its directory exists;
+  // InvalidArgument for a bad name or shard count.
+  Status Create(std::string_view name, int shards, bool on_demand);
+
+  // Closes the log and removes its directory (events, checkpoints of
+  // processors that read it). NotFound; FailedPrecondition for a borrowed
+  // stream or one a reader has acquired (the message names the reader).
+  Status Delete(std::string_view name);
+
+  // Appends to stream `name` (NotFound if absent); the log's own errors
+  // otherwise.
+  StatusOr<std::vector<LogOffset>> Append(std::string_view name,
+                                          std::span<const AppendRecord> records);
+
+  StatusOr<StreamEntryInfo> Describe(std::string_view name) const;
+  std::vector<StreamEntryInfo> List() const;  // sorted by name
+
+  // The log of `name` for a reader called `reader` (e.g. "application X"),
+  // valid until the matching Release; NotFound if absent. A stream may have
+  // several readers.
+  StatusOr<EventLog*> Acquire(std::string_view name, const std::string& reader);
+  void Release(std::string_view name, const std::string& reader);
+
+ private:
+  struct Entry;
+  StreamRegistry(std::filesystem::path home, EventLogOptions log_options);
+  Status OpenExisting(const std::string& name);
+
+  const std::filesystem::path home_;
+  const EventLogOptions log_options_;
+  // Readers (appends) and writers (create, delete) share mu_; glibc's
+  // rwlock prefers readers, so a writer first takes gate_, which new readers
+  // pass through, and is not starved by a steady stream of appends.
+  mutable std::mutex gate_;
+  mutable std::shared_mutex mu_;
+  std::shared_lock<std::shared_mutex> ReadLock() const;
+  std::unique_lock<std::shared_mutex> WriteLock() const;
+  std::map<std::string, std::unique_ptr<Entry>, std::less<>> entries_;
+};
+
+}  // namespace pantry::stream
+
+#endif  // PANTRY_STREAM_STREAM_REGISTRY_H_
