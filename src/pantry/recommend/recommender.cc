@@ -218,6 +218,9 @@ class RecommenderImpl final : public Recommender {
     auto s = snapshot_.load();
     return s == nullptr ? 0 : s->products.size();
   }
+  std::shared_ptr<const ModelSnapshot> snapshot() const override {
+    return snapshot_.load(std::memory_order_acquire);
+  }
 
   void SetNotReady(std::string reason) {
     std::lock_guard<std::mutex> lock(not_ready_mutex_);

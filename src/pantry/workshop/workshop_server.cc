@@ -6,6 +6,7 @@
 #include "pantry/common/metrics.h"
 #include "pantry/server/event_log_ingest.h"
 #include "pantry/server/recommendations_api.h"
+#include "pantry/server/sagemaker_runtime_api.h"
 #include "pantry/stream/stream_service.h"
 #include "pantry/workshop/feature_groups.h"
 #include "pantry/workshop/streams.h"
@@ -142,6 +143,10 @@ server::ServerComponents WorkshopServerImpl::Components() {
   });
   components.extra_routes.push_back([recommender](server::HttpService* s) {
     return server::RegisterRecommendationsApi(s, recommender);
+  });
+  components.extra_routes.push_back([recommender, endpoints = options_.endpoints](
+                                        server::HttpService* s) {
+    return server::RegisterSageMakerRuntimeApi(s, recommender, endpoints);
   });
   return components;
 }

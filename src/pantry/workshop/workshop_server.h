@@ -33,6 +33,7 @@
 #include "pantry/common/status.h"
 #include "pantry/featurestore/feature_store.h"
 #include "pantry/recommend/recommender.h"
+#include "pantry/server/sagemaker_runtime_api.h"
 #include "pantry/server/server.h"
 #include "pantry/stream/window_spec.h"
 
@@ -52,6 +53,8 @@ struct WorkshopServerOptions {
   // SQL application, `pantry serve --sql`). Their events are accepted on
   // the event APIs when their source is the click_stream log.
   std::vector<stream::WindowSpec> extra_specs;
+  // SageMaker Runtime endpoints (pantry-cf, pantry-rank and these aliases).
+  server::SageMakerRuntimeOptions endpoints;
   // How often the model watcher looks for new model versions.
   int64_t model_check_interval_micros = 2'000'000;
 };
