@@ -136,7 +136,7 @@ try:
     rt.invoke_endpoint(EndpointName="pantry-rank", ContentType="text/csv", Body="1,2")
     out["bad_rows"] = "no error"
 except rt.exceptions.ModelError as e:
-    out["bad_rows"] = [e.response["Error"]["Code"], e.response["OriginalStatusCode"]]
+    out["bad_rows"] = [e.response["Error"]["Code"], e.response.get("OriginalStatusCode")]
 
 sm.delete_feature_group(FeatureGroupName="orders")
 out["after_delete"] = [s["FeatureGroupName"] for s in
@@ -295,9 +295,9 @@ TEST_F(SageMakerBoto3Test, WorkshopNotebookCallsRunUnchanged) {
   std::ofstream(script) << kScript;
   std::ofstream(spec_file) << DumpJson(spec);
   std::string out, err;
-  int code = RunPython({script.string(), std::to_string(server_->port()), "pantry-token",
-                        spec_file.string()},
-                       &out, &err);
+  int code = RunPython(
+      {script.string(), std::to_string(server_->port()), "pantry-token", spec_file.string()}, &out,
+      &err);
   ASSERT_EQ(code, 0) << "stdout: " << out << "\nstderr: " << err;
   StatusOr<Json> seen = ParseJson(out, "script output");
   ASSERT_TRUE(seen.ok()) << out << err;
@@ -307,8 +307,8 @@ TEST_F(SageMakerBoto3Test, WorkshopNotebookCallsRunUnchanged) {
                                             "orders", "products"};
   for (const std::string& name : created) EXPECT_EQ(r["statuses"][name], "Created") << name;
   EXPECT_EQ(r["listed"], Json(created));
-  EXPECT_EQ(r["pages"], Json::array({Json::array({"click_stream"}),
-                                     Json::array({"click_stream_historical"})}));
+  EXPECT_EQ(r["pages"],
+            Json::array({Json::array({"click_stream"}), Json::array({"click_stream_historical"})}));
   EXPECT_EQ(r["describe"]["arn"],
             "arn:aws:sagemaker:us-east-1:000000000000:feature-group/customers");
   EXPECT_EQ(r["describe"]["s3"], "s3://sagemaker-us-east-1-123456789012/feature-store");

@@ -47,8 +47,8 @@ class TargetStoresTest : public ::testing::TestWithParam<OnlineBackend> {
     return (*r)->Find("state")->string_value();
   }
   int64_t OfflineRows(int64_t id) {
-    auto r = store_->Query("SELECT count(*) FROM customers WHERE customer_id = " +
-                           std::to_string(id));
+    auto r =
+        store_->Query("SELECT count(*) FROM customers WHERE customer_id = " + std::to_string(id));
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() ? r->rows[0][0].int_value() : -1;
   }
@@ -64,7 +64,8 @@ TEST_P(TargetStoresTest, OfflineOnlyWriteLeavesTheOnlineRecord) {
   ASSERT_TRUE(store_->PutRecord("customers", Cust(1, t, "v1")).ok());
   // Newer event time, offline only: history grows, the online value stays.
   ASSERT_TRUE(
-      store_->PutRecord("customers", Cust(1, t + 10, "v3"), std::nullopt, WriteTargets::kOfflineOnly)
+      store_
+          ->PutRecord("customers", Cust(1, t + 10, "v3"), std::nullopt, WriteTargets::kOfflineOnly)
           .ok());
   EXPECT_EQ(State(1), "v1");
   EXPECT_EQ(OfflineRows(1), 2);
@@ -94,7 +95,8 @@ TEST_P(TargetStoresTest, OnlineOnlyWriteAddsNoHistory) {
       store_->PutRecord("customers", Cust(2, t + 1, "newer"), std::nullopt, WriteTargets::kAll)
           .ok());
   ASSERT_TRUE(
-      store_->PutRecord("customers", Cust(2, t - 1, "older"), std::nullopt, WriteTargets::kOnlineOnly)
+      store_
+          ->PutRecord("customers", Cust(2, t - 1, "older"), std::nullopt, WriteTargets::kOnlineOnly)
           .ok());
   EXPECT_EQ(State(2), "newer");
 }
@@ -108,8 +110,9 @@ TEST_P(TargetStoresTest, TargetStoreTheGroupLacksIsRejected) {
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("no offline store"), std::string::npos) << s.message();
   EXPECT_EQ(State(3), "<absent>");
-  EXPECT_TRUE(store_->PutRecord("customers", Cust(3, clock_.NowSeconds(), "x"), std::nullopt,
-                                WriteTargets::kOnlineOnly)
+  EXPECT_TRUE(store_
+                  ->PutRecord("customers", Cust(3, clock_.NowSeconds(), "x"), std::nullopt,
+                              WriteTargets::kOnlineOnly)
                   .ok());
   EXPECT_EQ(State(3), "x");
 }

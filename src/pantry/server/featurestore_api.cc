@@ -94,8 +94,7 @@ StatusOr<WriteTargets> TargetStoresOf(const Json& body) {
 StatusOr<bool> ExpirationWanted(const std::string* value) {
   if (value == nullptr || *value == "Disabled") return false;
   if (*value == "Enabled") return true;
-  return InvalidArgumentError("ExpirationTimeResponse '" + *value +
-                              "' is not Enabled or Disabled");
+  return InvalidArgumentError("ExpirationTimeResponse '" + *value + "' is not Enabled or Disabled");
 }
 
 // SageMaker's ExpiresAt: ISO-8601 UTC. Records without a TTL have none.

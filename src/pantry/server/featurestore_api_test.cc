@@ -263,16 +263,18 @@ TEST_F(FeatureStoreApiTest, ExpirationTimeResponseReturnsExpiresAt) {
   // 1764000000 + 3600 seconds.
   EXPECT_EQ(with["ExpiresAt"], "2025-11-24T17:00:00Z") << with.dump();
   EXPECT_FALSE(BodyOf(Call("GET", get + "C1")).contains("ExpiresAt"));
-  EXPECT_FALSE(BodyOf(Call("GET", get + "C1&ExpirationTimeResponse=Disabled")).contains("ExpiresAt"));
+  EXPECT_FALSE(
+      BodyOf(Call("GET", get + "C1&ExpirationTimeResponse=Disabled")).contains("ExpiresAt"));
   // No TTL: no ExpiresAt even when asked.
   Json never = BodyOf(Call("GET", get + "C2&ExpirationTimeResponse=Enabled"));
   EXPECT_TRUE(never.contains("Record"));
   EXPECT_FALSE(never.contains("ExpiresAt"));
   EXPECT_EQ(Call("GET", get + "C1&ExpirationTimeResponse=Sometimes").status, 400);
 
-  Json request = {{"Identifiers", Json::array({{{"FeatureGroupName", "customers"},
-                                                {"RecordIdentifiersValueAsString", {"C1", "C2"}}}})},
-                  {"ExpirationTimeResponse", "Enabled"}};
+  Json request = {
+      {"Identifiers", Json::array({{{"FeatureGroupName", "customers"},
+                                    {"RecordIdentifiersValueAsString", {"C1", "C2"}}}})},
+      {"ExpirationTimeResponse", "Enabled"}};
   Json batch = BodyOf(Call("POST", "/BatchGetRecord", DumpJson(request)));
   ASSERT_EQ(batch["Records"].size(), 2u) << batch.dump();
   EXPECT_EQ(batch["Records"][0]["ExpiresAt"], "2025-11-24T17:00:00Z");

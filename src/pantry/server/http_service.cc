@@ -185,7 +185,8 @@ Status HttpService::AddRoute(std::string method, std::string pattern, RouteAcces
   route->error_style = error_style;
   route->handler = std::move(handler);
   route->metrics = NewRouteMetrics(pattern);
-  for (std::string& media : options.body_media_types) route->body_media_types.push_back(LowerMediaType(media));
+  for (std::string& media : options.body_media_types)
+    route->body_media_types.push_back(LowerMediaType(media));
   routes_.push_back(std::move(route));
   return Status::Ok();
 }

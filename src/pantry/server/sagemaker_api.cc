@@ -1,8 +1,10 @@
 #include "pantry/server/sagemaker_api.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <memory>
+#include <optional>
 
 #include "pantry/common/json.h"
 
@@ -54,7 +56,8 @@ void FailStatus(HttpResponse* response, const Status& status) {
 
 StatusOr<std::vector<FeatureDefinition>> ParseDefinitions(const Json& defs, std::string_view what) {
   if (!defs.is_array()) {
-    return InvalidArgumentError(std::string(what) + ": expected a list of {FeatureName, FeatureType}");
+    return InvalidArgumentError(std::string(what) +
+                                ": expected a list of {FeatureName, FeatureType}");
   }
   std::vector<FeatureDefinition> out;
   for (const Json& item : defs) {
@@ -65,8 +68,9 @@ StatusOr<std::vector<FeatureDefinition>> ParseDefinitions(const Json& defs, std:
     StatusOr<featurestore::FeatureType> parsed = featurestore::ParseFeatureType(type);
     if (!parsed.ok()) return parsed.status().WithContext(std::string(what) + ": " + f.name);
     if (item.contains("CollectionType") && !item["CollectionType"].is_null()) {
-      return InvalidArgumentError(std::string(what) + ": " + f.name +
-                                  ": CollectionType (List, Set, Vector) is not supported by pantry");
+      return InvalidArgumentError(
+          std::string(what) + ": " + f.name +
+          ": CollectionType (List, Set, Vector) is not supported by pantry");
     }
     f.type = *parsed;
     out.push_back(std::move(f));
@@ -168,9 +172,10 @@ class SageMakerApi {
     const std::string name = def->name;
     Status created = store_->CreateFeatureGroup(std::move(*def));
     if (created.code() == StatusCode::kAlreadyExists) {
-      return Fail(response, {"ResourceInUse", "Resource Already Exists: FeatureGroup with name " +
-                                                  name + " already exists. Choose a different "
-                                                         "name."});
+      return Fail(response,
+                  {"ResourceInUse", "Resource Already Exists: FeatureGroup with name " + name +
+                                        " already exists. Choose a different "
+                                        "name."});
     }
     if (!created.ok()) return FailStatus(response, created);
     response->SetJson(200, OrderedJson{{"FeatureGroupArn", FeatureGroupArn(options_, name)}});
@@ -215,9 +220,9 @@ class SageMakerApi {
       return name.status();
     }
     StatusOr<FeatureGroupDefinition> def = store_->DescribeFeatureGroup(FeatureGroupNameOf(*name));
-    if (def.code() == StatusCode::kNotFound) {
-      Fail(response, {"ResourceNotFound", "Resource Not Found: FeatureGroup with name " + *name +
-                                              " does not exist."});
+    if (def.status().code() == StatusCode::kNotFound) {
+      Fail(response, {"ResourceNotFound",
+                      "Resource Not Found: FeatureGroup with name " + *name + " does not exist."});
     } else if (!def.ok()) {
       FailStatus(response, def.status());
     }
@@ -336,9 +341,8 @@ StatusOr<ListRequest> ParseListRequest(const Json& body) {
 
 bool ContainsIgnoringCase(std::string_view text, std::string_view part) {
   auto lower = [](unsigned char c) { return static_cast<char>(std::tolower(c)); };
-  return std::search(text.begin(), text.end(), part.begin(), part.end(), [&](char a, char b) {
-           return lower(a) == lower(b);
-         }) != text.end();
+  return std::search(text.begin(), text.end(), part.begin(), part.end(),
+                     [&](char a, char b) { return lower(a) == lower(b); }) != text.end();
 }
 
 void SageMakerApi::List(const HttpRequest& request, HttpResponse* response) {
@@ -390,7 +394,8 @@ void SageMakerApi::Update(const HttpRequest& request, HttpResponse* response) {
   std::optional<int64_t> ttl;
   bool set_ttl = false;
   if (auto it = body.find("OnlineStoreConfig"); it != body.end() && !it->is_null()) {
-    if (!it->is_object()) return Fail(response, Validation("OnlineStoreConfig: expected an object"));
+    if (!it->is_object())
+      return Fail(response, Validation("OnlineStoreConfig: expected an object"));
     if (auto t = it->find("TtlDuration"); t != it->end() && !t->is_null()) {
       StatusOr<int64_t> micros = TtlOf(*t);
       if (!micros.ok()) return Fail(response, Validation(micros.status().message()));
@@ -448,9 +453,11 @@ Status RegisterSageMakerApi(HttpService* service, FeatureStore* store,
   for (const auto& [name, method] : operations) {
     const bool reads = std::string_view(name).starts_with("Describe") ||
                        std::string_view(name).starts_with("List");
-    RETURN_IF_ERROR(service->AddAmzTarget(
-        std::string(kTargetPrefix) + name, reads ? RouteAccess::kRead : RouteAccess::kWrite,
-        [api, method](const HttpRequest& req, HttpResponse* res) { (api.get()->*method)(req, res); }));
+    RETURN_IF_ERROR(service->AddAmzTarget(std::string(kTargetPrefix) + name,
+                                          reads ? RouteAccess::kRead : RouteAccess::kWrite,
+                                          [api, method](const HttpRequest& req, HttpResponse* res) {
+                                            (api.get()->*method)(req, res);
+                                          }));
   }
   return Status::Ok();
 }

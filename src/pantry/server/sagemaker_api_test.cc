@@ -15,24 +15,23 @@ using testing::TestServer;
 using testing::TestServerOptions;
 
 Json CustomersRequest(const std::string& name = "customers") {
-  return Json{
-      {"FeatureGroupName", name},
-      {"RecordIdentifierFeatureName", "customer_id"},
-      {"EventTimeFeatureName", "event_time"},
-      {"FeatureDefinitions",
-       Json::array({{{"FeatureName", "customer_id"}, {"FeatureType", "Integral"}},
-                    {{"FeatureName", "event_time"}, {"FeatureType", "Fractional"}},
-                    {{"FeatureName", "state"}, {"FeatureType", "String"}}})},
-      {"OnlineStoreConfig",
-       {{"EnableOnlineStore", true},
-        {"SecurityConfig", {{"KmsKeyId", "alias/ignored"}}},
-        {"TtlDuration", {{"Unit", "Days"}, {"Value", 2}}}}},
-      {"OfflineStoreConfig",
-       {{"S3StorageConfig", {{"S3Uri", "s3://bucket/prefix"}}},
-        {"DisableGlueTableCreation", false}}},
-      {"RoleArn", "arn:aws:iam::123456789012:role/sm"},
-      {"Description", "customer profiles"},
-      {"Tags", Json::array({{{"Key", "team"}, {"Value", "grocery"}}})}};
+  return Json{{"FeatureGroupName", name},
+              {"RecordIdentifierFeatureName", "customer_id"},
+              {"EventTimeFeatureName", "event_time"},
+              {"FeatureDefinitions",
+               Json::array({{{"FeatureName", "customer_id"}, {"FeatureType", "Integral"}},
+                            {{"FeatureName", "event_time"}, {"FeatureType", "Fractional"}},
+                            {{"FeatureName", "state"}, {"FeatureType", "String"}}})},
+              {"OnlineStoreConfig",
+               {{"EnableOnlineStore", true},
+                {"SecurityConfig", {{"KmsKeyId", "alias/ignored"}}},
+                {"TtlDuration", {{"Unit", "Days"}, {"Value", 2}}}}},
+              {"OfflineStoreConfig",
+               {{"S3StorageConfig", {{"S3Uri", "s3://bucket/prefix"}}},
+                {"DisableGlueTableCreation", false}}},
+              {"RoleArn", "arn:aws:iam::123456789012:role/sm"},
+              {"Description", "customer profiles"},
+              {"Tags", Json::array({{{"Key", "team"}, {"Value", "grocery"}}})}};
 }
 
 class SageMakerApiTest : public ::testing::Test {
@@ -47,10 +46,10 @@ class SageMakerApiTest : public ::testing::Test {
 
   // Returns {status, body, __type}.
   std::tuple<int, Json, std::string> Call(const std::string& op, const Json& body) {
-    auto response = client_->Send("POST", "/",
-                                  {{"Content-Type", "application/x-amz-json-1.1"},
-                                   {"X-Amz-Target", "SageMaker." + op}},
-                                  DumpJson(body));
+    auto response = client_->Send(
+        "POST", "/",
+        {{"Content-Type", "application/x-amz-json-1.1"}, {"X-Amz-Target", "SageMaker." + op}},
+        DumpJson(body));
     EXPECT_TRUE(response.ok()) << response.status();
     if (!response.ok()) return {0, Json(), ""};
     auto json = ParseJson(response->body, "response");
@@ -94,7 +93,8 @@ TEST_F(SageMakerApiTest, CreateThenDescribeIsCreatedWithEverythingRecorded) {
   EXPECT_EQ(def->ttl_micros, 2 * 86400 * 1000000LL);
   EXPECT_TRUE(def->online_enabled && def->offline_enabled);
   // An ARN names the group too.
-  auto [s3, by_arn, t3] = Call("DescribeFeatureGroup", {{"FeatureGroupName", created["FeatureGroupArn"]}});
+  auto [s3, by_arn, t3] =
+      Call("DescribeFeatureGroup", {{"FeatureGroupName", created["FeatureGroupArn"]}});
   EXPECT_EQ(s3, 200);
   EXPECT_EQ(by_arn["FeatureGroupName"], "customers");
 }
@@ -158,8 +158,9 @@ TEST_F(SageMakerApiTest, ListFiltersSortsAndPages) {
   EXPECT_EQ(all["FeatureGroupSummaries"][0]["OfflineStoreStatus"]["Status"], "Active");
   EXPECT_FALSE(all.contains("NextToken"));
 
-  auto [s2, filtered, t2] = Call(
-      "ListFeatureGroups", {{"NameContains", "CUSTOMERS"}, {"SortBy", "Name"}, {"SortOrder", "Ascending"}});
+  auto [s2, filtered, t2] =
+      Call("ListFeatureGroups",
+           {{"NameContains", "CUSTOMERS"}, {"SortBy", "Name"}, {"SortOrder", "Ascending"}});
   EXPECT_EQ(names(filtered), (std::vector<std::string>{"a-customers", "d-customers"}));
 
   // Paging by name, two at a time.
@@ -172,11 +173,12 @@ TEST_F(SageMakerApiTest, ListFiltersSortsAndPages) {
     if (!body.contains("NextToken")) break;
     request["NextToken"] = body["NextToken"];
   }
-  EXPECT_EQ(paged, (std::vector<std::string>{"a-customers", "b-orders", "c-products", "d-customers"}));
+  EXPECT_EQ(paged,
+            (std::vector<std::string>{"a-customers", "b-orders", "c-products", "d-customers"}));
 
   const double second = 1'764'000'000 + 10;  // the test server's clock, after the first group
-  auto [s3, window, t3] = Call(
-      "ListFeatureGroups", {{"CreationTimeAfter", second - 1}, {"CreationTimeBefore", second + 11}});
+  auto [s3, window, t3] = Call("ListFeatureGroups", {{"CreationTimeAfter", second - 1},
+                                                     {"CreationTimeBefore", second + 11}});
   EXPECT_EQ(names(window), (std::vector<std::string>{"c-products", "a-customers"}));
 }
 

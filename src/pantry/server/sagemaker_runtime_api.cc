@@ -1,8 +1,10 @@
 #include "pantry/server/sagemaker_runtime_api.h"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "pantry/common/json.h"
@@ -273,21 +275,20 @@ void RuntimeApi::Invoke(const HttpRequest& request, HttpResponse* response) cons
   std::optional<Model> model = Resolve(endpoint);
   if (!model) {
     return SetError(response, ErrorStyle::kAwsRestJson, 400, "ValidationError",
-                    "Endpoint " + endpoint + " of account " + options_.account_id +
-                        " not found.");
+                    "Endpoint " + endpoint + " of account " + options_.account_id + " not found.");
   }
   std::shared_ptr<const ModelSnapshot> snapshot = recommender_->snapshot();
   if (snapshot == nullptr) {
-    return SetError(response, ErrorStyle::kAwsRestJson, 503, "ServiceUnavailable",
-                    "endpoint " + endpoint + " has no model yet: " + recommender_->Ready().message());
+    return SetError(
+        response, ErrorStyle::kAwsRestJson, 503, "ServiceUnavailable",
+        "endpoint " + endpoint + " has no model yet: " + recommender_->Ready().message());
   }
   // SageMaker defaults a missing Content-Type to application/octet-stream,
   // which no model here takes; pantry assumes the model's first format.
   std::string media = MediaType(request.Header("content-type"));
   if (media.empty()) media = *model == Model::kCf ? kJson : kCsv;
   ModelRejection rejection;
-  StatusOr<std::vector<float>> scores =
-      Score(*snapshot, *model, media, request.body, &rejection);
+  StatusOr<std::vector<float>> scores = Score(*snapshot, *model, media, request.body, &rejection);
   if (!scores.ok()) {
     rejection.message = scores.status().message();
     return ModelError(response, rejection, endpoint, options_.account_id);
@@ -328,7 +329,7 @@ void RuntimeApi::ListModels(const HttpRequest&, HttpResponse* response) const {
     cf["version"] = snapshot->cf_version;
     cf["algorithm"] = "factorization-machines";
     cf["predictor_type"] = models::PredictorTypeName(snapshot->cf->fm().predictor_type());
-    cf["content_types"] = {kJson};
+    cf["content_types"] = OrderedJson::array({kJson});
     cf["dimension"] = snapshot->cf->fm().num_features();
     cf["feature_names"] = CfFeatureNames(*snapshot->cf);
     models.push_back(std::move(cf));
@@ -339,7 +340,7 @@ void RuntimeApi::ListModels(const HttpRequest&, HttpResponse* response) const {
     rank["aliases"] = AliasesOf(kRankEndpoint);
     rank["version"] = snapshot->rank_version;
     rank["algorithm"] = "xgboost";
-    rank["content_types"] = {kCsv, kJson};
+    rank["content_types"] = OrderedJson::array({kCsv, kJson});
     rank["dimension"] = ranker.num_features();
     rank["feature_names"] = ranker.feature_names();
     models.push_back(std::move(rank));

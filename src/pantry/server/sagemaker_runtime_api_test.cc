@@ -88,8 +88,9 @@ class SageMakerRuntimeApiTest : public ::testing::Test {
 
   // Ranker rows as CSV text and the model's own probabilities.
   std::pair<std::string, std::vector<float>> RankRows() {
-    std::vector<models::RankExample> examples = {
-        {0.0f, 0.2f, 0.9f, "produce", 0}, {3.0f, 0.9f, 0.8f, "snacks", 0}, {1.0f, 0.5f, 0.1f, "", 0}};
+    std::vector<models::RankExample> examples = {{0.0f, 0.2f, 0.9f, "produce", 0},
+                                                 {3.0f, 0.9f, 0.8f, "snacks", 0},
+                                                 {1.0f, 0.5f, 0.1f, "", 0}};
     models::DenseMatrix x = fixture_->rank()->Encode(examples);
     std::ostringstream csv;
     for (size_t r = 0; r < x.rows; ++r) {
@@ -134,7 +135,7 @@ TEST_F(SageMakerRuntimeApiTest, CfEndpointScoresDenseAndSparseInstances) {
   Json sparse = {{"instances", Json::array({{{"data",
                                               {{"features",
                                                 {{"keys", keys},
-                                                 {"shape", {dense.size()}},
+                                                 {"shape", Json::array({dense.size()})},
                                                  {"values", values}}}}}}})}};
   ClientResponse response = Invoke("pantry-cf", "application/json", DumpJson(sparse));
   ASSERT_EQ(response.status, 200) << response.body;
@@ -159,8 +160,8 @@ TEST_F(SageMakerRuntimeApiTest, RankEndpointAnswersCsvAndJson) {
   }
   // JSON in, JSON out; and CSV in with Accept: application/json.
   Json instances = Json::array();
-  models::DenseMatrix x = fixture_->rank()->Encode(std::vector<models::RankExample>{
-      {0.0f, 0.2f, 0.9f, "produce", 0}});
+  models::DenseMatrix x =
+      fixture_->rank()->Encode(std::vector<models::RankExample>{{0.0f, 0.2f, 0.9f, "produce", 0}});
   instances.push_back({{"features", std::vector<float>(x.values)}});
   response = Invoke("pantry-rank", "application/json", DumpJson(Json{{"instances", instances}}));
   ASSERT_EQ(response.status, 200) << response.body;
@@ -183,8 +184,8 @@ TEST_F(SageMakerRuntimeApiTest, ErrorsAsSageMakerReturnsThem) {
             "Endpoint nope of account 000000000000 not found.");
 
   const size_t rank_dim = fixture_->rank()->ranker().num_features();
-  for (const std::string& body : {std::string("1,2"), std::string("a,b,c"), std::string(""),
-                                  std::string(rank_dim, ',')}) {
+  for (const std::string& body :
+       {std::string("1,2"), std::string("a,b,c"), std::string(""), std::string(rank_dim, ',')}) {
     ClientResponse bad = Invoke("pantry-rank", "text/csv", body);
     EXPECT_EQ(bad.status, 424) << body;
     EXPECT_EQ(ErrorType(bad), "ModelError") << body;

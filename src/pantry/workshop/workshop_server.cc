@@ -144,10 +144,10 @@ server::ServerComponents WorkshopServerImpl::Components() {
   components.extra_routes.push_back([recommender](server::HttpService* s) {
     return server::RegisterRecommendationsApi(s, recommender);
   });
-  components.extra_routes.push_back([recommender, endpoints = options_.endpoints](
-                                        server::HttpService* s) {
-    return server::RegisterSageMakerRuntimeApi(s, recommender, endpoints);
-  });
+  components.extra_routes.push_back(
+      [recommender, endpoints = options_.endpoints](server::HttpService* s) {
+        return server::RegisterSageMakerRuntimeApi(s, recommender, endpoints);
+      });
   return components;
 }
 
