@@ -56,7 +56,9 @@ std::string LowerMediaType(std::string_view content_type) {
 // cross-site fetch() carries Origin, and a page could otherwise post a
 // typeless body (a Blob) without a CORS preflight.
 // `also_accepted` are further media types (lower case) a route takes, e.g.
-// text/csv for SageMaker Runtime's InvokeEndpoint.
+// text/csv for SageMaker Runtime's InvokeEndpoint. text/csv is one a page
+// may post without a preflight, so only routes without side effects (model
+// scoring) should take it.
 bool ContentTypeOk(const HttpRequest& request, const std::vector<std::string>& also_accepted,
                    std::string* why) {
   if (request.method != "POST" && request.method != "PUT" && request.method != "PATCH") {
@@ -74,10 +76,12 @@ bool ContentTypeOk(const HttpRequest& request, const std::vector<std::string>& a
       std::find(also_accepted.begin(), also_accepted.end(), media) != also_accepted.end()) {
     return true;
   }
+  std::string others;
+  for (const std::string& type : also_accepted) others += ", or " + type;
   *why =
       "the body must be JSON (Content-Type: application/json, or "
-      "application/x-amz-json-1.1 for the Kinesis API), not '" +
-      EscapeForLog(media.substr(0, 100)) + "'";
+      "application/x-amz-json-1.1 for the Kinesis API" +
+      others + "), not '" + EscapeForLog(media.substr(0, 100)) + "'";
   return false;
 }
 
@@ -185,8 +189,9 @@ Status HttpService::AddRoute(std::string method, std::string pattern, RouteAcces
   route->error_style = error_style;
   route->handler = std::move(handler);
   route->metrics = NewRouteMetrics(pattern);
-  for (std::string& media : options.body_media_types)
+  for (const std::string& media : options.body_media_types) {
     route->body_media_types.push_back(LowerMediaType(media));
+  }
   routes_.push_back(std::move(route));
   return Status::Ok();
 }
