@@ -281,7 +281,7 @@ TEST_F(SageMakerBoto3Test, WorkshopNotebookCallsRunUnchanged) {
                {"rank_endpoint", kRankAlias},
                {"rank_csv", csv.str()}};
   // Keep only the customer fields the declared group has.
-  const auto* customers = workshop::FindWorkshopGroup("customers");
+  auto customers = workshop::FindWorkshopGroup("customers");
   ASSERT_TRUE(customers.ok());
   Json kept = Json::object();
   for (const auto& [name, value] : spec["customer"].items()) {

@@ -161,7 +161,8 @@ Status FeatureStoreImpl::SetOnlineTtl(std::string_view name, std::optional<int64
   if (it == groups_->end()) return UnknownGroup(name);
   FeatureGroupDefinition def = *it->second;
   if (!def.online_enabled) {
-    return InvalidArgumentError("feature group " + def.name + " has no online store to set a TTL on");
+    return InvalidArgumentError("feature group " + def.name +
+                                " has no online store to set a TTL on");
   }
   def.ttl_micros = ttl_micros;
   RETURN_IF_ERROR(def.Validate());

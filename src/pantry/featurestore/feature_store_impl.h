@@ -55,8 +55,7 @@ class FeatureStoreImpl final : public FeatureStore {
                    WriteTargets targets) override;
 
   StatusOr<PutSummary> PutRecords(std::string_view group, std::span<const Record> records,
-                                  std::optional<int64_t> ttl_micros,
-                                  WriteTargets targets) override;
+                                  std::optional<int64_t> ttl_micros, WriteTargets targets) override;
 
   StatusOr<std::optional<Record>> GetRecord(std::string_view group, std::string_view record_id,
                                             std::span<const std::string> feature_names,
