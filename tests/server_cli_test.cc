@@ -112,6 +112,48 @@ TEST(ServeCommandTest, ServesOnAnyPortAndStopsOnSigterm) {
   EXPECT_EQ(total, 2u);
 }
 
+TEST(ServeCommandTest, SageMakerRoutesAndEndpointAliases) {
+  testing::TempDir home;
+  ServeProcess serve({"--home", home.path().string(), "--port", "0", "--endpoint-alias",
+                      "fm-2026=pantry-cf", "--endpoint-alias", "xgb-2026=pantry-rank"});
+  int port = PortOf(serve.ReadLine());
+  ASSERT_GT(port, 0);
+  server::HttpClient client("127.0.0.1", port);
+  // The stream-written groups the server created, seen by the control plane.
+  auto described = client.Send("POST", "/",
+                               {{"X-Amz-Target", "SageMaker.DescribeFeatureGroup"},
+                                {"Content-Type", "application/x-amz-json-1.1"}},
+                               R"({"FeatureGroupName":"click_stream"})");
+  ASSERT_TRUE(described.ok());
+  EXPECT_EQ(described->status, 200) << described->body;
+  EXPECT_NE(described->body.find(R"("FeatureGroupStatus":"Created")"), std::string::npos)
+      << described->body;
+  // No models in this home: the aliases exist but have nothing to serve yet;
+  // other names are unknown endpoints.
+  for (const std::string endpoint : {"pantry-cf", "fm-2026", "xgb-2026"}) {
+    auto invoked = client.Send("POST", "/endpoints/" + endpoint + "/invocations",
+                               {{"Content-Type", "text/csv"}}, "1,2,3");
+    ASSERT_TRUE(invoked.ok());
+    EXPECT_EQ(invoked->status, 503) << endpoint << ": " << invoked->body;
+  }
+  auto unknown =
+      client.Send("POST", "/endpoints/other/invocations", {{"Content-Type", "text/csv"}}, "1,2,3");
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_EQ(unknown->status, 400);
+  EXPECT_EQ(*unknown->Header("x-amzn-errortype"), "ValidationError");
+  auto models = client.Send("GET", "/v1/models");
+  ASSERT_TRUE(models.ok());
+  EXPECT_EQ(models->status, 200);
+  EXPECT_NE(models->body.find(R"("ready":false)"), std::string::npos) << models->body;
+  client.Close();
+  EXPECT_EQ(serve.Stop(SIGTERM), 0);
+
+  auto bad_alias = testing::RunPantry(
+      {"serve", "--home", home.path().string(), "--port", "0", "--endpoint-alias", "x=other"});
+  EXPECT_NE(bad_alias.exit_code, 0);
+  EXPECT_NE(bad_alias.err.find("pantry-cf or pantry-rank"), std::string::npos) << bad_alias.err;
+}
+
 TEST(ServeCommandTest, BadFlagsAndBusyPortFail) {
   testing::TempDir home;
   auto bad_port = testing::RunPantry({"serve", "--home", home.path().string(), "--port", "70000"});

@@ -2,6 +2,8 @@
 // processor and the recommender inside (workshop/workshop_server.h).
 #include <cstdlib>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "pantry/cli/command.h"
 #include "pantry/cli/sql_flags.h"
@@ -25,6 +27,7 @@ struct ServeOptions {
   int io_threads = 0;
   bool metrics_public = false;
   std::string aws_access_key_id;
+  std::vector<std::string> endpoint_aliases;
   SqlAppFlags sql;
   std::vector<std::string> lambda_outputs;  // ARN_OR_FUNCTION_NAME=FEATURE_GROUP
 };
@@ -62,6 +65,9 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   }
   options.server.clock = globals.clock();
   options.click_stream_shards = flags.shards;
+  for (const std::string& alias : flags.endpoint_aliases) {
+    RETURN_IF_ERROR(server::AddEndpointAlias(alias, &options.endpoints));
+  }
   if (!flags.sql.app.empty()) {
     ASSIGN_OR_RETURN(auto pumps, CompileSqlApp(flags.sql));
     for (stream::kda::CompiledPump& p : pumps) options.extra_specs.push_back(std::move(p.spec));
@@ -124,6 +130,9 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
   serve->add_option("--aws-access-key-id", flags->aws_access_key_id,
                     "Verify SigV4 signatures made with this key id and "
                     "$PANTRY_AWS_SECRET_ACCESS_KEY (default: $PANTRY_AWS_ACCESS_KEY_ID)");
+  serve->add_option("--endpoint-alias", flags->endpoint_aliases,
+                    "NAME=pantry-cf or NAME=pantry-rank: also answer SageMaker Runtime "
+                    "InvokeEndpoint for endpoint NAME (repeatable; docs/aws-compatibility.md)");
   serve->add_flag("--no-access-log", flags->no_access_log, "Do not log every request");
   SetAction(serve, [&globals, flags] { return RunServe(globals, *flags); });
 }

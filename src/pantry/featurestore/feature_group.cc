@@ -145,7 +145,15 @@ std::string FeatureGroupDefinition::ToJson(int indent) const {
     online["TtlMicros"] = *ttl_micros;
   }
   j["OnlineStoreConfig"] = std::move(online);
-  j["OfflineStoreConfig"] = {{"EnableOfflineStore", offline_enabled}};
+  OrderedJson offline = OrderedJson::object();
+  if (!offline_store_config.empty()) {
+    // Validated as an object when it was recorded (FromJson, the API).
+    StatusOr<Json> recorded = ParseJson(offline_store_config, "OfflineStoreConfig");
+    if (recorded.ok() && recorded->is_object()) offline = OrderedJson(*recorded);
+  }
+  offline["EnableOfflineStore"] = offline_enabled;
+  j["OfflineStoreConfig"] = std::move(offline);
+  if (!role_arn.empty()) j["RoleArn"] = role_arn;
   j["Description"] = description;
   j["CreationTime"] = static_cast<double>(creation_time_micros) / 1e6;
   j["CreationTimeMicros"] = creation_time_micros;
@@ -185,6 +193,12 @@ StatusOr<FeatureGroupDefinition> FeatureGroupDefinition::FromJson(std::string_vi
     if (o->contains("EnableOfflineStore")) {
       ASSIGN_OR_RETURN(d.offline_enabled, GetJsonBool(*o, "EnableOfflineStore"));
     }
+    Json recorded = *o;
+    recorded.erase("EnableOfflineStore");
+    if (!recorded.empty()) d.offline_store_config = DumpJson(recorded, -1);
+  }
+  if (j.contains("RoleArn")) {
+    ASSIGN_OR_RETURN(d.role_arn, GetJsonString(j, "RoleArn"));
   }
   if (j.contains("Description")) {
     ASSIGN_OR_RETURN(d.description, GetJsonString(j, "Description"));

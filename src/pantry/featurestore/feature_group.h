@@ -42,6 +42,12 @@ struct FeatureGroupDefinition {
   // nullopt = never expire.
   std::optional<int64_t> ttl_micros;
   std::string description;
+  // Recorded for SageMaker's DescribeFeatureGroup, never acted on: the
+  // OfflineStoreConfig object as the client sent it (S3StorageConfig,
+  // DataCatalogConfig, TableFormat, ...; JSON text, "" if none) and the IAM
+  // role. pantry's offline store is always its local SQLite table.
+  std::string offline_store_config;
+  std::string role_arn;
   int64_t creation_time_micros = 0;  // set by the store
 
   // Index of feature `name` in `features`, or -1.

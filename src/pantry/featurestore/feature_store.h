@@ -111,6 +111,7 @@ struct BatchGetResult {
     std::string feature_group;
     std::string record_id;
     Record record;
+    int64_t expires_at_micros = 0;  // 0 = never expires
   };
   struct Error {
     std::string feature_group;
@@ -121,6 +122,13 @@ struct BatchGetResult {
   std::vector<Error> errors;
   // {group, id} pairs that were absent, deleted or expired.
   std::vector<std::pair<std::string, std::string>> unprocessed;
+};
+
+// Which stores a put writes (SageMaker's PutRecord TargetStores).
+enum class WriteTargets : uint8_t {
+  kAll,          // every store the group has (TargetStores absent)
+  kOnlineOnly,   // ["OnlineStore"]: no offline row, no journal entry
+  kOfflineOnly,  // ["OfflineStore"]: the online record is left as it is
 };
 
 // Result of one put within PutRecords.
@@ -147,30 +155,42 @@ class FeatureStore {
   // Appends features (new, valid, unique names); existing records read the
   // new features as absent.
   virtual Status AddFeatures(std::string_view name, std::vector<FeatureDefinition> features) = 0;
+  // Replaces the group's default online TTL (nullopt: records written from
+  // now on never expire). Records already online keep the expiry they were
+  // written with, as in SageMaker. NotFound (group), InvalidArgument (TTL <=
+  // 0, or the group has no online store).
+  virtual Status SetOnlineTtl(std::string_view name, std::optional<int64_t> ttl_micros) = 0;
 
   // ---- Records --------------------------------------------------------
   // Validates `record` against the group (every feature known; record id
   // and event time present; values typed as defined; strings <= 350 KB),
   // then writes it: offline always (if enabled), online if its event time
   // is newer than the stored record's (older or equal: offline only).
-  // `ttl_micros` overrides the group's TTL for this record.
-  // Errors: NotFound (group), InvalidArgument (record); nothing is written.
+  // `ttl_micros` overrides the group's TTL for this record. `targets`
+  // restricts the write to one of the group's stores (see WriteTargets).
+  // Errors: NotFound (group), InvalidArgument (record, or a target store the
+  // group does not have); nothing is written.
   virtual Status PutRecord(std::string_view group, const Record& record,
-                           std::optional<int64_t> ttl_micros = std::nullopt) = 0;
+                           std::optional<int64_t> ttl_micros = std::nullopt,
+                           WriteTargets targets = WriteTargets::kAll) = 0;
   // Like PutRecord for many records of one group, as one atomic batch: if
   // any record is invalid, nothing is written and the error names its index
   // ("record 17: ..."). Records are applied in order (a later record with
   // the same id and a newer event time wins).
   virtual StatusOr<PutSummary> PutRecords(std::string_view group, std::span<const Record> records,
-                                          std::optional<int64_t> ttl_micros = std::nullopt) = 0;
+                                          std::optional<int64_t> ttl_micros = std::nullopt,
+                                          WriteTargets targets = WriteTargets::kAll) = 0;
 
   // The latest online record of `record_id` (its string form, e.g. "42" for
   // an Integral id), restricted to `feature_names` if not empty, or nullopt
   // if absent, deleted or expired. Unknown group: NotFound; unknown feature
   // name: InvalidArgument; online store disabled: FailedPrecondition.
-  virtual StatusOr<std::optional<Record>> GetRecord(
-      std::string_view group, std::string_view record_id,
-      std::span<const std::string> feature_names = {}) const = 0;
+  // `expires_at_micros` (may be null) gets the found record's expiry (0 =
+  // never), for GetRecord's ExpiresAt.
+  virtual StatusOr<std::optional<Record>> GetRecord(std::string_view group,
+                                                    std::string_view record_id,
+                                                    std::span<const std::string> feature_names = {},
+                                                    int64_t* expires_at_micros = nullptr) const = 0;
   // Up to 100 ids per entry (more: InvalidArgument for the whole call).
   // Per-id problems are reported in the result, not as the call's status.
   virtual StatusOr<BatchGetResult> BatchGetRecord(std::span<const BatchGetEntry> entries) const = 0;

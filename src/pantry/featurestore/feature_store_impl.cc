@@ -153,9 +153,30 @@ Status FeatureStoreImpl::AddFeatures(std::string_view name,
   return Status::Ok();
 }
 
+Status FeatureStoreImpl::SetOnlineTtl(std::string_view name, std::optional<int64_t> ttl_micros) {
+  RETURN_IF_ERROR(CheckWritable());
+  if (ttl_micros && *ttl_micros <= 0) return InvalidArgumentError("TTL must be > 0");
+  std::lock_guard lock(write_mu_);
+  auto it = groups_->find(name);
+  if (it == groups_->end()) return UnknownGroup(name);
+  FeatureGroupDefinition def = *it->second;
+  if (!def.online_enabled) {
+    return InvalidArgumentError("feature group " + def.name +
+                                " has no online store to set a TTL on");
+  }
+  def.ttl_micros = ttl_micros;
+  RETURN_IF_ERROR(def.Validate());
+  RETURN_IF_ERROR(WriteFileAtomic(GroupFile(def.name), def.ToJson()));
+  auto map = std::make_shared<GroupMap>(*groups_);
+  const std::string group_name = def.name;
+  (*map)[group_name] = std::make_shared<const FeatureGroupDefinition>(std::move(def));
+  Publish(std::move(map));
+  return Status::Ok();
+}
+
 StatusOr<std::optional<Record>> FeatureStoreImpl::GetRecord(
-    std::string_view group, std::string_view record_id,
-    std::span<const std::string> feature_names) const {
+    std::string_view group, std::string_view record_id, std::span<const std::string> feature_names,
+    int64_t* expires_at_micros) const {
   ASSIGN_OR_RETURN(const FeatureGroupDefinition* def, Lookup(group));
   if (!def->online_enabled) {
     return FailedPreconditionError("feature group " + def->name + " has no online store");
@@ -168,7 +189,7 @@ StatusOr<std::optional<Record>> FeatureStoreImpl::GetRecord(
   RETURN_IF_ERROR(CheckOnlineOpen());
   ASSIGN_OR_RETURN(std::string id, CanonicalId(*def, record_id));
   ASSIGN_OR_RETURN(std::optional<std::string> value, online_->Get(def->name, id));
-  return DecodeVisible(value, feature_names);
+  return DecodeVisible(value, feature_names, expires_at_micros);
 }
 
 StatusOr<BatchGetResult> FeatureStoreImpl::BatchGetRecord(
@@ -226,13 +247,14 @@ StatusOr<BatchGetResult> FeatureStoreImpl::BatchGetRecord(
     if (!s.ok()) return s;
     for (size_t k = 0; k < ids.size(); ++k) {
       const std::string& original = e.record_ids[positions[k]];
-      auto rec = DecodeVisible(values[k], e.feature_names);
+      int64_t expires_at = 0;
+      auto rec = DecodeVisible(values[k], e.feature_names, &expires_at);
       if (!rec.ok()) {
         result.errors.push_back({e.feature_group, original, rec.status()});
       } else if (!rec->has_value()) {
         result.unprocessed.emplace_back(e.feature_group, original);
       } else {
-        result.records.push_back({e.feature_group, original, std::move(**rec)});
+        result.records.push_back({e.feature_group, original, std::move(**rec), expires_at});
       }
     }
   }
@@ -291,7 +313,8 @@ StatusOr<std::string> FeatureStoreImpl::CanonicalId(const FeatureGroupDefinition
 }
 
 StatusOr<std::optional<Record>> FeatureStoreImpl::DecodeVisible(
-    const std::optional<std::string>& value, std::span<const std::string> features) const {
+    const std::optional<std::string>& value, std::span<const std::string> features,
+    int64_t* expires_at_micros) const {
   if (!value) return std::optional<Record>();
   ASSIGN_OR_RETURN(OnlineRecordHeader h, DecodeOnlineRecordHeader(*value));
   if (h.deleted) return std::optional<Record>();
@@ -300,6 +323,7 @@ StatusOr<std::optional<Record>> FeatureStoreImpl::DecodeVisible(
   }
   Record record;
   RETURN_IF_ERROR(DecodeOnlineRecord(*value, features, &record));
+  if (expires_at_micros != nullptr) *expires_at_micros = h.expires_at_micros;
   return std::optional<Record>(std::move(record));
 }
 

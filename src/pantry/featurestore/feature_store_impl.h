@@ -47,17 +47,19 @@ class FeatureStoreImpl final : public FeatureStore {
 
   Status AddFeatures(std::string_view name, std::vector<FeatureDefinition> features) override;
 
+  Status SetOnlineTtl(std::string_view name, std::optional<int64_t> ttl_micros) override;
+
   // ---- Records ----------------------------------------------------------
 
-  Status PutRecord(std::string_view group, const Record& record,
-                   std::optional<int64_t> ttl_micros) override;
+  Status PutRecord(std::string_view group, const Record& record, std::optional<int64_t> ttl_micros,
+                   WriteTargets targets) override;
 
   StatusOr<PutSummary> PutRecords(std::string_view group, std::span<const Record> records,
-                                  std::optional<int64_t> ttl_micros) override;
+                                  std::optional<int64_t> ttl_micros, WriteTargets targets) override;
 
-  StatusOr<std::optional<Record>> GetRecord(
-      std::string_view group, std::string_view record_id,
-      std::span<const std::string> feature_names) const override;
+  StatusOr<std::optional<Record>> GetRecord(std::string_view group, std::string_view record_id,
+                                            std::span<const std::string> feature_names,
+                                            int64_t* expires_at_micros) const override;
 
   StatusOr<BatchGetResult> BatchGetRecord(std::span<const BatchGetEntry> entries) const override;
 
@@ -153,8 +155,10 @@ class FeatureStoreImpl final : public FeatureStore {
   Status Commit(const FeatureGroupDefinition& def, std::span<const Record> rows, JournalOp op,
                 std::optional<int64_t> ttl, double invoked, std::vector<OnlineWrite>& writes);
 
+  // `expires_at_micros` (may be null) gets the visible record's expiry.
   StatusOr<std::optional<Record>> DecodeVisible(const std::optional<std::string>& value,
-                                                std::span<const std::string> features) const;
+                                                std::span<const std::string> features,
+                                                int64_t* expires_at_micros = nullptr) const;
 
   const FeatureStoreOptions options_;
   Clock* const clock_;

@@ -56,20 +56,41 @@ Status FeatureStoreImpl::Recover() {
 }
 
 Status FeatureStoreImpl::PutRecord(std::string_view group, const Record& record,
-                                   std::optional<int64_t> ttl_micros) {
-  return PutRecords(group, std::span<const Record>(&record, 1), ttl_micros).status();
+                                   std::optional<int64_t> ttl_micros, WriteTargets targets) {
+  return PutRecords(group, std::span<const Record>(&record, 1), ttl_micros, targets).status();
 }
+
+namespace {
+
+// The group as one put sees it: a store left out of `targets` is treated
+// as disabled, which keeps the write path (and its journal) unchanged. A
+// target store the group lacks is an error, as in SageMaker.
+StatusOr<GroupPtr> RestrictToTargets(GroupPtr def, WriteTargets targets) {
+  if (targets == WriteTargets::kAll) return def;
+  const bool online = targets == WriteTargets::kOnlineOnly;
+  if (online ? !def->online_enabled : !def->offline_enabled) {
+    return InvalidArgumentError("TargetStores: feature group " + def->name + " has no " +
+                                (online ? "online" : "offline") + " store");
+  }
+  auto restricted = std::make_shared<FeatureGroupDefinition>(*def);
+  restricted->online_enabled = online;
+  restricted->offline_enabled = !online;
+  return GroupPtr(std::move(restricted));
+}
+
+}  // namespace
 
 StatusOr<PutSummary> FeatureStoreImpl::PutRecords(std::string_view group,
                                                   std::span<const Record> records,
-                                                  std::optional<int64_t> ttl_micros) {
+                                                  std::optional<int64_t> ttl_micros,
+                                                  WriteTargets targets) {
   RETURN_IF_ERROR(CheckWritable());
   if (ttl_micros && *ttl_micros <= 0) return InvalidArgumentError("TTL must be > 0");
   const double invoked = clock_->NowSeconds();
   std::lock_guard lock(write_mu_);
   auto it = groups_->find(group);
   if (it == groups_->end()) return UnknownGroup(group);
-  GroupPtr def = it->second;
+  ASSIGN_OR_RETURN(GroupPtr def, RestrictToTargets(it->second, targets));
   // Validate everything before writing anything.
   std::vector<Prepared> prepared;
   prepared.reserve(records.size());

@@ -134,10 +134,9 @@ StatusOr<std::shared_ptr<const ModelSnapshot>> BuildSnapshot(SnapshotModels mode
   if (models.blend != nullptr) {
     snapshot->blend = std::move(models.blend);
     snapshot->blend_version = std::move(models.blend_version);
-  } else {
-    snapshot->cf = std::move(models.cf);
-    snapshot->cf_version = std::move(models.cf_version);
   }
+  snapshot->cf = std::move(models.cf);  // with a blend: for InvokeEndpoint only
+  snapshot->cf_version = std::move(models.cf_version);
   snapshot->rank = std::move(models.rank);
   snapshot->rank_version = std::move(models.rank_version);
   snapshot->products = std::move(products);

@@ -34,7 +34,8 @@ struct CatalogProduct {
 StatusOr<std::vector<CatalogProduct>> LoadCatalog(const featurestore::FeatureStore& store);
 
 // The models a snapshot serves. Candidates come from `blend` when it is
-// set, else from the FM `cf`; one of the two and `rank` are required.
+// set, else from the FM `cf` (which may be set beside a blend, for the
+// pantry-cf endpoint); one of the two and `rank` are required.
 struct SnapshotModels {
   std::shared_ptr<const models::CfModel> cf;
   std::string cf_version;
@@ -45,7 +46,9 @@ struct SnapshotModels {
 };
 
 struct ModelSnapshot {
-  std::shared_ptr<const models::CfModel> cf;  // null when the blend serves
+  // The FM, if one is trained. With a blend it proposes no candidates and
+  // is kept for the SageMaker Runtime endpoint pantry-cf.
+  std::shared_ptr<const models::CfModel> cf;
   std::string cf_version;
   std::shared_ptr<const BlendModel> blend;  // null when the FM serves
   std::string blend_version;

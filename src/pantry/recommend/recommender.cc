@@ -155,8 +155,8 @@ class RecommenderImpl final : public Recommender {
     auto current = snapshot_.load();
     const bool blend = !found->blend_version.empty();
     if (!force && current != nullptr && current->rank_version == found->rank_version &&
-        (blend ? current->blend_version == found->blend_version
-               : current->cf_version == found->cf_version)) {
+        current->blend_version == found->blend_version &&
+        current->cf_version == found->cf_version) {
       return false;
     }
     SnapshotModels models;
@@ -167,7 +167,8 @@ class RecommenderImpl final : public Recommender {
       } else {
         ASSIGN_OR_RETURN(models.blend, LoadBlendModel(found->blend_dir));
       }
-    } else {
+    }
+    if (!found->cf_version.empty()) {
       models.cf_version = found->cf_version;
       if (current != nullptr && current->cf_version == found->cf_version) {
         models.cf = current->cf;
@@ -217,6 +218,9 @@ class RecommenderImpl final : public Recommender {
     auto s = snapshot_.load();
     return s == nullptr ? 0 : s->products.size();
   }
+  std::shared_ptr<const ModelSnapshot> snapshot() const override {
+    return snapshot_.load(std::memory_order_acquire);
+  }
 
   void SetNotReady(std::string reason) {
     std::lock_guard<std::mutex> lock(not_ready_mutex_);
@@ -224,13 +228,16 @@ class RecommenderImpl final : public Recommender {
   }
 
  private:
-  // The versions Reload() would serve: the ranker's current version and the
-  // newer (by version id, which sorts by creation time) of the FM's and the
-  // blend's, so that whichever `pantry train cf` published last is served.
+  // The versions Reload() would serve: the ranker's current version, the
+  // FM's if any, and the blend's when it is newer (by version id, which
+  // sorts by creation time) than the FM's, so that whichever `pantry train
+  // cf` published last proposes the candidates.
   // nullopt (and the not-ready reason set) when a model kind has no version.
   struct CurrentVersions {
     std::filesystem::path cf_dir, blend_dir, rank_dir;
-    std::string cf_version, blend_version, rank_version;  // one of the first two set
+    // The blend's are empty when the FM proposes the candidates; the FM's
+    // are set whenever one is trained (for the pantry-cf endpoint).
+    std::string cf_version, blend_version, rank_version;
   };
   StatusOr<std::optional<CurrentVersions>> FindCurrentVersions() {
     auto cf_dir = models::CurrentModelVersion(options_.home, "cf");
@@ -252,7 +259,8 @@ class RecommenderImpl final : public Recommender {
     if (use_blend) {
       v.blend_dir = *blend_dir;
       v.blend_version = blend_dir->filename().string();
-    } else {
+    }
+    if (cf_dir.ok()) {
       v.cf_dir = *cf_dir;
       v.cf_version = cf_dir->filename().string();
     }

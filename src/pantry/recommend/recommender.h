@@ -35,6 +35,8 @@
 
 namespace pantry::recommend {
 
+struct ModelSnapshot;  // model_snapshot.h
+
 inline constexpr int kMaxK = 100;
 inline constexpr int kMaxCandidates = 2000;
 
@@ -162,6 +164,10 @@ class Recommender {
   virtual std::string cf_version() const = 0;
   virtual std::string rank_version() const = 0;
   virtual size_t catalog_size() const = 0;
+  // The models being served, or null before any are loaded. The snapshot
+  // stays valid for as long as the caller holds it, across reloads (model
+  // endpoints score a whole request with one snapshot).
+  virtual std::shared_ptr<const ModelSnapshot> snapshot() const = 0;
 };
 
 // Polls <home>/models/*/current every `interval_micros` on a background

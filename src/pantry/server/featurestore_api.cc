@@ -5,6 +5,7 @@
 #include "pantry/common/json.h"
 #include "pantry/common/time_format.h"
 #include "pantry/featurestore/record_json.h"
+#include "pantry/server/sagemaker_api.h"
 
 namespace pantry::server {
 namespace {
@@ -14,6 +15,7 @@ using featurestore::DeleteMode;
 using featurestore::FeatureStore;
 using featurestore::Record;
 using featurestore::RecordToJsonList;
+using featurestore::WriteTargets;
 
 constexpr int kMaxBatchGetGroups = 10;
 constexpr int kMaxBatchGetIds = 100;
@@ -63,6 +65,43 @@ StatusOr<std::vector<std::string>> StringList(const Json& value, const std::stri
   return out;
 }
 
+// TargetStores: absent or both = every store the group has; one of
+// "OnlineStore" / "OfflineStore" restricts the write to it.
+StatusOr<WriteTargets> TargetStoresOf(const Json& body) {
+  auto it = body.find("TargetStores");
+  if (it == body.end() || it->is_null()) return WriteTargets::kAll;
+  ASSIGN_OR_RETURN(std::vector<std::string> stores, StringList(*it, "TargetStores"));
+  if (stores.empty() || stores.size() > 2) {
+    return InvalidArgumentError("TargetStores must list 1 or 2 stores");
+  }
+  bool online = false, offline = false;
+  for (const std::string& store : stores) {
+    if (store == "OnlineStore") {
+      online = true;
+    } else if (store == "OfflineStore") {
+      offline = true;
+    } else {
+      return InvalidArgumentError("TargetStores: '" + store +
+                                  "' is not OnlineStore or OfflineStore");
+    }
+  }
+  if (online && offline) return WriteTargets::kAll;
+  return online ? WriteTargets::kOnlineOnly : WriteTargets::kOfflineOnly;
+}
+
+// ExpirationTimeResponse: "Enabled" asks for ExpiresAt, "Disabled" (the
+// default) does not.
+StatusOr<bool> ExpirationWanted(const std::string* value) {
+  if (value == nullptr || *value == "Disabled") return false;
+  if (*value == "Enabled") return true;
+  return InvalidArgumentError("ExpirationTimeResponse '" + *value + "' is not Enabled or Disabled");
+}
+
+// SageMaker's ExpiresAt: ISO-8601 UTC. Records without a TTL have none.
+void AddExpiresAt(int64_t expires_at_micros, OrderedJson* out) {
+  if (expires_at_micros != 0) (*out)["ExpiresAt"] = FormatIso8601Micros(expires_at_micros);
+}
+
 StatusOr<int64_t> TtlMicros(const Json& ttl) {
   if (!ttl.is_object()) return InvalidArgumentError("TtlDuration: expected {\"Unit\", \"Value\"}");
   ASSIGN_OR_RETURN(std::string unit, GetJsonString(ttl, "Unit"));
@@ -96,19 +135,8 @@ class FeatureStoreApi {
     StatusOr<featurestore::RecordStrings> values =
         featurestore::RecordFromJsonList(record_it == body.end() ? Json() : *record_it);
     if (!values.ok()) return Fail(response, 400, "ValidationError", values.status().message());
-    if (auto it = body.find("TargetStores"); it != body.end() && !it->is_null()) {
-      StatusOr<std::vector<std::string>> stores = StringList(*it, "TargetStores");
-      if (!stores.ok()) return Fail(response, 400, "ValidationError", stores.status().message());
-      if (stores->empty() || stores->size() > 2) {
-        return Fail(response, 400, "ValidationError", "TargetStores must list 1 or 2 stores");
-      }
-      for (const std::string& store : *stores) {
-        if (store != "OnlineStore" && store != "OfflineStore") {
-          return Fail(response, 400, "ValidationError",
-                      "TargetStores: '" + store + "' is not OnlineStore or OfflineStore");
-        }
-      }
-    }
+    StatusOr<WriteTargets> targets = TargetStoresOf(body);
+    if (!targets.ok()) return Fail(response, 400, "ValidationError", targets.status().message());
     std::optional<int64_t> ttl;
     if (auto it = body.find("TtlDuration"); it != body.end() && !it->is_null()) {
       StatusOr<int64_t> micros = TtlMicros(*it);
@@ -120,7 +148,7 @@ class FeatureStoreApi {
     StatusOr<Record> record = featurestore::ParseRecord(*definition, *values);
     if (!record.ok()) return FailStatus(response, record.status());
     puts_->Increment();
-    Status status = store_->PutRecord(group, *record, ttl);
+    Status status = store_->PutRecord(group, *record, ttl, *targets);
     if (!status.ok()) return FailStatus(response, status);
     response->status = 200;
     response->body = "{}";
@@ -134,8 +162,13 @@ class FeatureStoreApi {
                   "missing query parameter RecordIdentifierValueAsString");
     }
     std::vector<std::string> features = request.QueryAll("FeatureName");
+    StatusOr<bool> with_expiry = ExpirationWanted(request.Query("ExpirationTimeResponse"));
+    if (!with_expiry.ok()) {
+      return Fail(response, 400, "ValidationError", with_expiry.status().message());
+    }
     gets_->Increment();
-    StatusOr<std::optional<Record>> record = store_->GetRecord(group, *id, features);
+    int64_t expires_at = 0;
+    StatusOr<std::optional<Record>> record = store_->GetRecord(group, *id, features, &expires_at);
     if (!record.ok()) return FailStatus(response, record.status());
     if (!record->has_value()) {
       response->status = 200;
@@ -144,6 +177,7 @@ class FeatureStoreApi {
     }
     OrderedJson out = OrderedJson::object();
     out["Record"] = RecordToJsonList(**record);
+    if (*with_expiry) AddExpiresAt(expires_at, &out);
     response->SetJson(200, out);
   }
 
@@ -186,6 +220,14 @@ class FeatureStoreApi {
                   "Identifiers: expected a list of 1 to 10 {FeatureGroupName, "
                   "RecordIdentifiersValueAsString, FeatureNames}");
     }
+    StatusOr<bool> with_expiry = false;
+    if (auto it = parsed->find("ExpirationTimeResponse"); it != parsed->end() && !it->is_null()) {
+      with_expiry = it->is_string() ? ExpirationWanted(&it->get_ref<const std::string&>())
+                                    : InvalidArgumentError("ExpirationTimeResponse: not a string");
+    }
+    if (!with_expiry.ok()) {
+      return Fail(response, 400, "ValidationError", with_expiry.status().message());
+    }
     std::vector<BatchGetEntry> entries;
     for (size_t i = 0; i < identifiers->size(); ++i) {
       const Json& item = (*identifiers)[i];
@@ -195,7 +237,7 @@ class FeatureStoreApi {
       if (!group.ok()) {
         return Fail(response, 400, "ValidationError", where + ": " + group.status().message());
       }
-      entry.feature_group = *group;
+      entry.feature_group = FeatureGroupNameOf(*group);  // a name or an ARN
       auto ids_it = item.find("RecordIdentifiersValueAsString");
       if (ids_it == item.end()) {
         return Fail(response, 400, "ValidationError",
@@ -226,6 +268,7 @@ class FeatureStoreApi {
       item["FeatureGroupName"] = found.feature_group;
       item["RecordIdentifierValueAsString"] = found.record_id;
       item["Record"] = RecordToJsonList(found.record);
+      if (*with_expiry) AddExpiresAt(found.expires_at_micros, &item);
       records.push_back(std::move(item));
     }
     OrderedJson errors = OrderedJson::array();

@@ -212,6 +212,78 @@ TEST_F(FeatureStoreApiTest, TtlDurationExpiresTheRecord) {
   EXPECT_EQ(Call("PUT", "/FeatureGroup/customers", DumpJson(body)).status, 400);
 }
 
+TEST_F(FeatureStoreApiTest, TargetStoresChooseWhereTheRecordGoes) {
+  auto put = [&](double time, const std::string& state, const Json& stores) {
+    Json body = *ParseJson(PutBody("C1", time, state), "body");
+    if (!stores.is_null()) body["TargetStores"] = stores;
+    return Call("PUT", "/FeatureGroup/customers", DumpJson(body));
+  };
+  auto online_state = [&] {
+    Json got = BodyOf(Call("GET", "/FeatureGroup/customers?RecordIdentifierValueAsString=C1"));
+    return got.contains("Record") ? Values(got["Record"])["state"] : "<absent>";
+  };
+  auto offline_states = [&] {
+    auto rows = server_.store()->Query(
+        "SELECT state FROM customers WHERE customer_id = 'C1' ORDER BY event_time");
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    std::vector<std::string> out;
+    for (const auto& row : rows.ok() ? rows->rows : decltype(rows->rows){}) {
+      out.push_back(row[0].string_value());
+    }
+    return out;
+  };
+  ASSERT_EQ(put(100, "v1", Json()).status, 200);
+  // The case: offline only with a newer event time leaves v1 online.
+  ASSERT_EQ(put(300, "v3", Json::array({"OfflineStore"})).status, 200);
+  EXPECT_EQ(online_state(), "v1");
+  // Online only: replaces the online record, adds no history.
+  ASSERT_EQ(put(200, "v2", Json::array({"OnlineStore"})).status, 200);
+  EXPECT_EQ(online_state(), "v2");
+  EXPECT_EQ(offline_states(), (std::vector<std::string>{"v1", "v3"}));
+  // Both, listed explicitly.
+  ASSERT_EQ(put(400, "v4", Json::array({"OfflineStore", "OnlineStore"})).status, 200);
+  EXPECT_EQ(online_state(), "v4");
+  EXPECT_EQ(offline_states(), (std::vector<std::string>{"v1", "v3", "v4"}));
+  for (const Json& bad : {Json::array(), Json::array({"Elsewhere"}), Json("OnlineStore")}) {
+    ClientResponse response = put(500, "bad", bad);
+    EXPECT_EQ(response.status, 400) << bad.dump();
+    EXPECT_EQ(ErrorType(response), "ValidationError");
+  }
+  EXPECT_EQ(online_state(), "v4");
+}
+
+TEST_F(FeatureStoreApiTest, ExpirationTimeResponseReturnsExpiresAt) {
+  const double now = 1'764'000'000;  // the test server's clock
+  Json body = *ParseJson(PutBody("C1", now, "ohio"), "body");
+  body["TtlDuration"] = {{"Unit", "Hours"}, {"Value", 1}};
+  ASSERT_EQ(Call("PUT", "/FeatureGroup/customers", DumpJson(body)).status, 200);
+  ASSERT_EQ(Call("PUT", "/FeatureGroup/customers", PutBody("C2", now, "utah")).status, 200);
+  const std::string get = "/FeatureGroup/customers?RecordIdentifierValueAsString=";
+  Json with = BodyOf(Call("GET", get + "C1&ExpirationTimeResponse=Enabled"));
+  // 1764000000 + 3600 seconds.
+  EXPECT_EQ(with["ExpiresAt"], "2025-11-24T17:00:00Z") << with.dump();
+  EXPECT_FALSE(BodyOf(Call("GET", get + "C1")).contains("ExpiresAt"));
+  EXPECT_FALSE(
+      BodyOf(Call("GET", get + "C1&ExpirationTimeResponse=Disabled")).contains("ExpiresAt"));
+  // No TTL: no ExpiresAt even when asked.
+  Json never = BodyOf(Call("GET", get + "C2&ExpirationTimeResponse=Enabled"));
+  EXPECT_TRUE(never.contains("Record"));
+  EXPECT_FALSE(never.contains("ExpiresAt"));
+  EXPECT_EQ(Call("GET", get + "C1&ExpirationTimeResponse=Sometimes").status, 400);
+
+  Json request = {
+      {"Identifiers", Json::array({{{"FeatureGroupName", "customers"},
+                                    {"RecordIdentifiersValueAsString", {"C1", "C2"}}}})},
+      {"ExpirationTimeResponse", "Enabled"}};
+  Json batch = BodyOf(Call("POST", "/BatchGetRecord", DumpJson(request)));
+  ASSERT_EQ(batch["Records"].size(), 2u) << batch.dump();
+  EXPECT_EQ(batch["Records"][0]["ExpiresAt"], "2025-11-24T17:00:00Z");
+  EXPECT_FALSE(batch["Records"][1].contains("ExpiresAt"));
+  request.erase("ExpirationTimeResponse");
+  batch = BodyOf(Call("POST", "/BatchGetRecord", DumpJson(request)));
+  EXPECT_FALSE(batch["Records"][0].contains("ExpiresAt"));
+}
+
 TEST_F(FeatureStoreApiTest, NativeFeatureGroupRoutes) {
   ClientResponse list = Call("GET", "/v1/feature-groups");
   ASSERT_EQ(list.status, 200);

@@ -55,7 +55,12 @@ std::string LowerMediaType(std::string_view content_type) {
 // -H, older scripts) but not when the request comes from a web page: any
 // cross-site fetch() carries Origin, and a page could otherwise post a
 // typeless body (a Blob) without a CORS preflight.
-bool JsonContentTypeOk(const HttpRequest& request, std::string* why) {
+// `also_accepted` are further media types (lower case) a route takes, e.g.
+// text/csv for SageMaker Runtime's InvokeEndpoint. text/csv is one a page
+// may post without a preflight, so only routes without side effects (model
+// scoring) should take it.
+bool ContentTypeOk(const HttpRequest& request, const std::vector<std::string>& also_accepted,
+                   std::string* why) {
   if (request.method != "POST" && request.method != "PUT" && request.method != "PATCH") {
     return true;
   }
@@ -67,13 +72,16 @@ bool JsonContentTypeOk(const HttpRequest& request, std::string* why) {
   }
   std::string media = LowerMediaType(*content_type);
   if (media == "application/json" || media == "application/x-amz-json-1.0" ||
-      media == "application/x-amz-json-1.1") {
+      media == "application/x-amz-json-1.1" ||
+      std::find(also_accepted.begin(), also_accepted.end(), media) != also_accepted.end()) {
     return true;
   }
+  std::string others;
+  for (const std::string& type : also_accepted) others += ", or " + type;
   *why =
       "the body must be JSON (Content-Type: application/json, or "
-      "application/x-amz-json-1.1 for the Kinesis API), not '" +
-      EscapeForLog(media.substr(0, 100)) + "'";
+      "application/x-amz-json-1.1 for the Kinesis API" +
+      others + "), not '" + EscapeForLog(media.substr(0, 100)) + "'";
   return false;
 }
 
@@ -145,6 +153,12 @@ std::unique_ptr<HttpService::RouteMetrics> HttpService::NewRouteMetrics(
 
 Status HttpService::AddRoute(std::string method, std::string pattern, RouteAccess access,
                              ErrorStyle error_style, HttpHandler handler) {
+  return AddRoute(std::move(method), std::move(pattern), access, error_style, std::move(handler),
+                  RouteOptions());
+}
+
+Status HttpService::AddRoute(std::string method, std::string pattern, RouteAccess access,
+                             ErrorStyle error_style, HttpHandler handler, RouteOptions options) {
   if (pattern.empty() || pattern.front() != '/') {
     return InvalidArgumentError("route pattern must start with '/': '" + pattern + "'");
   }
@@ -175,6 +189,9 @@ Status HttpService::AddRoute(std::string method, std::string pattern, RouteAcces
   route->error_style = error_style;
   route->handler = std::move(handler);
   route->metrics = NewRouteMetrics(pattern);
+  for (const std::string& media : options.body_media_types) {
+    route->body_media_types.push_back(LowerMediaType(media));
+  }
   routes_.push_back(std::move(route));
   return Status::Ok();
 }
@@ -243,7 +260,8 @@ bool HttpService::Admit(const Route& route, const HttpRequest& request, bool wit
       return false;
     }
   }
-  if (std::string why; &route != unknown_target_.get() && !JsonContentTypeOk(request, &why)) {
+  if (std::string why;
+      &route != unknown_target_.get() && !ContentTypeOk(request, route.body_media_types, &why)) {
     SetError(response, route.error_style, 415,
              route.error_style == ErrorStyle::kNative ? "UnsupportedMediaType"
                                                       : "SerializationException",

@@ -55,11 +55,19 @@ class HttpService {
   HttpService(const HttpService&) = delete;
   HttpService& operator=(const HttpService&) = delete;
 
+  struct RouteOptions {
+    // Media types accepted for a POST/PUT/PATCH body besides JSON (e.g.
+    // "text/csv"); anything else is refused with 415 as on every route.
+    std::vector<std::string> body_media_types;
+  };
+
   // Adds a route. `pattern` is a path whose segments are literals or
   // "{name}" (one non-empty segment, available as PathParam("name")).
   // InvalidArgument for a malformed pattern; AlreadyExists for a duplicate.
   Status AddRoute(std::string method, std::string pattern, RouteAccess access,
                   ErrorStyle error_style, HttpHandler handler);
+  Status AddRoute(std::string method, std::string pattern, RouteAccess access,
+                  ErrorStyle error_style, HttpHandler handler, RouteOptions options);
 
   // Adds an AWS JSON-RPC operation: POST / with header X-Amz-Target: target
   // (e.g. "Kinesis_20131202.PutRecord"). Errors use ErrorStyle::kAwsJson.
@@ -70,7 +78,8 @@ class HttpService {
   // Unknown paths → 404, known path with another method → 405, unknown
   // X-Amz-Target → 400 UnknownOperationException, missing or wrong
   // credentials → 401, a SigV4 signature that fails → 403, a POST/PUT/PATCH
-  // body that is declared as something other than JSON → 415.
+  // body that is declared as something other than JSON (or one of the
+  // route's RouteOptions::body_media_types) → 415.
   void Handle(HttpRequest* request, HttpResponse* response) const;
 
   // For the transport, once a request's head has arrived and before its body
@@ -101,6 +110,7 @@ class HttpService {
     ErrorStyle error_style;
     HttpHandler handler;
     std::unique_ptr<RouteMetrics> metrics;
+    std::vector<std::string> body_media_types;  // lower case; besides JSON
   };
 
   // Null when no route matches; *path_known tells 405 from 404.

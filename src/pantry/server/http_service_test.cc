@@ -143,6 +143,35 @@ TEST_F(HttpServiceTest, JsonBodiesNeedAJsonContentType) {
       << "a GET has no body to type";
 }
 
+TEST_F(HttpServiceTest, ARouteMayAcceptFurtherMediaTypes) {
+  HttpService::RouteOptions csv;
+  csv.body_media_types = {"Text/CSV"};
+  ASSERT_TRUE(service_
+                  .AddRoute(
+                      "POST", "/v1/rows", RouteAccess::kWrite, ErrorStyle::kNative,
+                      [](const HttpRequest& request, HttpResponse* response) {
+                        response->SetJson(200, Json{{"bytes", request.body.size()}});
+                      },
+                      csv)
+                  .ok());
+  HttpFields headers = kAuth;
+  headers.emplace_back("content-type", "text/csv; charset=utf-8");
+  EXPECT_EQ(Call("POST", "/v1/rows", headers, "1,2\n").status, 200);
+  headers.back().second = "application/json";
+  EXPECT_EQ(Call("POST", "/v1/rows", headers, "{}").status, 200);
+  headers.back().second = "text/plain";
+  EXPECT_EQ(Call("POST", "/v1/rows", headers, "1,2").status, 415);
+  // Other routes still take JSON only.
+  headers.back().second = "text/csv";
+  EXPECT_EQ(Call("PUT", "/v1/items/a", headers, "1,2").status, 415);
+  HttpRequest head;
+  head.method = "POST";
+  head.path = "/v1/rows";
+  head.headers = headers;
+  HttpResponse response;
+  EXPECT_TRUE(service_.CheckHead(&head, &response));
+}
+
 TEST_F(HttpServiceTest, AmzTargetDispatch) {
   EXPECT_EQ(Call("POST", "/", {{"x-amz-target", "Svc.Op"}, kAuth[0]}).status, 200);
   HttpResponse unknown = Call("POST", "/", {{"x-amz-target", "Svc.Nope"}});

@@ -29,6 +29,7 @@ StatusOr<std::unique_ptr<PantryServer>> PantryServer::Start(const ServerOptions&
   }
   if (components.features != nullptr) {
     RETURN_IF_ERROR(RegisterFeatureStoreApi(service, components.features, options.metrics));
+    RETURN_IF_ERROR(RegisterSageMakerApi(service, components.features, options.sagemaker));
   }
   for (auto& add : components.extra_routes) RETURN_IF_ERROR(add(service));
 

@@ -28,6 +28,7 @@
 #include "pantry/server/http_service.h"
 #include "pantry/server/kinesis_api.h"
 #include "pantry/server/ops_api.h"
+#include "pantry/server/sagemaker_api.h"
 
 namespace pantry::server {
 
@@ -43,6 +44,7 @@ struct ServerOptions {
   // Where access-log lines go; null: the log (stderr).
   std::function<void(std::string_view line)> access_log_writer;
   KinesisApiOptions kinesis;
+  SageMakerApiOptions sagemaker;  // region and account of feature group ARNs
   EventsApiOptions events;
   MetricsRegistry* metrics = &MetricsRegistry::Default();
 };
@@ -51,8 +53,9 @@ struct ServerComponents {
   // Backs the Kinesis API and POST /v1/events; null leaves them out. Not
   // owned; must outlive the server.
   EventIngest* events = nullptr;
-  // Backs the SageMaker Feature Store Runtime API and /v1/feature-groups;
-  // null leaves them out. Not owned; must outlive the server.
+  // Backs the SageMaker Feature Store Runtime API, the SageMaker control
+  // plane's feature group operations and /v1/feature-groups; null leaves
+  // them out. Not owned; must outlive the server.
   featurestore::FeatureStore* features = nullptr;
   // Readiness checks for /readyz (e.g. "online_store", "models").
   std::vector<std::pair<std::string, ReadinessChecks::Check>> readiness;

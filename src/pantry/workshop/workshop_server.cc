@@ -10,6 +10,7 @@
 #include "pantry/server/stream_registry_ingest.h"
 #include "pantry/stream/kda_applications.h"
 #include "pantry/stream/stream_registry.h"
+#include "pantry/server/sagemaker_runtime_api.h"
 #include "pantry/stream/stream_service.h"
 #include "pantry/workshop/feature_groups.h"
 #include "pantry/workshop/kda_outputs.h"
@@ -180,6 +181,10 @@ server::ServerComponents WorkshopServerImpl::Components() {
     kda.account_id = options_.server.kinesis.account_id;
     return server::RegisterKinesisAnalyticsApi(s, apps_.get(), kda);
   });
+  components.extra_routes.push_back(
+      [recommender, endpoints = options_.endpoints](server::HttpService* s) {
+        return server::RegisterSageMakerRuntimeApi(s, recommender, endpoints);
+      });
   return components;
 }
 

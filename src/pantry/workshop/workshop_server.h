@@ -35,6 +35,7 @@
 #include "pantry/common/status.h"
 #include "pantry/featurestore/feature_store.h"
 #include "pantry/recommend/recommender.h"
+#include "pantry/server/sagemaker_runtime_api.h"
 #include "pantry/server/server.h"
 #include "pantry/stream/window_spec.h"
 
@@ -57,6 +58,8 @@ struct WorkshopServerOptions {
   // Kinesis Analytics application outputs: resource ARN or function name ->
   // feature group (`--lambda-output`; rules in workshop/kda_outputs.h).
   std::map<std::string, std::string> kda_outputs;
+  // SageMaker Runtime endpoints (pantry-cf, pantry-rank and these aliases).
+  server::SageMakerRuntimeOptions endpoints;
   // How often the model watcher looks for new model versions.
   int64_t model_check_interval_micros = 2'000'000;
 };
