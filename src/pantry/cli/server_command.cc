@@ -25,6 +25,9 @@ struct ServeOptions {
   bool metrics_public = false;
   std::string aws_access_key_id;
   SqlAppFlags sql;
+  int64_t max_backlog_events = static_cast<int64_t>(workshop::kDefaultMaxBacklogEvents);
+  double max_backlog_seconds = workshop::kDefaultMaxBacklogMicros / 1e6;
+  bool live_online_only = false;
 };
 
 // Flag first, then the environment (so that secrets need not be on the
@@ -60,6 +63,9 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   }
   options.server.clock = globals.clock();
   options.click_stream_shards = flags.shards;
+  options.stream_backlog.max_events = static_cast<uint64_t>(flags.max_backlog_events);
+  options.stream_backlog.max_micros = static_cast<int64_t>(flags.max_backlog_seconds * 1e6);
+  options.live_online_only = flags.live_online_only;
   if (!flags.sql.app.empty()) {
     ASSIGN_OR_RETURN(auto pumps, CompileSqlApp(flags.sql));
     for (stream::kda::CompiledPump& p : pumps) options.extra_specs.push_back(std::move(p.spec));
@@ -115,6 +121,20 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
                     "Verify SigV4 signatures made with this key id and "
                     "$PANTRY_AWS_SECRET_ACCESS_KEY (default: $PANTRY_AWS_ACCESS_KEY_ID)");
   serve->add_flag("--no-access-log", flags->no_access_log, "Do not log every request");
+  serve
+      ->add_option("--max-backlog-events", flags->max_backlog_events,
+                   "Refuse events (Kinesis ProvisionedThroughputExceededException, /v1/events "
+                   "503) while a window spec has more unprocessed events than this (0: no bound)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  serve
+      ->add_option("--max-backlog-seconds", flags->max_backlog_seconds,
+                   "Likewise while a spec is this many seconds behind a shard (0: no bound)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
+  serve->add_flag("--live-online-only", flags->live_online_only,
+                  "Create click_stream_live without an offline store (latest row per customer "
+                  "online only); a home that has the group keeps it as it is");
   SetAction(serve, [&globals, flags] { return RunServe(globals, *flags); });
 }
 

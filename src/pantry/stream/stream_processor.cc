@@ -23,6 +23,8 @@ StreamProcessor::StreamProcessor(EventLog* log, const WindowSpec& spec, RowSink*
   aggregator_ = WindowAggregator::Create(spec_);
   read_pos_.assign(log_->shard_count(), 0);
   pending_.resize(log_->shard_count());
+  last_read_stamp_.assign(log_->shard_count(), 0);
+  progress_through_.assign(log_->shard_count(), options_.clock->NowMicros());
 }
 
 StreamProcessor::~StreamProcessor() = default;
@@ -85,6 +87,10 @@ Status StreamProcessor::Load() {
   for (uint64_t& r : stats_.rejected) {
     if (!GetFixed64(&body, &r)) return corrupt("truncated");
   }
+  {
+    std::lock_guard<std::mutex> lock(progress_mu_);
+    progress_next_ = read_pos_;
+  }
   PANTRY_LOG_INFO(
       "stream processor {}: restored checkpoint ({} open keys, sink has rows up to "
       "emission {})",
@@ -94,6 +100,7 @@ Status StreamProcessor::Load() {
 
 Status StreamProcessor::Checkpoint() {
   RETURN_IF_ERROR(Deliver());
+  const int64_t start = options_.clock->NowMicros();
   std::string out;
   PutFixed32(&out, kCheckpointMagic);
   PutFixed64(&out, read_pos_.size());
@@ -109,6 +116,7 @@ Status StreamProcessor::Checkpoint() {
   RETURN_IF_ERROR(EnsureWritableDirectory(options_.checkpoint_path.parent_path()));
   RETURN_IF_ERROR(WriteFileAtomic(options_.checkpoint_path, out));
   last_checkpoint_micros_ = options_.clock->NowMicros();
+  last_checkpoint_cost_micros_ = last_checkpoint_micros_ - start;
   dirty_ = false;
   ++stats_.checkpoints;
   return Status::Ok();
@@ -226,7 +234,10 @@ StatusOr<size_t> StreamProcessor::PollOnce() {
     }
     caught[s] = batch.size() < options_.max_records_per_read;
     if (!caught[s]) all_caught_up = false;
-    if (!batch.empty()) read_pos_[s] = batch.back().sequence + 1;
+    if (!batch.empty()) {
+      read_pos_[s] = batch.back().sequence + 1;
+      last_read_stamp_[s] = batch.back().arrival_micros;
+    }
     for (LogRecord& r : batch) pending_[s].push_back(std::move(r));
   }
   // Merge by (arrival, shard, sequence). Stop at a shard that ran dry without
@@ -272,11 +283,47 @@ StatusOr<size_t> StreamProcessor::PollOnce() {
   }
   if (consumed > 0 || !outbox_.empty()) dirty_ = true;
   RETURN_IF_ERROR(Deliver());
-  if (dirty_ && options_.clock->NowMicros() - last_checkpoint_micros_ >=
-                    options_.checkpoint_interval_micros) {
-    RETURN_IF_ERROR(Checkpoint());
-  }
+  PublishProgress(t0, caught);
+  if (CheckpointDue()) RETURN_IF_ERROR(Checkpoint());
   return consumed;
+}
+
+bool StreamProcessor::CheckpointDue() const {
+  if (!dirty_) return false;
+  const int64_t interval = options_.checkpoint_interval_micros;
+  if (interval <= 0) return true;
+  // A checkpoint writes the whole state: with a large one, checkpoint less
+  // often rather than spend most of the time writing it.
+  const int64_t due = std::max(interval, 20 * last_checkpoint_cost_micros_);
+  return options_.clock->NowMicros() - last_checkpoint_micros_ >= due;
+}
+
+void StreamProcessor::PublishProgress(int64_t t0, const std::vector<bool>& read_to_end) {
+  std::lock_guard<std::mutex> lock(progress_mu_);
+  progress_next_.resize(read_pos_.size());
+  for (size_t s = 0; s < read_pos_.size(); ++s) {
+    if (!pending_[s].empty()) {
+      progress_next_[s] = pending_[s].front().sequence;
+      progress_through_[s] = pending_[s].front().arrival_micros;
+    } else {
+      progress_next_[s] = read_pos_[s];
+      // Unread records are stamped after the last one read, and, if this
+      // poll read the shard to its end, at or after t0.
+      progress_through_[s] = read_to_end[s] ? t0 : last_read_stamp_[s];
+    }
+  }
+}
+
+std::vector<ShardLag> StreamProcessor::Lag(int64_t now_micros) const {
+  std::vector<ShardLag> out(log_->shard_count());
+  std::lock_guard<std::mutex> lock(progress_mu_);
+  for (size_t s = 0; s < out.size(); ++s) {
+    const uint64_t next = s < progress_next_.size() ? progress_next_[s] : 0;
+    const uint64_t end = log_->EndSequence(static_cast<int>(s));
+    out[s].events = end > next ? end - next : 0;
+    if (out[s].events > 0) out[s].micros = std::max<int64_t>(0, now_micros - progress_through_[s]);
+  }
+  return out;
 }
 
 }  // namespace pantry::stream

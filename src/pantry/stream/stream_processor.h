@@ -16,6 +16,7 @@
 #include <deque>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -38,9 +39,14 @@ struct ProcessorOptions {
   // here and processing continues; default
   // <checkpoint dir>/../dead_letters/<spec>.jsonl, created on first use.
   std::filesystem::path dead_letter_path;
-  size_t max_records_per_read = 2000;  // per shard per poll
+  // Per shard per poll. Large reads amortise the per-poll costs (one sink
+  // batch, in which the online writes of a key coalesce) over many events;
+  // memory for read but unprocessed records is bounded by this per shard.
+  size_t max_records_per_read = 10000;
   // Checkpoint at most this often (a checkpoint writes the whole window
-  // state); 0 = after every poll that processed something.
+  // state); 0 = after every poll that processed something. Otherwise the
+  // interval also stretches to 20 times what the last checkpoint took, so
+  // that a large window state costs at most ~5% of the processor's time.
   int64_t checkpoint_interval_micros = 1'000'000;
   Clock* clock = nullptr;  // null = Clock::Real()
 };
@@ -60,7 +66,17 @@ struct ProcessorStats {
   }
 };
 
-// Not thread-safe: drive it from one thread (StreamService does).
+// How far a processor is behind one shard of its log.
+struct ShardLag {
+  uint64_t events = 0;  // records appended but not yet processed
+  // 0 when nothing waits; else how long ago the shard was last fully
+  // processed (now minus the stamp of the oldest unprocessed record, or
+  // minus the start of the last poll that read the shard to its end).
+  int64_t micros = 0;
+};
+
+// Not thread-safe: drive it from one thread (StreamService does). Lag() is
+// the exception: any thread may call it while another polls.
 class StreamProcessor {
  public:
   // Restores the checkpoint if there is one. `log` and `sink` must outlive
@@ -88,6 +104,10 @@ class StreamProcessor {
   int64_t next_close_micros() const;
   const WindowSpec& spec() const { return spec_; }
 
+  // Thread-safe. Per shard, the backlog as of the last poll's end and the
+  // log's current end, measured at `now_micros`.
+  std::vector<ShardLag> Lag(int64_t now_micros) const;
+
  private:
   StreamProcessor(EventLog* log, const WindowSpec& spec, RowSink* sink,
                   const ProcessorOptions& options);
@@ -100,6 +120,9 @@ class StreamProcessor {
   void Process(const LogRecord& record, int shard);
   // Tags rows appended to outbox_ since the last call with their source.
   void TagSources(RowSource source) { outbox_source_.resize(outbox_.size(), source); }
+  // Publishes the shards' positions for Lag() after a poll.
+  void PublishProgress(int64_t t0, const std::vector<bool>& read_to_end);
+  bool CheckpointDue() const;
 
   EventLog* log_;
   WindowSpec spec_;
@@ -118,6 +141,14 @@ class StreamProcessor {
   bool caught_up_ = false;
   ParsedEvent scratch_;
   ProcessorStats stats_;
+  int64_t last_checkpoint_cost_micros_ = 0;
+  std::vector<int64_t> last_read_stamp_;  // per shard: the newest record read
+
+  // What Lag() reads: per shard, the next unprocessed sequence and the time
+  // up to which everything before it is processed.
+  mutable std::mutex progress_mu_;
+  std::vector<uint64_t> progress_next_;
+  std::vector<int64_t> progress_through_;
 };
 
 }  // namespace pantry::stream

@@ -162,6 +162,64 @@ Status StreamService::Stop() {
   return thread_status_;
 }
 
+std::vector<SpecShardLag> StreamService::Lag() const {
+  const int64_t now = options_.clock->NowMicros();
+  std::vector<SpecShardLag> out;
+  for (const auto& p : processors_) {
+    const std::vector<ShardLag> lags = p->Lag(now);
+    for (size_t s = 0; s < lags.size(); ++s) {
+      out.push_back({p->spec().name, p->spec().source, static_cast<int>(s), lags[s]});
+    }
+  }
+  return out;
+}
+
+size_t StreamService::Admit(std::string_view stream, size_t n, std::string* why) const {
+  const BacklogLimits& limits = options_.backlog_limits;
+  if (limits.max_events == 0 && limits.max_micros == 0) return n;
+  const int64_t now = options_.clock->NowMicros();
+  size_t admit = n;
+  for (const auto& p : processors_) {
+    if (p->spec().source != stream) continue;
+    uint64_t events = 0;
+    for (const ShardLag& lag : p->Lag(now)) {
+      events += lag.events;
+      if (limits.max_micros > 0 && lag.micros > limits.max_micros) {
+        if (why) {
+          *why = "spec " + p->spec().name + " is " + std::to_string(lag.micros / 1000) +
+                 " ms behind (bound " + std::to_string(limits.max_micros / 1000) + " ms)";
+        }
+        return 0;
+      }
+    }
+    if (limits.max_events > 0) {
+      // Fill up to the bound: a batch straddling it is partly accepted.
+      const uint64_t room = events >= limits.max_events ? 0 : limits.max_events - events;
+      if (room < admit) {
+        admit = static_cast<size_t>(room);
+        if (why) {
+          *why = "spec " + p->spec().name + " has " + std::to_string(events) +
+                 " unprocessed events (bound " + std::to_string(limits.max_events) + ")";
+        }
+      }
+    }
+  }
+  return admit;
+}
+
+Status StreamService::BacklogHealth() const {
+  const BacklogLimits& limits = options_.backlog_limits;
+  if (limits.max_events == 0 && limits.max_micros == 0) return Status::Ok();
+  std::set<std::string> sources;
+  for (const auto& p : processors_) sources.insert(p->spec().source);
+  for (const std::string& source : sources) {
+    std::string why;
+    // Degraded once the next record would be refused.
+    if (Admit(source, 1, &why) == 0) return UnavailableError("stream backlog: " + why);
+  }
+  return Status::Ok();
+}
+
 std::vector<std::pair<std::string, ProcessorStats>> StreamService::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::pair<std::string, ProcessorStats>> out;

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -27,6 +28,23 @@ namespace pantry::stream {
 
 using SinkFactory = std::function<StatusOr<std::unique_ptr<RowSink>>(const WindowSpec&)>;
 
+// Backpressure (docs/stream.md, "Backpressure"): past either bound, Admit()
+// refuses new records for the stream, as Kinesis answers
+// ProvisionedThroughputExceededException, instead of letting the lag grow
+// without limit. 0 = no bound.
+struct BacklogLimits {
+  uint64_t max_events = 0;  // per spec: records appended but not processed, over all shards
+  int64_t max_micros = 0;   // per spec and shard: ShardLag::micros
+};
+
+// One spec's lag on one shard (StreamService::Lag).
+struct SpecShardLag {
+  std::string spec;
+  std::string source;
+  int shard = 0;
+  ShardLag lag;
+};
+
 struct StreamServiceOptions {
   std::filesystem::path home;
   std::vector<WindowSpec> specs;  // names must be distinct
@@ -34,7 +52,8 @@ struct StreamServiceOptions {
   SinkFactory sink_factory;   // required
   int poll_interval_ms = 20;  // idle wait between polls (Notify() cuts it short)
   int64_t checkpoint_interval_micros = 1'000'000;
-  size_t max_records_per_read = 2000;
+  size_t max_records_per_read = 10000;
+  BacklogLimits backlog_limits;
   Clock* clock = nullptr;
 };
 
@@ -74,6 +93,20 @@ class StreamService {
 
   std::vector<std::pair<std::string, ProcessorStats>> stats() const;
 
+  // Every spec's lag per shard, now. Does not wait for a running poll.
+  std::vector<SpecShardLag> Lag() const;
+
+  // How many of `n` records for `stream` to accept now: n, or fewer (down
+  // to 0) while a spec reading `stream` is past the backlog limits; `why`
+  // (if not null) then says which bound. The records beyond the count
+  // should be refused as retryable (Kinesis:
+  // ProvisionedThroughputExceededException).
+  size_t Admit(std::string_view stream, size_t n, std::string* why) const;
+
+  // OK, or Unavailable naming the first spec past the backlog limits (for
+  // /readyz).
+  Status BacklogHealth() const;
+
  private:
   explicit StreamService(StreamServiceOptions options);
   void Wait();
@@ -81,6 +114,7 @@ class StreamService {
   StreamServiceOptions options_;
   std::map<std::string, std::unique_ptr<EventLog>> logs_;
   std::vector<std::unique_ptr<RowSink>> sinks_;
+  // Set once by Create, then read without locks (Lag, Admit).
   std::vector<std::unique_ptr<StreamProcessor>> processors_;
   mutable std::mutex mu_;  // guards processors_ against stats() during polls
   std::mutex wake_mu_;
