@@ -64,10 +64,10 @@ class BackpressureTest : public ::testing::Test {
     Json records = Json::array();
     for (int i = 0; i < n; ++i) {
       const std::string id = "C" + std::to_string(next_++ % 7);
-      records.push_back(
-          {{"Data", server::Base64Encode(R"({"customer_id": ")" + id +
-                                         R"(", "activity_weight": 1, "product_health_index": 0.5})")},
-           {"PartitionKey", id}});
+      records.push_back({{"Data", server::Base64Encode(
+                                      R"({"customer_id": ")" + id +
+                                      R"(", "activity_weight": 1, "product_health_index": 0.5})")},
+                         {"PartitionKey", id}});
     }
     return Send("PutRecords", Json{{"StreamName", "click_stream"}, {"Records", records}}, status);
   }
@@ -122,7 +122,8 @@ TEST_F(BackpressureTest, PutRecordsRefusesPastTheEventBoundAndAcceptsAfterCatchi
     }
   }
   r = Send("PutRecord",
-           Json{{"StreamName", "click_stream"}, {"Data", server::Base64Encode("{}")},
+           Json{{"StreamName", "click_stream"},
+                {"Data", server::Base64Encode("{}")},
                 {"PartitionKey", "k"}},
            &status);
   EXPECT_EQ(status, 400);

@@ -23,6 +23,11 @@ StreamProcessor::StreamProcessor(EventLog* log, const WindowSpec& spec, RowSink*
   aggregator_ = WindowAggregator::Create(spec_);
   read_pos_.assign(log_->shard_count(), 0);
   pending_.resize(log_->shard_count());
+  reader_ = options_.reader;
+  if (reader_ == nullptr) {
+    own_reader_ = std::make_unique<SourceReader>(log_, options_.clock, spec_.sql == nullptr);
+    reader_ = own_reader_.get();
+  }
   last_read_stamp_.assign(log_->shard_count(), 0);
   progress_through_.assign(log_->shard_count(), options_.clock->NowMicros());
 }
@@ -184,10 +189,12 @@ Status StreamProcessor::DeadLetter(size_t index, const Status& why) {
   return Status::Ok();
 }
 
-void StreamProcessor::Process(const LogRecord& record, int shard) {
+void StreamProcessor::Process(const ReadRecord& read, int shard) {
+  const LogRecord& record = read.record;
   ++stats_.records;
   Rejection rejection;
-  if (!parser_.Parse(record.payload, record.arrival_micros, &scratch_, &rejection)) {
+  if (!parser_.ParseScanned(record.payload, read.scanned ? &read.flat : nullptr,
+                            record.arrival_micros, &scratch_, &rejection)) {
     uint64_t n = ++stats_.rejected[static_cast<int>(rejection.reason)];
     if (n <= 10 || n % 1000 == 0) {
       PANTRY_LOG_WARN("stream {} spec {}: rejected record (sequence {}, {} so far for {}): {}",
@@ -215,30 +222,33 @@ int64_t StreamProcessor::next_close_micros() const {
                                     : std::numeric_limits<int64_t>::max();
 }
 
-StatusOr<size_t> StreamProcessor::PollOnce() {
+StatusOr<size_t> StreamProcessor::PollOnce() { return PollAt(options_.clock->NowMicros()); }
+
+StatusOr<size_t> StreamProcessor::PollAt(int64_t t0) {
   // Undelivered rows block progress: never run ahead of the sink.
   RETURN_IF_ERROR(Deliver());
-  const int64_t t0 = options_.clock->NowMicros();
   const int shards = log_->shard_count();
   bool all_caught_up = true;
   std::vector<bool> caught(shards, false);
   for (int s = 0; s < shards; ++s) {
     if (pending_[s].size() >= options_.max_records_per_read) continue;
-    ASSIGN_OR_RETURN(std::vector<LogRecord> batch,
-                     log_->Read(s, read_pos_[s], options_.max_records_per_read));
-    if (!batch.empty() && batch.front().sequence > read_pos_[s]) {
-      PANTRY_LOG_WARN(
-          "stream {} shard {}: records {}..{} were removed by retention before "
-          "spec {} read them",
-          log_->name(), s, read_pos_[s], batch.front().sequence - 1, spec_.name);
+    ASSIGN_OR_RETURN(ReadView view,
+                     reader_->Read(s, read_pos_[s], options_.max_records_per_read, t0));
+    if (view.size() > 0) {
+      const LogRecord& first = view.batch->records[view.first].record;
+      if (first.sequence > read_pos_[s]) {
+        PANTRY_LOG_WARN(
+            "stream {} shard {}: records {}..{} were removed by retention before "
+            "spec {} read them",
+            log_->name(), s, read_pos_[s], first.sequence - 1, spec_.name);
+      }
+      const LogRecord& last = view.batch->records.back().record;
+      read_pos_[s] = last.sequence + 1;
+      last_read_stamp_[s] = last.arrival_micros;
     }
-    caught[s] = batch.size() < options_.max_records_per_read;
+    caught[s] = view.to_end;
     if (!caught[s]) all_caught_up = false;
-    if (!batch.empty()) {
-      read_pos_[s] = batch.back().sequence + 1;
-      last_read_stamp_[s] = batch.back().arrival_micros;
-    }
-    for (LogRecord& r : batch) pending_[s].push_back(std::move(r));
+    pending_[s].push_back(std::move(view));
   }
   // Merge by (arrival, shard, sequence). Stop at a shard that ran dry without
   // being read to its end (its next record is unknown), and at t0: records
@@ -261,7 +271,7 @@ StatusOr<size_t> StreamProcessor::PollOnce() {
     if (best < 0 || blocked) break;
     if (pending_[best].front().arrival_micros >= t0) break;
     last_stamp = pending_[best].front().arrival_micros;
-    Process(pending_[best].front(), best);
+    Process(pending_[best].front_read(), best);
     pending_[best].pop_front();
     ++consumed;
   }

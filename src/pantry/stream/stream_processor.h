@@ -26,6 +26,7 @@
 #include "pantry/stream/event.h"
 #include "pantry/stream/event_log.h"
 #include "pantry/stream/row_sink.h"
+#include "pantry/stream/source_reader.h"
 #include "pantry/stream/window_aggregator.h"
 #include "pantry/stream/window_spec.h"
 
@@ -49,6 +50,10 @@ struct ProcessorOptions {
   // that a large window state costs at most ~5% of the processor's time.
   int64_t checkpoint_interval_micros = 1'000'000;
   Clock* clock = nullptr;  // null = Clock::Real()
+  // Shared with the other processors of the log (StreamService), so each
+  // record is read and scanned once; must outlive the processor and read
+  // the same log. Null: the processor reads on its own.
+  SourceReader* reader = nullptr;
 };
 
 struct ProcessorStats {
@@ -93,6 +98,9 @@ class StreamProcessor {
   // rejects with InvalidArgument on its own is dead-lettered (durably) and
   // counts as delivered.
   StatusOr<size_t> PollOnce();
+  // The same with the clock reading `t0` taken by the caller (<= now):
+  // processors sharing a SourceReader poll with one t0 to share its reads.
+  StatusOr<size_t> PollAt(int64_t t0);
 
   // Delivers queued rows and writes a checkpoint now.
   Status Checkpoint();
@@ -117,7 +125,7 @@ class StreamProcessor {
   // returns the index after it (or the end).
   StatusOr<size_t> DeliverOneByOne(size_t first);
   Status DeadLetter(size_t index, const Status& why);
-  void Process(const LogRecord& record, int shard);
+  void Process(const ReadRecord& record, int shard);
   // Tags rows appended to outbox_ since the last call with their source.
   void TagSources(RowSource source) { outbox_source_.resize(outbox_.size(), source); }
   // Publishes the shards' positions for Lag() after a poll.
@@ -130,8 +138,31 @@ class StreamProcessor {
   ProcessorOptions options_;
   EventParser parser_;
   std::unique_ptr<WindowAggregator> aggregator_;
-  std::vector<uint64_t> read_pos_;               // next sequence to read per shard
-  std::vector<std::deque<LogRecord>> pending_;   // read but not yet processed
+  std::vector<uint64_t> read_pos_;  // next sequence to read per shard
+  // Read but not yet processed records of one shard, in order.
+  struct PendingShard {
+    std::deque<ReadView> views;  // each non-empty
+    size_t count = 0;
+    bool empty() const { return count == 0; }
+    size_t size() const { return count; }
+    const LogRecord& front() const { return front_read().record; }
+    const ReadRecord& front_read() const {
+      return views.front().batch->records[views.front().first];
+    }
+    void pop_front() {
+      --count;
+      if (++views.front().first == views.front().batch->records.size()) views.pop_front();
+    }
+    void push_back(ReadView v) {
+      if (v.size() == 0) return;
+      count += v.size();
+      views.push_back(std::move(v));
+    }
+  };
+
+  std::unique_ptr<SourceReader> own_reader_;  // when options_.reader is null
+  SourceReader* reader_;
+  std::vector<PendingShard> pending_;            // read but not yet processed
   std::vector<EmittedRow> outbox_;               // emitted, not yet delivered
   std::vector<RowSource> outbox_source_;         // parallel to outbox_
   std::unique_ptr<DeadLetterLog> dead_letters_;  // opened on first use

@@ -43,12 +43,15 @@ StatusOr<std::unique_ptr<StreamService>> StreamService::Create(StreamServiceOpti
     if (!log) {
       ASSIGN_OR_RETURN(log, EventLog::OpenFile(o.home, spec.source, o.log_options));
     }
+    auto& reader = service->readers_[spec.source];
+    if (!reader) reader = std::make_unique<SourceReader>(log.get(), o.clock, /*scan=*/true);
     ASSIGN_OR_RETURN(auto sink, o.sink_factory(spec));
     ProcessorOptions po;
     po.checkpoint_path = o.home / "stream" / spec.source / "processors" / (spec.name + ".ckpt");
     po.checkpoint_interval_micros = o.checkpoint_interval_micros;
     po.max_records_per_read = o.max_records_per_read;
     po.clock = o.clock;
+    po.reader = reader.get();
     ASSIGN_OR_RETURN(auto processor, StreamProcessor::Create(log.get(), spec, sink.get(), po));
     service->sinks_.push_back(std::move(sink));
     service->processors_.push_back(std::move(processor));
@@ -65,8 +68,12 @@ StatusOr<size_t> StreamService::PollOnce() {
   std::lock_guard<std::mutex> lock(mu_);
   size_t total = 0;
   Status first_error;
+  // One clock reading per log, so that its processors share the reads.
+  std::map<std::string_view, int64_t> t0;
   for (auto& p : processors_) {
-    auto n = p->PollOnce();
+    auto [it, first] = t0.try_emplace(p->spec().source, 0);
+    if (first) it->second = options_.clock->NowMicros();
+    auto n = p->PollAt(it->second);
     if (!n.ok()) {
       if (first_error.ok()) first_error = n.status();
       continue;

@@ -21,6 +21,7 @@
 #include "pantry/common/status.h"
 #include "pantry/stream/event_log.h"
 #include "pantry/stream/row_sink.h"
+#include "pantry/stream/source_reader.h"
 #include "pantry/stream/stream_processor.h"
 #include "pantry/stream/window_spec.h"
 
@@ -113,6 +114,8 @@ class StreamService {
 
   StreamServiceOptions options_;
   std::map<std::string, std::unique_ptr<EventLog>> logs_;
+  // One per log, shared by the processors reading it (read and scan once).
+  std::map<std::string, std::unique_ptr<SourceReader>> readers_;
   std::vector<std::unique_ptr<RowSink>> sinks_;
   // Set once by Create, then read without locks (Lag, Admit).
   std::vector<std::unique_ptr<StreamProcessor>> processors_;
