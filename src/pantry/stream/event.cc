@@ -26,22 +26,29 @@ bool Reject(Rejection* r, RejectReason reason, std::string message) {
   return false;
 }
 
+// The timestamp rules, shared by the DOM path and the flat path so that the
+// two cannot disagree: empty on success, else what is wrong.
+std::string TimeFromSeconds(double secs, int64_t* micros) {
+  if (!std::isfinite(secs) || std::fabs(secs) > 1e11) return "time out of range";
+  *micros = static_cast<int64_t>(std::llround(secs * 1e6));
+  return "";
+}
+
+std::string TimeFromText(std::string_view text, int64_t* micros) {
+  auto t = ParseEventTimeMicros(text);
+  if (!t.ok()) return t.status().message().empty() ? "bad time" : t.status().message();
+  *micros = *t;
+  return "";
+}
+
 // Reads a timestamp given as Unix seconds (number) or text.
 bool TimeValue(const Json& v, const std::string& field, int64_t* micros, Rejection* r) {
-  if (v.is_number()) {
-    double secs = v.get<double>();
-    if (!std::isfinite(secs) || std::fabs(secs) > 1e11) {
-      return Reject(r, RejectReason::kBadTime, "field '" + field + "': time out of range");
+  if (v.is_number() || v.is_string()) {
+    std::string problem = v.is_number() ? TimeFromSeconds(v.get<double>(), micros)
+                                        : TimeFromText(v.get_ref<const std::string&>(), micros);
+    if (!problem.empty()) {
+      return Reject(r, RejectReason::kBadTime, "field '" + field + "': " + problem);
     }
-    *micros = static_cast<int64_t>(std::llround(secs * 1e6));
-    return true;
-  }
-  if (v.is_string()) {
-    auto t = ParseEventTimeMicros(v.get_ref<const std::string&>());
-    if (!t.ok()) {
-      return Reject(r, RejectReason::kBadTime, "field '" + field + "': " + t.status().message());
-    }
-    *micros = *t;
     return true;
   }
   return Reject(r, RejectReason::kWrongType,
@@ -191,16 +198,8 @@ bool ReadWindowTime(const WindowSpec& spec, const Json& json, int64_t arrival_mi
 // the exact outcome and message.
 
 bool FlatTime(const FlatField& f, int64_t* micros) {
-  if (f.is_number()) {
-    if (!std::isfinite(f.number) || std::fabs(f.number) > 1e11) return false;
-    *micros = static_cast<int64_t>(std::llround(f.number * 1e6));
-    return true;
-  }
-  if (f.kind != FlatField::Kind::kString) return false;
-  auto t = ParseEventTimeMicros(f.text);
-  if (!t.ok()) return false;
-  *micros = *t;
-  return true;
+  if (f.is_number()) return TimeFromSeconds(f.number, micros).empty();
+  return f.kind == FlatField::Kind::kString && TimeFromText(f.text, micros).empty();
 }
 
 bool FlatDeclaredFieldsOk(const WindowSpec& spec, const FlatEvent& flat) {
