@@ -9,6 +9,7 @@ StatusOr<ReadView> SourceReader::Read(int shard, uint64_t from, size_t max, int6
   if (shard < 0 || shard >= static_cast<int>(last_.size())) {
     return InvalidArgumentError("source reader: no shard " + std::to_string(shard));
   }
+  std::lock_guard<std::mutex> lock(mu_);
   if (const auto& last = last_[shard]; last != nullptr && !last->records.empty()) {
     // Records never change once appended, so any part of the last batch
     // serves; only "read to the end" depends on when the read happened.

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "pantry/common/clock.h"
@@ -39,7 +40,8 @@ struct ReadView {
   size_t size() const { return batch ? batch->records.size() - first : 0; }
 };
 
-// Not thread-safe: the processors of one source poll from one thread.
+// Thread-safe: processors of one source may poll on several threads; a
+// read in progress makes the others wait, so that they share its batch.
 class SourceReader {
  public:
   // `scan`: scan payloads (some spec reading the log can use FlatEvent).
@@ -56,7 +58,8 @@ class SourceReader {
   EventLog* log_;
   Clock* clock_;
   bool scan_;
-  std::vector<std::shared_ptr<const ReadBatch>> last_;  // per shard
+  std::mutex mu_;
+  std::vector<std::shared_ptr<const ReadBatch>> last_;  // per shard, guarded by mu_
 };
 
 }  // namespace pantry::stream

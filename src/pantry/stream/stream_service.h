@@ -55,6 +55,10 @@ struct StreamServiceOptions {
   int64_t checkpoint_interval_micros = 1'000'000;
   size_t max_records_per_read = 10000;
   BacklogLimits backlog_limits;
+  // Poll the specs' processors in parallel, one thread per spec beyond the
+  // first (they read each log once together through a SourceReader and write
+  // to their own sinks); false: one after another on the polling thread.
+  bool parallel = true;
   Clock* clock = nullptr;
 };
 
