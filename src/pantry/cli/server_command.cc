@@ -30,6 +30,9 @@ struct ServeOptions {
   std::vector<std::string> endpoint_aliases;
   SqlAppFlags sql;
   std::vector<std::string> lambda_outputs;  // ARN_OR_FUNCTION_NAME=FEATURE_GROUP
+  int64_t max_backlog_events = static_cast<int64_t>(workshop::kDefaultMaxBacklogEvents);
+  double max_backlog_seconds = workshop::kDefaultMaxBacklogMicros / 1e6;
+  bool live_online_only = false;
 };
 
 // Flag first, then the environment (so that secrets need not be on the
@@ -68,6 +71,9 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   for (const std::string& alias : flags.endpoint_aliases) {
     RETURN_IF_ERROR(server::AddEndpointAlias(alias, &options.endpoints));
   }
+  options.stream_backlog.max_events = static_cast<uint64_t>(flags.max_backlog_events);
+  options.stream_backlog.max_micros = static_cast<int64_t>(flags.max_backlog_seconds * 1e6);
+  options.live_online_only = flags.live_online_only;
   if (!flags.sql.app.empty()) {
     ASSIGN_OR_RETURN(auto pumps, CompileSqlApp(flags.sql));
     for (stream::kda::CompiledPump& p : pumps) options.extra_specs.push_back(std::move(p.spec));
@@ -134,6 +140,20 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
                     "NAME=pantry-cf or NAME=pantry-rank: also answer SageMaker Runtime "
                     "InvokeEndpoint for endpoint NAME (repeatable; docs/aws-compatibility.md)");
   serve->add_flag("--no-access-log", flags->no_access_log, "Do not log every request");
+  serve
+      ->add_option("--max-backlog-events", flags->max_backlog_events,
+                   "Refuse events (Kinesis ProvisionedThroughputExceededException, /v1/events "
+                   "503) while a window spec has more unprocessed events than this (0: no bound)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  serve
+      ->add_option("--max-backlog-seconds", flags->max_backlog_seconds,
+                   "Likewise while a spec is this many seconds behind a shard (0: no bound)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
+  serve->add_flag("--live-online-only", flags->live_online_only,
+                  "Create click_stream_live without an offline store (latest row per customer "
+                  "online only); a home that has the group keeps it as it is");
   SetAction(serve, [&globals, flags] { return RunServe(globals, *flags); });
 }
 

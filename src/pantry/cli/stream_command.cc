@@ -165,7 +165,7 @@ struct RunOptions {
   int poll_ms = 20;
   int checkpoint_ms = 1000;
   int shards = 4;
-  int read_batch = 2000;
+  int read_batch = 10000;
 };
 
 std::atomic<bool> g_stop{false};

@@ -1,5 +1,7 @@
 #include "pantry/server/event_log_ingest.h"
 
+#include <algorithm>
+
 namespace pantry::server {
 
 EventLogIngest::EventLogIngest(std::map<std::string, stream::EventLog*> logs, Clock* clock,
@@ -15,14 +17,27 @@ StatusOr<std::vector<StatusOr<AppendedRecord>>> EventLogIngest::Append(
   if (it == logs_.end()) {
     return NotFoundError("stream '" + std::string(stream_name) + "' does not exist");
   }
-  std::vector<stream::AppendRecord> batch(records.size());
-  for (size_t i = 0; i < records.size(); ++i) {
+  std::string why;
+  const size_t admitted =
+      admission_ ? std::min(admission_(stream_name, records.size(), &why), records.size())
+                 : records.size();
+  std::vector<stream::AppendRecord> batch(admitted);
+  for (size_t i = 0; i < admitted; ++i) {
     batch[i].partition_key = records[i].partition_key;
     batch[i].payload = records[i].data;
   }
-  StatusOr<std::vector<stream::LogOffset>> offsets = it->second->Append(batch);
   std::vector<StatusOr<AppendedRecord>> results;
   results.reserve(records.size());
+  auto refuse_rest = [&] {
+    while (results.size() < records.size()) {
+      results.emplace_back(UnavailableError("the stream processor is behind: " + why));
+    }
+  };
+  if (admitted == 0) {
+    refuse_rest();
+    return results;
+  }
+  StatusOr<std::vector<stream::LogOffset>> offsets = it->second->Append(batch);
   if (!offsets.ok()) {
     // The log gives no per-record outcome: report every record as failed so
     // the client retries them (at least once, as Kinesis).
@@ -32,6 +47,7 @@ StatusOr<std::vector<StatusOr<AppendedRecord>>> EventLogIngest::Append(
   for (const stream::LogOffset& offset : *offsets) {
     results.emplace_back(AppendedRecord{offset.shard, offset.sequence});
   }
+  refuse_rest();
   if (notify_) notify_();
   return results;
 }

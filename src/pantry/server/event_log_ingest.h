@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "pantry/common/clock.h"
 #include "pantry/server/event_ingest.h"
@@ -24,6 +25,13 @@ class EventLogIngest final : public EventIngest {
   EventLogIngest(std::map<std::string, stream::EventLog*> logs, Clock* clock,
                  std::function<void()> notify = nullptr, int retention_hours = 24);
 
+  // Backpressure: how many of `n` records for `stream` to take now (the
+  // first ones); the rest fail with Unavailable and `why` in the message,
+  // which the Kinesis API answers as ProvisionedThroughputExceededException.
+  using Admission = std::function<size_t(std::string_view stream, size_t n, std::string* why)>;
+  // Call before serving (not synchronised with Append). Null: accept all.
+  void set_admission(Admission admission) { admission_ = std::move(admission); }
+
   StatusOr<std::vector<StatusOr<AppendedRecord>>> Append(
       std::string_view stream, std::span<const IngestRecord> records) override;
   StatusOr<StreamInfo> Describe(std::string_view stream) const override;
@@ -32,6 +40,7 @@ class EventLogIngest final : public EventIngest {
  private:
   std::map<std::string, stream::EventLog*, std::less<>> logs_;
   std::function<void()> notify_;
+  Admission admission_;
   int64_t created_micros_;
   int retention_hours_;
 };

@@ -1,5 +1,7 @@
 #include "pantry/server/stream_registry_ingest.h"
 
+#include <algorithm>
+
 namespace pantry::server {
 
 StreamRegistryIngest::StreamRegistryIngest(stream::StreamRegistry* registry,
@@ -8,8 +10,25 @@ StreamRegistryIngest::StreamRegistryIngest(stream::StreamRegistry* registry,
 
 StatusOr<std::vector<StatusOr<AppendedRecord>>> StreamRegistryIngest::Append(
     std::string_view stream_name, std::span<const IngestRecord> records) {
-  std::vector<stream::AppendRecord> batch(records.size());
-  for (size_t i = 0; i < records.size(); ++i) {
+  std::string why;
+  const size_t admitted =
+      admission_ ? std::min(admission_(stream_name, records.size(), &why), records.size())
+                 : records.size();
+  std::vector<StatusOr<AppendedRecord>> results;
+  results.reserve(records.size());
+  auto refuse_rest = [&] {
+    while (results.size() < records.size()) {
+      results.emplace_back(UnavailableError("the stream processor is behind: " + why));
+    }
+  };
+  if (admitted == 0) {
+    // Still NotFound for a stream that does not exist.
+    RETURN_IF_ERROR(registry_->Describe(stream_name).status());
+    refuse_rest();
+    return results;
+  }
+  std::vector<stream::AppendRecord> batch(admitted);
+  for (size_t i = 0; i < admitted; ++i) {
     batch[i].partition_key = records[i].partition_key;
     batch[i].payload = records[i].data;
   }
@@ -17,8 +36,6 @@ StatusOr<std::vector<StatusOr<AppendedRecord>>> StreamRegistryIngest::Append(
   if (!offsets.ok() && offsets.status().code() == StatusCode::kNotFound) {
     return offsets.status();
   }
-  std::vector<StatusOr<AppendedRecord>> results;
-  results.reserve(records.size());
   if (!offsets.ok()) {
     // The log gives no per-record outcome: every record failed, so the
     // client retries them (at least once, as Kinesis).
@@ -28,6 +45,7 @@ StatusOr<std::vector<StatusOr<AppendedRecord>>> StreamRegistryIngest::Append(
   for (const stream::LogOffset& offset : *offsets) {
     results.emplace_back(AppendedRecord{offset.shard, offset.sequence});
   }
+  refuse_rest();
   if (notify_) notify_();
   return results;
 }

@@ -19,6 +19,13 @@ class StreamRegistryIngest final : public EventIngest {
   StreamRegistryIngest(stream::StreamRegistry* registry, std::function<void()> notify = nullptr,
                        int retention_hours = 24);
 
+  // Backpressure: how many of `n` records for `stream` to take now (the
+  // first ones); the rest fail with Unavailable and `why` in the message,
+  // which the Kinesis API answers as ProvisionedThroughputExceededException.
+  using Admission = std::function<size_t(std::string_view stream, size_t n, std::string* why)>;
+  // Call before serving (not synchronised with Append). Null: accept all.
+  void set_admission(Admission admission) { admission_ = std::move(admission); }
+
   StatusOr<std::vector<StatusOr<AppendedRecord>>> Append(
       std::string_view stream, std::span<const IngestRecord> records) override;
   StatusOr<StreamInfo> Describe(std::string_view stream) const override;
@@ -31,6 +38,7 @@ class StreamRegistryIngest final : public EventIngest {
 
   stream::StreamRegistry* registry_;
   std::function<void()> notify_;
+  Admission admission_;
   int retention_hours_;
 };
 

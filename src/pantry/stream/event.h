@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "pantry/common/json.h"
+#include "pantry/stream/flat_event.h"
 #include "pantry/stream/window_spec.h"
 
 namespace pantry::stream {
@@ -56,6 +57,11 @@ class EventParser {
   // Returns false and fills `rejection` for a bad event.
   bool Parse(std::string_view payload, int64_t arrival_micros, ParsedEvent* out,
              Rejection* rejection) const;
+  // The same, reusing `flat`: a successful FlatEvent::Scan of `payload`
+  // (null if the scan was unsure), so specs reading one source scan each
+  // event once. The result is always that of Parse.
+  bool ParseScanned(std::string_view payload, const FlatEvent* flat, int64_t arrival_micros,
+                    ParsedEvent* out, Rejection* rejection) const;
   // The same, for an already parsed JSON value.
   bool ParseJsonValue(const Json& json, int64_t arrival_micros, ParsedEvent* out,
                       Rejection* rejection) const;

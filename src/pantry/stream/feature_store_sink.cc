@@ -1,6 +1,8 @@
 #include "pantry/stream/feature_store_sink.h"
 
+#include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 #include "pantry/common/logging.h"
 #include "pantry/common/time_format.h"
@@ -43,6 +45,11 @@ class FeatureStoreSink final : public RowSink {
   }
 
   StatusOr<uint64_t> DeliveredUpTo() override {
+    // Online only: no mark to read, and none needed. A re-delivered row is
+    // never newer than what the store holds for its key (rows of a key are
+    // emitted in time order), and the online store ignores a write that is
+    // not newer, so replaying from 0 changes nothing.
+    if (!def_.offline_enabled) return uint64_t{0};
     ASSIGN_OR_RETURN(auto result,
                      store_->Query("SELECT MAX(" + QuoteSqlIdentifier(kEmissionIdFeature) +
                                    ") FROM " + QuoteSqlIdentifier(spec_.sink_feature_group)));
@@ -53,6 +60,7 @@ class FeatureStoreSink final : public RowSink {
   }
 
   Status Write(std::span<const EmittedRow> rows) override {
+    if (!def_.offline_enabled) return WriteLatestPerKey(rows);
     std::vector<Record> records;
     records.reserve(std::min(rows.size(), kRowsPerBatch));
     for (size_t i = 0; i < rows.size(); ++i) {
@@ -67,6 +75,31 @@ class FeatureStoreSink final : public RowSink {
   }
 
  private:
+  // An online-only group keeps one record per key, so only each key's last
+  // row of the batch is worth converting and writing (the store would drop
+  // the others anyway). The last rather than the store's "first of the
+  // newest" keeps the newer of two rows with the same emission time (an
+  // expiry and an event in the same microsecond).
+  Status WriteLatestPerKey(std::span<const EmittedRow> rows) {
+    latest_.clear();
+    for (size_t i = 0; i < rows.size(); ++i) latest_[rows[i].key] = i;
+    std::vector<size_t> keep;
+    keep.reserve(latest_.size());
+    for (const auto& [key, index] : latest_) keep.push_back(index);
+    std::sort(keep.begin(), keep.end());
+    std::vector<Record> records;
+    records.reserve(std::min(keep.size(), kRowsPerBatch));
+    for (size_t k = 0; k < keep.size(); ++k) {
+      records.push_back(ToRecord(rows[keep[k]]));
+      if (records.size() == kRowsPerBatch || k + 1 == keep.size()) {
+        auto put = store_->PutRecords(spec_.sink_feature_group, records);
+        if (!put.ok()) return put.status().WithContext("feature group " + spec_.sink_feature_group);
+        records.clear();
+      }
+    }
+    return Status::Ok();
+  }
+
   // The features the rows need: key parts, aggregates, an event time (named
   // "emission_time" if a key part already is "event_time") and the emission id.
   std::vector<FeatureDefinition> WantedFeatures() {
@@ -106,11 +139,6 @@ class FeatureStoreSink final : public RowSink {
       ASSIGN_OR_RETURN(existing, store_->DescribeFeatureGroup(group));
     }
     def_ = *existing;
-    if (!def_.offline_enabled) {
-      return FailedPreconditionError("feature group " + group +
-                                     " has no offline store; the stream sink needs it for "
-                                     "exactly-once delivery");
-    }
     if (def_.record_identifier_name != spec_.sink_record_identifier) {
       return FailedPreconditionError("feature group " + group + " has record identifier '" +
                                      def_.record_identifier_name + "', spec '" + spec_.name +
@@ -248,6 +276,7 @@ class FeatureStoreSink final : public RowSink {
   std::string event_time_name_;
   std::vector<bool> key_is_int_;  // per key part
   bool event_time_is_string_ = false;
+  std::unordered_map<std::string_view, size_t> latest_;  // WriteLatestPerKey's scratch
 };
 
 }  // namespace

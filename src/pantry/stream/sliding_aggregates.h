@@ -117,6 +117,40 @@ class SlidingAggregates {
   std::vector<MonoQueue> maxs_;
 };
 
+// A sliding window's events of one key: times and their `nv` values in two
+// flat arrays, so an event costs 8 + 8·nv bytes (24 for the workshop spec),
+// not a fixed kMaxValueFields array; sliding state grows with the event
+// rate × the window size.
+class SlideEvents {
+ public:
+  size_t size() const { return times_.size(); }
+  int64_t time(size_t i) const { return times_[i]; }
+  const double* values(size_t i) const { return values_.data() + i * nv_; }
+  void push_back(int64_t t, const double* v, size_t nv) {
+    nv_ = nv;
+    times_.push_back(t);
+    values_.insert(values_.end(), v, v + nv);
+  }
+  void insert(size_t i, int64_t t, const double* v, size_t nv) {
+    nv_ = nv;
+    times_.insert(times_.begin() + static_cast<ptrdiff_t>(i), t);
+    values_.insert(values_.begin() + static_cast<ptrdiff_t>(i * nv), v, v + nv);
+  }
+  void erase_prefix(size_t n) {
+    times_.erase(times_.begin(), times_.begin() + static_cast<ptrdiff_t>(n));
+    values_.erase(values_.begin(), values_.begin() + static_cast<ptrdiff_t>(n * nv_));
+  }
+  void clear() {
+    times_.clear();
+    values_.clear();
+  }
+
+ private:
+  std::vector<int64_t> times_;
+  std::vector<double> values_;
+  size_t nv_ = 0;
+};
+
 }  // namespace pantry::stream
 
 #endif  // PANTRY_STREAM_SLIDING_AGGREGATES_H_

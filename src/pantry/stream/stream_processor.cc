@@ -23,6 +23,13 @@ StreamProcessor::StreamProcessor(EventLog* log, const WindowSpec& spec, RowSink*
   aggregator_ = WindowAggregator::Create(spec_);
   read_pos_.assign(log_->shard_count(), 0);
   pending_.resize(log_->shard_count());
+  reader_ = options_.reader;
+  if (reader_ == nullptr) {
+    own_reader_ = std::make_unique<SourceReader>(log_, options_.clock, spec_.sql == nullptr);
+    reader_ = own_reader_.get();
+  }
+  last_read_stamp_.assign(log_->shard_count(), 0);
+  progress_through_.assign(log_->shard_count(), options_.clock->NowMicros());
 }
 
 StreamProcessor::~StreamProcessor() = default;
@@ -89,6 +96,10 @@ Status StreamProcessor::Load() {
   for (uint64_t& r : stats_.rejected) {
     if (!GetFixed64(&body, &r)) return corrupt("truncated");
   }
+  {
+    std::lock_guard<std::mutex> lock(progress_mu_);
+    progress_next_ = read_pos_;
+  }
   PANTRY_LOG_INFO(
       "stream processor {}: restored checkpoint ({} open keys, sink has rows up to "
       "emission {})",
@@ -98,6 +109,7 @@ Status StreamProcessor::Load() {
 
 Status StreamProcessor::Checkpoint() {
   RETURN_IF_ERROR(Deliver());
+  const int64_t start = options_.clock->NowMicros();
   std::string out;
   PutFixed32(&out, kCheckpointMagic);
   PutFixed64(&out, read_pos_.size());
@@ -113,6 +125,7 @@ Status StreamProcessor::Checkpoint() {
   RETURN_IF_ERROR(EnsureWritableDirectory(options_.checkpoint_path.parent_path()));
   RETURN_IF_ERROR(WriteFileAtomic(options_.checkpoint_path, out));
   last_checkpoint_micros_ = options_.clock->NowMicros();
+  last_checkpoint_cost_micros_ = last_checkpoint_micros_ - start;
   dirty_ = false;
   ++stats_.checkpoints;
   return Status::Ok();
@@ -180,10 +193,12 @@ Status StreamProcessor::DeadLetter(size_t index, const Status& why) {
   return Status::Ok();
 }
 
-void StreamProcessor::Process(const LogRecord& record, int shard) {
+void StreamProcessor::Process(const ReadRecord& read, int shard) {
+  const LogRecord& record = read.record;
   ++stats_.records;
   Rejection rejection;
-  if (!parser_.Parse(record.payload, record.arrival_micros, &scratch_, &rejection)) {
+  if (!parser_.ParseScanned(record.payload, read.scanned ? &read.flat : nullptr,
+                            record.arrival_micros, &scratch_, &rejection)) {
     uint64_t n = ++stats_.rejected[static_cast<int>(rejection.reason)];
     if (n <= 10 || n % 1000 == 0) {
       PANTRY_LOG_WARN("stream {} spec {}: rejected record (sequence {}, {} so far for {}): {}",
@@ -211,27 +226,33 @@ int64_t StreamProcessor::next_close_micros() const {
                                     : std::numeric_limits<int64_t>::max();
 }
 
-StatusOr<size_t> StreamProcessor::PollOnce() {
+StatusOr<size_t> StreamProcessor::PollOnce() { return PollAt(options_.clock->NowMicros()); }
+
+StatusOr<size_t> StreamProcessor::PollAt(int64_t t0) {
   // Undelivered rows block progress: never run ahead of the sink.
   RETURN_IF_ERROR(Deliver());
-  const int64_t t0 = options_.clock->NowMicros();
   const int shards = log_->shard_count();
   bool all_caught_up = true;
   std::vector<bool> caught(shards, false);
   for (int s = 0; s < shards; ++s) {
     if (pending_[s].size() >= options_.max_records_per_read) continue;
-    ASSIGN_OR_RETURN(std::vector<LogRecord> batch,
-                     log_->Read(s, read_pos_[s], options_.max_records_per_read));
-    if (!batch.empty() && batch.front().sequence > read_pos_[s]) {
-      PANTRY_LOG_WARN(
-          "stream {} shard {}: records {}..{} were removed by retention before "
-          "spec {} read them",
-          log_->name(), s, read_pos_[s], batch.front().sequence - 1, spec_.name);
+    ASSIGN_OR_RETURN(ReadView view,
+                     reader_->Read(s, read_pos_[s], options_.max_records_per_read, t0));
+    if (view.size() > 0) {
+      const LogRecord& first = view.batch->records[view.first].record;
+      if (first.sequence > read_pos_[s]) {
+        PANTRY_LOG_WARN(
+            "stream {} shard {}: records {}..{} were removed by retention before "
+            "spec {} read them",
+            log_->name(), s, read_pos_[s], first.sequence - 1, spec_.name);
+      }
+      const LogRecord& last = view.batch->records.back().record;
+      read_pos_[s] = last.sequence + 1;
+      last_read_stamp_[s] = last.arrival_micros;
     }
-    caught[s] = batch.size() < options_.max_records_per_read;
+    caught[s] = view.to_end;
     if (!caught[s]) all_caught_up = false;
-    if (!batch.empty()) read_pos_[s] = batch.back().sequence + 1;
-    for (LogRecord& r : batch) pending_[s].push_back(std::move(r));
+    pending_[s].push_back(std::move(view));
   }
   // Merge by (arrival, shard, sequence). Stop at a shard that ran dry without
   // being read to its end (its next record is unknown), and at t0: records
@@ -254,7 +275,7 @@ StatusOr<size_t> StreamProcessor::PollOnce() {
     if (best < 0 || blocked) break;
     if (pending_[best].front().arrival_micros >= t0) break;
     last_stamp = pending_[best].front().arrival_micros;
-    Process(pending_[best].front(), best);
+    Process(pending_[best].front_read(), best);
     pending_[best].pop_front();
     ++consumed;
   }
@@ -276,11 +297,47 @@ StatusOr<size_t> StreamProcessor::PollOnce() {
   }
   if (consumed > 0 || !outbox_.empty()) dirty_ = true;
   RETURN_IF_ERROR(Deliver());
-  if (dirty_ && options_.clock->NowMicros() - last_checkpoint_micros_ >=
-                    options_.checkpoint_interval_micros) {
-    RETURN_IF_ERROR(Checkpoint());
-  }
+  PublishProgress(t0, caught);
+  if (CheckpointDue()) RETURN_IF_ERROR(Checkpoint());
   return consumed;
+}
+
+bool StreamProcessor::CheckpointDue() const {
+  if (!dirty_) return false;
+  const int64_t interval = options_.checkpoint_interval_micros;
+  if (interval <= 0) return true;
+  // A checkpoint writes the whole state: with a large one, checkpoint less
+  // often rather than spend most of the time writing it.
+  const int64_t due = std::max(interval, 20 * last_checkpoint_cost_micros_);
+  return options_.clock->NowMicros() - last_checkpoint_micros_ >= due;
+}
+
+void StreamProcessor::PublishProgress(int64_t t0, const std::vector<bool>& read_to_end) {
+  std::lock_guard<std::mutex> lock(progress_mu_);
+  progress_next_.resize(read_pos_.size());
+  for (size_t s = 0; s < read_pos_.size(); ++s) {
+    if (!pending_[s].empty()) {
+      progress_next_[s] = pending_[s].front().sequence;
+      progress_through_[s] = pending_[s].front().arrival_micros;
+    } else {
+      progress_next_[s] = read_pos_[s];
+      // Unread records are stamped after the last one read, and, if this
+      // poll read the shard to its end, at or after t0.
+      progress_through_[s] = read_to_end[s] ? t0 : last_read_stamp_[s];
+    }
+  }
+}
+
+std::vector<ShardLag> StreamProcessor::Lag(int64_t now_micros) const {
+  std::vector<ShardLag> out(log_->shard_count());
+  std::lock_guard<std::mutex> lock(progress_mu_);
+  for (size_t s = 0; s < out.size(); ++s) {
+    const uint64_t next = s < progress_next_.size() ? progress_next_[s] : 0;
+    const uint64_t end = log_->EndSequence(static_cast<int>(s));
+    out[s].events = end > next ? end - next : 0;
+    if (out[s].events > 0) out[s].micros = std::max<int64_t>(0, now_micros - progress_through_[s]);
+  }
+  return out;
 }
 
 }  // namespace pantry::stream

@@ -16,6 +16,7 @@
 #include <deque>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@
 #include "pantry/stream/event.h"
 #include "pantry/stream/event_log.h"
 #include "pantry/stream/row_sink.h"
+#include "pantry/stream/source_reader.h"
 #include "pantry/stream/window_aggregator.h"
 #include "pantry/stream/window_spec.h"
 
@@ -38,14 +40,23 @@ struct ProcessorOptions {
   // here and processing continues; default
   // <checkpoint dir>/../dead_letters/<spec>.jsonl, created on first use.
   std::filesystem::path dead_letter_path;
-  size_t max_records_per_read = 2000;  // per shard per poll
+  // Per shard per poll. Large reads amortise the per-poll costs (one sink
+  // batch, in which the online writes of a key coalesce) over many events;
+  // memory for read but unprocessed records is bounded by this per shard.
+  size_t max_records_per_read = 10000;
   // Checkpoint at most this often (a checkpoint writes the whole window
-  // state); 0 = after every poll that processed something.
+  // state); 0 = after every poll that processed something. Otherwise the
+  // interval also stretches to 20 times what the last checkpoint took, so
+  // that a large window state costs at most ~5% of the processor's time.
   int64_t checkpoint_interval_micros = 1'000'000;
   Clock* clock = nullptr;  // null = Clock::Real()
   // Without a checkpoint, start at the log's end (Kinesis LATEST, KDA's
   // NOW) instead of its beginning.
   bool start_at_end = false;
+  // Shared with the other processors of the log (StreamService), so each
+  // record is read and scanned once; must outlive the processor and read
+  // the same log. Null: the processor reads on its own.
+  SourceReader* reader = nullptr;
 };
 
 struct ProcessorStats {
@@ -63,7 +74,17 @@ struct ProcessorStats {
   }
 };
 
-// Not thread-safe: drive it from one thread (StreamService does).
+// How far a processor is behind one shard of its log.
+struct ShardLag {
+  uint64_t events = 0;  // records appended but not yet processed
+  // 0 when nothing waits; else how long ago the shard was last fully
+  // processed (now minus the stamp of the oldest unprocessed record, or
+  // minus the start of the last poll that read the shard to its end).
+  int64_t micros = 0;
+};
+
+// Not thread-safe: drive it from one thread (StreamService does). Lag() is
+// the exception: any thread may call it while another polls.
 class StreamProcessor {
  public:
   // Restores the checkpoint if there is one. `log` and `sink` must outlive
@@ -80,6 +101,9 @@ class StreamProcessor {
   // rejects with InvalidArgument on its own is dead-lettered (durably) and
   // counts as delivered.
   StatusOr<size_t> PollOnce();
+  // The same with the clock reading `t0` taken by the caller (<= now):
+  // processors sharing a SourceReader poll with one t0 to share its reads.
+  StatusOr<size_t> PollAt(int64_t t0);
 
   // Delivers queued rows and writes a checkpoint now.
   Status Checkpoint();
@@ -91,6 +115,10 @@ class StreamProcessor {
   int64_t next_close_micros() const;
   const WindowSpec& spec() const { return spec_; }
 
+  // Thread-safe. Per shard, the backlog as of the last poll's end and the
+  // log's current end, measured at `now_micros`.
+  std::vector<ShardLag> Lag(int64_t now_micros) const;
+
  private:
   StreamProcessor(EventLog* log, const WindowSpec& spec, RowSink* sink,
                   const ProcessorOptions& options);
@@ -100,9 +128,12 @@ class StreamProcessor {
   // returns the index after it (or the end).
   StatusOr<size_t> DeliverOneByOne(size_t first);
   Status DeadLetter(size_t index, const Status& why);
-  void Process(const LogRecord& record, int shard);
+  void Process(const ReadRecord& record, int shard);
   // Tags rows appended to outbox_ since the last call with their source.
   void TagSources(RowSource source) { outbox_source_.resize(outbox_.size(), source); }
+  // Publishes the shards' positions for Lag() after a poll.
+  void PublishProgress(int64_t t0, const std::vector<bool>& read_to_end);
+  bool CheckpointDue() const;
 
   EventLog* log_;
   WindowSpec spec_;
@@ -110,8 +141,31 @@ class StreamProcessor {
   ProcessorOptions options_;
   EventParser parser_;
   std::unique_ptr<WindowAggregator> aggregator_;
-  std::vector<uint64_t> read_pos_;               // next sequence to read per shard
-  std::vector<std::deque<LogRecord>> pending_;   // read but not yet processed
+  std::vector<uint64_t> read_pos_;  // next sequence to read per shard
+  // Read but not yet processed records of one shard, in order.
+  struct PendingShard {
+    std::deque<ReadView> views;  // each non-empty
+    size_t count = 0;
+    bool empty() const { return count == 0; }
+    size_t size() const { return count; }
+    const LogRecord& front() const { return front_read().record; }
+    const ReadRecord& front_read() const {
+      return views.front().batch->records[views.front().first];
+    }
+    void pop_front() {
+      --count;
+      if (++views.front().first == views.front().batch->records.size()) views.pop_front();
+    }
+    void push_back(ReadView v) {
+      if (v.size() == 0) return;
+      count += v.size();
+      views.push_back(std::move(v));
+    }
+  };
+
+  std::unique_ptr<SourceReader> own_reader_;  // when options_.reader is null
+  SourceReader* reader_;
+  std::vector<PendingShard> pending_;            // read but not yet processed
   std::vector<EmittedRow> outbox_;               // emitted, not yet delivered
   std::vector<RowSource> outbox_source_;         // parallel to outbox_
   std::unique_ptr<DeadLetterLog> dead_letters_;  // opened on first use
@@ -121,6 +175,14 @@ class StreamProcessor {
   bool caught_up_ = false;
   ParsedEvent scratch_;
   ProcessorStats stats_;
+  int64_t last_checkpoint_cost_micros_ = 0;
+  std::vector<int64_t> last_read_stamp_;  // per shard: the newest record read
+
+  // What Lag() reads: per shard, the next unprocessed sequence and the time
+  // up to which everything before it is processed.
+  mutable std::mutex progress_mu_;
+  std::vector<uint64_t> progress_next_;
+  std::vector<int64_t> progress_through_;
 };
 
 }  // namespace pantry::stream

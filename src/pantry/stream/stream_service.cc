@@ -43,12 +43,15 @@ StatusOr<std::unique_ptr<StreamService>> StreamService::Create(StreamServiceOpti
     if (!log) {
       ASSIGN_OR_RETURN(log, EventLog::OpenFile(o.home, spec.source, o.log_options));
     }
+    auto& reader = service->readers_[spec.source];
+    if (!reader) reader = std::make_unique<SourceReader>(log.get(), o.clock, /*scan=*/true);
     ASSIGN_OR_RETURN(auto sink, o.sink_factory(spec));
     ProcessorOptions po;
     po.checkpoint_path = o.home / "stream" / spec.source / "processors" / (spec.name + ".ckpt");
     po.checkpoint_interval_micros = o.checkpoint_interval_micros;
     po.max_records_per_read = o.max_records_per_read;
     po.clock = o.clock;
+    po.reader = reader.get();
     ASSIGN_OR_RETURN(auto processor, StreamProcessor::Create(log.get(), spec, sink.get(), po));
     service->sinks_.push_back(std::move(sink));
     service->processors_.push_back(std::move(processor));
@@ -63,17 +66,31 @@ EventLog* StreamService::log(const std::string& name) const {
 
 StatusOr<size_t> StreamService::PollOnce() {
   std::lock_guard<std::mutex> lock(mu_);
+  // One clock reading per log, so that its processors share the reads.
+  std::map<std::string_view, int64_t> t0;
+  std::vector<int64_t> at(processors_.size());
+  for (size_t i = 0; i < processors_.size(); ++i) {
+    auto [it, first] = t0.try_emplace(processors_[i]->spec().source, 0);
+    if (first) it->second = options_.clock->NowMicros();
+    at[i] = it->second;
+  }
+  std::vector<StatusOr<size_t>> polled(processors_.size(), size_t{0});
+  auto poll = [&](size_t i) { polled[i] = processors_[i]->PollAt(at[i]); };
+  if (options_.parallel && processors_.size() > 1) {
+    // Processors share nothing but the (locked) reader and the sinks' store,
+    // so each spec runs on its own core; the first on this thread.
+    std::vector<std::thread> threads;
+    for (size_t i = 1; i < processors_.size(); ++i) threads.emplace_back(poll, i);
+    poll(0);
+    for (std::thread& t : threads) t.join();
+  } else {
+    for (size_t i = 0; i < processors_.size(); ++i) poll(i);
+  }
   size_t total = 0;
-  Status first_error;
-  for (auto& p : processors_) {
-    auto n = p->PollOnce();
-    if (!n.ok()) {
-      if (first_error.ok()) first_error = n.status();
-      continue;
-    }
+  for (const StatusOr<size_t>& n : polled) {
+    if (!n.ok()) return n.status();
     total += *n;
   }
-  if (!first_error.ok()) return first_error;
   return total;
 }
 
@@ -166,6 +183,7 @@ Status StreamService::AddSpec(const WindowSpec& spec, EventLog* log, const SinkF
                               bool start_at_end) {
   if (log == nullptr || !make_sink) return InvalidArgumentError("AddSpec: no log or sink");
   std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::shared_mutex> list(list_mu_);
   for (const auto& p : processors_) {
     if (p->spec().name == spec.name) {
       return AlreadyExistsError("a window spec named '" + spec.name + "' is running");
@@ -189,6 +207,7 @@ Status StreamService::AddSpec(const WindowSpec& spec, EventLog* log, const SinkF
 
 Status StreamService::RemoveSpec(const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::shared_mutex> list(list_mu_);
   for (size_t i = 0; i < processors_.size(); ++i) {
     if (processors_[i]->spec().name != name) continue;
     Status checkpointed = processors_[i]->Checkpoint();
@@ -198,6 +217,71 @@ Status StreamService::RemoveSpec(const std::string& name) {
     return checkpointed;
   }
   return NotFoundError("no window spec named '" + name + "' is running");
+}
+
+std::vector<SpecShardLag> StreamService::Lag() const {
+  std::shared_lock<std::shared_mutex> list(list_mu_);
+  const int64_t now = options_.clock->NowMicros();
+  std::vector<SpecShardLag> out;
+  for (const auto& p : processors_) {
+    const std::vector<ShardLag> lags = p->Lag(now);
+    for (size_t s = 0; s < lags.size(); ++s) {
+      out.push_back({p->spec().name, p->spec().source, static_cast<int>(s), lags[s]});
+    }
+  }
+  return out;
+}
+
+size_t StreamService::Admit(std::string_view stream, size_t n, std::string* why) const {
+  std::shared_lock<std::shared_mutex> list(list_mu_);
+  return AdmitLocked(stream, n, why);
+}
+
+size_t StreamService::AdmitLocked(std::string_view stream, size_t n, std::string* why) const {
+  const BacklogLimits& limits = options_.backlog_limits;
+  if (limits.max_events == 0 && limits.max_micros == 0) return n;
+  const int64_t now = options_.clock->NowMicros();
+  size_t admit = n;
+  for (const auto& p : processors_) {
+    if (p->spec().source != stream) continue;
+    uint64_t events = 0;
+    for (const ShardLag& lag : p->Lag(now)) {
+      events += lag.events;
+      if (limits.max_micros > 0 && lag.micros > limits.max_micros) {
+        if (why) {
+          *why = "spec " + p->spec().name + " is " + std::to_string(lag.micros / 1000) +
+                 " ms behind (bound " + std::to_string(limits.max_micros / 1000) + " ms)";
+        }
+        return 0;
+      }
+    }
+    if (limits.max_events > 0) {
+      // Fill up to the bound: a batch straddling it is partly accepted.
+      const uint64_t room = events >= limits.max_events ? 0 : limits.max_events - events;
+      if (room < admit) {
+        admit = static_cast<size_t>(room);
+        if (why) {
+          *why = "spec " + p->spec().name + " has " + std::to_string(events) +
+                 " unprocessed events (bound " + std::to_string(limits.max_events) + ")";
+        }
+      }
+    }
+  }
+  return admit;
+}
+
+Status StreamService::BacklogHealth() const {
+  const BacklogLimits& limits = options_.backlog_limits;
+  if (limits.max_events == 0 && limits.max_micros == 0) return Status::Ok();
+  std::shared_lock<std::shared_mutex> list(list_mu_);
+  std::set<std::string> sources;
+  for (const auto& p : processors_) sources.insert(p->spec().source);
+  for (const std::string& source : sources) {
+    std::string why;
+    // Degraded once the next record would be refused.
+    if (AdmitLocked(source, 1, &why) == 0) return UnavailableError("stream backlog: " + why);
+  }
+  return Status::Ok();
 }
 
 std::vector<std::pair<std::string, ProcessorStats>> StreamService::stats() const {

@@ -12,7 +12,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -20,12 +22,30 @@
 #include "pantry/common/status.h"
 #include "pantry/stream/event_log.h"
 #include "pantry/stream/row_sink.h"
+#include "pantry/stream/source_reader.h"
 #include "pantry/stream/stream_processor.h"
 #include "pantry/stream/window_spec.h"
 
 namespace pantry::stream {
 
 using SinkFactory = std::function<StatusOr<std::unique_ptr<RowSink>>(const WindowSpec&)>;
+
+// Backpressure (docs/stream.md, "Backpressure"): past either bound, Admit()
+// refuses new records for the stream, as Kinesis answers
+// ProvisionedThroughputExceededException, instead of letting the lag grow
+// without limit. 0 = no bound.
+struct BacklogLimits {
+  uint64_t max_events = 0;  // per spec: records appended but not processed, over all shards
+  int64_t max_micros = 0;   // per spec and shard: ShardLag::micros
+};
+
+// One spec's lag on one shard (StreamService::Lag).
+struct SpecShardLag {
+  std::string spec;
+  std::string source;
+  int shard = 0;
+  ShardLag lag;
+};
 
 struct StreamServiceOptions {
   std::filesystem::path home;
@@ -34,7 +54,12 @@ struct StreamServiceOptions {
   SinkFactory sink_factory;   // required
   int poll_interval_ms = 20;  // idle wait between polls (Notify() cuts it short)
   int64_t checkpoint_interval_micros = 1'000'000;
-  size_t max_records_per_read = 2000;
+  size_t max_records_per_read = 10000;
+  BacklogLimits backlog_limits;
+  // Poll the specs' processors in parallel, one thread per spec beyond the
+  // first (they read each log once together through a SourceReader and write
+  // to their own sinks); false: one after another on the polling thread.
+  bool parallel = true;
   Clock* clock = nullptr;
 };
 
@@ -87,15 +112,36 @@ class StreamService {
   Status AddSpec(const WindowSpec& spec, EventLog* log, const SinkFactory& make_sink,
                  bool start_at_end);
   Status RemoveSpec(const std::string& name);
+  // Every spec's lag per shard, now. Does not wait for a running poll.
+  std::vector<SpecShardLag> Lag() const;
+
+  // How many of `n` records for `stream` to accept now: n, or fewer (down
+  // to 0) while a spec reading `stream` is past the backlog limits; `why`
+  // (if not null) then says which bound. The records beyond the count
+  // should be refused as retryable (Kinesis:
+  // ProvisionedThroughputExceededException).
+  size_t Admit(std::string_view stream, size_t n, std::string* why) const;
+
+  // OK, or Unavailable naming the first spec past the backlog limits (for
+  // /readyz).
+  Status BacklogHealth() const;
 
  private:
   explicit StreamService(StreamServiceOptions options);
+  // Admit() with list_mu_ held (shared).
+  size_t AdmitLocked(std::string_view stream, size_t n, std::string* why) const;
   void Wait();
 
   StreamServiceOptions options_;
   std::map<std::string, std::unique_ptr<EventLog>> logs_;
+  // One per log, shared by the processors reading it (read and scan once).
+  std::map<std::string, std::unique_ptr<SourceReader>> readers_;
   std::vector<std::unique_ptr<RowSink>> sinks_;
+  // Changed only by Create, AddSpec and RemoveSpec (under mu_ and, exclusively,
+  // list_mu_); Lag and Admit read it under list_mu_ shared, so that they
+  // never wait for a running poll.
   std::vector<std::unique_ptr<StreamProcessor>> processors_;
+  mutable std::shared_mutex list_mu_;
   std::map<std::string, std::unique_ptr<WindowSpec>> added_specs_;  // by AddSpec, by name
   mutable std::mutex mu_;  // guards processors_ against stats() during polls
   std::mutex wake_mu_;

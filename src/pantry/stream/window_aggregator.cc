@@ -54,11 +54,6 @@ struct Win {
   Acc acc;
 };
 
-struct SlideEvent {
-  int64_t time;
-  std::array<double, kMaxValueFields> values;
-};
-
 // Laid out so that a lookup plus a stagger update touch one cache line for
 // the hash, generation, key and window vector.
 struct alignas(64) Slot {
@@ -69,7 +64,7 @@ struct alignas(64) Slot {
   bool used = false;  // in index_
   bool idle = false;  // in index_ but without windows (kept to avoid re-allocation)
   bool has_expiry = false;
-  std::vector<SlideEvent> events;  // sliding: sorted by time, from `head`
+  SlideEvents events;  // sliding: sorted by time, from `head`
   size_t head = 0;
   uint64_t base = 0;                       // sliding: absolute position of events[0]
   std::unique_ptr<SlidingAggregates> agg;  // sliding: aggregates of events[head..]
@@ -159,8 +154,8 @@ class WindowAggregatorImpl final : public WindowAggregator {
       }
       w.U32(static_cast<uint32_t>(s.events.size() - s.head));
       for (size_t i = s.head; i < s.events.size(); ++i) {
-        w.I64(s.events[i].time);
-        for (size_t v = 0; v < nv_; ++v) w.F64(s.events[i].values[v]);
+        w.I64(s.events.time(i));
+        for (size_t v = 0; v < nv_; ++v) w.F64(s.events.values(i)[v]);
       }
       w.I64(s.latest);
       w.U8(s.has_expiry ? 1 : 0);
@@ -208,10 +203,10 @@ class WindowAggregatorImpl final : public WindowAggregator {
       }
       uint32_t ne = r.U32();
       for (uint32_t i = 0; i < ne && r.ok(); ++i) {
-        SlideEvent ev{};
-        ev.time = r.I64();
-        for (size_t v = 0; v < nv_; ++v) ev.values[v] = r.F64();
-        s.events.push_back(ev);
+        const int64_t time = r.I64();
+        std::array<double, kMaxValueFields> values{};
+        for (size_t v = 0; v < nv_; ++v) values[v] = r.F64();
+        s.events.push_back(time, values.data(), nv_);
       }
       if (spec_.type == WindowType::kSliding) RebuildSliding(s);
       s.latest = r.I64();
@@ -429,8 +424,8 @@ class WindowAggregatorImpl final : public WindowAggregator {
   // returns how many.
   size_t Evict(Slot& s, int64_t cutoff) {
     size_t before = s.head;
-    while (s.head < s.events.size() && s.events[s.head].time <= cutoff) {
-      s.agg->Expire(s.base + s.head, s.events[s.head].values.data(), nv_, needs_);
+    while (s.head < s.events.size() && s.events.time(s.head) <= cutoff) {
+      s.agg->Expire(s.base + s.head, s.events.values(s.head), nv_, needs_);
       ++s.head;
     }
     size_t n = s.head - before;
@@ -442,7 +437,7 @@ class WindowAggregatorImpl final : public WindowAggregator {
       s.agg->Clear();
     } else if (s.head > 32 && s.head * 2 > s.events.size()) {
       s.base += s.head;
-      s.events.erase(s.events.begin(), s.events.begin() + static_cast<ptrdiff_t>(s.head));
+      s.events.erase_prefix(s.head);
       s.head = 0;
     }
     return n;
@@ -458,7 +453,7 @@ class WindowAggregatorImpl final : public WindowAggregator {
       s.agg->ClearMinMax();
     }
     for (size_t i = s.head; i < s.events.size(); ++i) {
-      const double* v = s.events[i].values.data();
+      const double* v = s.events.values(i);
       if (sums_too) s.agg->AddToSums(v, nv_, needs_);
       s.agg->PushMinMax(s.base + i, v, nv_, needs_);
     }
@@ -485,14 +480,14 @@ class WindowAggregatorImpl final : public WindowAggregator {
   static double RecomputeSum(const Slot& s, size_t field) {
     std::vector<double> values;
     values.reserve(s.events.size() - s.head);
-    for (size_t i = s.head; i < s.events.size(); ++i) values.push_back(s.events[i].values[field]);
+    for (size_t i = s.head; i < s.events.size(); ++i) values.push_back(s.events.values(i)[field]);
     return ExactSumOf(values);
   }
 
   void EnsureExpiry(uint32_t idx) {
     Slot& s = slots_[idx];
     if (s.head == s.events.size()) return;
-    int64_t want = s.events[s.head].time + size_ + incl_;
+    int64_t want = s.events.time(s.head) + size_ + incl_;
     if (s.has_expiry && s.expiry == want) return;
     s.has_expiry = true;
     s.expiry = want;
@@ -508,19 +503,16 @@ class WindowAggregatorImpl final : public WindowAggregator {
     uint32_t idx = Acquire(found, e.key);
     Slot& s = slots_[idx];
     if (!s.agg) s.agg = std::make_unique<SlidingAggregates>();
-    SlideEvent ev;
-    ev.time = t;
-    ev.values = e.values;
     // Keep events sorted; out-of-order (event-time) events go before later
     // ones and cost a rebuild of the min/max queues (O(events of the key)).
-    auto pos = s.events.end();
-    while (pos != s.events.begin() + static_cast<ptrdiff_t>(s.head) && (pos - 1)->time > t) --pos;
-    if (pos == s.events.end()) {
-      s.agg->Push(s.base + s.events.size(), ev.values.data(), nv_, needs_);
-      s.events.push_back(ev);
+    size_t pos = s.events.size();
+    while (pos > s.head && s.events.time(pos - 1) > t) --pos;
+    if (pos == s.events.size()) {
+      s.agg->Push(s.base + s.events.size(), e.values.data(), nv_, needs_);
+      s.events.push_back(t, e.values.data(), nv_);
     } else {
-      s.agg->AddToSums(ev.values.data(), nv_, needs_);
-      s.events.insert(pos, ev);
+      s.agg->AddToSums(e.values.data(), nv_, needs_);
+      s.events.insert(pos, t, e.values.data(), nv_);
       RebuildSliding(s, /*sums_too=*/false);
     }
     s.latest = std::max(s.latest, t);

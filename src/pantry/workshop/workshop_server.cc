@@ -7,10 +7,10 @@
 #include "pantry/server/kinesis_admin_api.h"
 #include "pantry/server/kinesis_analytics_api.h"
 #include "pantry/server/recommendations_api.h"
+#include "pantry/server/sagemaker_runtime_api.h"
 #include "pantry/server/stream_registry_ingest.h"
 #include "pantry/stream/kda_applications.h"
 #include "pantry/stream/stream_registry.h"
-#include "pantry/server/sagemaker_runtime_api.h"
 #include "pantry/stream/stream_service.h"
 #include "pantry/workshop/feature_groups.h"
 #include "pantry/workshop/kda_outputs.h"
@@ -49,6 +49,28 @@ void AddStreamMetrics(MetricsRegistry& metrics, stream::StreamService* service, 
                              field(&stream::ProcessorStats::rows_emitted), owner);
     metrics.AddGaugeCallback("pantry_stream_rows_delivered", "Window rows written to the sink.",
                              labels, field(&stream::ProcessorStats::rows_delivered), owner);
+  }
+  // Lag per spec and shard (read at scrape time; never waits for a poll).
+  for (const stream::SpecShardLag& l : service->Lag()) {
+    auto lag = [service, spec = l.spec, shard = l.shard](bool seconds) {
+      return [service, spec, shard, seconds] {
+        for (const stream::SpecShardLag& x : service->Lag()) {
+          if (x.spec == spec && x.shard == shard) {
+            return seconds ? static_cast<double>(x.lag.micros) / 1e6
+                           : static_cast<double>(x.lag.events);
+          }
+        }
+        return 0.0;
+      };
+    };
+    MetricLabels labels = {{"spec", l.spec}, {"shard", std::to_string(l.shard)}};
+    metrics.AddGaugeCallback("pantry_stream_lag_events",
+                             "Records appended to the shard that the spec has not processed yet.",
+                             labels, lag(false), owner);
+    metrics.AddGaugeCallback("pantry_stream_lag_seconds",
+                             "How long ago the spec had processed everything in the shard (0 "
+                             "when nothing waits).",
+                             labels, lag(true), owner);
   }
 }
 
@@ -99,11 +121,19 @@ Status WorkshopServerImpl::StartStreams() {
   // The groups the specs write, as declared (the sink would otherwise
   // create them from the spec alone).
   const std::string stream_groups[] = {"click_stream", "click_stream_live"};
+  if (options_.live_online_only && !store_->DescribeFeatureGroup("click_stream_live").ok()) {
+    ASSIGN_OR_RETURN(const WorkshopGroup* live, FindWorkshopGroup("click_stream_live"));
+    featurestore::FeatureGroupDefinition def = live->definition;
+    def.offline_enabled = false;
+    Status created = store_->CreateFeatureGroup(def);
+    if (!created.ok() && created.code() != StatusCode::kAlreadyExists) return created;
+  }
   RETURN_IF_ERROR(EnsureWorkshopGroups(*store_, stream_groups));
   ASSIGN_OR_RETURN(stream::StreamServiceOptions stream_options,
                    WorkshopStreamOptions(options_.home, store_.get(), clock_));
   stream_options.log_options.shards = options_.click_stream_shards;
   stream_options.poll_interval_ms = options_.stream_poll_interval_ms;
+  stream_options.backlog_limits = options_.stream_backlog;
   for (const stream::WindowSpec& spec : options_.extra_specs) {
     stream_options.specs.push_back(spec);
   }
@@ -124,6 +154,9 @@ Status WorkshopServerImpl::StartStreams() {
                    stream::StreamRegistry::Open(options_.home, log_options, service_logs));
   ingest_ = std::make_unique<server::StreamRegistryIngest>(registry_.get(),
                                                            [streams] { streams->Notify(); });
+  ingest_->set_admission([streams](std::string_view stream, size_t n, std::string* why) {
+    return streams->Admit(stream, n, why);
+  });
   RETURN_IF_ERROR(streams_->Start());
   stream::kda::KdaApplicationsOptions apps;
   apps.home = options_.home;
@@ -163,6 +196,9 @@ server::ServerComponents WorkshopServerImpl::Components() {
   components.readiness.emplace_back("event_log", [logs = &logs_] {
     return logs->empty() ? UnavailableError("no event log open") : Status::Ok();
   });
+  stream::StreamService* streams = streams_.get();
+  components.readiness.emplace_back("stream_backlog",
+                                    [streams] { return streams->BacklogHealth(); });
   recommend::Recommender* recommender = recommender_.get();
   components.readiness.emplace_back("models", [recommender] { return recommender->Ready(); });
   components.readiness.emplace_back("home", [home = options_.home] {

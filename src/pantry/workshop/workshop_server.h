@@ -20,7 +20,8 @@
 //
 // /readyz checks: feature_store (FeatureStore::Health: refuses writes
 // pending recovery), event_log (the click_stream log is open), models (both
-// models loaded), home (the home directory still exists).
+// models loaded), home (the home directory still exists), stream_backlog
+// (no window spec is past the backpressure bounds).
 #ifndef PANTRY_WORKSHOP_WORKSHOP_SERVER_H_
 #define PANTRY_WORKSHOP_WORKSHOP_SERVER_H_
 
@@ -37,9 +38,13 @@
 #include "pantry/recommend/recommender.h"
 #include "pantry/server/sagemaker_runtime_api.h"
 #include "pantry/server/server.h"
+#include "pantry/stream/stream_service.h"
 #include "pantry/stream/window_spec.h"
 
 namespace pantry::workshop {
+
+inline constexpr uint64_t kDefaultMaxBacklogEvents = 1'000'000;
+inline constexpr int64_t kDefaultMaxBacklogMicros = 30'000'000;
 
 struct WorkshopServerOptions {
   std::filesystem::path home;  // must exist and be writable
@@ -60,6 +65,15 @@ struct WorkshopServerOptions {
   std::map<std::string, std::string> kda_outputs;
   // SageMaker Runtime endpoints (pantry-cf, pantry-rank and these aliases).
   server::SageMakerRuntimeOptions endpoints;
+  // Backpressure: past these bounds the event APIs refuse records
+  // (Kinesis ProvisionedThroughputExceededException; POST /v1/events 503)
+  // until the processors catch up, and /readyz reports stream_backlog.
+  // `pantry serve --max-backlog-events/--max-backlog-seconds`.
+  stream::BacklogLimits stream_backlog = {kDefaultMaxBacklogEvents, kDefaultMaxBacklogMicros};
+  // Create click_stream_live (if the home lacks it) without an offline
+  // store: the live features are written online only, latest row per key
+  // per poll (`pantry serve --live-online-only`).
+  bool live_online_only = false;
   // How often the model watcher looks for new model versions.
   int64_t model_check_interval_micros = 2'000'000;
 };

@@ -98,6 +98,56 @@ TEST_F(WorkshopTest, ServesWithoutModelsAndStopDrainsTheStream) {
   EXPECT_EQ((*log)->shard_count(), 4);
 }
 
+// --live-online-only: click_stream_live has no offline store and still gets
+// its rows (latest per customer); lag per spec and shard is on /metrics and
+// the backlog check on /readyz.
+TEST_F(WorkshopTest, LiveOnlineOnlyWithLagMetrics) {
+  MetricsRegistry metrics;
+  WorkshopServerOptions options = Options(home());
+  options.live_online_only = true;
+  options.server.metrics = &metrics;
+  auto server = WorkshopServer::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto live = (*server)->store().DescribeFeatureGroup("click_stream_live");
+  ASSERT_TRUE(live.ok());
+  EXPECT_FALSE(live->offline_enabled);
+  server::HttpClient client("127.0.0.1", (*server)->port());
+  ASSERT_TRUE(PutClick(client, "C7").ok());
+  ASSERT_TRUE(PutClick(client, "C7").ok());
+  std::optional<featurestore::Record> row;
+  for (int attempt = 0; attempt < 500; ++attempt) {
+    auto got = (*server)->store().GetRecord("click_stream_live", "C7");
+    ASSERT_TRUE(got.ok()) << got.status();
+    row = *got;
+    const featurestore::FeatureValue* sum =
+        row ? row->Find("sum_activity_weight_last_2m") : nullptr;
+    if (sum != nullptr && sum->double_value() == 4.0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(row.has_value());
+  EXPECT_EQ(row->Find("sum_activity_weight_last_2m")->double_value(), 4.0);
+  const std::string text = metrics.RenderPrometheus();
+  EXPECT_NE(text.find("pantry_stream_lag_events{"), std::string::npos) << text;
+  EXPECT_NE(text.find("pantry_stream_lag_seconds{"), std::string::npos) << text;
+  EXPECT_NE(text.find("shard=\"3\""), std::string::npos) << text;
+  int status = 0;
+  auto ready = Readiness(client, &status);
+  ASSERT_TRUE(ready.ok()) << ready.status();
+  EXPECT_EQ((*ready)["checks"]["stream_backlog"], "ok");
+  client.Close();
+  ASSERT_TRUE((*server)->Stop().ok());
+  server->reset();
+  // A restart replays nothing into the online-only group that changes it.
+  server = WorkshopServer::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto again = (*server)->store().GetRecord("click_stream_live", "C7");
+  ASSERT_TRUE(again.ok() && again->has_value());
+  EXPECT_EQ((*again)->Find("stream_emission_id")->int_value(),
+            row->Find("stream_emission_id")->int_value());
+  ASSERT_TRUE((*server)->Stop().ok());
+}
+
 TEST_F(WorkshopTest, ReadyWithModelsUntilTheStoreRefusesWrites) {
   Generate();
   {
