@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "pantry/common/time_format.h"
+#include "pantry/featurestore/record.h"
 #include "pantry/stream/kda_sql_spec.h"
 
 namespace pantry::stream {
@@ -28,11 +29,11 @@ bool Reject(Rejection* r, RejectReason reason, std::string message) {
 // Reads a timestamp given as Unix seconds (number) or text.
 bool TimeValue(const Json& v, const std::string& field, int64_t* micros, Rejection* r) {
   if (v.is_number()) {
-    double secs = v.get<double>();
-    if (!std::isfinite(secs) || std::fabs(secs) > 1e11) {
-      return Reject(r, RejectReason::kBadTime, "field '" + field + "': time out of range");
+    auto t = SecondsToEventTimeMicros(v.get<double>());
+    if (!t.ok()) {
+      return Reject(r, RejectReason::kBadTime, "field '" + field + "': " + t.status().message());
     }
-    *micros = static_cast<int64_t>(std::llround(secs * 1e6));
+    *micros = *t;
     return true;
   }
   if (v.is_string()) {
@@ -267,6 +268,33 @@ void AddKeyFieldsToJson(const WindowSpec& spec, std::string_view key, OrderedJso
         (*row)[part.output_name] = value;
     }
   }
+}
+
+Status CheckEventValueSizes(const Json& event) {
+  if (event.is_string()) {
+    const size_t size = event.get_ref<const std::string&>().size();
+    if (size > featurestore::kMaxValueBytes) {
+      return InvalidArgumentError("a value of " + std::to_string(size) +
+                                  " bytes exceeds the 350 KB limit of feature values");
+    }
+    return Status::Ok();
+  }
+  if (event.is_object()) {
+    for (auto it = event.begin(); it != event.end(); ++it) {
+      Status s = CheckEventValueSizes(it.value());
+      if (!s.ok()) return InvalidArgumentError("field '" + it.key() + "': " + s.message());
+    }
+  } else if (event.is_array()) {
+    for (const Json& item : event) RETURN_IF_ERROR(CheckEventValueSizes(item));
+  }
+  return Status::Ok();
+}
+
+Status CheckEventPayloadSizes(std::string_view payload) {
+  if (payload.size() <= featurestore::kMaxValueBytes) return Status::Ok();
+  StatusOr<Json> parsed = ParseJson(payload, "record data");
+  if (!parsed.ok()) return Status::Ok();  // not JSON: the processor rejects it
+  return CheckEventValueSizes(*parsed);
 }
 
 }  // namespace pantry::stream
