@@ -23,6 +23,8 @@ struct ServeOptions {
   int shards = 4;
   int io_threads = 0;
   bool metrics_public = false;
+  bool open_stream_groups = false;
+  bool sync_writes = false;
   std::string aws_access_key_id;
   SqlAppFlags sql;
 };
@@ -60,6 +62,8 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   }
   options.server.clock = globals.clock();
   options.click_stream_shards = flags.shards;
+  options.open_stream_groups = flags.open_stream_groups;
+  options.sync_writes = flags.sync_writes;
   if (!flags.sql.app.empty()) {
     ASSIGN_OR_RETURN(auto pumps, CompileSqlApp(flags.sql));
     for (stream::kda::CompiledPump& p : pumps) options.extra_specs.push_back(std::move(p.spec));
@@ -115,6 +119,12 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
                     "Verify SigV4 signatures made with this key id and "
                     "$PANTRY_AWS_SECRET_ACCESS_KEY (default: $PANTRY_AWS_ACCESS_KEY_ID)");
   serve->add_flag("--no-access-log", flags->no_access_log, "Do not log every request");
+  serve->add_flag("--open-stream-groups", flags->open_stream_groups,
+                  "Accept PutRecord/DeleteRecord on the groups the stream processors write "
+                  "(refused with 403 by default)");
+  serve->add_flag("--sync-writes", flags->sync_writes,
+                  "fsync every feature-store write before acknowledging it (survives power "
+                  "loss; default: survives a crash of the process)");
   SetAction(serve, [&globals, flags] { return RunServe(globals, *flags); });
 }
 

@@ -24,6 +24,7 @@
 #include "pantry/featurestore/feature_store.h"
 #include "pantry/server/event_ingest.h"
 #include "pantry/server/events_api.h"
+#include "pantry/server/featurestore_api.h"
 #include "pantry/server/http_server.h"
 #include "pantry/server/http_service.h"
 #include "pantry/server/kinesis_api.h"
@@ -44,6 +45,7 @@ struct ServerOptions {
   std::function<void(std::string_view line)> access_log_writer;
   KinesisApiOptions kinesis;
   EventsApiOptions events;
+  FeatureStoreApiOptions feature_store;
   MetricsRegistry* metrics = &MetricsRegistry::Default();
 };
 

@@ -43,6 +43,11 @@ class FeatureStoreSink final : public RowSink {
   }
 
   StatusOr<uint64_t> DeliveredUpTo() override {
+    // The private mark each batch sets with its rows: clients can write the
+    // group's rows (when it is opened to them) but never the mark.
+    ASSIGN_OR_RETURN(std::optional<int64_t> mark, store_->ReadMark(MarkWriter()));
+    if (mark) return static_cast<uint64_t>(*mark);
+    // No mark yet: a group delivered to before marks existed (or never).
     ASSIGN_OR_RETURN(auto result,
                      store_->Query("SELECT MAX(" + QuoteSqlIdentifier(kEmissionIdFeature) +
                                    ") FROM " + QuoteSqlIdentifier(spec_.sink_feature_group)));
@@ -58,7 +63,8 @@ class FeatureStoreSink final : public RowSink {
     for (size_t i = 0; i < rows.size(); ++i) {
       records.push_back(ToRecord(rows[i]));
       if (records.size() == kRowsPerBatch || i + 1 == rows.size()) {
-        auto put = store_->PutRecords(spec_.sink_feature_group, records);
+        auto put = store_->PutRecordsMarked(spec_.sink_feature_group, records, MarkWriter(),
+                                            static_cast<int64_t>(rows[i].emission_id));
         if (!put.ok()) return put.status().WithContext("feature group " + spec_.sink_feature_group);
         records.clear();
       }
@@ -67,6 +73,8 @@ class FeatureStoreSink final : public RowSink {
   }
 
  private:
+  std::string MarkWriter() const { return "stream_sink:" + spec_.sink_feature_group; }
+
   // The features the rows need: key parts, aggregates, an event time (named
   // "emission_time" if a key part already is "event_time") and the emission id.
   std::vector<FeatureDefinition> WantedFeatures() {
