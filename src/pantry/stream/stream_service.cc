@@ -65,8 +65,9 @@ StatusOr<size_t> StreamService::PollOnce() {
   std::lock_guard<std::mutex> lock(mu_);
   size_t total = 0;
   Status first_error;
-  for (auto& p : processors_) {
-    auto n = p->PollOnce();
+  for (size_t i = 0; i < processors_.size(); ++i) {
+    auto n = processors_[i]->PollOnce();
+    NoteOutcome(i, n.status());
     if (!n.ok()) {
       if (first_error.ok()) first_error = n.status();
       continue;
@@ -162,10 +163,42 @@ Status StreamService::Stop() {
   return thread_status_;
 }
 
+void StreamService::NoteOutcome(size_t processor, const Status& status) {
+  std::lock_guard<std::mutex> lock(failures_mu_);
+  if (failures_.size() < processors_.size()) failures_.resize(processors_.size());
+  Failures& f = failures_[processor];
+  if (status.ok()) {
+    f.since = 0;
+    return;
+  }
+  if (f.since == 0) f.since = options_.clock->NowMicros();
+  ++f.count;
+  f.last_error = status.message();
+}
+
+Status StreamService::Health() const {
+  std::lock_guard<std::mutex> lock(failures_mu_);
+  const int64_t now = options_.clock->NowMicros();
+  for (size_t i = 0; i < failures_.size(); ++i) {
+    const Failures& f = failures_[i];
+    if (f.since != 0 && now - f.since > options_.stuck_after_micros) {
+      return UnavailableError("stream processor for spec '" + options_.specs[i].name +
+                              "' stuck: its polls have failed for " +
+                              std::to_string((now - f.since) / 1'000'000) +
+                              " s; last error: " + f.last_error);
+    }
+  }
+  return Status::Ok();
+}
+
 std::vector<std::pair<std::string, ProcessorStats>> StreamService::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::pair<std::string, ProcessorStats>> out;
   for (const auto& p : processors_) out.emplace_back(p->spec().name, p->stats());
+  std::lock_guard<std::mutex> failures_lock(failures_mu_);
+  for (size_t i = 0; i < failures_.size() && i < out.size(); ++i) {
+    out[i].second.poll_errors = failures_[i].count;
+  }
   return out;
 }
 

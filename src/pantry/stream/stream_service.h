@@ -36,6 +36,9 @@ struct StreamServiceOptions {
   int64_t checkpoint_interval_micros = 1'000'000;
   size_t max_records_per_read = 2000;
   Clock* clock = nullptr;
+  // Health() reports a processor whose polls have failed for this long
+  // (for example a sink that keeps refusing writes) as stuck.
+  int64_t stuck_after_micros = 30'000'000;
 };
 
 // Sink factory writing <dir>/<spec name>.jsonl (JSON lines with emission ids).
@@ -74,15 +77,30 @@ class StreamService {
 
   std::vector<std::pair<std::string, ProcessorStats>> stats() const;
 
+  // Unavailable naming the first processor whose polls have failed for
+  // longer than stuck_after_micros, with its last error; OK otherwise.
+  // Never waits for a running poll (for /readyz).
+  Status Health() const;
+
  private:
   explicit StreamService(StreamServiceOptions options);
   void Wait();
+  void NoteOutcome(size_t processor, const Status& status);
 
   StreamServiceOptions options_;
   std::map<std::string, std::unique_ptr<EventLog>> logs_;
   std::vector<std::unique_ptr<RowSink>> sinks_;
   std::vector<std::unique_ptr<StreamProcessor>> processors_;
   mutable std::mutex mu_;  // guards processors_ against stats() during polls
+  // Per processor (same order): since when its polls fail (0 = they do
+  // not), how often they failed, and the last error.
+  struct Failures {
+    int64_t since = 0;
+    uint64_t count = 0;
+    std::string last_error;
+  };
+  mutable std::mutex failures_mu_;
+  std::vector<Failures> failures_;
   std::mutex wake_mu_;
   std::condition_variable wake_cv_;
   bool woken_ = false;
