@@ -51,7 +51,9 @@ Status CheckEventTimeRange(int64_t micros) {
 StatusOr<int64_t> SecondsToEventTimeMicros(double seconds) {
   if (!std::isfinite(seconds)) return InvalidArgumentError("event time is not a finite number");
   // Compare in seconds first: the product below must not overflow.
-  if (seconds < kMinEventTimeMicros / 1e6 - 1 || seconds > kMaxEventTimeMicros / 1e6 + 1) {
+  constexpr double kMinSeconds = static_cast<double>(kMinEventTimeMicros) / 1e6;
+  constexpr double kMaxSeconds = static_cast<double>(kMaxEventTimeMicros) / 1e6;
+  if (seconds < kMinSeconds - 1 || seconds > kMaxSeconds + 1) {
     char shown[32];
     std::snprintf(shown, sizeof(shown), "%.6g", seconds);
     return InvalidArgumentError(std::string("event time ") + shown +
