@@ -5,9 +5,10 @@
 
 namespace pantry::cli {
 
-StatusOr<std::unique_ptr<featurestore::FeatureStore>> OpenFeatureStore(const GlobalOptions& globals,
-                                                                       bool read_only) {
+StatusOr<std::unique_ptr<featurestore::FeatureStore>> OpenFeatureStore(
+    const GlobalOptions& globals, bool read_only, const featurestore::QueryLimits& query_limits) {
   featurestore::FeatureStoreOptions options;
+  options.query_limits = query_limits;
   if (read_only) {
     options.home = globals.home();
     options.read_only = true;

@@ -14,9 +14,10 @@ namespace pantry::cli {
 
 // Opens the home's feature store: read-write (creating the home) with the
 // globals' hooks, or read-only over the offline store alone (SQL, datasets;
-// works while another process writes).
-StatusOr<std::unique_ptr<featurestore::FeatureStore>> OpenFeatureStore(const GlobalOptions& globals,
-                                                                       bool read_only = false);
+// works while another process writes). `query_limits` bound its queries.
+StatusOr<std::unique_ptr<featurestore::FeatureStore>> OpenFeatureStore(
+    const GlobalOptions& globals, bool read_only = false,
+    const featurestore::QueryLimits& query_limits = {});
 
 void AddFeatureGroupCommands(CLI::App& app, const GlobalOptions& globals);
 void AddRecordCommands(CLI::App& app, const GlobalOptions& globals);

@@ -1,7 +1,10 @@
 // `pantry query` (read-only SQL over the offline store, printed as a table,
 // CSV or JSON lines) and `pantry dataset` (point-in-time training CSV).
+#include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <iostream>
+#include <string>
 
 #include "pantry/cli/featurestore_commands.h"
 #include "pantry/common/csv.h"
@@ -16,7 +19,38 @@ using featurestore::FeatureValue;
 
 struct QueryFlags {
   std::string sql, format = "table";
+  std::string timeout = "60s", max_memory = "1G", max_length = "64M";
 };
+
+// "512M", "1G", "65536": bytes with an optional binary K, M or G suffix.
+StatusOr<int64_t> ParseBytes(const std::string& text, const char* flag) {
+  double value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  const size_t end = ec == std::errc() ? static_cast<size_t>(ptr - text.data()) : 0;
+  std::string unit = text.substr(end);
+  double scale = unit.empty() || unit == "B"   ? 1
+                 : unit == "K" || unit == "KB" ? 1024.0
+                 : unit == "M" || unit == "MB" ? 1024.0 * 1024
+                 : unit == "G" || unit == "GB" ? 1024.0 * 1024 * 1024
+                                               : 0;
+  if (end == 0 || scale == 0 || !(value > 0) || value * scale > 1e15) {
+    return InvalidArgumentError(std::string(flag) + " '" + text +
+                                "': expected a positive size such as 512M or 1G");
+  }
+  return static_cast<int64_t>(value * scale);
+}
+
+StatusOr<featurestore::QueryLimits> Limits(const QueryFlags& f) {
+  featurestore::QueryLimits limits;
+  if (f.timeout != "0") {
+    auto timeout = ParseDurationMicros(f.timeout);
+    if (!timeout.ok()) return timeout.status().WithContext("--timeout");
+    limits.timeout_ms = std::max<int64_t>(1, *timeout / 1000);
+  }
+  ASSIGN_OR_RETURN(limits.heap_limit_bytes, ParseBytes(f.max_memory, "--max-memory"));
+  ASSIGN_OR_RETURN(limits.max_length_bytes, ParseBytes(f.max_length, "--max-length"));
+  return limits;
+}
 
 // One CSV line of `cells`, each rendered by `text`.
 template <typename T, typename ToText>
@@ -98,7 +132,8 @@ Status RunQuery(const GlobalOptions& globals, const QueryFlags& f) {
   if (f.format != "table" && f.format != "csv" && f.format != "json") {
     return InvalidArgumentError("--format must be table, csv or json");
   }
-  ASSIGN_OR_RETURN(auto store, OpenFeatureStore(globals, /*read_only=*/true));
+  ASSIGN_OR_RETURN(featurestore::QueryLimits limits, Limits(f));
+  ASSIGN_OR_RETURN(auto store, OpenFeatureStore(globals, /*read_only=*/true, limits));
   if (f.format == "csv") return PrintCsv(*store, f.sql);
   if (f.format == "json") return PrintJsonLines(*store, f.sql);
   return PrintTable(*store, f.sql);
@@ -146,6 +181,12 @@ void AddQueryCommands(CLI::App& app, const GlobalOptions& globals) {
   CLI::App* q = app.add_subcommand("query", "Run read-only SQL over the offline store");
   q->add_option("sql", query->sql, "One SELECT statement")->required();
   q->add_option("--format", query->format, "table (default), csv or json");
+  q->add_option("--timeout", query->timeout, "Stop the query after this long, e.g. 10s (0 = never)")
+      ->capture_default_str();
+  q->add_option("--max-memory", query->max_memory, "SQLite heap ceiling, e.g. 512M")
+      ->capture_default_str();
+  q->add_option("--max-length", query->max_length, "Longest string or blob a query may build")
+      ->capture_default_str();
   SetAction(q, [&globals, query] { return RunQuery(globals, *query); });
 
   auto* dataset = new DatasetFlags();

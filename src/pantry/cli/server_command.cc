@@ -26,6 +26,8 @@ struct ServeOptions {
   int shards = 4;
   int io_threads = 0;
   bool metrics_public = false;
+  bool open_stream_groups = false;
+  bool sync_writes = false;
   std::string aws_access_key_id;
   std::vector<std::string> endpoint_aliases;
   SqlAppFlags sql;
@@ -74,6 +76,8 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   options.stream_backlog.max_events = static_cast<uint64_t>(flags.max_backlog_events);
   options.stream_backlog.max_micros = static_cast<int64_t>(flags.max_backlog_seconds * 1e6);
   options.live_online_only = flags.live_online_only;
+  options.open_stream_groups = flags.open_stream_groups;
+  options.sync_writes = flags.sync_writes;
   if (!flags.sql.app.empty()) {
     ASSIGN_OR_RETURN(auto pumps, CompileSqlApp(flags.sql));
     for (stream::kda::CompiledPump& p : pumps) options.extra_specs.push_back(std::move(p.spec));
@@ -154,6 +158,12 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
   serve->add_flag("--live-online-only", flags->live_online_only,
                   "Create click_stream_live without an offline store (latest row per customer "
                   "online only); a home that has the group keeps it as it is");
+  serve->add_flag("--open-stream-groups", flags->open_stream_groups,
+                  "Accept PutRecord/DeleteRecord on the groups the stream processors write "
+                  "(refused with 403 by default)");
+  serve->add_flag("--sync-writes", flags->sync_writes,
+                  "fsync every feature-store write before acknowledging it (survives power "
+                  "loss; default: survives a crash of the process)");
   SetAction(serve, [&globals, flags] { return RunServe(globals, *flags); });
 }
 

@@ -1,6 +1,7 @@
 #include "pantry/common/file_util.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -41,7 +42,7 @@ Status SyncDirectory(const std::filesystem::path& dir) {
 Status WriteFileAtomic(const std::filesystem::path& path, std::string_view contents) {
   std::filesystem::path tmp = path;
   tmp += ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return ErrnoError("cannot create " + tmp.string(), errno);
   size_t written = 0;
   while (written < contents.size()) {
@@ -67,10 +68,41 @@ Status WriteFileAtomic(const std::filesystem::path& path, std::string_view conte
   return SyncDirectory(parent.empty() ? std::filesystem::path(".") : parent);
 }
 
+Status AppendLineDurably(const std::filesystem::path& path, std::string_view line) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return ErrnoError("cannot open " + path.string(), errno);
+  std::string data(line);
+  data += '\n';
+  size_t written = 0;
+  while (written < data.size()) {
+    ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return ErrnoError("cannot write " + path.string(), err);
+    }
+    written += static_cast<size_t>(n);
+  }
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return ErrnoError("cannot fsync " + path.string(), err);
+  return Status::Ok();
+}
+
 Status EnsureWritableDirectory(const std::filesystem::path& dir) {
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return IOError("cannot create directory " + dir.string() + ": " + ec.message());
+  // Missing components are created 0700 (stores and logs hold customer
+  // data); existing ones keep their mode.
+  std::filesystem::path partial;
+  for (const auto& part : dir) {
+    partial /= part;
+    if (std::filesystem::exists(partial, ec)) continue;
+    if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) {
+      return ErrnoError("cannot create directory " + partial.string(), errno);
+    }
+  }
   if (!std::filesystem::is_directory(dir, ec)) {
     return IOError(dir.string() + " exists and is not a directory");
   }

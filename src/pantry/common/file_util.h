@@ -12,12 +12,19 @@ namespace pantry {
 
 StatusOr<std::string> ReadFileToString(const std::filesystem::path& path);
 
+// Files and directories these helpers create are private (0600 and 0700,
+// before the umask).
+
 // Writes `contents` to a temporary file beside `path`, fsyncs it, renames it
 // over `path` and fsyncs the directory: readers see the old or the new file,
 // never a torn one, also after a crash.
 Status WriteFileAtomic(const std::filesystem::path& path, std::string_view contents);
 
-// Creates `dir` and its parents if missing and checks that it is a writable
+// Appends `line` and a newline to `path` (created 0600 if missing) and
+// fsyncs it: for small append-only logs that must survive a crash.
+Status AppendLineDurably(const std::filesystem::path& path, std::string_view line);
+
+// Creates `dir` and its parents if missing (mode 0700) and checks that it is a writable
 // directory.
 Status EnsureWritableDirectory(const std::filesystem::path& dir);
 

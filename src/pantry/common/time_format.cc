@@ -24,7 +24,56 @@ Status BadTimestamp(std::string_view text, std::string_view why) {
                               "': " + std::string(why));
 }
 
+constexpr double kMaxDurationSeconds = 1000.0 * 366 * 86400;
+
+// Floor division and its non-negative remainder, without negating (so
+// INT64_MIN is safe).
+void FloorDivide(int64_t value, int64_t divisor, int64_t* quotient, int64_t* remainder) {
+  *quotient = value / divisor;
+  *remainder = value % divisor;
+  if (*remainder < 0) {
+    *quotient -= 1;
+    *remainder += divisor;
+  }
+}
+
 }  // namespace
+
+Status CheckEventTimeRange(int64_t micros) {
+  if (micros < kMinEventTimeMicros || micros > kMaxEventTimeMicros) {
+    return InvalidArgumentError("event time " + FormatIso8601Micros(micros) +
+                                " is out of range: event times must lie between "
+                                "0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z");
+  }
+  return Status::Ok();
+}
+
+StatusOr<int64_t> SecondsToEventTimeMicros(double seconds) {
+  if (!std::isfinite(seconds)) return InvalidArgumentError("event time is not a finite number");
+  // Compare in seconds first: the product below must not overflow.
+  constexpr double kMinSeconds = static_cast<double>(kMinEventTimeMicros) / 1e6;
+  constexpr double kMaxSeconds = static_cast<double>(kMaxEventTimeMicros) / 1e6;
+  if (seconds < kMinSeconds - 1 || seconds > kMaxSeconds + 1) {
+    char shown[32];
+    std::snprintf(shown, sizeof(shown), "%.6g", seconds);
+    return InvalidArgumentError(std::string("event time ") + shown +
+                                " (Unix seconds) is out of range: event times must lie "
+                                "between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z");
+  }
+  const int64_t micros = static_cast<int64_t>(std::llround(seconds * 1e6));
+  RETURN_IF_ERROR(CheckEventTimeRange(micros));
+  return micros;
+}
+
+StatusOr<int64_t> ExpiresAtMicros(int64_t event_time_micros, int64_t ttl_micros) {
+  if (ttl_micros <= 0) return InvalidArgumentError("TTL must be > 0");
+  int64_t sum;
+  if (__builtin_add_overflow(event_time_micros, ttl_micros, &sum)) {
+    return InvalidArgumentError("event time + TTL (" + std::to_string(event_time_micros) + " + " +
+                                std::to_string(ttl_micros) + " microseconds) overflows");
+  }
+  return sum;
+}
 
 StatusOr<int64_t> ParseIso8601Micros(std::string_view text) {
   int year, month, day, hour = 0, minute = 0, second = 0;
@@ -87,15 +136,29 @@ StatusOr<int64_t> ParseIso8601Micros(std::string_view text) {
   }
   int64_t days = sys_days(ymd).time_since_epoch().count();
   int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
-  return seconds * 1000000 + micros_fraction;
+  const int64_t micros = seconds * 1000000 + micros_fraction;
+  if (Status range = CheckEventTimeRange(micros); !range.ok()) {
+    return BadTimestamp(text, range.message());
+  }
+  return micros;
 }
 
 std::string FormatIso8601Micros(int64_t micros) {
   using namespace std::chrono;
-  int64_t seconds = micros >= 0 ? micros / 1000000 : -((-micros + 999999) / 1000000);
-  int64_t fraction = micros - seconds * 1000000;
-  int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
-  int64_t rem = seconds - days * 86400;
+  int64_t seconds, fraction, days, rem;
+  FloorDivide(micros, 1000000, &seconds, &fraction);
+  if (micros < kMinEventTimeMicros || micros > kMaxEventTimeMicros) {
+    // Unix seconds by the value's own digits; the unsigned magnitude keeps
+    // INT64_MIN defined.
+    const uint64_t magnitude =
+        micros < 0 ? 0 - static_cast<uint64_t>(micros) : static_cast<uint64_t>(micros);
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%s%llu.%06llu", micros < 0 ? "-" : "",
+                  static_cast<unsigned long long>(magnitude / 1000000),
+                  static_cast<unsigned long long>(magnitude % 1000000));
+    return buf;
+  }
+  FloorDivide(seconds, 86400, &days, &rem);
   year_month_day ymd{sys_days(std::chrono::days(days))};
   char buf[48];
   int n = std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02d", int(ymd.year()),
@@ -113,8 +176,7 @@ StatusOr<int64_t> ParseEventTimeMicros(std::string_view text) {
   double seconds;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
   if (ec == std::errc() && ptr == text.data() + text.size()) {
-    if (!std::isfinite(seconds)) return InvalidArgumentError("event time is not finite");
-    return static_cast<int64_t>(std::llround(seconds * 1e6));
+    return SecondsToEventTimeMicros(seconds);
   }
   return ParseIso8601Micros(text);
 }
@@ -146,6 +208,9 @@ StatusOr<int64_t> ParseDurationMicros(std::string_view text) {
                                 std::string(unit) + "' (use ms, s, m, h, d or w)");
   }
   if (value <= 0) return InvalidArgumentError("duration '" + std::string(text) + "' must be > 0");
+  if (value * scale > kMaxDurationSeconds) {
+    return InvalidArgumentError("duration '" + std::string(text) + "' is over 1000 years");
+  }
   return static_cast<int64_t>(std::llround(value * scale * 1e6));
 }
 

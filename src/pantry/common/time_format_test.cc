@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <climits>
+#include <cmath>
+
 #include "pantry/common/clock.h"
 
 namespace pantry {
@@ -49,6 +52,48 @@ TEST(TimeFormatTest, Durations) {
   EXPECT_FALSE(ParseDurationMicros("7y").ok());
   EXPECT_FALSE(ParseDurationMicros("-1d").ok());
   EXPECT_FALSE(ParseDurationMicros("").ok());
+}
+
+// Issue 13: out-of-range times (the year 11476 and 32103 marker rows) are
+// refused where they are parsed, and formatting any int64 is defined.
+TEST(TimeFormatTest, EventTimesAreRangeChecked) {
+  EXPECT_EQ(*ParseIso8601Micros("0001-01-01T00:00:00Z"), kMinEventTimeMicros);
+  EXPECT_EQ(*ParseIso8601Micros("9999-12-31T23:59:59.999999Z"), kMaxEventTimeMicros);
+  EXPECT_FALSE(ParseIso8601Micros("0000-12-31T23:59:59Z").ok());
+  EXPECT_FALSE(ParseIso8601Micros("0001-01-01T00:30:00+01:00").ok());
+  EXPECT_FALSE(ParseIso8601Micros("9999-12-31T23:30:00-01:00").ok());
+  for (const char* bad : {"300000000000", "1e300", "-1e300", "-62135596801", "253402300800",
+                          "9223372036854.775807"}) {
+    auto parsed = ParseEventTimeMicros(bad);
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_NE(parsed.status().message().find("out of range"), std::string::npos)
+        << bad << ": " << parsed.status();
+  }
+  EXPECT_EQ(*ParseEventTimeMicros("-62135596800"), kMinEventTimeMicros);
+  // (Doubles near the year 9999 carry 32 µs steps: seconds with a half.)
+  EXPECT_EQ(*ParseEventTimeMicros("253402300799.5"), kMaxEventTimeMicros - 499'999);
+  EXPECT_FALSE(SecondsToEventTimeMicros(std::nan("")).ok());
+  EXPECT_FALSE(ParseEventTimeMicros("inf").ok());
+  EXPECT_TRUE(CheckEventTimeRange(0).ok());
+  EXPECT_FALSE(CheckEventTimeRange(kMaxEventTimeMicros + 1).ok());
+}
+
+TEST(TimeFormatTest, FormatsEveryInt64) {
+  EXPECT_EQ(FormatIso8601Micros(kMinEventTimeMicros), "0001-01-01T00:00:00Z");
+  EXPECT_EQ(FormatIso8601Micros(kMaxEventTimeMicros), "9999-12-31T23:59:59.999999Z");
+  EXPECT_EQ(FormatIso8601Micros(INT64_MIN), "-9223372036854.775808");
+  EXPECT_EQ(FormatIso8601Micros(INT64_MAX), "9223372036854.775807");
+  EXPECT_EQ(FormatIso8601Micros(300000000000LL * 1000000), "300000000000.000000");
+  // The out-of-range form reads back as Unix seconds, and is refused.
+  EXPECT_FALSE(ParseEventTimeMicros(FormatIso8601Micros(INT64_MIN)).ok());
+}
+
+TEST(TimeFormatTest, ExpiresAtIsChecked) {
+  EXPECT_EQ(*ExpiresAtMicros(1000, 500), 1500);
+  EXPECT_FALSE(ExpiresAtMicros(INT64_MAX - 10, 11).ok());
+  EXPECT_FALSE(ExpiresAtMicros(1000, 0).ok());
+  EXPECT_FALSE(ParseDurationMicros("1e300").ok());
+  EXPECT_FALSE(ParseDurationMicros("2000000w").ok());
 }
 
 TEST(ClockTest, FakeClockMovesOnlyWhenTold) {

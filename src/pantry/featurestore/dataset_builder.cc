@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "pantry/common/csv.h"
+#include "pantry/common/logging.h"
 #include "pantry/featurestore/sql_quote.h"
 
 namespace pantry::featurestore {
@@ -38,6 +39,30 @@ struct History {
   }
 };
 
+// Offline rows are append-only, so a row whose event time cannot be read
+// (out of range, written before times were range-checked) would otherwise
+// fail every dataset for good: such rows are left out, with one warning per
+// group naming the first reason.
+class UnreadableTimes {
+ public:
+  explicit UnreadableTimes(std::string group) : group_(std::move(group)) {}
+  ~UnreadableTimes() {
+    if (count_ > 0) {
+      PANTRY_LOG_WARN("dataset: left out {} rows of {} whose event time is unreadable ({})", count_,
+                      group_, first_reason_);
+    }
+  }
+  Status Add(const Status& reason) {
+    if (count_++ == 0) first_reason_ = reason.message();
+    return Status::Ok();
+  }
+
+ private:
+  std::string group_;
+  int64_t count_ = 0;
+  std::string first_reason_;
+};
+
 StatusOr<History> LoadHistory(const FeatureStore& store, const DatasetJoin& join) {
   ASSIGN_OR_RETURN(FeatureGroupDefinition def, store.DescribeFeatureGroup(join.feature_group));
   if (!def.offline_enabled) {
@@ -63,10 +88,11 @@ StatusOr<History> LoadHistory(const FeatureStore& store, const DatasetJoin& join
   for (const std::string& f : h.feature_names) sql += ", " + QuoteSqlIdentifier(f);
   sql += " FROM " + QuoteSqlIdentifier(def.name) + " ORDER BY rowid";
   int64_t order = 0;
+  UnreadableTimes skipped(def.name);
   RETURN_IF_ERROR(store.QueryEach(sql, nullptr, [&](std::span<const FeatureValue> row) -> Status {
     if (row[0].is_null()) return Status::Ok();
     auto t = EventTimeMicros(row[1]);
-    if (!t.ok()) return t.status().WithContext("feature group " + def.name);
+    if (!t.ok()) return skipped.Add(t.status());
     History::Row r;
     r.event_time = *t;
     r.order = order++;
@@ -188,9 +214,10 @@ Status WriteGroupBase(const FeatureStore& store, const std::string& group,
       "SELECT " + cols + " FROM " + t + " WHERE rowid IN (SELECT max(rowid) FROM " + t +
       " GROUP BY " + QuoteSqlIdentifier(def.record_identifier_name) + ", " +
       QuoteSqlIdentifier(def.event_time_name) + ") AND is_deleted = 0 ORDER BY rowid";
+  UnreadableTimes skipped(def.name);
   return store.QueryEach(sql, nullptr, [&](std::span<const FeatureValue> row) -> Status {
     auto when = EventTimeMicros(row[time_index]);
-    if (!when.ok()) return when.status().WithContext("base " + def.name);
+    if (!when.ok()) return skipped.Add(when.status());
     writer->Emit(row, *when);
     return Status::Ok();
   });

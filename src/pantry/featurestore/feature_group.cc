@@ -270,12 +270,15 @@ std::vector<FeatureDefinition> InferFeatureDefinitions(
 }
 
 StatusOr<int64_t> EventTimeMicros(const FeatureValue& value) {
-  if (value.is_double()) {
-    double s = value.double_value();
-    if (!(s > -1e13 && s < 1e13)) return InvalidArgumentError("event time out of range");
-    return static_cast<int64_t>(std::llround(s * 1e6));
+  if (value.is_double()) return SecondsToEventTimeMicros(value.double_value());
+  if (value.is_int()) {
+    // Compared in seconds: the product must not overflow.
+    const int64_t s = value.int_value();
+    if (s < kMinEventTimeMicros / 1000000 || s > kMaxEventTimeMicros / 1000000) {
+      return SecondsToEventTimeMicros(static_cast<double>(s));  // the range error
+    }
+    return s * 1000000;
   }
-  if (value.is_int()) return value.int_value() * 1000000;
   if (value.is_string()) {
     auto t = ParseEventTimeMicros(value.string_value());
     if (!t.ok()) {

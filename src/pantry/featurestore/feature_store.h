@@ -85,6 +85,8 @@ struct FeatureStoreOptions {
   // only; no RocksDB WAL replay). GetRecord/BatchGetRecord then fail with
   // FailedPrecondition.
   bool offline_only = false;
+  // Bounds on Query/QueryEach (see QueryLimits).
+  QueryLimits query_limits;
   // Empty in production; see FeatureStoreHooks.
   FeatureStoreHooks hooks;
 };
@@ -180,6 +182,19 @@ class FeatureStore {
   virtual StatusOr<PutSummary> PutRecords(std::string_view group, std::span<const Record> records,
                                           std::optional<int64_t> ttl_micros = std::nullopt,
                                           WriteTargets targets = WriteTargets::kAll) = 0;
+
+  // PutRecords that also sets the private mark `writer` to `mark` in the
+  // batch's offline transaction, so after a crash the rows and the mark
+  // agree. No record write (PutRecord, DeleteRecord, the runtime API) can
+  // set a mark, so a client cannot forge one: the stream sink keeps its
+  // delivered high-water mark here. The group must have an offline store
+  // (FailedPrecondition otherwise).
+  virtual StatusOr<PutSummary> PutRecordsMarked(std::string_view group,
+                                                std::span<const Record> records,
+                                                std::string_view writer, int64_t mark) = 0;
+
+  // The mark last set for `writer`; nullopt if never set.
+  virtual StatusOr<std::optional<int64_t>> ReadMark(std::string_view writer) const = 0;
 
   // The latest online record of `record_id` (its string form, e.g. "42" for
   // an Integral id), restricted to `feature_names` if not empty, or nullopt

@@ -58,9 +58,10 @@ Status FeatureStoreImpl::Init() {
   Publish(std::move(map));
 
   // Offline store.
-  ASSIGN_OR_RETURN(
-      offline_, OfflineStore::OpenSqlite(root_ / "offline.db", {.sync = options_.sync_writes,
-                                                                .read_only = options_.read_only}));
+  ASSIGN_OR_RETURN(offline_, OfflineStore::OpenSqlite(root_ / "offline.db",
+                                                      {.sync = options_.sync_writes,
+                                                       .read_only = options_.read_only,
+                                                       .query_limits = options_.query_limits}));
   if (!options_.read_only) {
     for (const auto& [name, def] : *groups_) {
       if (def->offline_enabled) RETURN_IF_ERROR(offline_->EnsureTable(*def));

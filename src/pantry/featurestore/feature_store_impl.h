@@ -21,6 +21,9 @@ namespace pantry::featurestore::detail {
 using GroupPtr = std::shared_ptr<const FeatureGroupDefinition>;
 using GroupMap = std::map<std::string, GroupPtr, std::less<>>;
 
+// Journaled batches Recover could not apply, one JSON object per line.
+inline constexpr char kQuarantineFile[] = "quarantine.jsonl";
+
 class FeatureStoreImpl final : public FeatureStore {
  public:
   explicit FeatureStoreImpl(const FeatureStoreOptions& options)
@@ -56,6 +59,13 @@ class FeatureStoreImpl final : public FeatureStore {
 
   StatusOr<PutSummary> PutRecords(std::string_view group, std::span<const Record> records,
                                   std::optional<int64_t> ttl_micros, WriteTargets targets) override;
+
+  StatusOr<PutSummary> PutRecordsMarked(std::string_view group, std::span<const Record> records,
+                                        std::string_view writer, int64_t mark) override;
+
+  StatusOr<std::optional<int64_t>> ReadMark(std::string_view writer) const override {
+    return offline_->ReadMark(writer);
+  }
 
   StatusOr<std::optional<Record>> GetRecord(std::string_view group, std::string_view record_id,
                                             std::span<const std::string> feature_names,
@@ -145,15 +155,34 @@ class FeatureStoreImpl final : public FeatureStore {
                     const std::optional<std::string>& current, std::vector<OnlineWrite>* writes,
                     bool check) const;
 
+  // The online writes that apply a journaled batch; an error means the
+  // batch can no longer be applied (Recover quarantines it).
+  StatusOr<std::vector<OnlineWrite>> PlanReplay(const FeatureGroupDefinition& def,
+                                                const JournalEntry& entry) const;
+  // Appends the batch and the reason to featurestore/quarantine.jsonl.
+  Status Quarantine(const JournalEntry& entry, const Status& reason) const;
+
+  // The writer mark a batch sets with its offline commit (PutRecordsMarked).
+  struct Mark {
+    std::string_view writer;
+    int64_t value = 0;
+  };
+
+  StatusOr<PutSummary> PutRecordsImpl(std::string_view group, std::span<const Record> records,
+                                      std::optional<int64_t> ttl_micros, WriteTargets targets,
+                                      const Mark& mark);
+
   // Offline (with journal) first, then online with the applied sequence.
   Status AppendOffline(const FeatureGroupDefinition& def, std::span<const Record> rows,
-                       JournalOp op, std::optional<int64_t> ttl, double invoked, int64_t* sequence);
+                       JournalOp op, std::optional<int64_t> ttl, double invoked, int64_t* sequence,
+                       const Mark& mark);
   // `planned` is the outcome of planning the writes; an error there after an
   // offline commit is reported like a failed online write.
   Status WriteOnline(const FeatureGroupDefinition& def, std::span<const OnlineWrite> writes,
                      int64_t sequence, Status planned);
   Status Commit(const FeatureGroupDefinition& def, std::span<const Record> rows, JournalOp op,
-                std::optional<int64_t> ttl, double invoked, std::vector<OnlineWrite>& writes);
+                std::optional<int64_t> ttl, double invoked, std::vector<OnlineWrite>& writes,
+                const Mark& mark);
 
   // `expires_at_micros` (may be null) gets the visible record's expiry.
   StatusOr<std::optional<Record>> DecodeVisible(const std::optional<std::string>& value,

@@ -6,6 +6,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "pantry/common/file_util.h"
+#include "pantry/common/json.h"
 #include "pantry/common/logging.h"
 #include "pantry/common/time_format.h"
 #include "pantry/featurestore/feature_store_impl.h"
@@ -23,7 +25,7 @@ Status FeatureStoreImpl::Recover() {
   ASSIGN_OR_RETURN(int64_t applied, online_->AppliedSequence());
   next_sequence_ = std::max(last, applied) + 1;
   if (!online_->durable() || last <= applied) return Status::Ok();
-  int64_t replayed = 0;
+  int64_t replayed = 0, quarantined = 0;
   auto groups = groups_;
   RETURN_IF_ERROR(offline_->ReadJournal(
       applied,
@@ -33,26 +35,62 @@ Status FeatureStoreImpl::Recover() {
       },
       [&](const JournalEntry& entry) -> Status {
         const FeatureGroupDefinition& def = *groups->find(entry.group)->second;
-        ASSIGN_OR_RETURN(std::vector<Prepared> prepared, PrepareAll(def, entry.records));
-        std::vector<OnlineWrite> writes;
-        if (entry.op == JournalOp::kPut) {
-          RETURN_IF_ERROR(PlanPuts(def, prepared,
-                                   entry.ttl_micros ? entry.ttl_micros : def.ttl_micros, &writes,
-                                   nullptr));
-        } else {
-          for (const Prepared& p : prepared) {
-            ASSIGN_OR_RETURN(auto current, online_->Get(def.name, p.id));
-            RETURN_IF_ERROR(PlanDelete(def, p, entry.op, current, &writes, /*check=*/false));
-          }
+        StatusOr<std::vector<OnlineWrite>> writes = PlanReplay(def, entry);
+        if (!writes.ok()) {
+          // A batch that can no longer be applied (rows an older version
+          // accepted, a damaged online record) must not keep the store
+          // from opening: set it aside, say so, and go on.
+          RETURN_IF_ERROR(Quarantine(entry, writes.status()));
+          ++quarantined;
+          return online_->Write({}, entry.sequence);
         }
         ++replayed;
-        return online_->Write(writes, entry.sequence);
+        return online_->Write(*writes, entry.sequence);
       }));
   // Mark everything journaled as applied, including batches of groups
   // deleted since.
   RETURN_IF_ERROR(online_->Write({}, last));
   PANTRY_LOG_INFO("feature store: replayed {} journaled batches into the online store", replayed);
+  if (quarantined > 0) {
+    PANTRY_LOG_ERROR(
+        "feature store: {} journaled batches could not be applied online and were quarantined "
+        "(their rows stay in the offline store; see {})",
+        quarantined, (root_ / kQuarantineFile).string());
+  }
   return Status::Ok();
+}
+
+StatusOr<std::vector<OnlineWrite>> FeatureStoreImpl::PlanReplay(const FeatureGroupDefinition& def,
+                                                                const JournalEntry& entry) const {
+  ASSIGN_OR_RETURN(std::vector<Prepared> prepared, PrepareAll(def, entry.records));
+  std::vector<OnlineWrite> writes;
+  if (entry.op == JournalOp::kPut) {
+    RETURN_IF_ERROR(PlanPuts(def, prepared, entry.ttl_micros ? entry.ttl_micros : def.ttl_micros,
+                             &writes, nullptr));
+    return writes;
+  }
+  for (const Prepared& p : prepared) {
+    ASSIGN_OR_RETURN(auto current, online_->Get(def.name, p.id));
+    RETURN_IF_ERROR(PlanDelete(def, p, entry.op, current, &writes, /*check=*/false));
+  }
+  return writes;
+}
+
+Status FeatureStoreImpl::Quarantine(const JournalEntry& entry, const Status& reason) const {
+  const char* op = entry.op == JournalOp::kPut          ? "put"
+                   : entry.op == JournalOp::kSoftDelete ? "soft_delete"
+                                                        : "hard_delete";
+  Json line = {{"sequence", entry.sequence},
+               {"feature_group", entry.group},
+               {"op", op},
+               {"rows", entry.records.size()},
+               {"reason", reason.ToString()},
+               {"quarantined_at", FormatIso8601Micros(clock_->NowMicros())}};
+  PANTRY_LOG_ERROR(
+      "feature store: journaled batch {} ({} of {} rows into {}) cannot be applied to the online "
+      "store and is quarantined: {}",
+      entry.sequence, op, entry.records.size(), entry.group, reason.ToString());
+  return AppendLineDurably(root_ / kQuarantineFile, line.dump());
 }
 
 Status FeatureStoreImpl::PutRecord(std::string_view group, const Record& record,
@@ -84,6 +122,20 @@ StatusOr<PutSummary> FeatureStoreImpl::PutRecords(std::string_view group,
                                                   std::span<const Record> records,
                                                   std::optional<int64_t> ttl_micros,
                                                   WriteTargets targets) {
+  return PutRecordsImpl(group, records, ttl_micros, targets, Mark{});
+}
+
+StatusOr<PutSummary> FeatureStoreImpl::PutRecordsMarked(std::string_view group,
+                                                        std::span<const Record> records,
+                                                        std::string_view writer, int64_t mark) {
+  if (writer.empty()) return InvalidArgumentError("PutRecordsMarked: empty writer");
+  return PutRecordsImpl(group, records, std::nullopt, WriteTargets::kAll, Mark{writer, mark});
+}
+
+StatusOr<PutSummary> FeatureStoreImpl::PutRecordsImpl(std::string_view group,
+                                                      std::span<const Record> records,
+                                                      std::optional<int64_t> ttl_micros,
+                                                      WriteTargets targets, const Mark& mark) {
   RETURN_IF_ERROR(CheckWritable());
   if (ttl_micros && *ttl_micros <= 0) return InvalidArgumentError("TTL must be > 0");
   const double invoked = clock_->NowSeconds();
@@ -91,6 +143,10 @@ StatusOr<PutSummary> FeatureStoreImpl::PutRecords(std::string_view group,
   auto it = groups_->find(group);
   if (it == groups_->end()) return UnknownGroup(group);
   ASSIGN_OR_RETURN(GroupPtr def, RestrictToTargets(it->second, targets));
+  if (!mark.writer.empty() && !def->offline_enabled) {
+    return FailedPreconditionError("feature group " + def->name +
+                                   " has no offline store to keep the writer mark in");
+  }
   // Validate everything before writing anything.
   std::vector<Prepared> prepared;
   prepared.reserve(records.size());
@@ -102,10 +158,17 @@ StatusOr<PutSummary> FeatureStoreImpl::PutRecords(std::string_view group,
     }
     prepared.push_back(std::move(*p));
   }
+  const std::optional<int64_t> ttl = ttl_micros ? ttl_micros : def->ttl_micros;
+  if (ttl) {
+    for (size_t i = 0; i < prepared.size(); ++i) {
+      if (auto expires = ExpiresAtMicros(prepared[i].event_time_micros, *ttl); !expires.ok()) {
+        return expires.status().WithContext("record " + std::to_string(i));
+      }
+    }
+  }
   PutSummary summary;
   summary.records = static_cast<int64_t>(records.size());
   std::vector<OnlineWrite> writes;
-  const std::optional<int64_t> ttl = ttl_micros ? ttl_micros : def->ttl_micros;
   if (def->online_enabled && def->offline_enabled && records.size() >= kOverlapMinRecords) {
     // Large batches: the offline append (SQLite) and the online planning
     // (reads + encoding) are independent, so they overlap; the online
@@ -113,7 +176,7 @@ StatusOr<PutSummary> FeatureStoreImpl::PutRecords(std::string_view group,
     int64_t sequence = 0;
     Status offline;
     std::thread appender([&] {
-      offline = AppendOffline(*def, records, JournalOp::kPut, ttl_micros, invoked, &sequence);
+      offline = AppendOffline(*def, records, JournalOp::kPut, ttl_micros, invoked, &sequence, mark);
     });
     Status planned = PlanPuts(*def, prepared, ttl, &writes, &summary);
     appender.join();
@@ -124,13 +187,14 @@ StatusOr<PutSummary> FeatureStoreImpl::PutRecords(std::string_view group,
   if (def->online_enabled) {
     RETURN_IF_ERROR(PlanPuts(*def, prepared, ttl, &writes, &summary));
   }
-  RETURN_IF_ERROR(Commit(*def, records, JournalOp::kPut, ttl_micros, invoked, writes));
+  RETURN_IF_ERROR(Commit(*def, records, JournalOp::kPut, ttl_micros, invoked, writes, mark));
   return summary;
 }
 
 Status FeatureStoreImpl::DeleteRecord(std::string_view group, std::string_view record_id,
                                       int64_t event_time_micros, DeleteMode mode) {
   RETURN_IF_ERROR(CheckWritable());
+  RETURN_IF_ERROR(CheckEventTimeRange(event_time_micros));
   const double invoked = clock_->NowSeconds();
   std::lock_guard lock(write_mu_);
   auto it = groups_->find(group);
@@ -160,7 +224,8 @@ Status FeatureStoreImpl::DeleteRecord(std::string_view group, std::string_view r
     ASSIGN_OR_RETURN(auto current, online_->Get(def->name, id));
     RETURN_IF_ERROR(PlanDelete(*def, p, op, current, &writes, /*check=*/true));
   }
-  return Commit(*def, std::span<const Record>(&marker, 1), op, std::nullopt, invoked, writes);
+  return Commit(*def, std::span<const Record>(&marker, 1), op, std::nullopt, invoked, writes,
+                Mark{});
 }
 
 StatusOr<FeatureStoreImpl::Prepared> FeatureStoreImpl::PrepareRecord(
@@ -218,7 +283,9 @@ Status FeatureStoreImpl::PlanPuts(const FeatureGroupDefinition& def,
     }
     OnlineRecordHeader header;
     header.event_time_micros = p.event_time_micros;
-    header.expires_at_micros = ttl ? p.event_time_micros + *ttl : 0;
+    if (ttl) {
+      ASSIGN_OR_RETURN(header.expires_at_micros, ExpiresAtMicros(p.event_time_micros, *ttl));
+    }
     if (header.expires_at_micros == 0 && ttl) header.expires_at_micros = 1;
     OnlineWrite w;
     w.group = def.name;
@@ -267,7 +334,7 @@ Status FeatureStoreImpl::PlanDelete(const FeatureGroupDefinition& def, const Pre
 Status FeatureStoreImpl::AppendOffline(const FeatureGroupDefinition& def,
                                        std::span<const Record> rows, JournalOp op,
                                        std::optional<int64_t> ttl, double invoked,
-                                       int64_t* sequence) {
+                                       int64_t* sequence, const Mark& mark) {
   *sequence = 0;
   if (!def.offline_enabled) return Status::Ok();
   const int64_t seq = next_sequence_++;
@@ -279,6 +346,8 @@ Status FeatureStoreImpl::AppendOffline(const FeatureGroupDefinition& def,
   batch.api_invocation_time_seconds = invoked;
   batch.sequence = online_->durable() && def.online_enabled ? seq : 0;
   batch.ttl_micros = ttl;
+  batch.mark_writer = mark.writer;
+  batch.mark_value = mark.value;
   RETURN_IF_ERROR(offline_->Append(batch));
   *sequence = batch.sequence;
   if (options_.hooks.after_offline_commit) options_.hooks.after_offline_commit();
@@ -307,9 +376,9 @@ Status FeatureStoreImpl::WriteOnline(const FeatureGroupDefinition& def,
 
 Status FeatureStoreImpl::Commit(const FeatureGroupDefinition& def, std::span<const Record> rows,
                                 JournalOp op, std::optional<int64_t> ttl, double invoked,
-                                std::vector<OnlineWrite>& writes) {
+                                std::vector<OnlineWrite>& writes, const Mark& mark) {
   int64_t sequence = 0;
-  RETURN_IF_ERROR(AppendOffline(def, rows, op, ttl, invoked, &sequence));
+  RETURN_IF_ERROR(AppendOffline(def, rows, op, ttl, invoked, &sequence, mark));
   return WriteOnline(def, writes, sequence, Status::Ok());
 }
 

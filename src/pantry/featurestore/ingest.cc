@@ -28,7 +28,9 @@ struct RawBatch {
   int64_t bytes_read = 0;
   size_t width = 0;
   std::string arena;
-  std::vector<uint32_t> ends;  // end offset of each field in arena
+  // End offset of each field in arena: 64-bit, since a batch of wide rows
+  // (values up to 350 KB each) can pass 4 GiB.
+  std::vector<uint64_t> ends;
   size_t rows() const { return width == 0 ? 0 : ends.size() / width; }
 };
 
@@ -144,7 +146,7 @@ class Pipeline {
         }
         for (size_t i = 0; i < width; ++i) {
           batch.arena.append(record[i]);
-          batch.ends.push_back(static_cast<uint32_t>(batch.arena.size()));
+          batch.ends.push_back(static_cast<uint64_t>(batch.arena.size()));
         }
         ++ordinal;
       }
@@ -203,7 +205,7 @@ class Pipeline {
       bool ok = true;
       for (size_t c = 0; c < raw.width && ok; ++c) {
         const size_t k = r * raw.width + c;
-        const uint32_t begin = k == 0 ? 0 : raw.ends[k - 1];
+        const uint64_t begin = k == 0 ? 0 : raw.ends[k - 1];
         const std::string_view text(raw.arena.data() + begin, raw.ends[k] - begin);
         const ColumnPlan& p = plan_[c];
         if (p.feature < 0) continue;  // event-time column overridden by --event-time-now

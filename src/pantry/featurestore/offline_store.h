@@ -25,6 +25,7 @@
 
 #include "pantry/common/status.h"
 #include "pantry/featurestore/feature_group.h"
+#include "pantry/featurestore/query_result.h"
 #include "pantry/featurestore/record.h"
 
 namespace pantry::featurestore {
@@ -43,6 +44,10 @@ struct OfflineBatch {
   // same transaction, so that a crash leaves both or neither.
   int64_t sequence = 0;
   std::optional<int64_t> ttl_micros;  // journaled for replay of puts
+  // Non-empty: also set the private mark `mark_writer` to `mark_value` in
+  // the same transaction (see FeatureStore::PutRecordsMarked).
+  std::string_view mark_writer;
+  int64_t mark_value = 0;
 };
 
 // A journaled batch read back for recovery.
@@ -57,6 +62,7 @@ struct JournalEntry {
 struct SqliteOfflineOptions {
   bool sync = false;  // synchronous=FULL instead of NORMAL (WAL mode either way)
   bool read_only = false;
+  QueryLimits query_limits;
 };
 
 class OfflineStore {
@@ -81,6 +87,9 @@ class OfflineStore {
   virtual Status ReadJournal(
       int64_t after, const std::function<const FeatureGroupDefinition*(std::string_view)>& groups,
       const std::function<Status(const JournalEntry&)>& on_entry) const = 0;
+  // The private mark last set for `writer`, nullopt if never set. Only
+  // OfflineBatch::mark_writer writes marks; no record write can.
+  virtual StatusOr<std::optional<int64_t>> ReadMark(std::string_view writer) const = 0;
   // Read-only SQL; see FeatureStore::QueryEach.
   virtual Status QueryEach(
       std::string_view sql, std::vector<std::string>* column_names,

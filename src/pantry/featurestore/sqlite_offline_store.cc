@@ -11,11 +11,15 @@
 // The journal table _pantry_journal(sequence, feature_group, op,
 // ttl_micros, first_rowid, last_rowid) gets one row per appended batch in
 // the batch's own transaction; the facade uses it to replay batches into the
-// online store after a crash (see docs/featurestore.md).
+// online store after a crash (see docs/featurestore.md). _pantry_marks(writer,
+// value) holds the private marks writers such as the stream sink set in the
+// same transaction as their rows (no client write path reaches it).
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <cstdint>
 #include <map>
 #include <mutex>
 
@@ -65,8 +69,119 @@ Status Exec(sqlite3* db, const std::string& sql) {
   return Status::Ok();
 }
 
-int DenyAttach(void*, int action, const char*, const char*, const char*, const char*) {
-  return action == SQLITE_ATTACH || action == SQLITE_DETACH ? SQLITE_DENY : SQLITE_OK;
+// What the SQLite callbacks of one query share with QueryEach.
+struct QueryGuard {
+  std::chrono::steady_clock::time_point deadline{};
+  bool has_deadline = false;
+  bool timed_out = false;
+  std::string denied;  // why the authorizer refused, for the error message
+};
+
+// Pragmas that only describe the schema; every other pragma (writable_schema,
+// journal_mode, ...) is refused.
+bool IsIntrospectionPragma(const char* name) {
+  static constexpr std::string_view kAllowed[] = {
+      "table_info",  "table_xinfo",      "table_list",    "index_list",     "index_info",
+      "index_xinfo", "foreign_key_list", "database_list", "collation_list", "function_list"};
+  if (name == nullptr) return false;
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return std::find(std::begin(kAllowed), std::end(kAllowed), lower) != std::end(kAllowed);
+}
+
+// Queries may read tables and call functions, and nothing else: no writes,
+// ATTACH, transactions, pragmas that change state, or the functions that
+// reach outside SQL (fts3_tokenizer hands out a library pointer on Debian's
+// build; load_extension loads code).
+int AuthorizeQuery(void* arg, int action, const char* a1, const char* a2, const char*,
+                   const char*) {
+  auto* guard = static_cast<QueryGuard*>(arg);
+  switch (action) {
+    case SQLITE_SELECT:
+    case SQLITE_READ:
+    case SQLITE_RECURSIVE:
+      return SQLITE_OK;
+    case SQLITE_FUNCTION:
+      if (a2 != nullptr && (sqlite3_stricmp(a2, "fts3_tokenizer") == 0 ||
+                            sqlite3_stricmp(a2, "load_extension") == 0)) {
+        guard->denied = std::string("the function ") + a2 + "() is not allowed in queries";
+        return SQLITE_DENY;
+      }
+      return SQLITE_OK;
+    case SQLITE_PRAGMA:
+      if (IsIntrospectionPragma(a1)) return SQLITE_OK;
+      guard->denied = std::string("PRAGMA ") + (a1 ? a1 : "") +
+                      " is not allowed in queries (only schema pragmas such as table_info)";
+      return SQLITE_DENY;
+    default:
+      guard->denied =
+          "query is read-only: pantry query runs SELECT statements over the offline store; "
+          "writes go through ingest, put and delete";
+      return SQLITE_DENY;
+  }
+}
+
+int CheckDeadline(void* arg) {
+  auto* guard = static_cast<QueryGuard*>(arg);
+  if (!guard->has_deadline || std::chrono::steady_clock::now() < guard->deadline) return 0;
+  guard->timed_out = true;
+  return 1;  // interrupts the statement
+}
+
+// Opens the read-only connection one query runs on, with the limits and
+// the hardening described at QueryLimits. `guard` must outlive it.
+StatusOr<std::unique_ptr<sqlite3, int (*)(sqlite3*)>> OpenQueryConnection(
+    const std::filesystem::path& file, const QueryLimits& limits, QueryGuard* guard) {
+  sqlite3* conn = nullptr;
+  int rc =
+      sqlite3_open_v2(file.c_str(), &conn, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> owned(conn, sqlite3_close_v2);
+  if (rc != SQLITE_OK) {
+    return IOError("cannot open offline store " + file.string() + ": " +
+                   (conn ? sqlite3_errmsg(conn) : "out of memory"));
+  }
+  sqlite3_busy_timeout(conn, 10000);
+  sqlite3_db_config(conn, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+  sqlite3_db_config(conn, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, nullptr);
+  sqlite3_db_config(conn, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, nullptr);
+  sqlite3_db_config(conn, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+  const int64_t max_length = std::clamp<int64_t>(limits.max_length_bytes, 1024, INT32_MAX);
+  sqlite3_limit(conn, SQLITE_LIMIT_LENGTH, static_cast<int>(max_length));
+  sqlite3_limit(conn, SQLITE_LIMIT_SQL_LENGTH, 1 << 20);
+  sqlite3_limit(conn, SQLITE_LIMIT_ATTACHED, 0);
+  sqlite3_set_authorizer(conn, AuthorizeQuery, guard);
+  if (limits.timeout_ms > 0) {
+    guard->has_deadline = true;
+    guard->deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(limits.timeout_ms);
+    sqlite3_progress_handler(conn, 1000, CheckDeadline, guard);
+  }
+  return owned;
+}
+
+// The error for a failed prepare or step, naming the limit that stopped it.
+Status QueryError(sqlite3* conn, int rc, const QueryGuard& guard, const QueryLimits& limits) {
+  const std::string msg = sqlite3_errmsg(conn);
+  if (guard.timed_out) {
+    return InvalidArgumentError("query stopped: it ran past its time limit of " +
+                                std::to_string(limits.timeout_ms) + " ms (pantry query --timeout)");
+  }
+  // SQLite reports some denials as SQLITE_ERROR ("not authorized to use
+  // function"); the authorizer's own reason is clearer either way.
+  if (!guard.denied.empty()) return InvalidArgumentError(guard.denied);
+  if (rc == SQLITE_TOOBIG) {
+    return InvalidArgumentError("query stopped: a value exceeds the length limit of " +
+                                std::to_string(limits.max_length_bytes) + " bytes (" + msg + ")");
+  }
+  if (rc == SQLITE_NOMEM) {
+    return InvalidArgumentError("query stopped: out of memory within the limit of " +
+                                std::to_string(limits.heap_limit_bytes) +
+                                " bytes (pantry query --max-memory)");
+  }
+  if (rc == SQLITE_READONLY || rc == SQLITE_AUTH) {
+    return InvalidArgumentError("query is read-only: " + msg);
+  }
+  return InvalidArgumentError("SQL error: " + msg);
 }
 
 FeatureValue ColumnValue(sqlite3_stmt* stmt, int i) {
@@ -88,8 +203,9 @@ FeatureValue ColumnValue(sqlite3_stmt* stmt, int i) {
 
 class SqliteOfflineStore final : public OfflineStore {
  public:
-  SqliteOfflineStore(std::filesystem::path file, sqlite3* db, bool read_only)
-      : file_(std::move(file)), db_(db), read_only_(read_only) {}
+  SqliteOfflineStore(std::filesystem::path file, sqlite3* db, bool read_only,
+                     const QueryLimits& query_limits)
+      : file_(std::move(file)), db_(db), read_only_(read_only), query_limits_(query_limits) {}
   ~SqliteOfflineStore() override {
     inserts_.clear();
     journal_insert_.reset();
@@ -108,6 +224,9 @@ class SqliteOfflineStore final : public OfflineStore {
                          "CREATE TABLE IF NOT EXISTS _pantry_journal (sequence INTEGER PRIMARY "
                          "KEY, feature_group TEXT NOT NULL, op INTEGER NOT NULL, ttl_micros "
                          "INTEGER, first_rowid INTEGER NOT NULL, last_rowid INTEGER NOT NULL)"));
+    RETURN_IF_ERROR(Exec(db_,
+                         "CREATE TABLE IF NOT EXISTS _pantry_marks (writer TEXT PRIMARY KEY, "
+                         "value INTEGER NOT NULL)"));
     ASSIGN_OR_RETURN(journal_insert_,
                      Prepare(db_,
                              "INSERT INTO _pantry_journal (sequence, feature_group, op, "
@@ -176,6 +295,22 @@ class SqliteOfflineStore final : public OfflineStore {
     return Exec(db_, "COMMIT");
   }
 
+  StatusOr<std::optional<int64_t>> ReadMark(std::string_view writer) const override {
+    std::lock_guard lock(mu_);
+    sqlite3_stmt* raw = nullptr;
+    const char* sql = "SELECT value FROM _pantry_marks WHERE writer = ?";
+    if (sqlite3_prepare_v2(db_, sql, -1, &raw, nullptr) != SQLITE_OK) {
+      // A store written before marks existed, opened read-only: no marks.
+      return std::optional<int64_t>();
+    }
+    Stmt stmt(raw);
+    sqlite3_bind_text(raw, 1, writer.data(), static_cast<int>(writer.size()), SQLITE_STATIC);
+    int rc = sqlite3_step(raw);
+    if (rc == SQLITE_ROW) return std::optional<int64_t>(sqlite3_column_int64(raw, 0));
+    if (rc != SQLITE_DONE) return SqlError(db_, "read mark");
+    return std::optional<int64_t>();
+  }
+
   StatusOr<int64_t> LastSequence() const override {
     std::lock_guard lock(mu_);
     ASSIGN_OR_RETURN(Stmt stmt, Prepare(db_, "SELECT max(sequence) FROM _pantry_journal"));
@@ -235,23 +370,14 @@ class SqliteOfflineStore final : public OfflineStore {
       const std::function<Status(std::span<const FeatureValue>)>& on_row) const override {
     // A fresh read-only connection per query: concurrent queries never share
     // a connection, and nothing a query does can write.
-    sqlite3* conn = nullptr;
-    int rc =
-        sqlite3_open_v2(file_.c_str(), &conn, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
-    std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(conn, sqlite3_close_v2);
-    if (rc != SQLITE_OK) {
-      return IOError("cannot open offline store " + file_.string() + ": " +
-                     (conn ? sqlite3_errmsg(conn) : "out of memory"));
-    }
-    sqlite3_busy_timeout(conn, 10000);
-    sqlite3_set_authorizer(conn, DenyAttach, nullptr);
+    QueryGuard guard;
+    ASSIGN_OR_RETURN(auto owned, OpenQueryConnection(file_, query_limits_, &guard));
+    sqlite3* conn = owned.get();
     sqlite3_stmt* raw = nullptr;
     const char* tail = nullptr;
-    rc = sqlite3_prepare_v2(conn, sql.data(), static_cast<int>(sql.size()), &raw, &tail);
+    int rc = sqlite3_prepare_v2(conn, sql.data(), static_cast<int>(sql.size()), &raw, &tail);
     Stmt stmt(raw);
-    if (rc != SQLITE_OK) {
-      return InvalidArgumentError(std::string("SQL error: ") + sqlite3_errmsg(conn));
-    }
+    if (rc != SQLITE_OK) return QueryError(conn, rc, guard, query_limits_);
     if (raw == nullptr) return InvalidArgumentError("SQL error: empty query");
     for (const char* p = tail; p && p < sql.data() + sql.size(); ++p) {
       if (*p != ';' && !std::isspace(static_cast<unsigned char>(*p))) {
@@ -273,13 +399,7 @@ class SqliteOfflineStore final : public OfflineStore {
       for (int i = 0; i < n; ++i) row[i] = ColumnValue(raw, i);
       RETURN_IF_ERROR(on_row(row));
     }
-    if (rc != SQLITE_DONE) {
-      const std::string msg = sqlite3_errmsg(conn);
-      if (rc == SQLITE_READONLY || rc == SQLITE_AUTH) {
-        return InvalidArgumentError("query is read-only: " + msg);
-      }
-      return InvalidArgumentError("SQL error: " + msg);
-    }
+    if (rc != SQLITE_DONE) return QueryError(conn, rc, guard, query_limits_);
     return Status::Ok();
   }
 
@@ -400,12 +520,22 @@ class SqliteOfflineStore final : public OfflineStore {
       sqlite3_reset(j);
       if (rc != SQLITE_DONE) return SqlError(db_, "journal batch");
     }
+    if (!batch.mark_writer.empty()) {
+      ASSIGN_OR_RETURN(Stmt mark, Prepare(db_,
+                                          "INSERT OR REPLACE INTO _pantry_marks (writer, value) "
+                                          "VALUES (?, ?)"));
+      sqlite3_bind_text(mark.get(), 1, batch.mark_writer.data(),
+                        static_cast<int>(batch.mark_writer.size()), SQLITE_STATIC);
+      sqlite3_bind_int64(mark.get(), 2, batch.mark_value);
+      if (sqlite3_step(mark.get()) != SQLITE_DONE) return SqlError(db_, "set mark");
+    }
     return Status::Ok();
   }
 
   const std::filesystem::path file_;
   sqlite3* db_;
   const bool read_only_;
+  const QueryLimits query_limits_;
   mutable std::mutex mu_;
   std::map<std::string, Insert, std::less<>> inserts_;
   Stmt journal_insert_;
@@ -424,7 +554,11 @@ StatusOr<std::unique_ptr<OfflineStore>> OfflineStore::OpenSqlite(
     sqlite3_close_v2(db);
     return IOError("cannot open offline store " + file.string() + ": " + msg);
   }
-  auto store = std::make_unique<SqliteOfflineStore>(file, db, options.read_only);
+  if (options.query_limits.heap_limit_bytes > 0) {
+    sqlite3_hard_heap_limit64(options.query_limits.heap_limit_bytes);
+  }
+  auto store =
+      std::make_unique<SqliteOfflineStore>(file, db, options.read_only, options.query_limits);
   RETURN_IF_ERROR(store->Init(options.sync).WithContext(file.string()));
   return std::unique_ptr<OfflineStore>(std::move(store));
 }

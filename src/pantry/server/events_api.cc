@@ -4,6 +4,7 @@
 
 #include "pantry/common/json.h"
 #include "pantry/common/time_format.h"
+#include "pantry/stream/event.h"
 
 namespace pantry::server {
 namespace {
@@ -28,9 +29,14 @@ Status CheckEvent(const Json& event) {
   if (!event.is_object()) return InvalidArgumentError("expected a JSON object");
   RETURN_IF_ERROR(IdField(event, "customer_id").status());
   RETURN_IF_ERROR(IdField(event, "product_id").status());
+  RETURN_IF_ERROR(stream::CheckEventValueSizes(event));
   if (auto it = event.find("event_time"); it != event.end() && !it->is_null()) {
     if (it->is_number()) {
       if (it->get<double>() < 0) return InvalidArgumentError("field 'event_time' is negative");
+      StatusOr<int64_t> micros = SecondsToEventTimeMicros(it->get<double>());
+      if (!micros.ok()) {
+        return InvalidArgumentError("field 'event_time': " + micros.status().message());
+      }
     } else if (it->is_string()) {
       StatusOr<int64_t> parsed = ParseEventTimeMicros(it->get_ref<const std::string&>());
       if (!parsed.ok()) {

@@ -315,21 +315,38 @@ class FeatureStoreApi {
   Counter* deletes_;
 };
 
+// True (and a 403 answered) for a write to a group a processor writes.
+bool RefuseProcessorGroup(const FeatureStoreApiOptions& options, const HttpRequest& request,
+                          HttpResponse* response) {
+  const std::string group = request.PathParam("name");
+  if (!options.processor_groups.contains(group)) return false;
+  Fail(response, 403, "AccessForbidden",
+       "feature group " + group +
+           " is written by a stream processor; client writes to it are refused (start pantry "
+           "serve with --open-stream-groups to allow them)");
+  return true;
+}
+
 }  // namespace
 
-Status RegisterFeatureStoreApi(HttpService* service, FeatureStore* store,
-                               MetricsRegistry* metrics) {
+Status RegisterFeatureStoreApi(HttpService* service, FeatureStore* store, MetricsRegistry* metrics,
+                               FeatureStoreApiOptions options) {
   auto api = std::make_shared<FeatureStoreApi>(store, metrics);
+  auto guard = std::make_shared<const FeatureStoreApiOptions>(std::move(options));
   const ErrorStyle aws = ErrorStyle::kAwsRestJson;
-  RETURN_IF_ERROR(
-      service->AddRoute("PUT", "/FeatureGroup/{name}", RouteAccess::kWrite, aws,
-                        [api](const HttpRequest& req, HttpResponse* res) { api->Put(req, res); }));
+  RETURN_IF_ERROR(service->AddRoute("PUT", "/FeatureGroup/{name}", RouteAccess::kWrite, aws,
+                                    [api, guard](const HttpRequest& req, HttpResponse* res) {
+                                      if (!RefuseProcessorGroup(*guard, req, res))
+                                        api->Put(req, res);
+                                    }));
   RETURN_IF_ERROR(
       service->AddRoute("GET", "/FeatureGroup/{name}", RouteAccess::kRead, aws,
                         [api](const HttpRequest& req, HttpResponse* res) { api->Get(req, res); }));
-  RETURN_IF_ERROR(service->AddRoute(
-      "DELETE", "/FeatureGroup/{name}", RouteAccess::kWrite, aws,
-      [api](const HttpRequest& req, HttpResponse* res) { api->Delete(req, res); }));
+  RETURN_IF_ERROR(service->AddRoute("DELETE", "/FeatureGroup/{name}", RouteAccess::kWrite, aws,
+                                    [api, guard](const HttpRequest& req, HttpResponse* res) {
+                                      if (!RefuseProcessorGroup(*guard, req, res))
+                                        api->Delete(req, res);
+                                    }));
   RETURN_IF_ERROR(service->AddRoute(
       "POST", "/BatchGetRecord", RouteAccess::kRead, aws,
       [api](const HttpRequest& req, HttpResponse* res) { api->BatchGet(req, res); }));

@@ -13,12 +13,16 @@
 // Errors carry the X-Amzn-ErrorType header botocore reads: ValidationError
 // (400), ResourceNotFound (404, unknown feature group), AccessForbidden (401:
 // PutRecord or DeleteRecord without the server's token, when one is set;
-// reads need none; see HttpService), InternalFailure (500),
+// reads need none; see HttpService; 403: a write to a group a stream
+// processor writes, see FeatureStoreApiOptions), InternalFailure (500),
 // ServiceUnavailable (503).
 // Plus pantry-native read routes: GET /v1/feature-groups and
 // GET /v1/feature-groups/{name} (definitions as JSON).
 #ifndef PANTRY_SERVER_FEATURESTORE_API_H_
 #define PANTRY_SERVER_FEATURESTORE_API_H_
+
+#include <set>
+#include <string>
 
 #include "pantry/common/metrics.h"
 #include "pantry/featurestore/feature_store.h"
@@ -26,9 +30,18 @@
 
 namespace pantry::server {
 
+struct FeatureStoreApiOptions {
+  // Groups a stream processor writes (its sink groups). PutRecord and
+  // DeleteRecord on them answer 403 AccessForbidden: a client row would mix
+  // with the processor's, and a forged stream_emission_id once silenced the
+  // stream. `pantry serve --open-stream-groups` leaves this empty.
+  std::set<std::string, std::less<>> processor_groups;
+};
+
 // `store` must outlive the service.
 Status RegisterFeatureStoreApi(HttpService* service, featurestore::FeatureStore* store,
-                               MetricsRegistry* metrics = &MetricsRegistry::Default());
+                               MetricsRegistry* metrics = &MetricsRegistry::Default(),
+                               FeatureStoreApiOptions options = {});
 
 }  // namespace pantry::server
 

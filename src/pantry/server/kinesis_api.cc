@@ -5,6 +5,7 @@
 
 #include "pantry/common/json.h"
 #include "pantry/server/base64.h"
+#include "pantry/stream/event.h"
 #include "pantry/stream/kinesis_ids.h"
 
 namespace pantry::server {
@@ -48,6 +49,10 @@ class KinesisApi {
     if (auto failure = ParseEntry(body, "", &data, &partition_key)) {
       rejected_->Increment();
       return Fail(response, *failure);
+    }
+    if (Status valid = stream::CheckEventPayloadSizes(data); !valid.ok()) {
+      rejected_->Increment();
+      return Fail(response, {"InvalidArgumentException", "Data: " + valid.message()});
     }
     IngestRecord record{partition_key, data};
     auto results = ingest_->Append(stream, std::span<const IngestRecord>(&record, 1));
@@ -109,17 +114,36 @@ class KinesisApi {
       return Fail(response, {"InvalidArgumentException", "Records size exceeds 5 MB limit (" +
                                                              std::to_string(total) + " bytes)"});
     }
-    std::vector<IngestRecord> records(entries.size());
-    for (size_t i = 0; i < entries.size(); ++i) records[i] = IngestRecord{keys[i], data[i]};
-    auto results = ingest_->Append(stream, records);
-    if (!results.ok()) {
-      rejected_->Increment(entries.size());
-      return FailStatus(response, results.status(), stream);
+    // A record the stream could never deliver (a value over the sink's
+    // limit) fails alone with its own ErrorCode; the others are appended.
+    std::vector<Status> invalid(entries.size());
+    std::vector<IngestRecord> records;
+    records.reserve(entries.size());
+    for (size_t i = 0; i < entries.size(); ++i) {
+      invalid[i] = stream::CheckEventPayloadSizes(data[i]);
+      if (invalid[i].ok()) records.push_back(IngestRecord{keys[i], data[i]});
+    }
+    std::vector<StatusOr<AppendedRecord>> appended;
+    if (!records.empty()) {
+      auto results = ingest_->Append(stream, records);
+      if (!results.ok()) {
+        rejected_->Increment(entries.size());
+        return FailStatus(response, results.status(), stream);
+      }
+      appended = std::move(*results);
     }
     OrderedJson out_records = OrderedJson::array();
     int failed = 0;
-    for (const StatusOr<AppendedRecord>& result : *results) {
+    for (size_t i = 0, next = 0; i < entries.size(); ++i) {
       OrderedJson entry = OrderedJson::object();
+      if (!invalid[i].ok()) {
+        ++failed;
+        entry["ErrorCode"] = "InvalidArgumentException";
+        entry["ErrorMessage"] = "Data: " + invalid[i].message();
+        out_records.push_back(std::move(entry));
+        continue;
+      }
+      const StatusOr<AppendedRecord>& result = appended[next++];
       if (result.ok()) {
         entry["SequenceNumber"] = SequenceNumber(*result);
         entry["ShardId"] = KinesisShardId(result->shard);

@@ -28,7 +28,8 @@ StatusOr<std::unique_ptr<PantryServer>> PantryServer::Start(const ServerOptions&
     RETURN_IF_ERROR(RegisterEventsApi(service, components.events, options.events, options.metrics));
   }
   if (components.features != nullptr) {
-    RETURN_IF_ERROR(RegisterFeatureStoreApi(service, components.features, options.metrics));
+    RETURN_IF_ERROR(RegisterFeatureStoreApi(service, components.features, options.metrics,
+                                            options.feature_store));
     RETURN_IF_ERROR(RegisterSageMakerApi(service, components.features, options.sagemaker));
   }
   for (auto& add : components.extra_routes) RETURN_IF_ERROR(add(service));

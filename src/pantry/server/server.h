@@ -24,6 +24,7 @@
 #include "pantry/featurestore/feature_store.h"
 #include "pantry/server/event_ingest.h"
 #include "pantry/server/events_api.h"
+#include "pantry/server/featurestore_api.h"
 #include "pantry/server/http_server.h"
 #include "pantry/server/http_service.h"
 #include "pantry/server/kinesis_api.h"
@@ -46,6 +47,7 @@ struct ServerOptions {
   KinesisApiOptions kinesis;
   SageMakerApiOptions sagemaker;  // region and account of feature group ARNs
   EventsApiOptions events;
+  FeatureStoreApiOptions feature_store;
   MetricsRegistry* metrics = &MetricsRegistry::Default();
 };
 

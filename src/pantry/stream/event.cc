@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "pantry/common/time_format.h"
+#include "pantry/featurestore/record.h"
 #include "pantry/stream/flat_event.h"
 #include "pantry/stream/kda_sql_spec.h"
 
@@ -29,8 +30,9 @@ bool Reject(Rejection* r, RejectReason reason, std::string message) {
 // The timestamp rules, shared by the DOM path and the flat path so that the
 // two cannot disagree: empty on success, else what is wrong.
 std::string TimeFromSeconds(double secs, int64_t* micros) {
-  if (!std::isfinite(secs) || std::fabs(secs) > 1e11) return "time out of range";
-  *micros = static_cast<int64_t>(std::llround(secs * 1e6));
+  auto t = SecondsToEventTimeMicros(secs);  // years 0001-9999
+  if (!t.ok()) return t.status().message().empty() ? "time out of range" : t.status().message();
+  *micros = *t;
   return "";
 }
 
@@ -386,6 +388,33 @@ void AddKeyFieldsToJson(const WindowSpec& spec, std::string_view key, OrderedJso
         (*row)[part.output_name] = value;
     }
   }
+}
+
+Status CheckEventValueSizes(const Json& event) {
+  if (event.is_string()) {
+    const size_t size = event.get_ref<const std::string&>().size();
+    if (size > featurestore::kMaxValueBytes) {
+      return InvalidArgumentError("a value of " + std::to_string(size) +
+                                  " bytes exceeds the 350 KB limit of feature values");
+    }
+    return Status::Ok();
+  }
+  if (event.is_object()) {
+    for (auto it = event.begin(); it != event.end(); ++it) {
+      Status s = CheckEventValueSizes(it.value());
+      if (!s.ok()) return InvalidArgumentError("field '" + it.key() + "': " + s.message());
+    }
+  } else if (event.is_array()) {
+    for (const Json& item : event) RETURN_IF_ERROR(CheckEventValueSizes(item));
+  }
+  return Status::Ok();
+}
+
+Status CheckEventPayloadSizes(std::string_view payload) {
+  if (payload.size() <= featurestore::kMaxValueBytes) return Status::Ok();
+  StatusOr<Json> parsed = ParseJson(payload, "record data");
+  if (!parsed.ok()) return Status::Ok();  // not JSON: the processor rejects it
+  return CheckEventValueSizes(*parsed);
 }
 
 }  // namespace pantry::stream

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "pantry/common/json.h"
+#include "pantry/common/status.h"
 #include "pantry/stream/flat_event.h"
 #include "pantry/stream/window_spec.h"
 
@@ -75,6 +76,16 @@ class EventParser {
 void AddKeyFieldsToJson(const WindowSpec& spec, std::string_view key, OrderedJson* row);
 // The record-identifier value as text (for the feature-store sink).
 std::string KeyPartText(std::string_view key, size_t part);
+
+// The limit the feature-store sink enforces on what an event carries into a
+// row: every string value at most featurestore::kMaxValueBytes (SageMaker's
+// 350 KB). Checked where events are accepted, so a poison event is refused
+// with 400 (or a per-record error) instead of reaching the sink.
+Status CheckEventValueSizes(const Json& event);
+
+// The same for a raw payload (Kinesis Data): OK unless it is JSON with a
+// string over the limit. Payloads no longer than the limit are not parsed.
+Status CheckEventPayloadSizes(std::string_view payload);
 
 }  // namespace pantry::stream
 

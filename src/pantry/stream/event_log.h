@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -65,6 +66,9 @@ struct EventLogOptions {
   int64_t retention_micros = 0;      // age of a segment's newest record; 0 = unlimited
   int64_t max_record_bytes = 1 << 20;
   Clock* clock = nullptr;  // null = Clock::Real()
+  // Tests only: called instead of fdatasync(fd) for the per-shard syncs of
+  // appended data (returns 0 or -1 with errno set).
+  std::function<int(int fd)> fsync_for_testing;
 };
 
 // Returns the shard of `partition_key` among `shards` (FNV-1a 64; stable

@@ -50,6 +50,11 @@ class FeatureStoreSink final : public RowSink {
     // emitted in time order), and the online store ignores a write that is
     // not newer, so replaying from 0 changes nothing.
     if (!def_.offline_enabled) return uint64_t{0};
+    // The private mark each batch sets with its rows: clients can write the
+    // group's rows (when it is opened to them) but never the mark.
+    ASSIGN_OR_RETURN(std::optional<int64_t> mark, store_->ReadMark(MarkWriter()));
+    if (mark) return static_cast<uint64_t>(*mark);
+    // No mark yet: a group delivered to before marks existed (or never).
     ASSIGN_OR_RETURN(auto result,
                      store_->Query("SELECT MAX(" + QuoteSqlIdentifier(kEmissionIdFeature) +
                                    ") FROM " + QuoteSqlIdentifier(spec_.sink_feature_group)));
@@ -66,7 +71,8 @@ class FeatureStoreSink final : public RowSink {
     for (size_t i = 0; i < rows.size(); ++i) {
       records.push_back(ToRecord(rows[i]));
       if (records.size() == kRowsPerBatch || i + 1 == rows.size()) {
-        auto put = store_->PutRecords(spec_.sink_feature_group, records);
+        auto put = store_->PutRecordsMarked(spec_.sink_feature_group, records, MarkWriter(),
+                                            static_cast<int64_t>(rows[i].emission_id));
         if (!put.ok()) return put.status().WithContext("feature group " + spec_.sink_feature_group);
         records.clear();
       }
@@ -98,6 +104,12 @@ class FeatureStoreSink final : public RowSink {
       }
     }
     return Status::Ok();
+  }
+  // One mark per spec and group: several specs may write one group (the
+  // built-in stagger spec and a Kinesis Analytics application both write
+  // click_stream), each with its own emission ids.
+  std::string MarkWriter() const {
+    return "stream_sink:" + spec_.name + ":" + spec_.sink_feature_group;
   }
 
   // The features the rows need: key parts, aggregates, an event time (named

@@ -2,10 +2,13 @@
 // group (online + offline) through the FeatureStore facade.
 //
 // Exactly once: every row carries its emission id in the Integral feature
-// `stream_emission_id`, written in the same atomic PutRecords batch as the
-// row, so the highest id in the offline table is exactly what was delivered
-// (DeliveredUpTo = SELECT MAX(stream_emission_id)). No side file can
-// disagree with the store.
+// `stream_emission_id`, and each batch sets the store's private writer mark
+// "stream_sink:<group>" to its last id in the same offline transaction
+// (FeatureStore::PutRecordsMarked), so DeliveredUpTo = the mark is exactly
+// what was delivered, and no client write to the group can move it (a
+// forged stream_emission_id of 9e18 once silenced the stream). A group
+// without a mark (delivered to by a version before marks) falls back to
+// SELECT MAX(stream_emission_id) until the first marked batch.
 //
 // The group is created if missing: record identifier = the spec's
 // sink.record_identifier (String), other key parts String, count Integral,

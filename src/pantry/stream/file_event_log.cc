@@ -156,21 +156,24 @@ class FileEventLog final : public EventLog {
       by_shard[ShardForKey(r.partition_key, n)].push_back(i);
     }
     const int64_t now = options_.clock->NowMicros();
-    std::vector<int> touched;
+    // (shard, the generation of this batch's write to it)
+    std::vector<std::pair<int, uint64_t>> touched;
     for (int s = 0; s < n; ++s) {
       if (by_shard[s].empty()) continue;
-      RETURN_IF_ERROR(AppendToShard(s, records, by_shard[s], now, &offsets));
-      touched.push_back(s);
+      uint64_t generation = 0;
+      RETURN_IF_ERROR(AppendToShard(s, records, by_shard[s], now, &offsets, &generation));
+      touched.emplace_back(s, generation);
     }
     if (options_.fsync == FsyncMode::kEveryBatch && !touched.empty()) {
       // One fsync per touched shard, in parallel: a batch spread over four
       // shards then waits about as long as one fsync, not four.
       std::vector<Status> results(touched.size());
       std::vector<std::thread> helpers;
-      for (size_t i = 1; i < touched.size(); ++i) {
-        helpers.emplace_back([&, i] { results[i] = SyncShard(*shards_[touched[i]]); });
-      }
-      results[0] = SyncShard(*shards_[touched[0]]);
+      auto sync = [&](size_t i) {
+        results[i] = SyncShard(*shards_[touched[i].first], touched[i].second);
+      };
+      for (size_t i = 1; i < touched.size(); ++i) helpers.emplace_back(sync, i);
+      sync(0);
       for (auto& t : helpers) t.join();
       for (const Status& st : results) RETURN_IF_ERROR(st);
     }
@@ -299,7 +302,13 @@ class FileEventLog final : public EventLog {
 
   Status Sync() override {
     for (auto& sh : shards_) {
-      if (sh) RETURN_IF_ERROR(SyncShard(*sh));
+      if (!sh) continue;
+      uint64_t written;
+      {
+        std::lock_guard<std::mutex> lock(sh->mu);
+        written = sh->written_gen;
+      }
+      RETURN_IF_ERROR(SyncShard(*sh, written));
     }
     return Status::Ok();
   }
@@ -319,12 +328,28 @@ class FileEventLog final : public EventLog {
     std::vector<std::shared_ptr<Segment>> segments;  // never empty after open
     uint64_t next_seq = 0;
     int64_t last_arrival = 0;
-    bool dirty = false;
+    // Durability by generation: every append takes the next written_gen; a
+    // writer is acknowledged once synced_gen reaches its own generation,
+    // by its fsync or one that started after its write. One fsync runs at a
+    // time per shard (sync_running); the others wait on sync_cv and either
+    // find their generation covered or start the next fsync. A failed fsync
+    // fails every generation written before it returned, for good,
+    // (failed_after, failed_through] with sync_error: after a failed fsync the kernel may
+    // have dropped those pages, so a later successful fsync proves nothing
+    // about them. (Two failures widen the range to their hull: an error
+    // too many, never an acknowledgement too many.)
+    uint64_t written_gen = 0;
+    uint64_t synced_gen = 0;
+    uint64_t failed_after = 0;
+    uint64_t failed_through = 0;
+    Status sync_error;
+    bool sync_running = false;
+    std::condition_variable sync_cv;
   };
 
   Status OpenSegmentFile(Segment& seg, bool create) {
     int flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0);
-    seg.fd = ::open(seg.path.c_str(), flags, 0644);
+    seg.fd = ::open(seg.path.c_str(), flags, 0600);
     if (seg.fd < 0) return ErrnoError("open " + seg.path.string(), errno);
     return Status::Ok();
   }
@@ -477,7 +502,7 @@ class FileEventLog final : public EventLog {
 
   Status AppendToShard(int s, std::span<const AppendRecord> records,
                        const std::vector<size_t>& which, int64_t now,
-                       std::vector<LogOffset>* offsets) {
+                       std::vector<LogOffset>* offsets, uint64_t* generation) {
     Shard& sh = *shards_[s];
     std::lock_guard<std::mutex> lock(sh.mu);
     Segment* seg = sh.segments.back().get();
@@ -529,25 +554,46 @@ class FileEventLog final : public EventLog {
     seg->index.insert(seg->index.end(), new_index.begin(), new_index.end());
     sh.next_seq = seq;
     sh.last_arrival = last_arrival;
-    sh.dirty = true;
+    *generation = ++sh.written_gen;
     return Status::Ok();
   }
 
-  Status SyncShard(Shard& sh) {
-    std::shared_ptr<Segment> seg;
-    {
-      std::lock_guard<std::mutex> lock(sh.mu);
-      if (!sh.dirty || sh.segments.empty()) return Status::Ok();
-      sh.dirty = false;
-      seg = sh.segments.back();
+  // Returns once every write up to `generation` is on disk, or with the
+  // error of the fsync that covered it.
+  Status SyncShard(Shard& sh, uint64_t generation) {
+    std::unique_lock<std::mutex> lock(sh.mu);
+    auto failed = [&] { return generation > sh.failed_after && generation <= sh.failed_through; };
+    while (true) {
+      if (failed()) return sh.sync_error;
+      if (sh.synced_gen >= generation) return Status::Ok();
+      if (!sh.sync_running) break;
+      sh.sync_cv.wait(lock);
     }
-    // Outside the lock so appends proceed while the disk works; a roll in
-    // between synced the older segment itself.
-    if (::fdatasync(seg->fd) != 0) {
-      std::lock_guard<std::mutex> lock(sh.mu);
-      sh.dirty = true;
-      return ErrnoError("sync " + seg->path.string(), errno);
+    // This writer runs the next fsync; it covers every write so far, since
+    // all of them went to the last segment or to older ones a roll synced.
+    sh.sync_running = true;
+    const uint64_t covers = sh.written_gen;
+    const uint64_t durable_before = sh.synced_gen;
+    std::shared_ptr<Segment> seg = sh.segments.back();
+    lock.unlock();
+    // Outside the lock so appends proceed while the disk works.
+    const int rc =
+        options_.fsync_for_testing ? options_.fsync_for_testing(seg->fd) : ::fdatasync(seg->fd);
+    const int err = errno;
+    lock.lock();
+    sh.sync_running = false;
+    if (rc == 0) {
+      sh.synced_gen = std::max(sh.synced_gen, covers);
+    } else {
+      sh.failed_after =
+          sh.failed_through == 0 ? durable_before : std::min(sh.failed_after, durable_before);
+      // Writes that landed while the failed fsync ran may have lost their
+      // pages too: they fail with it.
+      sh.failed_through = std::max(sh.failed_through, sh.written_gen);
+      sh.sync_error = ErrnoError("sync " + seg->path.string(), err);
     }
+    sh.sync_cv.notify_all();
+    if (failed()) return sh.sync_error;
     return Status::Ok();
   }
 

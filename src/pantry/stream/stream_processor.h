@@ -66,6 +66,7 @@ struct ProcessorStats {
   uint64_t rows_delivered = 0;
   uint64_t checkpoints = 0;
   uint64_t dead_letters = 0;  // rows the sink refused for good (this run)
+  uint64_t poll_errors = 0;   // failed polls (sink unavailable, ...); StreamService counts them
   std::array<uint64_t, kRejectReasonCount> rejected{};
   uint64_t rejected_total() const {
     uint64_t n = 0;

@@ -87,10 +87,18 @@ StatusOr<size_t> StreamService::PollOnce() {
     for (size_t i = 0; i < processors_.size(); ++i) poll(i);
   }
   size_t total = 0;
-  for (const StatusOr<size_t>& n : polled) {
-    if (!n.ok()) return n.status();
+  Status first_error;
+  for (size_t i = 0; i < polled.size(); ++i) {
+    const StatusOr<size_t>& n = polled[i];
+    NoteOutcome(processors_[i]->spec().name, n.status());
+    if (!n.ok()) {
+      // The others' progress stands; the failing one retries next poll.
+      if (first_error.ok()) first_error = n.status();
+      continue;
+    }
     total += *n;
   }
+  if (!first_error.ok()) return first_error;
   return total;
 }
 
@@ -284,10 +292,39 @@ Status StreamService::BacklogHealth() const {
   return Status::Ok();
 }
 
+void StreamService::NoteOutcome(const std::string& spec, const Status& status) {
+  std::lock_guard<std::mutex> lock(failures_mu_);
+  Failures& f = failures_[spec];
+  if (status.ok()) {
+    f.since = 0;
+    return;
+  }
+  if (f.since == 0) f.since = options_.clock->NowMicros();
+  ++f.count;
+  f.last_error = status.message();
+}
+
+Status StreamService::Health() const {
+  std::lock_guard<std::mutex> lock(failures_mu_);
+  const int64_t now = options_.clock->NowMicros();
+  for (const auto& [spec, f] : failures_) {
+    if (f.since != 0 && now - f.since > options_.stuck_after_micros) {
+      return UnavailableError(
+          "stream processor for spec '" + spec + "' stuck: its polls have failed for " +
+          std::to_string((now - f.since) / 1'000'000) + " s; last error: " + f.last_error);
+    }
+  }
+  return Status::Ok();
+}
+
 std::vector<std::pair<std::string, ProcessorStats>> StreamService::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::pair<std::string, ProcessorStats>> out;
   for (const auto& p : processors_) out.emplace_back(p->spec().name, p->stats());
+  std::lock_guard<std::mutex> failures_lock(failures_mu_);
+  for (auto& [name, stats] : out) {
+    if (auto f = failures_.find(name); f != failures_.end()) stats.poll_errors = f->second.count;
+  }
   return out;
 }
 

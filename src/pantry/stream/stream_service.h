@@ -61,6 +61,9 @@ struct StreamServiceOptions {
   // to their own sinks); false: one after another on the polling thread.
   bool parallel = true;
   Clock* clock = nullptr;
+  // Health() reports a processor whose polls have failed for this long
+  // (for example a sink that keeps refusing writes) as stuck.
+  int64_t stuck_after_micros = 30'000'000;
 };
 
 // Sink factory writing <dir>/<spec name>.jsonl (JSON lines with emission ids).
@@ -125,12 +128,17 @@ class StreamService {
   // OK, or Unavailable naming the first spec past the backlog limits (for
   // /readyz).
   Status BacklogHealth() const;
+  // Unavailable naming the first processor whose polls have failed for
+  // longer than stuck_after_micros, with its last error; OK otherwise.
+  // Never waits for a running poll (for /readyz).
+  Status Health() const;
 
  private:
   explicit StreamService(StreamServiceOptions options);
   // Admit() with list_mu_ held (shared).
   size_t AdmitLocked(std::string_view stream, size_t n, std::string* why) const;
   void Wait();
+  void NoteOutcome(const std::string& spec, const Status& status);
 
   StreamServiceOptions options_;
   std::map<std::string, std::unique_ptr<EventLog>> logs_;
@@ -144,6 +152,15 @@ class StreamService {
   mutable std::shared_mutex list_mu_;
   std::map<std::string, std::unique_ptr<WindowSpec>> added_specs_;  // by AddSpec, by name
   mutable std::mutex mu_;  // guards processors_ against stats() during polls
+  // Per spec name: since when its polls fail (0 = they do not), how often
+  // they failed, and the last error.
+  struct Failures {
+    int64_t since = 0;
+    uint64_t count = 0;
+    std::string last_error;
+  };
+  mutable std::mutex failures_mu_;
+  std::map<std::string, Failures> failures_;
   std::mutex wake_mu_;
   std::condition_variable wake_cv_;
   bool woken_ = false;

@@ -140,10 +140,11 @@ StatusOr<std::filesystem::path> PublishRank(const std::filesystem::path& home, C
 }
 
 StatusOr<std::unique_ptr<featurestore::FeatureStore>> OpenHomeStore(
-    const std::filesystem::path& home, Clock* clock, bool read_only) {
+    const std::filesystem::path& home, Clock* clock, bool read_only, bool sync_writes) {
   featurestore::FeatureStoreOptions options;
   options.home = home;
   options.read_only = read_only;
+  options.sync_writes = sync_writes;
   options.clock = clock;
   return featurestore::FeatureStore::Open(options);
 }

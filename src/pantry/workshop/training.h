@@ -72,9 +72,10 @@ StatusOr<std::filesystem::path> PublishRank(const std::filesystem::path& home, C
                                             const models::RankModel& model,
                                             const models::RankTrainingMetrics& metrics);
 
-// The home's feature store (`clock` not owned; null = real time).
+// The home's feature store (`clock` not owned; null = real time);
+// `sync_writes`: FeatureStoreOptions::sync_writes.
 StatusOr<std::unique_ptr<featurestore::FeatureStore>> OpenHomeStore(
-    const std::filesystem::path& home, Clock* clock, bool read_only);
+    const std::filesystem::path& home, Clock* clock, bool read_only, bool sync_writes = false);
 
 // Opens the home's store read-only, trains and publishes; returns the new
 // version directory, `metrics` (may be null) gets what training measured.

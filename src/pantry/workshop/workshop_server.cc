@@ -2,6 +2,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "pantry/common/metrics.h"
 #include "pantry/server/kinesis_admin_api.h"
@@ -49,6 +50,13 @@ void AddStreamMetrics(MetricsRegistry& metrics, stream::StreamService* service, 
                              field(&stream::ProcessorStats::rows_emitted), owner);
     metrics.AddGaugeCallback("pantry_stream_rows_delivered", "Window rows written to the sink.",
                              labels, field(&stream::ProcessorStats::rows_delivered), owner);
+    metrics.AddGaugeCallback("pantry_stream_dead_letters",
+                             "Window rows the sink refused for good, set aside in the "
+                             "dead-letter log (this run).",
+                             labels, field(&stream::ProcessorStats::dead_letters), owner);
+    metrics.AddGaugeCallback("pantry_stream_poll_errors",
+                             "Failed processor polls (the sink unavailable, ...), retried.", labels,
+                             field(&stream::ProcessorStats::poll_errors), owner);
   }
   // Lag per spec and shard (read at scrape time; never waits for a poll).
   for (const stream::SpecShardLag& l : service->Lag()) {
@@ -97,6 +105,7 @@ class WorkshopServerImpl final : public WorkshopServer {
   // Declared in start order; Stop() tears down in the documented order.
   std::unique_ptr<featurestore::FeatureStore> store_;
   std::unique_ptr<stream::StreamService> streams_;
+  std::vector<std::string> processor_groups_;  // the specs' sink groups
   std::map<std::string, stream::EventLog*> logs_;
   // Every stream of the home (click_stream borrowed from streams_, the
   // others created over the Kinesis API) and the KDA applications over them.
@@ -110,10 +119,16 @@ class WorkshopServerImpl final : public WorkshopServer {
 };
 
 Status WorkshopServerImpl::Init() {
-  ASSIGN_OR_RETURN(store_, OpenHomeStore(options_.home, clock_, /*read_only=*/false));
+  ASSIGN_OR_RETURN(store_,
+                   OpenHomeStore(options_.home, clock_, /*read_only=*/false, options_.sync_writes));
   RETURN_IF_ERROR(StartStreams());
   RETURN_IF_ERROR(OpenRecommender());
-  ASSIGN_OR_RETURN(http_, server::PantryServer::Start(options_.server, Components()));
+  server::ServerOptions server_options = options_.server;
+  if (!options_.open_stream_groups) {
+    server_options.feature_store.processor_groups.insert(processor_groups_.begin(),
+                                                         processor_groups_.end());
+  }
+  ASSIGN_OR_RETURN(http_, server::PantryServer::Start(server_options, Components()));
   return Status::Ok();
 }
 
@@ -136,6 +151,9 @@ Status WorkshopServerImpl::StartStreams() {
   stream_options.backlog_limits = options_.stream_backlog;
   for (const stream::WindowSpec& spec : options_.extra_specs) {
     stream_options.specs.push_back(spec);
+  }
+  for (const stream::WindowSpec& spec : stream_options.specs) {
+    if (!spec.sink_feature_group.empty()) processor_groups_.push_back(spec.sink_feature_group);
   }
   ASSIGN_OR_RETURN(streams_, stream::StreamService::Create(std::move(stream_options)));
   if (stream::EventLog* log = streams_->log(std::string(kClickStream))) {
@@ -193,6 +211,9 @@ server::ServerComponents WorkshopServerImpl::Components() {
   components.events = ingest_.get();
   featurestore::FeatureStore* store = store_.get();
   components.readiness.emplace_back("feature_store", [store] { return store->Health(); });
+  components.readiness.emplace_back("streams", [streams = streams_.get()] {
+    return streams == nullptr ? UnavailableError("stream service not started") : streams->Health();
+  });
   components.readiness.emplace_back("event_log", [logs = &logs_] {
     return logs->empty() ? UnavailableError("no event log open") : Status::Ok();
   });

@@ -19,9 +19,10 @@
 // reads from.
 //
 // /readyz checks: feature_store (FeatureStore::Health: refuses writes
-// pending recovery), event_log (the click_stream log is open), models (both
-// models loaded), home (the home directory still exists), stream_backlog
-// (no window spec is past the backpressure bounds).
+// pending recovery), streams (no processor stuck: StreamService::Health),
+// event_log (the click_stream log is open), models (both models loaded),
+// home (the home directory still exists), stream_backlog (no window spec is
+// past the backpressure bounds).
 #ifndef PANTRY_WORKSHOP_WORKSHOP_SERVER_H_
 #define PANTRY_WORKSHOP_WORKSHOP_SERVER_H_
 
@@ -74,6 +75,13 @@ struct WorkshopServerOptions {
   // store: the live features are written online only, latest row per key
   // per poll (`pantry serve --live-online-only`).
   bool live_online_only = false;
+  // Let clients write (PutRecord/DeleteRecord over HTTP) to the groups the
+  // stream processors write; by default those answer 403.
+  bool open_stream_groups = false;
+  // fsync every feature-store write batch before acknowledging it (survives
+  // power loss; without it an acknowledged write survives kill -9). The
+  // event log fsyncs every append batch either way.
+  bool sync_writes = false;
   // How often the model watcher looks for new model versions.
   int64_t model_check_interval_micros = 2'000'000;
 };
