@@ -133,4 +133,9 @@ int RunMain(int argc, char** argv, const featurestore::FeatureStoreHooks& hooks)
   return 0;
 }
 
+std::vector<std::shared_ptr<void>>& CommandFlagsStore() {
+  static std::vector<std::shared_ptr<void>> store;
+  return store;
+}
+
 }  // namespace pantry::cli

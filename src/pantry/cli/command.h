@@ -8,7 +8,9 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -54,6 +56,18 @@ class CommandRegistrar {
 // Parses `argv`, runs the chosen command and returns the exit code. `hooks`
 // are passed to feature stores opened by commands (tests only).
 int RunMain(int argc, char** argv, const featurestore::FeatureStoreHooks& hooks = {});
+
+// The flags of one subcommand: CLI11 binds options to their addresses at
+// setup, so they must live until the process exits. They are owned by a
+// static list (freed at exit, so leak checkers stay quiet), not leaked.
+std::vector<std::shared_ptr<void>>& CommandFlagsStore();
+template <typename T>
+T* NewCommandFlags() {
+  auto owned = std::make_shared<T>();
+  T* raw = owned.get();
+  CommandFlagsStore().push_back(std::move(owned));
+  return raw;
+}
 
 }  // namespace pantry::cli
 

@@ -74,7 +74,7 @@ Status RunSimulate(const SimulateFlags& flags) {
 void Setup(CLI::App& app, const GlobalOptions& /*globals*/) {
   CLI::App* gen = app.add_subcommand(
       "generate", "Write a synthetic grocer dataset with known ground truth (docs/datagen.md)");
-  auto* opts = new datagen::GenerateOptions();
+  auto* opts = NewCommandFlags<datagen::GenerateOptions>();
   gen->add_option("--out", opts->out, "Folder to write (created if missing)")->required();
   gen->add_option("--customers", opts->customers, "Number of customers")->capture_default_str();
   gen->add_option("--products", opts->products, "Number of products (>= 20)")
@@ -97,7 +97,7 @@ void Setup(CLI::App& app, const GlobalOptions& /*globals*/) {
 
   CLI::App* sim = app.add_subcommand(
       "simulate", "Print simulated click events as JSON lines (docs/datagen.md)");
-  auto* flags = new SimulateFlags();
+  auto* flags = NewCommandFlags<SimulateFlags>();
   sim->add_option("--customers", flags->customers, "Comma-separated customer ids, e.g. C1,C2")
       ->required();
   sim->add_option("--health-min", flags->health_min, "Lowest product health index browsed")

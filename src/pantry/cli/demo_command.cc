@@ -40,7 +40,7 @@ Status RunDemo(const GlobalOptions& globals, DemoFlags& flags) {
 void Setup(CLI::App& app, const GlobalOptions& globals) {
   CLI::App* cmd = app.add_subcommand(
       "demo", "Generate data, train, serve, and show recommendations change as a shopper browses");
-  auto* flags = new DemoFlags();
+  auto* flags = NewCommandFlags<DemoFlags>();
   workshop::DemoOptions& o = flags->demo;
   cmd->add_option("--data", flags->data,
                   "Folder with customers.csv, products.csv, click_stream_historical.csv "

@@ -113,7 +113,7 @@ Status RunDeleteGroup(const GlobalOptions& globals, const std::string& name) {
 // A subcommand that takes only a feature group name.
 void AddNamedCommand(CLI::App* fg, const char* name, const char* help, const GlobalOptions& globals,
                      Status (*run)(const GlobalOptions&, const std::string&)) {
-  auto* group = new std::string();
+  auto* group = NewCommandFlags<std::string>();
   CLI::App* command = fg->add_subcommand(name, help);
   command->add_option("name", *group, "Feature group name")->required();
   SetAction(command, [&globals, group, run] { return run(globals, *group); });
@@ -125,7 +125,7 @@ void AddFeatureGroupCommands(CLI::App& app, const GlobalOptions& globals) {
   CLI::App* fg = app.add_subcommand("fg", "Manage feature groups");
   fg->require_subcommand(1);
 
-  auto* create = new CreateFlags();
+  auto* create = NewCommandFlags<CreateFlags>();
   CLI::App* c = fg->add_subcommand("create", "Create a feature group");
   c->add_option("name", create->name, "Feature group name")->required();
   c->add_option("--record-id", create->record_id, "Record identifier feature")->required();
@@ -143,7 +143,7 @@ void AddFeatureGroupCommands(CLI::App& app, const GlobalOptions& globals) {
 
   AddNamedCommand(fg, "describe", "Show a feature group as JSON", globals, RunDescribe);
 
-  auto* add = new AddFeaturesFlags();
+  auto* add = NewCommandFlags<AddFeaturesFlags>();
   CLI::App* a = fg->add_subcommand("add-features", "Add features to a feature group");
   a->add_option("name", add->name, "Feature group name")->required();
   a->add_option("features", add->features, "NAME:Integral|Fractional|String ...");

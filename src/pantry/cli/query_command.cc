@@ -177,7 +177,7 @@ Status RunDataset(const GlobalOptions& globals, const DatasetFlags& f) {
 }  // namespace
 
 void AddQueryCommands(CLI::App& app, const GlobalOptions& globals) {
-  auto* query = new QueryFlags();
+  auto* query = NewCommandFlags<QueryFlags>();
   CLI::App* q = app.add_subcommand("query", "Run read-only SQL over the offline store");
   q->add_option("sql", query->sql, "One SELECT statement")->required();
   q->add_option("--format", query->format, "table (default), csv or json");
@@ -189,7 +189,7 @@ void AddQueryCommands(CLI::App& app, const GlobalOptions& globals) {
       ->capture_default_str();
   SetAction(q, [&globals, query] { return RunQuery(globals, *query); });
 
-  auto* dataset = new DatasetFlags();
+  auto* dataset = NewCommandFlags<DatasetFlags>();
   CLI::App* ds = app.add_subcommand("dataset", "Build a point-in-time correct training CSV");
   ds->add_option("--base", dataset->base, "Base feature group, or a CSV of ids + event times")
       ->required();

@@ -30,7 +30,7 @@ Status RunRecommend(const GlobalOptions& globals, const RecommendOptions& o) {
 void Setup(CLI::App& app, const GlobalOptions& globals) {
   CLI::App* cmd = app.add_subcommand(
       "recommend", "Recommend products for a customer in-process (see docs/recommend.md)");
-  auto* o = new RecommendOptions();
+  auto* o = NewCommandFlags<RecommendOptions>();
   cmd->add_option("customer", o->customer, "Customer id")->required();
   cmd->add_option("--k", o->k, "Items to return (default 5)")
       ->check(CLI::Range(1, recommend::kMaxK));

@@ -142,7 +142,7 @@ Status RunDelete(const GlobalOptions& globals, const DeleteFlags& f) {
 }
 
 void AddIngestCommand(CLI::App& app, const GlobalOptions& globals) {
-  auto* ingest = new IngestFlags();
+  auto* ingest = NewCommandFlags<IngestFlags>();
   CLI::App* i = app.add_subcommand("ingest", "Ingest a CSV into a feature group (both stores)");
   i->add_option("name", ingest->name, "Feature group name")->required();
   i->add_option("--csv", ingest->csv, "CSV file with a header")->required();
@@ -166,14 +166,14 @@ void AddIngestCommand(CLI::App& app, const GlobalOptions& globals) {
 void AddRecordCommands(CLI::App& app, const GlobalOptions& globals) {
   AddIngestCommand(app, globals);
 
-  auto* get = new GetFlags();
+  auto* get = NewCommandFlags<GetFlags>();
   CLI::App* g = app.add_subcommand("get", "Read the latest online record");
   g->add_option("name", get->name, "Feature group name")->required();
   g->add_option("id", get->id, "Record identifier")->required();
   g->add_option("--features", get->features, "Comma-separated subset of features");
   SetAction(g, [&globals, get] { return RunGet(globals, *get); });
 
-  auto* put = new PutFlags();
+  auto* put = NewCommandFlags<PutFlags>();
   CLI::App* p = app.add_subcommand("put", "Put one record");
   p->add_option("name", put->name, "Feature group name")->required();
   p->add_option("--record", put->record,
@@ -183,7 +183,7 @@ void AddRecordCommands(CLI::App& app, const GlobalOptions& globals) {
   p->add_option("--ttl", put->ttl, "Time to live of this record, e.g. 1h");
   SetAction(p, [&globals, put] { return RunPut(globals, *put); });
 
-  auto* delete_flags = new DeleteFlags();
+  auto* delete_flags = NewCommandFlags<DeleteFlags>();
   CLI::App* dr = app.add_subcommand("delete", "Delete a record (soft by default)");
   dr->add_option("name", delete_flags->name, "Feature group name")->required();
   dr->add_option("id", delete_flags->id, "Record identifier")->required();

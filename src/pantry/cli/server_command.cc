@@ -103,7 +103,7 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
 
 void Setup(CLI::App& app, const GlobalOptions& globals) {
   CLI::App* serve = app.add_subcommand("serve", "Run the HTTP server (see docs/server.md)");
-  auto* flags = new ServeOptions();
+  auto* flags = NewCommandFlags<ServeOptions>();
   serve->add_option("--host", flags->host, "Address to bind (default 127.0.0.1, local only)");
   serve->add_option("--port", flags->port, "Port (0: any free port, printed at start)")
       ->check(CLI::Range(0, 65535));

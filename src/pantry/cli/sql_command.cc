@@ -48,7 +48,7 @@ void Setup(CLI::App& app, const GlobalOptions& /*globals*/) {
   sql->require_subcommand(1);
   CLI::App* explain = sql->add_subcommand(
       "explain", "Compile a KDA SQL application and print the window spec(s) it becomes");
-  auto* o = new ExplainOptions();
+  auto* o = NewCommandFlags<ExplainOptions>();
   explain
       ->add_option("app", o->app.app,
                    "The application code (.sql), or describe-application output (.json)")

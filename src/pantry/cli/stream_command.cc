@@ -229,7 +229,7 @@ Status RunStream(const GlobalOptions& globals, const RunOptions& o) {
 void Setup(CLI::App& app, const GlobalOptions& globals) {
   CLI::App* window = app.add_subcommand(
       "window", "Replay a window spec over a JSON-lines file and print the emitted rows");
-  auto* wo = new WindowOptions();
+  auto* wo = NewCommandFlags<WindowOptions>();
   window->add_option("--spec", wo->spec,
                      "Window spec JSON file (or the built-ins 'workshop', 'workshop-live')");
   window->add_option("--sql", wo->sql.app,
@@ -244,7 +244,7 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
   stream_cmd->require_subcommand(1);
 
   CLI::App* append = stream_cmd->add_subcommand("append", "Append JSON-lines events to the log");
-  auto* ao = new AppendOptions();
+  auto* ao = NewCommandFlags<AppendOptions>();
   append->add_option("--events", ao->events, "JSON lines file")->required();
   append->add_option("--stream", ao->stream, "Stream name")->capture_default_str();
   append->add_option("--key-field", ao->key_field, "Field used as the partition key")
@@ -259,7 +259,7 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
 
   CLI::App* run = stream_cmd->add_subcommand(
       "run", "Run the window processors until SIGTERM/SIGINT, then checkpoint and exit");
-  auto* ro = new RunOptions();
+  auto* ro = NewCommandFlags<RunOptions>();
   run->add_option("--spec", ro->specs,
                   "Window spec files (repeatable; default: workshop and workshop-live)");
   run->add_option("--sql", ro->sql.app,
