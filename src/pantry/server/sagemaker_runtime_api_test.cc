@@ -160,8 +160,8 @@ TEST_F(SageMakerRuntimeApiTest, RankEndpointAnswersCsvAndJson) {
   }
   // JSON in, JSON out; and CSV in with Accept: application/json.
   Json instances = Json::array();
-  models::DenseMatrix x =
-      fixture_->rank()->Encode(std::vector<models::RankExample>{{0.0f, 1.0f, 0.2f, 0.9f, "produce", 0}});
+  models::DenseMatrix x = fixture_->rank()->Encode(
+      std::vector<models::RankExample>{{0.0f, 1.0f, 0.2f, 0.9f, "produce", 0}});
   instances.push_back({{"features", std::vector<float>(x.values)}});
   response = Invoke("pantry-rank", "application/json", DumpJson(Json{{"instances", instances}}));
   ASSERT_EQ(response.status, 200) << response.body;
