@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -15,6 +14,7 @@
 #include "pantry/featurestore/feature_store.h"
 #include "pantry/server/memory_event_ingest.h"
 #include "pantry/server/server.h"
+#include "pantry/testing/boto3.h"
 #include "pantry/testing/subprocess.h"
 #include "pantry/testing/temp_dir.h"
 
@@ -22,8 +22,6 @@ extern char** environ;
 
 namespace pantry {
 namespace {
-
-constexpr char kPython[] = "/usr/bin/python3";
 
 // Exercises both clients and prints one JSON object with what it saw.
 constexpr char kScript[] = R"PY(
@@ -106,29 +104,11 @@ except bad_fs.exceptions.AccessForbidden as e:
 print(json.dumps(out))
 )PY";
 
-// Runs /usr/bin/python3 with `args`; returns the exit code and fills out/err.
-int RunPython(const std::vector<std::string>& args, std::string* out, std::string* err) {
-  testing::TempDir home;
-  // botocore must not read the developer's ~/.aws files or use a proxy.
-  const std::vector<std::string> env = {"PATH=/usr/bin:/bin",
-                                        "HOME=" + home.path().string(),
-                                        "AWS_CONFIG_FILE=/dev/null",
-                                        "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-                                        "AWS_EC2_METADATA_DISABLED=true",
-                                        "NO_PROXY=*"};
-  testing::CommandResult result = testing::RunCommand(kPython, args, &env);
-  *out = std::move(result.out);
-  *err = std::move(result.err);
-  return result.exit_code;
-}
-
 TEST(Boto3Test, KinesisAndFeatureStoreRuntimeClientsWorkUnchanged) {
-  std::string out, err;
-  if (access(kPython, X_OK) != 0 || RunPython({"-c", "import boto3"}, &out, &err) != 0) {
-    GTEST_SKIP() << "boto3 is not importable by /usr/bin/python3 (apt-get install "
-                    "python3-boto3, or run scripts/install-deps): "
-                 << err;
+  if (auto missing = testing::Boto3Unavailable()) {
+    FAIL() << *missing;
   }
+  std::string out, err;
   testing::TempDir home;
   FakeClock clock(1'700'000'000'000'000);
   server::MemoryEventIngest ingest(&clock, {"click_stream"}, 2);
@@ -162,8 +142,8 @@ TEST(Boto3Test, KinesisAndFeatureStoreRuntimeClientsWorkUnchanged) {
   testing::TempDir scratch;
   std::filesystem::path script = scratch.path() / "boto3_client.py";
   std::ofstream(script) << kScript;
-  int code =
-      RunPython({script.string(), std::to_string((*server)->port()), "pantry-token"}, &out, &err);
+  int code = testing::RunBoto3Python(
+      {script.string(), std::to_string((*server)->port()), "pantry-token"}, &out, &err);
   (*server)->Shutdown();
   ASSERT_EQ(code, 0) << "stdout: " << out << "\nstderr: " << err;
   StatusOr<Json> seen = ParseJson(out, "script output");

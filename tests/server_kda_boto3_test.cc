@@ -14,14 +14,13 @@
 #include <gtest/gtest.h>
 
 #include "pantry/common/json.h"
+#include "pantry/testing/boto3.h"
 #include "pantry/testing/subprocess.h"
 #include "pantry/testing/temp_dir.h"
 #include "pantry/workshop/workshop_server.h"
 
 namespace pantry {
 namespace {
-
-constexpr char kPython[] = "/usr/bin/python3";
 
 constexpr char kScript[] = R"PY(
 import json, sys, time
@@ -159,28 +158,11 @@ out["streams_after_delete"] = kinesis.list_streams()["StreamNames"]
 print(json.dumps(out))
 )PY";
 
-int RunPython(const std::vector<std::string>& args, std::string* out, std::string* err) {
-  testing::TempDir home;
-  // botocore must not read the developer's ~/.aws files or use a proxy.
-  const std::vector<std::string> env = {"PATH=/usr/bin:/bin",
-                                        "HOME=" + home.path().string(),
-                                        "AWS_CONFIG_FILE=/dev/null",
-                                        "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-                                        "AWS_EC2_METADATA_DISABLED=true",
-                                        "NO_PROXY=*"};
-  testing::CommandResult result = testing::RunCommand(kPython, args, &env);
-  *out = std::move(result.out);
-  *err = std::move(result.err);
-  return result.exit_code;
-}
-
 TEST(KdaBoto3Test, NotebookThreeRunsUnchanged) {
-  std::string out, err;
-  if (access(kPython, X_OK) != 0 || RunPython({"-c", "import boto3"}, &out, &err) != 0) {
-    GTEST_SKIP() << "boto3 is not importable by /usr/bin/python3 (apt-get install "
-                    "python3-boto3, or run scripts/install-deps): "
-                 << err;
+  if (auto missing = testing::Boto3Unavailable()) {
+    FAIL() << *missing;
   }
+  std::string out, err;
   testing::TempDir home;
   workshop::WorkshopServerOptions options;
   options.home = home.path();
@@ -195,8 +177,8 @@ TEST(KdaBoto3Test, NotebookThreeRunsUnchanged) {
   testing::TempDir scratch;
   const std::filesystem::path script = scratch.path() / "notebook3.py";
   std::ofstream(script) << kScript;
-  const int code =
-      RunPython({script.string(), std::to_string((*server)->port()), "pantry-token"}, &out, &err);
+  const int code = testing::RunBoto3Python(
+      {script.string(), std::to_string((*server)->port()), "pantry-token"}, &out, &err);
   ASSERT_TRUE((*server)->Stop().ok());
   ASSERT_EQ(code, 0) << "stdout: " << out << "\nstderr: " << err;
   StatusOr<Json> seen = ParseJson(out, "script output");

@@ -19,6 +19,7 @@
 #include "pantry/recommend/recommender.h"
 #include "pantry/server/sagemaker_runtime_api.h"
 #include "pantry/server/server.h"
+#include "pantry/testing/boto3.h"
 #include "pantry/testing/recommend_fixture.h"
 #include "pantry/testing/subprocess.h"
 #include "pantry/testing/temp_dir.h"
@@ -27,7 +28,6 @@
 namespace pantry {
 namespace {
 
-constexpr char kPython[] = "/usr/bin/python3";
 constexpr char kCfAlias[] = "factorization-machines-2026-11-30-12-00-00-000";
 constexpr char kRankAlias[] = "xgboost-2026-11-30-12-05-00-000";
 
@@ -144,21 +144,6 @@ out["after_delete"] = [s["FeatureGroupName"] for s in
 print(json.dumps(out))
 )PY";
 
-int RunPython(const std::vector<std::string>& args, std::string* out, std::string* err) {
-  testing::TempDir home;
-  // botocore must not read the developer's ~/.aws files or use a proxy.
-  const std::vector<std::string> env = {"PATH=/usr/bin:/bin",
-                                        "HOME=" + home.path().string(),
-                                        "AWS_CONFIG_FILE=/dev/null",
-                                        "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-                                        "AWS_EC2_METADATA_DISABLED=true",
-                                        "NO_PROXY=*"};
-  testing::CommandResult result = testing::RunCommand(kPython, args, &env);
-  *out = std::move(result.out);
-  *err = std::move(result.err);
-  return result.exit_code;
-}
-
 // Notebook 1's five groups, as the workshop declares them.
 Json WorkshopGroupsJson() {
   Json groups = Json::array();
@@ -182,12 +167,10 @@ Json WorkshopGroupsJson() {
 class SageMakerBoto3Test : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string out, err;
-    if (access(kPython, X_OK) != 0 || RunPython({"-c", "import boto3"}, &out, &err) != 0) {
-      GTEST_SKIP() << "boto3 is not importable by /usr/bin/python3 (apt-get install "
-                      "python3-boto3, or run scripts/install-deps): "
-                   << err;
+    if (auto missing = testing::Boto3Unavailable()) {
+      FAIL() << *missing;
     }
+    std::string out, err;
     auto fixture = testing::RecommendFixture::Create({});
     ASSERT_TRUE(fixture.ok()) << fixture.status();
     fixture_ = std::move(*fixture);
@@ -295,7 +278,7 @@ TEST_F(SageMakerBoto3Test, WorkshopNotebookCallsRunUnchanged) {
   std::ofstream(script) << kScript;
   std::ofstream(spec_file) << DumpJson(spec);
   std::string out, err;
-  int code = RunPython(
+  int code = testing::RunBoto3Python(
       {script.string(), std::to_string(server_->port()), "pantry-token", spec_file.string()}, &out,
       &err);
   ASSERT_EQ(code, 0) << "stdout: " << out << "\nstderr: " << err;

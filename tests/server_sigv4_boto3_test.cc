@@ -4,7 +4,6 @@
 // a wrong secret, an unknown access key id and a signing time outside the
 // clock-skew window with 403 and the error types botocore parses. Skipped
 // (with the reason) when /usr/bin/python3 has no boto3.
-#include <unistd.h>
 
 #include <fstream>
 
@@ -14,13 +13,13 @@
 #include "pantry/featurestore/feature_store.h"
 #include "pantry/server/memory_event_ingest.h"
 #include "pantry/server/server.h"
+#include "pantry/testing/boto3.h"
 #include "pantry/testing/subprocess.h"
 #include "pantry/testing/temp_dir.h"
 
 namespace pantry {
 namespace {
 
-constexpr char kPython[] = "/usr/bin/python3";
 constexpr char kKeyId[] = "AKIDPANTRYBOTO3";
 constexpr char kSecret[] = "wJalrXUtnFEMI/pantry+SECRET";
 
@@ -70,29 +69,13 @@ out["fs_wrong_secret"] = error(lambda: client(
 print(json.dumps(out))
 )PY";
 
-int RunPython(const std::vector<std::string>& args, std::string* out, std::string* err) {
-  testing::TempDir home;
-  const std::vector<std::string> env = {"PATH=/usr/bin:/bin",
-                                        "HOME=" + home.path().string(),
-                                        "AWS_CONFIG_FILE=/dev/null",
-                                        "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-                                        "AWS_EC2_METADATA_DISABLED=true",
-                                        "NO_PROXY=*"};
-  testing::CommandResult result = testing::RunCommand(kPython, args, &env);
-  *out = std::move(result.out);
-  *err = std::move(result.err);
-  return result.exit_code;
-}
-
 class Boto3SigV4Test : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string out, err;
-    if (access(kPython, X_OK) != 0 || RunPython({"-c", "import boto3"}, &out, &err) != 0) {
-      GTEST_SKIP() << "boto3 is not importable by /usr/bin/python3 (apt-get install "
-                      "python3-boto3, or run scripts/install-deps): "
-                   << err;
+    if (auto missing = testing::Boto3Unavailable()) {
+      FAIL() << *missing;
     }
+    std::string out, err;
     featurestore::FeatureStoreOptions store_options;
     store_options.home = home_.path();
     store_options.online_backend = featurestore::OnlineBackend::kMemory;
@@ -130,8 +113,8 @@ class Boto3SigV4Test : public ::testing::Test {
     std::filesystem::path script = scratch.path() / "sigv4_client.py";
     std::ofstream(script) << kScript;
     std::string out, err;
-    int code = RunPython({script.string(), std::to_string((*server)->port()), kKeyId, kSecret},
-                         &out, &err);
+    int code = testing::RunBoto3Python(
+        {script.string(), std::to_string((*server)->port()), kKeyId, kSecret}, &out, &err);
     (*server)->Shutdown();
     EXPECT_EQ(code, 0) << "stdout: " << out << "\nstderr: " << err;
     StatusOr<Json> seen = ParseJson(out, "script output");

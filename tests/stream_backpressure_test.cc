@@ -3,7 +3,6 @@
 // ProvisionedThroughputExceededException, PutRecord and POST /v1/events
 // refuse too, and everything is accepted again once the processor caught
 // up. boto3's kinesis client sees the documented error.
-#include <unistd.h>
 
 #include <fstream>
 
@@ -15,6 +14,7 @@
 #include "pantry/server/http_client.h"
 #include "pantry/server/server.h"
 #include "pantry/stream/stream_service.h"
+#include "pantry/testing/boto3.h"
 #include "pantry/testing/subprocess.h"
 #include "pantry/testing/temp_dir.h"
 
@@ -165,8 +165,6 @@ TEST_F(BackpressureTest, RefusesWhileSecondsBehindAndNativeApiAnswers503) {
   EXPECT_EQ(r["FailedRecordCount"], 0);
 }
 
-constexpr char kPython[] = "/usr/bin/python3";
-
 constexpr char kScript[] = R"PY(
 import json, sys
 import boto3
@@ -191,37 +189,23 @@ except kinesis.exceptions.ProvisionedThroughputExceededException as e:
 print(json.dumps(out))
 )PY";
 
-int RunPython(const std::vector<std::string>& args, std::string* out, std::string* err) {
-  testing::TempDir home;
-  const std::vector<std::string> env = {"PATH=/usr/bin:/bin",
-                                        "HOME=" + home.path().string(),
-                                        "AWS_CONFIG_FILE=/dev/null",
-                                        "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-                                        "AWS_EC2_METADATA_DISABLED=true",
-                                        "NO_PROXY=*"};
-  testing::CommandResult result = testing::RunCommand(kPython, args, &env);
-  *out = std::move(result.out);
-  *err = std::move(result.err);
-  return result.exit_code;
-}
-
 TEST_F(BackpressureTest, Boto3SeesProvisionedThroughputExceeded) {
-  std::string out, err;
-  if (access(kPython, X_OK) != 0 || RunPython({"-c", "import boto3"}, &out, &err) != 0) {
-    GTEST_SKIP() << "boto3 is not importable by /usr/bin/python3: " << err;
+  if (auto missing = testing::Boto3Unavailable()) {
+    FAIL() << *missing;
   }
+  std::string out, err;
   StartServer({.max_events = 4, .max_micros = 0});
   testing::TempDir scratch;
   const std::string script = (scratch.path() / "client.py").string();
   std::ofstream(script) << kScript;
   const std::string port = std::to_string(server_->port());
-  ASSERT_EQ(RunPython({script, port, "6"}, &out, &err), 0) << out << err;
+  ASSERT_EQ(testing::RunBoto3Python({script, port, "6"}, &out, &err), 0) << out << err;
   Json seen = *ParseJson(out, "script output");
   EXPECT_EQ(seen["failed"], 2);
   EXPECT_EQ(seen["codes"], Json({"ProvisionedThroughputExceededException", "ok"}));
   EXPECT_EQ(seen["put_record"], "ProvisionedThroughputExceededException");
   CatchUp();
-  ASSERT_EQ(RunPython({script, port, "3"}, &out, &err), 0) << out << err;
+  ASSERT_EQ(testing::RunBoto3Python({script, port, "3"}, &out, &err), 0) << out << err;
   seen = *ParseJson(out, "script output");
   EXPECT_EQ(seen["failed"], 0);
   EXPECT_EQ(seen["put_record"], "ok");
