@@ -7,7 +7,9 @@
 # GetRecord(click_stream_live) until that customer's row appears.
 # Prints processor throughput, lag p50/p99/max, freshness p50/p99, stagger
 # rows emitted during the run, RSS at start and end, and disk growth.
-# Usage: bench/stream/load.sh   (env: DURATION=300 CONNS=2 CUSTOMERS=2000)
+# Usage: bench/stream/load.sh   (env: DURATION=300 CONNS=2 CUSTOMERS=2000;
+#        RATE=100000 sends at that fixed rate with bench/stream/fixed_rate.py
+#        on 4 connections instead of wrk's maximum rate)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${PANTRY_BIN:-build/release/bin/pantry}
@@ -46,8 +48,12 @@ PY
 du -sb "$WORK/home" | cut -f1 > "$WORK/disk_start"
 python3 bench/stream/sampler.py "$PORT" "$SERVER_PID" "$DURATION" "$WORK/samples.json" &
 SAMPLER_PID=$!
-PUTRECORDS_BODY="$WORK/put_records.json" wrk -t"$CONNS" -c"$CONNS" -d"${DURATION}s" --latency \
-  -s bench/server/wrk/put_records.lua "http://127.0.0.1:$PORT" | tee "$WORK/wrk.txt"
+if [[ -n "${RATE:-}" ]]; then
+  python3 bench/stream/fixed_rate.py "$PORT" "$WORK/put_records.json" "$RATE" "$DURATION" 4
+else
+  PUTRECORDS_BODY="$WORK/put_records.json" wrk -t"$CONNS" -c"$CONNS" -d"${DURATION}s" --latency \
+    -s bench/server/wrk/put_records.lua "http://127.0.0.1:$PORT" | tee "$WORK/wrk.txt"
+fi
 wait "$SAMPLER_PID"
 echo "disk growth: $(( ($(du -sb "$WORK/home" | cut -f1) - $(cat "$WORK/disk_start")) / 1048576 )) MiB"
 python3 bench/stream/sampler.py --report "$WORK/samples.json"

@@ -102,6 +102,15 @@ def report(path):
           (pct(fresh, 50), pct(fresh, 99), len(fresh), len(s) - len(fresh)))
     print("RSS start %.0f MiB, end %.0f MiB, max %.0f MiB" %
           (first["rss_kib"] / 1024, last["rss_kib"] / 1024, max(x["rss_kib"] for x in s) / 1024))
+    # The sliding window holds the last 2 minutes of events, so memory may
+    # grow for that long; after it, a flat run keeps RSS level.
+    warm = [x for x in s if x["t"] >= 150]
+    if len(warm) > 1:
+        print("RSS after the 2-minute window filled (t=%.0f s) %.0f MiB, end %.0f MiB (%+.1f%%)" %
+              (warm[0]["t"], warm[0]["rss_kib"] / 1024, warm[-1]["rss_kib"] / 1024,
+               100.0 * (warm[-1]["rss_kib"] - warm[0]["rss_kib"]) / warm[0]["rss_kib"]))
+    print("RSS every 30 s (MiB): " + " ".join("%.0f" % (x["rss_kib"] / 1024)
+                                             for x in s if int(x["t"]) % 30 == 0))
 
 
 if __name__ == "__main__":
