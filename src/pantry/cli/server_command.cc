@@ -35,6 +35,8 @@ struct ServeOptions {
   int64_t max_backlog_events = static_cast<int64_t>(workshop::kDefaultMaxBacklogEvents);
   double max_backlog_seconds = workshop::kDefaultMaxBacklogMicros / 1e6;
   bool live_online_only = false;
+  double stream_retention_hours = workshop::kDefaultStreamRetentionMicros / 3.6e9;
+  int64_t stream_retention_mb_per_shard = 0;
 };
 
 // Flag first, then the environment (so that secrets need not be on the
@@ -76,6 +78,8 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   options.stream_backlog.max_events = static_cast<uint64_t>(flags.max_backlog_events);
   options.stream_backlog.max_micros = static_cast<int64_t>(flags.max_backlog_seconds * 1e6);
   options.live_online_only = flags.live_online_only;
+  options.stream_retention_micros = static_cast<int64_t>(flags.stream_retention_hours * 3.6e9);
+  options.stream_retention_bytes_per_shard = flags.stream_retention_mb_per_shard << 20;
   options.open_stream_groups = flags.open_stream_groups;
   options.sync_writes = flags.sync_writes;
   if (!flags.sql.app.empty()) {
@@ -155,6 +159,17 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
                    "Likewise while a spec is this many seconds behind a shard (0: no bound)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1e6));
+  serve
+      ->add_option("--stream-retention-hours", flags->stream_retention_hours,
+                   "Keep event-log records at least this long, then delete them by whole "
+                   "segments (DescribeStream's RetentionPeriodHours)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 8760.0 * 10));
+  serve
+      ->add_option("--stream-retention-mb-per-shard", flags->stream_retention_mb_per_shard,
+                   "Also delete a shard's oldest segments past this many MiB (0: no size bound)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 30));
   serve->add_flag("--live-online-only", flags->live_online_only,
                   "Create click_stream_live without an offline store (latest row per customer "
                   "online only); a home that has the group keeps it as it is");

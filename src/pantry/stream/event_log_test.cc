@@ -202,6 +202,52 @@ TEST(EventLogTest, SegmentsRollAndRetentionDropsOldOnes) {
   EXPECT_EQ(log2->EndSequence(0), 100u);
 }
 
+int CountSegments(const fs::path& shard_dir) {
+  int segments = 0;
+  for (const auto& e : fs::directory_iterator(shard_dir)) {
+    segments += e.path().extension() == ".log";
+  }
+  return segments;
+}
+
+TEST(EventLogTest, AgeRetentionIsCheckedOnAppendWithoutARollAndOnOpen) {
+  testing::TempDir home;
+  FakeClock clock(1'000'000'000);
+  EventLogOptions o = Options(&clock, 1);
+  o.segment_bytes = 1000;
+  o.retention_micros = 60'000'000;
+  const fs::path shard = home.path() / "stream/clicks/shard-0";
+  std::string payload(100, 'x');
+  {
+    auto log = Open(home.path(), o);
+    for (int i = 0; i < 25; ++i) {
+      AppendRecord r{"k", payload};
+      ASSERT_TRUE(log->Append({&r, 1}).ok());
+    }
+    ASSERT_GE(CountSegments(shard), 3);
+    // A trickle into a segment that is not full: no roll, but a minute
+    // later the append still applies the age limit.
+    clock.AdvanceMicros(90'000'000);
+    AppendRecord r{"k", "y"};
+    ASSERT_TRUE(log->Append({&r, 1}).ok());
+    EXPECT_EQ(CountSegments(shard), 1);
+    EXPECT_EQ(log->EndSequence(0), 26u);
+  }
+  {
+    // Opening applies the limits too (the newest segment always stays).
+    auto log = Open(home.path(), o);
+    for (int i = 0; i < 25; ++i) {
+      AppendRecord r{"k", payload};
+      ASSERT_TRUE(log->Append({&r, 1}).ok());
+    }
+  }
+  ASSERT_GE(CountSegments(shard), 3);
+  clock.AdvanceMicros(120'000'000);
+  auto log = Open(home.path(), o);
+  EXPECT_EQ(CountSegments(shard), 1);
+  EXPECT_EQ(log->EndSequence(0), 51u);
+}
+
 TEST(EventLogTest, ConsumerOffsetsPersist) {
   testing::TempDir home;
   FakeClock clock(5);

@@ -34,6 +34,7 @@ namespace fs = std::filesystem;
 constexpr size_t kFrameHeader = 8;
 constexpr size_t kBodyFixed = 8 + 8 + 4;
 constexpr int64_t kIndexEvery = 64 << 10;
+constexpr int64_t kMinuteMicros = 60'000'000;
 
 std::string SegmentFileName(uint64_t first) {
   char buf[32];
@@ -128,6 +129,7 @@ class FileEventLog final : public EventLog {
       shards_[i] = std::make_unique<Shard>();
       shards_[i]->dir = dir_ / ("shard-" + std::to_string(i));
       RETURN_IF_ERROR(OpenShard(*shards_[i]));
+      RETURN_IF_ERROR(RetainLocked(*shards_[i]));  // no other thread yet
     }
     if (options_.fsync == FsyncMode::kInterval) {
       flusher_ = std::thread([this] { FlushLoop(); });
@@ -328,6 +330,10 @@ class FileEventLog final : public EventLog {
     std::vector<std::shared_ptr<Segment>> segments;  // never empty after open
     uint64_t next_seq = 0;
     int64_t last_arrival = 0;
+    // When time-based retention was last checked: besides each roll, an
+    // append checks it once a minute, so a shard whose segments are
+    // large enough to never roll under a slow trickle still ages out.
+    int64_t retention_checked_micros = 0;
     // Durability by generation: every append takes the next written_gen; a
     // writer is acknowledged once synced_gen reaches its own generation,
     // by its fsync or one that started after its write. One fsync runs at a
@@ -481,6 +487,7 @@ class FileEventLog final : public EventLog {
 
   Status RetainLocked(Shard& sh) {
     const int64_t now = options_.clock->NowMicros();
+    sh.retention_checked_micros = now;
     int64_t total = 0;
     for (const auto& seg : sh.segments) total += seg->size;
     while (sh.segments.size() > 1) {
@@ -509,6 +516,9 @@ class FileEventLog final : public EventLog {
     if (seg->size >= options_.segment_bytes) {
       RETURN_IF_ERROR(RollLocked(sh, sh.next_seq));
       seg = sh.segments.back().get();
+    } else if (options_.retention_micros > 0 &&
+               now - sh.retention_checked_micros >= kMinuteMicros) {
+      RETURN_IF_ERROR(RetainLocked(sh));
     }
     std::string buf;
     uint64_t seq = sh.next_seq;

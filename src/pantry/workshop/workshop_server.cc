@@ -147,6 +147,8 @@ Status WorkshopServerImpl::StartStreams() {
   ASSIGN_OR_RETURN(stream::StreamServiceOptions stream_options,
                    WorkshopStreamOptions(options_.home, store_.get(), clock_));
   stream_options.log_options.shards = options_.click_stream_shards;
+  stream_options.log_options.retention_micros = options_.stream_retention_micros;
+  stream_options.log_options.retention_bytes = options_.stream_retention_bytes_per_shard;
   stream_options.poll_interval_ms = options_.stream_poll_interval_ms;
   stream_options.backlog_limits = options_.stream_backlog;
   for (const stream::WindowSpec& spec : options_.extra_specs) {
@@ -168,10 +170,14 @@ Status WorkshopServerImpl::StartStreams() {
   }
   stream::EventLogOptions log_options;
   log_options.clock = clock_;
+  log_options.retention_micros = options_.stream_retention_micros;
+  log_options.retention_bytes = options_.stream_retention_bytes_per_shard;
   ASSIGN_OR_RETURN(registry_,
                    stream::StreamRegistry::Open(options_.home, log_options, service_logs));
-  ingest_ = std::make_unique<server::StreamRegistryIngest>(registry_.get(),
-                                                           [streams] { streams->Notify(); });
+  // Whole hours that every record is kept at least (DescribeStream).
+  const int retention_hours = static_cast<int>(options_.stream_retention_micros / 3'600'000'000LL);
+  ingest_ = std::make_unique<server::StreamRegistryIngest>(
+      registry_.get(), [streams] { streams->Notify(); }, retention_hours);
   ingest_->set_admission([streams](std::string_view stream, size_t n, std::string* why) {
     return streams->Admit(stream, n, why);
   });

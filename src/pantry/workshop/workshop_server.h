@@ -46,6 +46,8 @@ namespace pantry::workshop {
 
 inline constexpr uint64_t kDefaultMaxBacklogEvents = 1'000'000;
 inline constexpr int64_t kDefaultMaxBacklogMicros = 30'000'000;
+// Event-log retention: Kinesis's default period (DescribeStream reports it).
+inline constexpr int64_t kDefaultStreamRetentionMicros = 24LL * 3600 * 1'000'000;
 
 struct WorkshopServerOptions {
   std::filesystem::path home;  // must exist and be writable
@@ -71,6 +73,14 @@ struct WorkshopServerOptions {
   // until the processors catch up, and /readyz reports stream_backlog.
   // `pantry serve --max-backlog-events/--max-backlog-seconds`.
   stream::BacklogLimits stream_backlog = {kDefaultMaxBacklogEvents, kDefaultMaxBacklogMicros};
+  // Event-log retention of every stream the server opens or creates: whole
+  // segments whose newest record is older than this are deleted (checked
+  // when a segment rolls, at start and once a minute), and so are the
+  // oldest segments of a shard past `stream_retention_bytes_per_shard`
+  // (0: no size bound). Records stay readable for at least the period, as
+  // in Kinesis. `pantry serve --stream-retention-hours/-mb-per-shard`.
+  int64_t stream_retention_micros = kDefaultStreamRetentionMicros;
+  int64_t stream_retention_bytes_per_shard = 0;
   // Create click_stream_live (if the home lacks it) without an offline
   // store: the live features are written online only, latest row per key
   // per poll (`pantry serve --live-online-only`).

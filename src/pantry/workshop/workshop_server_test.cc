@@ -101,6 +101,25 @@ TEST_F(WorkshopTest, ServesWithoutModelsAndStopDrainsTheStream) {
 // --live-online-only: click_stream_live has no offline store and still gets
 // its rows (latest per customer); lag per spec and shard is on /metrics and
 // the backlog check on /readyz.
+TEST_F(WorkshopTest, DescribeStreamReportsTheConfiguredRetention) {
+  WorkshopServerOptions options = Options(home());
+  options.stream_retention_micros = 48LL * 3'600'000'000;
+  auto server = WorkshopServer::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  server::HttpClient client("127.0.0.1", (*server)->port());
+  auto response = client.Send("POST", "/",
+                              {{"X-Amz-Target", "Kinesis_20131202.DescribeStreamSummary"},
+                               {"Content-Type", "application/x-amz-json-1.1"}},
+                              R"({"StreamName":"click_stream"})");
+  ASSERT_TRUE(response.ok()) << response.status();
+  ASSERT_EQ(response->status, 200) << response->body;
+  auto body = ParseJson(response->body, "DescribeStreamSummary");
+  ASSERT_TRUE(body.ok());
+  EXPECT_EQ((*body)["StreamDescriptionSummary"]["RetentionPeriodHours"], 48) << response->body;
+  client.Close();
+  ASSERT_TRUE((*server)->Stop().ok());
+}
+
 TEST_F(WorkshopTest, LiveOnlineOnlyWithLagMetrics) {
   MetricsRegistry metrics;
   WorkshopServerOptions options = Options(home());
