@@ -4,10 +4,10 @@
 #include <cmath>
 #include <limits>
 #include <set>
-#include <unordered_map>
 
 #include "pantry/common/file_util.h"
 #include "pantry/common/json.h"
+#include "pantry/models/score_accumulator.h"
 
 namespace pantry::models {
 namespace {
@@ -57,36 +57,35 @@ StatusOr<std::unique_ptr<BlendedRetriever>> BlendedRetriever::Create(
       new BlendedRetriever(std::move(sources), options, num_products));
 }
 
-std::vector<Candidate> BlendedRetriever::Fuse(const RetrievalQuery& query, size_t k) const {
+ScoreAccumulator& BlendedRetriever::Fuse(const RetrievalQuery& query, size_t k) const {
   const size_t depth =
       std::max(options_.min_depth,
                static_cast<size_t>(std::ceil(options_.depth_factor * static_cast<double>(k))));
-  std::unordered_map<uint32_t, float> fused;
+  ScoreAccumulator& fused =
+      ScoreAccumulator::ForThisThread(ScoreAccumulator::Slot::kBlend, num_products_);
   for (const WeightedSource& s : sources_) {
     if (s.weight == 0) continue;
     const std::vector<Candidate> list = s.source->Retrieve(query, depth);
     if (list.empty()) continue;
     if (options_.method == BlendMethod::kReciprocalRank) {
       for (size_t r = 0; r < list.size(); ++r) {
-        fused[list[r].product] +=
-            static_cast<float>(s.weight / (options_.rank_constant + static_cast<double>(r + 1)));
+        if (list[r].product >= num_products_) continue;
+        fused.Add(list[r].product, static_cast<float>(s.weight / (options_.rank_constant +
+                                                                  static_cast<double>(r + 1))));
       }
     } else {
       const float hi = list.front().score, lo = list.back().score;
       for (const Candidate& c : list) {
         const float x = hi > lo ? (c.score - lo) / (hi - lo) : 1.0f;
-        fused[c.product] += static_cast<float>(s.weight) * x;
+        if (c.product < num_products_) fused.Add(c.product, static_cast<float>(s.weight) * x);
       }
     }
   }
-  std::vector<Candidate> out;
-  out.reserve(fused.size());
-  for (const auto& [product, score] : fused) out.push_back({product, score});
-  return out;
+  return fused;
 }
 
 std::vector<Candidate> BlendedRetriever::Retrieve(const RetrievalQuery& query, size_t k) const {
-  std::vector<Candidate> all = Fuse(query, k);
+  std::vector<Candidate> all = Fuse(query, k).Take();
   if (all.size() > k) {
     std::partial_sort(all.begin(), all.begin() + static_cast<ptrdiff_t>(k), all.end(), Better);
     all.resize(k);
@@ -113,15 +112,12 @@ std::vector<Candidate> BlendedRetriever::RetrieveWithSourceScores(
 void BlendedRetriever::ScoreProducts(const RetrievalQuery& query,
                                      std::span<const uint32_t> products,
                                      std::span<float> out) const {
-  const std::vector<Candidate> all = Fuse(query, products.size());
-  std::unordered_map<uint32_t, float> by_product;
-  for (const Candidate& c : all) by_product.emplace(c.product, c.score);
+  ScoreAccumulator& fused = Fuse(query, products.size());
   for (size_t j = 0; j < products.size(); ++j) {
-    auto it = by_product.find(products[j]);
     out[j] = products[j] >= num_products_ ? -std::numeric_limits<float>::infinity()
-             : it == by_product.end()     ? 0.0f
-                                          : it->second;
+                                          : fused.Sum(products[j]);
   }
+  fused.Clear();
 }
 
 const CandidateSource* BlendedRetriever::Find(std::string_view kind) const {

@@ -26,6 +26,7 @@
 #include "pantry/models/item_knn.h"
 #include "pantry/models/popularity.h"
 #include "pantry/models/retrieval.h"
+#include "pantry/models/score_accumulator.h"
 
 namespace pantry::models {
 
@@ -87,8 +88,9 @@ class BlendedRetriever final : public CandidateSource {
                    uint32_t num_products)
       : sources_(std::move(sources)), options_(options), num_products_(num_products) {}
 
-  // Blended scores of every product proposed by some source, unsorted.
-  std::vector<Candidate> Fuse(const RetrievalQuery& query, size_t k) const;
+  // The fused score of every candidate, in the calling thread's accumulator
+  // (the caller takes or clears it).
+  ScoreAccumulator& Fuse(const RetrievalQuery& query, size_t k) const;
 
   std::vector<WeightedSource> sources_;
   BlendOptions options_;

@@ -7,6 +7,7 @@
 
 #include "pantry/models/array_file.h"
 #include "pantry/models/parallel.h"
+#include "pantry/models/score_accumulator.h"
 
 namespace pantry::models {
 namespace {
@@ -61,7 +62,7 @@ class ItemKnnModelImpl final : public ItemKnnModel {
   }
 
   std::vector<Candidate> Retrieve(const RetrievalQuery& query, size_t k) const override {
-    std::vector<Candidate> scores = Accumulate(query);
+    std::vector<Candidate> scores = Accumulate(query).Take();
     if (scores.size() > k) {
       std::partial_sort(scores.begin(), scores.begin() + static_cast<ptrdiff_t>(k), scores.end(),
                         Better);
@@ -74,18 +75,14 @@ class ItemKnnModelImpl final : public ItemKnnModel {
 
   void ScoreProducts(const RetrievalQuery& query, std::span<const uint32_t> products,
                      std::span<float> out) const override {
-    const std::vector<Candidate> scores = Accumulate(query);  // sorted by product
+    ScoreAccumulator& scores = Accumulate(query);
     const bool has_history = HasHistory(query);
     for (size_t j = 0; j < products.size(); ++j) {
-      auto it = std::lower_bound(
-          scores.begin(), scores.end(), products[j],
-          [](const Candidate& c, uint32_t product) { return c.product < product; });
-      if (products[j] >= num_products() || !has_history) {
-        out[j] = -std::numeric_limits<float>::infinity();
-      } else {
-        out[j] = it != scores.end() && it->product == products[j] ? it->score : 0.0f;
-      }
+      out[j] = products[j] >= num_products() || !has_history
+                   ? -std::numeric_limits<float>::infinity()
+                   : scores.Sum(products[j]);
     }
+    scores.Clear();
   }
 
   Status Save(const std::filesystem::path& dir) const override {
@@ -120,15 +117,15 @@ class ItemKnnModelImpl final : public ItemKnnModel {
             history_.start[query.customer + 1] > history_.start[query.customer]);
   }
 
-  // Every product with a positive vote, sorted by product.
-  std::vector<Candidate> Accumulate(const RetrievalQuery& query) const {
-    std::vector<Candidate> votes;
+  // Every product with a vote, summed in the calling thread's accumulator
+  // (the caller takes or clears it).
+  ScoreAccumulator& Accumulate(const RetrievalQuery& query) const {
+    ScoreAccumulator& votes =
+        ScoreAccumulator::ForThisThread(ScoreAccumulator::Slot::kItemKnn, num_products());
     auto vote = [&](uint32_t product, float weight) {
       if (product >= num_products()) return;
-      if (self_weight_ > 0) votes.push_back({product, weight * self_weight_});
-      for (const Neighbour& n : Neighbours(product)) {
-        votes.push_back({n.product, weight * n.similarity});
-      }
+      if (self_weight_ > 0) votes.Add(product, weight * self_weight_);
+      for (const Neighbour& n : Neighbours(product)) votes.Add(n.product, weight * n.similarity);
     };
     if (query.customer < history_.rows()) {
       for (uint64_t i = history_.start[query.customer]; i < history_.start[query.customer + 1];
@@ -139,17 +136,6 @@ class ItemKnnModelImpl final : public ItemKnnModel {
     for (size_t j = 0; j < query.recent_products.size(); ++j) {
       vote(query.recent_products[j], query.recent_weights.empty() ? 1.0f : query.recent_weights[j]);
     }
-    std::sort(votes.begin(), votes.end(),
-              [](const Candidate& a, const Candidate& b) { return a.product < b.product; });
-    size_t out = 0;
-    for (size_t i = 0; i < votes.size(); ++i) {
-      if (out > 0 && votes[out - 1].product == votes[i].product) {
-        votes[out - 1].score += votes[i].score;
-      } else {
-        votes[out++] = votes[i];
-      }
-    }
-    votes.resize(out);
     return votes;
   }
 

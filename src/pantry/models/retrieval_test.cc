@@ -144,6 +144,34 @@ TEST(TopCandidatesTest, OrdersByScoreThenIndexAndSkipsMinusInfinity) {
   EXPECT_EQ(TopCandidates(scores, 10).size(), 4u);
 }
 
+TEST(TopCandidatesTest, EqualsAFullSortWithManyTies) {
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> level(0, 40);  // few distinct scores: many ties
+  for (int trial = 0; trial < 50; ++trial) {
+    std::vector<float> scores(3000);
+    for (float& s : scores) {
+      const int l = level(rng);
+      s = l == 0 ? -std::numeric_limits<float>::infinity() : l == 1 ? NAN : 0.25f * l;
+    }
+    std::vector<Candidate> expected;
+    for (uint32_t i = 0; i < scores.size(); ++i) {
+      if (scores[i] > -std::numeric_limits<float>::infinity()) expected.push_back({i, scores[i]});
+    }
+    std::sort(expected.begin(), expected.end(), [](const Candidate& a, const Candidate& b) {
+      return a.score != b.score ? a.score > b.score : a.product < b.product;
+    });
+    for (size_t k : {size_t{1}, size_t{7}, size_t{200}, size_t{2900}, size_t{5000}}) {
+      const auto top = TopCandidates(scores, k);
+      ASSERT_EQ(top.size(), std::min(k, expected.size()));
+      for (size_t i = 0; i < top.size(); ++i) {
+        ASSERT_EQ(top[i].product, expected[i].product) << "k " << k << " rank " << i;
+        ASSERT_EQ(top[i].score, expected[i].score);
+      }
+    }
+  }
+  EXPECT_TRUE(TopCandidates(std::vector<float>{1, 2}, 0).empty());
+}
+
 TEST(AlsTest, RecoversPlantedGroupsAndFoldsInNewCustomers) {
   const InteractionMatrix m = PlantedMatrix();
   AlsOptions o;
