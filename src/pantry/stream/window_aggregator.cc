@@ -488,7 +488,12 @@ class WindowAggregatorImpl final : public WindowAggregator {
     Slot& s = slots_[idx];
     if (s.head == s.events.size()) return;
     int64_t want = s.events.time(s.head) + size_ + incl_;
-    if (s.has_expiry && s.expiry == want) return;
+    // One pending timer per key, not one per event: a timer due at or
+    // before `want` re-arms itself for the then-current head when it fires
+    // (Fire evicts nothing before that). Scheduling anew on every head move
+    // left a stale timer per event of a busy key in the queue for a whole
+    // window (24 bytes each, ~12M at 100k events/s over 2 minutes).
+    if (s.has_expiry && s.expiry <= want) return;
     s.has_expiry = true;
     s.expiry = want;
     s.expiry_seq = next_seq_++;
