@@ -7,6 +7,7 @@
 #include "pantry/common/checksum.h"
 #include "pantry/common/coding.h"
 #include "pantry/common/file_util.h"
+#include "pantry/common/heap_memory.h"
 #include "pantry/common/logging.h"
 
 namespace pantry::stream {
@@ -110,20 +111,25 @@ Status StreamProcessor::Load() {
 Status StreamProcessor::Checkpoint() {
   RETURN_IF_ERROR(Deliver());
   const int64_t start = options_.clock->NowMicros();
-  std::string out;
-  PutFixed32(&out, kCheckpointMagic);
-  PutFixed64(&out, read_pos_.size());
-  for (size_t s = 0; s < read_pos_.size(); ++s) {
-    // Records read but not yet processed are not consumed.
-    PutFixed64(&out, pending_[s].empty() ? read_pos_[s] : pending_[s].front().sequence);
+  {
+    std::string out;
+    PutFixed32(&out, kCheckpointMagic);
+    PutFixed64(&out, read_pos_.size());
+    for (size_t s = 0; s < read_pos_.size(); ++s) {
+      // Records read but not yet processed are not consumed.
+      PutFixed64(&out, pending_[s].empty() ? read_pos_[s] : pending_[s].front().sequence);
+    }
+    std::string state = aggregator_->Serialize();
+    PutFixed64(&out, state.size());
+    out += state;
+    state = std::string();
+    for (uint64_t r : stats_.rejected) PutFixed64(&out, r);
+    PutFixed32(&out, Crc32(out));
+    RETURN_IF_ERROR(EnsureWritableDirectory(options_.checkpoint_path.parent_path()));
+    RETURN_IF_ERROR(WriteFileAtomic(options_.checkpoint_path, out));
   }
-  std::string state = aggregator_->Serialize();
-  PutFixed64(&out, state.size());
-  out += state;
-  for (uint64_t r : stats_.rejected) PutFixed64(&out, r);
-  PutFixed32(&out, Crc32(out));
-  RETURN_IF_ERROR(EnsureWritableDirectory(options_.checkpoint_path.parent_path()));
-  RETURN_IF_ERROR(WriteFileAtomic(options_.checkpoint_path, out));
+  // The serialized state (as large as the windows) was just freed.
+  ReleaseFreeHeapMemory();
   last_checkpoint_micros_ = options_.clock->NowMicros();
   last_checkpoint_cost_micros_ = last_checkpoint_micros_ - start;
   dirty_ = false;
