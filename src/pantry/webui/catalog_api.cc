@@ -3,6 +3,7 @@
 // workshop's customers and products feature groups (offline store for
 // search, online store for a profile).
 #include <cstdio>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -75,7 +76,7 @@ StatusOr<OrderedJson> SearchProducts(const FeatureStore& store, const ProductFil
   const std::string& category = f.category;
   const std::string& q = f.q;
   // Health bounds with a little slack, so that 0.7 includes a stored 0.7.
-  char bounds[96];
+  char bounds[160];
   std::snprintf(bounds, sizeof(bounds),
                 " AND product_health_index >= %.17g AND product_health_index <= %.17g",
                 f.min_health - 1e-9, f.max_health + 1e-9);
@@ -103,18 +104,34 @@ StatusOr<OrderedJson> Categories(const FeatureStore& store) {
   return RowsToObjects(result);
 }
 
+// Shoppers worth watching: first those whose top 5 mixes healthy and
+// unhealthy products (sources.suggested_shoppers), then those with the lowest
+// health index, whose recommendations have the most room to move toward
+// healthy products when they browse healthy ones.
 StatusOr<OrderedJson> Suggested(const WebUiSources& sources, int n) {
   std::vector<std::string> ids;
   if (sources.suggested_shoppers) {
     ASSIGN_OR_RETURN(ids, sources.suggested_shoppers(static_cast<size_t>(n)));
   }
   OrderedJson out = OrderedJson::array();
+  std::set<std::string> seen;
   for (const std::string& id : ids) {
     auto profile = CustomerProfile(*sources.store, id);
-    if (profile.ok()) out.push_back(std::move(*profile));
+    if (profile.ok() && seen.insert(id).second) out.push_back(std::move(*profile));
   }
-  if (out.empty()) {  // no suggestions (or none computed): the first customers
-    ASSIGN_OR_RETURN(out, SearchCustomers(*sources.store, "", n));
+  if (static_cast<int>(out.size()) >= n) return out;
+  RETURN_IF_ERROR(NeedGroup(*sources.store, "customers"));
+  ASSIGN_OR_RETURN(featurestore::QueryResult low,
+                   sources.store->Query(
+                       "SELECT customer_id, name, state, age, customer_health_index, "
+                       "max(event_time) AS event_time FROM customers WHERE is_deleted = 0 "
+                       "GROUP BY customer_id ORDER BY customer_health_index, customer_id LIMIT " +
+                       std::to_string(2 * n)));
+  for (auto& row : RowsToObjects(low)) {
+    if (static_cast<int>(out.size()) >= n) break;
+    if (row["customer_id"].is_string() && seen.insert(row["customer_id"]).second) {
+      out.push_back(std::move(row));
+    }
   }
   return out;
 }

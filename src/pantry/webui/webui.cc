@@ -49,6 +49,14 @@ Status RegisterWebUi(server::HttpService* service, WebUiSources sources) {
     return InvalidArgumentError("web UI needs a feature store and a recommender");
   }
   for (const Asset& asset : EmbeddedAssets()) RETURN_IF_ERROR(AddAsset(service, asset));
+  // Public, so a page knows to ask for the token before its first call
+  // (instead of provoking a 401 that the browser logs as an error).
+  const bool auth = service->authorizer().enabled();
+  RETURN_IF_ERROR(service->AddRoute("GET", "/ui/config.json", RouteAccess::kPublic,
+                                    ErrorStyle::kNative,
+                                    [auth](const HttpRequest&, HttpResponse* response) {
+                                      response->SetJson(200, Json{{"auth_required", auth}});
+                                    }));
   RETURN_IF_ERROR(RegisterCatalogApi(service, sources));
   return RegisterConsoleApi(service, sources);
 }

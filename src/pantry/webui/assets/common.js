@@ -5,6 +5,7 @@
 const pantry = (() => {
   const TOKEN_KEY = "pantry.token";
   let tokenPrompt = null;  // one prompt at a time, shared by concurrent calls
+  let config = null;       // GET /ui/config.json, once per page
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -45,6 +46,10 @@ const pantry = (() => {
   // Calls a pantry JSON endpoint. Resolves to the parsed body; rejects with
   // an Error whose message a person can read (and .status for HTTP errors).
   async function api(path, options = {}) {
+    if (!config) {
+      config = fetch("/ui/config.json").then((r) => r.json()).catch(() => ({}));
+    }
+    if ((await config).auth_required && !sessionStorage.getItem(TOKEN_KEY)) await askToken();
     for (let attempt = 0; attempt < 3; ++attempt) {
       const headers = Object.assign({}, options.headers || {});
       const token = sessionStorage.getItem(TOKEN_KEY);
