@@ -51,10 +51,15 @@ def wait_for(driver, what, predicate, seconds=15, details=None):
         fail("timed out after %ss waiting for %s %s" % (seconds, what, extra))
 
 
+def cards(driver, selector):
+    """(product id, health) of each card, read in one round trip."""
+    return [(p, float(h)) for p, h in driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map("
+        "c => [c.dataset.product, c.dataset.health])", selector)]
+
+
 def recommendations(driver):
-    cards = driver.find_elements(By.CSS_SELECTOR, "#recs li.card")
-    return [(c.get_attribute("data-product"), float(c.get_attribute("data-health")))
-            for c in cards]
+    return cards(driver, "#recs li.card")
 
 
 def mean(items):
@@ -92,11 +97,10 @@ def storefront(driver, url, out, exclude, token):
              lambda d: ("customer=" + customer) in d.current_url)
     # The healthy part of the catalogue.
     Select(driver.find_element(By.ID, "catalog-health")).select_by_value("healthy")
-    products = wait_for(driver, "healthy products in the catalogue", lambda d: [
-        p for p in d.find_elements(By.CSS_SELECTOR, "#catalog li.card")
-        if float(p.get_attribute("data-health")) >= 0.7] if all(
-            float(p.get_attribute("data-health")) >= 0.7
-            for p in d.find_elements(By.CSS_SELECTOR, "#catalog li.card")) else None)
+    healthy = wait_for(driver, "healthy products in the catalogue", lambda d: (
+        lambda shown: shown if shown and all(h >= 0.7 for _, h in shown) else None)(
+            cards(d, "#catalog li.card")))
+    products = driver.find_elements(By.CSS_SELECTOR, "#catalog li.card")[:len(healthy)]
     if len(products) < 6:
         fail("only %d healthy products in the catalogue" % len(products))
     screenshot(driver, os.path.join(out, "storefront-before.png"))
@@ -114,9 +118,6 @@ def storefront(driver, url, out, exclude, token):
         details=lambda: "(before %s, now %s, live %s, status %r)" % (
             before, recommendations(driver), driver.find_element(By.ID, "live").text,
             driver.find_element(By.ID, "recs-status").text))
-    # Let the live window take all six clicks before the picture.
-    time.sleep(1.5)
-    after = recommendations(driver)
     moves = [m.text for m in driver.find_elements(By.CSS_SELECTOR, "#recs .move")]
     driver.execute_script("window.scrollTo(0, 0)")
     screenshot(driver, os.path.join(out, "storefront-after.png"))

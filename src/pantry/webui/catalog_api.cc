@@ -25,23 +25,52 @@ Status NeedGroup(const FeatureStore& store, std::string_view group) {
                        "' does not exist yet: load a dataset first (pantry demo)");
 }
 
-// The latest offline row per customer, matching `q` as an exact id or as a
-// part of the name (case-insensitive); all customers when `q` is empty.
+bool HasFeature(const featurestore::FeatureGroupDefinition& group, std::string_view name) {
+  for (const auto& f : group.features) {
+    if (f.name == name) return true;
+  }
+  return false;
+}
+
+std::string Quoted(std::string_view name) { return "\"" + std::string(name) + "\""; }
+
+// The latest offline row (every feature) per record of `group_name` that
+// satisfies `where` ("" = all), in `order`. Feature names are validated by
+// the store, so quoting them is enough.
+StatusOr<OrderedJson> LatestRows(const FeatureStore& store, std::string_view group_name,
+                                 const std::string& where, const std::string& order, int limit) {
+  RETURN_IF_ERROR(NeedGroup(store, group_name));
+  ASSIGN_OR_RETURN(featurestore::FeatureGroupDefinition group,
+                   store.DescribeFeatureGroup(group_name));
+  std::string sql = "SELECT ";
+  for (const auto& f : group.features) sql += Quoted(f.name) + ", ";
+  // With max() SQLite takes the bare columns from the row holding the max.
+  sql += "max(" + Quoted(group.event_time_name) + ") FROM " + Quoted(group.name) +
+         " WHERE is_deleted = 0" + (where.empty() ? "" : " AND " + where) + " GROUP BY " +
+         Quoted(group.record_identifier_name) + " ORDER BY " + order + " LIMIT " +
+         std::to_string(limit);
+  ASSIGN_OR_RETURN(featurestore::QueryResult result, store.Query(sql));
+  result.column_names.pop_back();  // the max() column
+  return RowsToObjects(result);
+}
+
+// A case-insensitive "contains" test of `column` against q.
+std::string Contains(std::string_view column, const std::string& q) {
+  return "lower(" + Quoted(column) + ") LIKE lower('%' || " + SqlLiteral(q, /*like=*/true) +
+         " || '%') ESCAPE '\\'";
+}
+
+// Customers matching `q` as an exact id or as a part of the name
+// (case-insensitive); all customers when `q` is empty.
 StatusOr<OrderedJson> SearchCustomers(const FeatureStore& store, const std::string& q, int limit) {
   RETURN_IF_ERROR(NeedGroup(store, "customers"));
-  std::string where = "is_deleted = 0";
+  ASSIGN_OR_RETURN(auto group, store.DescribeFeatureGroup("customers"));
+  std::string where;
   if (!q.empty()) {
-    where = "is_deleted = 0 AND (customer_id = " + SqlLiteral(q) +
-            " OR lower(name) LIKE lower('%' || " + SqlLiteral(q, /*like=*/true) +
-            " || '%') ESCAPE '\\')";
+    where = "(customer_id = " + SqlLiteral(q) +
+            (HasFeature(group, "name") ? " OR " + Contains("name", q) : "") + ")";
   }
-  std::string sql =
-      "SELECT customer_id, name, state, age, customer_health_index, max(event_time) AS "
-      "event_time FROM customers WHERE " +
-      where + " GROUP BY customer_id ORDER BY length(customer_id), customer_id LIMIT " +
-      std::to_string(limit);
-  ASSIGN_OR_RETURN(featurestore::QueryResult result, store.Query(sql));
-  return RowsToObjects(result);
+  return LatestRows(store, "customers", where, "length(customer_id), customer_id", limit);
 }
 
 StatusOr<OrderedJson> CustomerProfile(const FeatureStore& store, const std::string& id) {
@@ -72,27 +101,17 @@ StatusOr<ProductFilter> ParseProductFilter(const HttpRequest& r) {
 }
 
 StatusOr<OrderedJson> SearchProducts(const FeatureStore& store, const ProductFilter& f) {
-  RETURN_IF_ERROR(NeedGroup(store, "products"));
-  const std::string& category = f.category;
-  const std::string& q = f.q;
   // Health bounds with a little slack, so that 0.7 includes a stored 0.7.
   char bounds[160];
   std::snprintf(bounds, sizeof(bounds),
-                " AND product_health_index >= %.17g AND product_health_index <= %.17g",
+                "product_health_index >= %.17g AND product_health_index <= %.17g",
                 f.min_health - 1e-9, f.max_health + 1e-9);
-  std::string where = std::string("is_deleted = 0") + bounds;
-  if (!category.empty()) where += " AND product_category = " + SqlLiteral(category);
-  if (!q.empty()) {
-    where += " AND (product_id = " + SqlLiteral(q) + " OR lower(product_name) LIKE lower('%' || " +
-             SqlLiteral(q, /*like=*/true) + " || '%') ESCAPE '\\')";
+  std::string where = bounds;
+  if (!f.category.empty()) where += " AND product_category = " + SqlLiteral(f.category);
+  if (!f.q.empty()) {
+    where += " AND (product_id = " + SqlLiteral(f.q) + " OR " + Contains("product_name", f.q) + ")";
   }
-  std::string sql =
-      "SELECT product_id, product_name, product_category, product_health_index, "
-      "max(event_time) AS event_time FROM products WHERE " +
-      where + " GROUP BY product_id ORDER BY length(product_id), product_id LIMIT " +
-      std::to_string(f.limit);
-  ASSIGN_OR_RETURN(featurestore::QueryResult result, store.Query(sql));
-  return RowsToObjects(result);
+  return LatestRows(store, "products", where, "length(product_id), product_id", f.limit);
 }
 
 StatusOr<OrderedJson> Categories(const FeatureStore& store) {
@@ -120,14 +139,9 @@ StatusOr<OrderedJson> Suggested(const WebUiSources& sources, int n) {
     if (profile.ok() && seen.insert(id).second) out.push_back(std::move(*profile));
   }
   if (static_cast<int>(out.size()) >= n) return out;
-  RETURN_IF_ERROR(NeedGroup(*sources.store, "customers"));
-  ASSIGN_OR_RETURN(featurestore::QueryResult low,
-                   sources.store->Query(
-                       "SELECT customer_id, name, state, age, customer_health_index, "
-                       "max(event_time) AS event_time FROM customers WHERE is_deleted = 0 "
-                       "GROUP BY customer_id ORDER BY customer_health_index, customer_id LIMIT " +
-                       std::to_string(2 * n)));
-  for (auto& row : RowsToObjects(low)) {
+  ASSIGN_OR_RETURN(OrderedJson low, LatestRows(*sources.store, "customers", "",
+                                               "customer_health_index, customer_id", 2 * n));
+  for (auto& row : low) {
     if (static_cast<int>(out.size()) >= n) break;
     if (row["customer_id"].is_string() && seen.insert(row["customer_id"]).second) {
       out.push_back(std::move(row));

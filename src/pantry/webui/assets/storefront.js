@@ -18,7 +18,8 @@
   const state = {
     customer: null,
     items: [],          // the list on screen
-    baseline: null,     // product_id -> rank before the last change
+    baseline: null,     // product_id -> rank the badges compare with
+    clicked: null,      // the list's ranks when the shopper last clicked
     signature: "",
     expanded: new Set(),
     timer: null,
@@ -69,6 +70,7 @@
     state.customer = id;
     state.items = [];
     state.baseline = null;
+    state.clicked = null;
     state.signature = "";
     state.expanded.clear();
     history.replaceState(null, "", "/?customer=" + encodeURIComponent(id));
@@ -113,8 +115,14 @@
     $("recs-updated").textContent = `models ${r.model_versions.cf || "?"} / ` +
                                     `${r.model_versions.rank || "?"} · ${num(r.took_ms, 1)} ms`;
     if (signature === state.signature) return;
-    if (state.signature) {
-      state.baseline = new Map(state.items.map((item, i) => [item.product_id, i]));
+    // Badges compare with the list as it was before the click that moved
+    // it (or, for changes without a click, such as the window expiring,
+    // with the list just before).
+    if (state.clicked) {
+      state.baseline = state.clicked;
+      state.clicked = null;
+    } else if (state.signature) {
+      state.baseline = ranks();
     }
     state.signature = signature;
     state.items = r.items;
@@ -123,6 +131,10 @@
     $("recs-mean").textContent = num(mean, 3);
     $("recs-k").textContent = r.items.length;
     $("recs").replaceChildren(...r.items.map(recCard));
+  }
+
+  function ranks() {
+    return new Map(state.items.map((item, i) => [item.product_id, i]));
   }
 
   function movement(productId, rank) {
@@ -202,6 +214,7 @@
 
   async function sendEvents(events, button) {
     if (button) button.disabled = true;
+    if (!state.clicked && state.signature) state.clicked = ranks();
     try {
       const r = await api("/v1/events", { method: "POST", body: events });
       for (const e of events) {
