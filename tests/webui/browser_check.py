@@ -68,7 +68,8 @@ def mean(items):
 
 def screenshot(driver, path, width=WIDTH):
     height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(width, min(max(height, 800), 2200))
+    driver.set_window_size(width, min(max(height, 800), 1600))
+    driver.execute_script("window.scrollTo(0, 0)")
     time.sleep(0.3)
     driver.save_screenshot(path)
     driver.set_window_size(WIDTH, 1000)
@@ -95,6 +96,7 @@ def storefront(driver, url, out, exclude, token):
                       lambda d: len(recommendations(d)) >= 5 and recommendations(d))
     wait_for(driver, "the URL to name the customer",
              lambda d: ("customer=" + customer) in d.current_url)
+    screenshot(driver, os.path.join(out, "storefront-before.png"))
     # The healthy part of the catalogue.
     Select(driver.find_element(By.ID, "catalog-health")).select_by_value("healthy")
     healthy = wait_for(driver, "healthy products in the catalogue", lambda d: (
@@ -103,7 +105,6 @@ def storefront(driver, url, out, exclude, token):
     products = driver.find_elements(By.CSS_SELECTOR, "#catalog li.card")[:len(healthy)]
     if len(products) < 6:
         fail("only %d healthy products in the catalogue" % len(products))
-    screenshot(driver, os.path.join(out, "storefront-before.png"))
     for product in products[:6]:
         button = product.find_element(By.CSS_SELECTOR, "button[data-activity=added_to_cart]")
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)

@@ -74,6 +74,9 @@
     state.signature = "";
     state.expanded.clear();
     history.replaceState(null, "", "/?customer=" + encodeURIComponent(id));
+    for (const b of document.querySelectorAll("button.choice")) {
+      b.setAttribute("aria-pressed", String(b.dataset.customer === id));
+    }
     $("profile").replaceChildren(
       ...fact("Customer", `${profile.customer_id} · ${profile.name || ""}`),
       ...fact("State", profile.state), ...fact("Age", profile.age),
@@ -190,8 +193,9 @@
       ...fact("Clicks (weight sum)", num(l.sum_activity_weight_last_2m, 0)),
       ...fact("Average health", num(l.avg_product_health_index_last_2m, 3)),
       ...fact("Healthy activity", num(l.healthy_activity_last_2m, 2)),
-      ...fact("Window", `2-minute sliding, from ${l.source || "no live features yet"}` +
-                        (l.stale ? " (stale)" : "")),
+      ...fact("Window", l.source && l.source !== "none"
+                          ? `2-minute sliding, from ${l.source}` + (l.stale ? " (stale)" : "")
+                          : "2-minute sliding; no live row yet"),
       ...fact("Expires in", expires === null ? "no clicks in the window"
                                              : `${expires.toFixed(0)} s`));
   }
