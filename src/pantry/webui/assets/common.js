@@ -30,6 +30,12 @@ const pantry = (() => {
     tokenPrompt = new Promise((resolve) => {
       const form = dialog.querySelector("form");
       const input = dialog.querySelector("input");
+      // Escape closes the dialog: carry on without a token (the call then
+      // fails with 401 and asks again, up to the retry limit).
+      dialog.oncancel = () => {
+        tokenPrompt = null;
+        resolve();
+      };
       form.onsubmit = (e) => {
         e.preventDefault();
         sessionStorage.setItem(TOKEN_KEY, input.value.trim());
