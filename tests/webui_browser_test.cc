@@ -89,6 +89,9 @@ TEST(WebUiBrowserTest, StorefrontReRanksAfterHealthyClicksAndConsoleAnswers) {
   EXPECT_GE(console["online_rows"].get<int>(), 5);
   EXPECT_GE(console["history_rows"].get<int>(), 1);
   EXPECT_GT(console["sql_rows"].get<int>(), 0);
+  int open_windows = 0;
+  for (const auto& n : console["open_windows"]) open_windows += n.get<int>();
+  EXPECT_GE(open_windows, 1) << run.out;
   EXPECT_TRUE((*seen)["console_errors"].empty()) << run.out;
   for (const char* name : {"storefront-before.png", "storefront-after.png", "console.png"}) {
     EXPECT_GT(std::filesystem::file_size(shots / name), 10'000u) << name;

@@ -149,11 +149,16 @@ def console(driver, url, out, customer):
         r.text for r in d.find_elements(By.CSS_SELECTOR, "#sql-result tbody tr")])
     wait_for(driver, "the processors table",
              lambda d: d.find_elements(By.CSS_SELECTOR, "#streams tbody tr"))
+    # Each spec's open windows: the shopper's clicks opened at least one.
+    open_windows = driver.execute_script(
+        "const t = document.querySelector('#streams table');"
+        "const i = [...t.querySelectorAll('th')].findIndex(h => h.textContent === 'open windows');"
+        "return [...t.querySelectorAll('tbody tr')].map(r => Number(r.cells[i].textContent));")
     wait_for(driver, "the models table", lambda d: d.find_elements(By.CSS_SELECTOR, "#models tbody tr"))
     time.sleep(4.2)  # two metrics samples, so the charts have a line
     screenshot(driver, os.path.join(out, "console.png"))
     return {"online_rows": len(online), "history_rows": len(history), "sql_rows": len(rows),
-            "sql_first_row": rows[0]}
+            "sql_first_row": rows[0], "open_windows": open_windows}
 
 
 def main():

@@ -119,6 +119,8 @@ OrderedJson Processors(const stream::StreamService* streams) {
                            {"events", l.lag.events},
                            {"seconds", static_cast<double>(l.lag.micros) / 1e6}});
   }
+  std::map<std::string, size_t> open;
+  for (const auto& [name, keys] : streams->OpenKeys()) open[name] = keys;
   for (const auto& [name, s] : streams->stats()) {
     OrderedJson p;
     p["name"] = name;
@@ -130,6 +132,7 @@ OrderedJson Processors(const stream::StreamService* streams) {
     p["checkpoints"] = s.checkpoints;
     p["dead_letters"] = s.dead_letters;
     p["poll_errors"] = s.poll_errors;
+    p["open_windows"] = open.count(name) ? open[name] : 0;
     OrderedJson rejected = OrderedJson::object();
     for (int r = 0; r < stream::kRejectReasonCount; ++r) {
       rejected[std::string(stream::RejectReasonName(static_cast<stream::RejectReason>(r)))] =

@@ -142,11 +142,11 @@
         const lagEvents = p.lag.reduce((s, l) => s + l.events, 0);
         const lagSeconds = Math.max(0, ...p.lag.map((l) => l.seconds));
         return [p.name, p.source, p.records, p.accepted, eps === null ? "…" : num(eps, 1),
-                p.rows_delivered, rejected, p.dead_letters,
+                p.rows_delivered, p.open_windows, rejected, p.dead_letters,
                 `${lagEvents} events / ${num(lagSeconds, 1)} s`];
       });
       $("streams").replaceChildren(table(["spec", "source", "records", "accepted", "events/s",
-                                           "rows delivered", "rejected", "dead letters", "lag"],
+                                           "rows delivered", "open windows", "rejected", "dead letters", "lag"],
                                           rows));
       setStatus($("streams-status"), rows.length ? "" : "No stream processors are running.");
     } catch (e) {
