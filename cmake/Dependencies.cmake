@@ -73,3 +73,11 @@ if(PANTRY_BUILD_BENCHMARKS)
     pantry_missing("Google Benchmark" libbenchmark-dev)
   endif()
 endif()
+
+# Chart.js for the web console's charts (src/pantry/webui), embedded into the
+# binary at build time from Debian's package; never copied into the repo.
+find_file(PANTRY_CHARTJS NAMES chart.umd.min.js chart.umd.js chart.min.js Chart.min.js
+          PATHS /usr/share/javascript/chart.js NO_DEFAULT_PATH)
+if(NOT PANTRY_CHARTJS)
+  pantry_missing("Chart.js (/usr/share/javascript/chart.js)" libjs-chart.js)
+endif()

@@ -29,9 +29,10 @@ Status RunDemo(const GlobalOptions& globals, DemoFlags& flags) {
   options.data = flags.data;
   ASSIGN_OR_RETURN(workshop::DemoRun run, workshop::RunDemo(options, std::cout));
   if (!flags.exit) {
-    std::cout << "serving on " << run.url << " -- try:\n  curl '" << run.url
-              << "/v1/recommendations/" << run.customer << "?k=5&explain=true'\n(Ctrl-C to stop)"
-              << std::endl;
+    std::cout << "serving on " << run.url << " -- open the live storefront at\n  " << run.url
+              << "/?customer=" << run.customer << "\nand the operator console at " << run.url
+              << "/console, or try:\n  curl '" << run.url << "/v1/recommendations/" << run.customer
+              << "?k=5&explain=true'\n(Ctrl-C to stop)" << std::endl;
     server::WaitForTerminationSignal();
   }
   return run.server->Stop();

@@ -96,7 +96,8 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
             << (options.server.token.empty() && !options.server.aws.configured()
                     ? ""
                     : " (routes other than /healthz and /readyz need credentials)")
-            << std::endl;
+            << "\npantry: web UI: http://" << flags.host << ":" << server->port()
+            << "/ (storefront) and /console (docs/ui.md)" << std::endl;
   int signal = server::WaitForTerminationSignal();
   PANTRY_LOG_INFO("signal {} received: draining requests", signal);
   RETURN_IF_ERROR(server->Stop());

@@ -112,6 +112,8 @@ class StreamProcessor {
   // True when the last poll had read and processed every shard to its end.
   bool caught_up() const { return caught_up_; }
   const ProcessorStats& stats() const { return stats_; }
+  // Keys with open window state now.
+  size_t open_keys() const { return aggregator_->open_keys(); }
   // When the next window closes (arrival-time specs; INT64_MAX otherwise).
   int64_t next_close_micros() const;
   const WindowSpec& spec() const { return spec_; }

@@ -328,4 +328,11 @@ std::vector<std::pair<std::string, ProcessorStats>> StreamService::stats() const
   return out;
 }
 
+std::vector<std::pair<std::string, size_t>> StreamService::OpenKeys() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::pair<std::string, size_t>> out;
+  for (const auto& p : processors_) out.emplace_back(p->spec().name, p->open_keys());
+  return out;
+}
+
 }  // namespace pantry::stream

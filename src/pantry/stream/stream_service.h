@@ -101,6 +101,8 @@ class StreamService {
   Status CheckpointAll();
 
   std::vector<std::pair<std::string, ProcessorStats>> stats() const;
+  // Per spec, the keys with open window state now (waits for a running poll).
+  std::vector<std::pair<std::string, size_t>> OpenKeys() const;
 
   // Specs added and removed while the service runs (KDA applications
   // started over the API). AddSpec restores the spec's checkpoint if there

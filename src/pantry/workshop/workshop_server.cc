@@ -13,6 +13,8 @@
 #include "pantry/stream/kda_applications.h"
 #include "pantry/stream/stream_registry.h"
 #include "pantry/stream/stream_service.h"
+#include "pantry/webui/webui.h"
+#include "pantry/workshop/demo.h"
 #include "pantry/workshop/feature_groups.h"
 #include "pantry/workshop/kda_outputs.h"
 #include "pantry/workshop/streams.h"
@@ -248,6 +250,15 @@ server::ServerComponents WorkshopServerImpl::Components() {
       [recommender, endpoints = options_.endpoints](server::HttpService* s) {
         return server::RegisterSageMakerRuntimeApi(s, recommender, endpoints);
       });
+  components.extra_routes.push_back([this](server::HttpService* s) {
+    webui::WebUiSources ui;
+    ui.store = store_.get();
+    ui.recommender = recommender_.get();
+    ui.streams = streams_.get();
+    ui.home = options_.home;
+    ui.suggested_shoppers = [this](size_t n) { return MixedTopShoppers(*this, n); };
+    return webui::RegisterWebUi(s, std::move(ui));
+  });
   return components;
 }
 
