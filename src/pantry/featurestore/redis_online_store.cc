@@ -85,8 +85,7 @@ std::string GlobEscape(std::string_view s) {
 
 class RedisOnlineStore final : public OnlineStore {
  public:
-  RedisOnlineStore(std::unique_ptr<redis::Router> router, const RedisOptions& options,
-                   Clock* clock)
+  RedisOnlineStore(std::unique_ptr<redis::Router> router, const RedisOptions& options, Clock* clock)
       : router_(std::move(router)),
         prefix_(options.key_prefix + ":"),
         sequence_key_(prefix_ + "applied_sequence"),
@@ -151,8 +150,8 @@ class RedisOnlineStore final : public OnlineStore {
       }
       for (size_t i = 0; i < replies.size(); ++i) {
         if (replies[i].is_error()) {
-          return ReplyError(replies[i], "write of record " + writes[i].record_id + " in " +
-                                            writes[i].group);
+          return ReplyError(replies[i],
+                            "write of record " + writes[i].record_id + " in " + writes[i].group);
         }
       }
     }

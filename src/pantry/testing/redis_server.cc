@@ -77,8 +77,9 @@ StatusOr<std::string> FindRedisBinary(const std::string& name) {
     if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
   }
   return FailedPreconditionError(
-      name + " not found: the Redis tests start real servers; install the Debian packages "
-             "redis-server and redis-tools (scripts/install-deps does)");
+      name +
+      " not found: the Redis tests start real servers; install the Debian packages "
+      "redis-server and redis-tools (scripts/install-deps does)");
 }
 
 StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(bool cluster_node) {
@@ -96,14 +97,22 @@ std::string RedisServer::url() const { return "redis://127.0.0.1:" + std::to_str
 
 Status RedisServer::Launch() {
   ASSIGN_OR_RETURN(std::string binary, FindRedisBinary("redis-server"));
-  std::vector<std::string> args = {"--port",           std::to_string(port_),
-                                   "--bind",           "127.0.0.1",
-                                   "--save",           "",
-                                   "--appendonly",     "no",
-                                   "--dir",            dir_.path().string(),
-                                   "--daemonize",      "no",
-                                   "--protected-mode", "no",
-                                   "--logfile",        (dir_ / "redis.log").string()};
+  std::vector<std::string> args = {"--port",
+                                   std::to_string(port_),
+                                   "--bind",
+                                   "127.0.0.1",
+                                   "--save",
+                                   "",
+                                   "--appendonly",
+                                   "no",
+                                   "--dir",
+                                   dir_.path().string(),
+                                   "--daemonize",
+                                   "no",
+                                   "--protected-mode",
+                                   "no",
+                                   "--logfile",
+                                   (dir_ / "redis.log").string()};
   if (cluster_node_) {
     for (const char* a : {"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
                           "--cluster-node-timeout", "3000"}) {
@@ -128,8 +137,7 @@ StatusOr<std::string> RedisServer::Cli(const std::vector<std::string>& args) con
   std::vector<std::string> all = {"-h", "127.0.0.1", "-p", std::to_string(port_)};
   all.insert(all.end(), args.begin(), args.end());
   CommandResult r = RunCommand(cli, all);
-  if (r.exit_code != 0 || r.out.starts_with("Could not connect") ||
-      r.out.starts_with("ERR")) {
+  if (r.exit_code != 0 || r.out.starts_with("Could not connect") || r.out.starts_with("ERR")) {
     return UnavailableError("redis-cli " + args.at(0) + ": " + r.out + r.err);
   }
   return r.out;
