@@ -322,6 +322,10 @@ StatusOr<std::unique_ptr<Router>> Router::Open(const RedisOptions& options) {
   // Fail early (and with the server's words) on a wrong address or password.
   RETURN_IF_ERROR(router->ForEachMaster([](Connection& conn) -> Status {
     ASSIGN_OR_RETURN(Reply r, conn.Run({"PING"}));
+    if (r.is_error() && r.error_kind() == "NOAUTH") {
+      return InvalidArgumentError("redis " + conn.address() +
+                                  ": the server requires a password and none was given");
+    }
     if (r.is_error()) return UnavailableError("redis " + conn.address() + ": PING: " + r.str);
     return Status::Ok();
   }));
