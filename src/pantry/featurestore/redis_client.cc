@@ -49,8 +49,7 @@ class HiredisConnection final : public Connection {
   HiredisConnection(redisContext* c, std::string address) : c_(c), address_(std::move(address)) {}
   ~HiredisConnection() override { redisFree(c_); }
 
-  Status Pipeline(std::span<const Args* const> commands, std::vector<Reply>* replies) override {
-    replies->clear();
+  Status Send(std::span<const Args* const> commands) override {
     if (broken_) return UnavailableError("redis " + address_ + ": connection is broken");
     std::vector<const char*> argv;
     std::vector<size_t> lens;
@@ -66,8 +65,18 @@ class HiredisConnection final : public Connection {
         return Fail();
       }
     }
-    replies->reserve(commands.size());
-    for (size_t i = 0; i < commands.size(); ++i) {
+    int done = 0;
+    while (!done) {
+      if (redisBufferWrite(c_, &done) != REDIS_OK) return Fail();
+    }
+    return Status::Ok();
+  }
+
+  Status Receive(size_t count, std::vector<Reply>* replies) override {
+    replies->clear();
+    if (broken_) return UnavailableError("redis " + address_ + ": connection is broken");
+    replies->reserve(count);
+    for (size_t i = 0; i < count; ++i) {
       void* raw = nullptr;
       if (redisGetReply(c_, &raw) != REDIS_OK || raw == nullptr) return Fail();
       auto* reply = static_cast<redisReply*>(raw);

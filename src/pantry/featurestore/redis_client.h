@@ -56,7 +56,16 @@ class Connection {
   // failed status. A transport failure (timeout, reset, protocol error)
   // returns Unavailable and marks the connection broken: it must then be
   // discarded, since replies may be out of step with commands.
-  virtual Status Pipeline(std::span<const Args* const> commands, std::vector<Reply>* replies) = 0;
+  Status Pipeline(std::span<const Args* const> commands, std::vector<Reply>* replies) {
+    RETURN_IF_ERROR(Send(commands));
+    return Receive(commands.size(), replies);
+  }
+  // Pipeline in two halves, so that a caller can have several servers
+  // working at once: Send writes the commands, Receive reads `count`
+  // replies. A connection with unread replies must be discarded, not
+  // reused.
+  virtual Status Send(std::span<const Args* const> commands) = 0;
+  virtual Status Receive(size_t count, std::vector<Reply>* replies) = 0;
   virtual bool broken() const = 0;
   // "host:port", for messages.
   virtual const std::string& address() const = 0;

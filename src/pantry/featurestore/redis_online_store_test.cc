@@ -8,11 +8,14 @@
 #include <thread>
 
 #include "pantry/common/clock.h"
+#include "pantry/featurestore/feature_store.h"
 #include "pantry/featurestore/online_record.h"
 #include "pantry/featurestore/online_store.h"
 #include "pantry/featurestore/redis_router.h"
 #include "pantry/featurestore/store_url.h"
+#include "pantry/testing/feature_groups.h"
 #include "pantry/testing/redis_server.h"
+#include "pantry/testing/temp_dir.h"
 
 namespace pantry::featurestore {
 namespace {
@@ -181,6 +184,66 @@ TEST_F(RedisOnlineStoreTest, OutageIsUnavailableAndRecoversWithoutReopening) {
   EXPECT_FALSE(got->has_value());
   ASSERT_TRUE(a_->Write(w, 0).ok());  // the script is loaded again (NOSCRIPT)
   EXPECT_EQ(Stored(*a_, "1"), "a");
+}
+
+// Through the facade: a Redis outage fails writes with Unavailable, and
+// reopening the store replays the journal from Redis' applied_sequence. Here
+// Redis even lost everything (no persistence), so the whole journal is
+// replayed and the online records are rebuilt.
+TEST_F(RedisOnlineStoreTest, JournalReplayRebuildsRedisAfterAnOutage) {
+  testing::TempDir home;
+  FeatureStoreOptions options;
+  options.home = home.path();
+  options.clock = &clock_;
+  options.online_backend = OnlineBackend::kRedis;
+  options.online_url = server_->url();
+  // Redis dies exactly between a batch's offline commit and its online write.
+  bool kill_on_commit = false;
+  options.hooks.after_offline_commit = [&] {
+    if (kill_on_commit) server_->Kill();
+  };
+  auto store = FeatureStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE(
+      (*store)
+          ->CreateFeatureGroup(testing::GroupDefinition("c", "id",
+                                                        {{"id", FeatureType::kIntegral},
+                                                         {"event_time", FeatureType::kFractional},
+                                                         {"state", FeatureType::kString}}))
+          .ok());
+  auto row = [](int64_t id, double t, const char* state) {
+    Record r;
+    r.Add("id", FeatureValue::Int(id));
+    r.Add("event_time", FeatureValue::Double(t));
+    r.Add("state", FeatureValue::String(state));
+    return r;
+  };
+  ASSERT_TRUE((*store)->PutRecord("c", row(1, 10, "a")).ok());
+  ASSERT_TRUE((*store)->PutRecord("c", row(1, 20, "b")).ok());
+  ASSERT_TRUE((*store)->PutRecord("c", row(2, 10, "c")).ok());
+  ASSERT_TRUE((*store)->DeleteRecord("c", "2", 15'000'000, DeleteMode::kSoft).ok());
+  kill_on_commit = true;
+  Status put = (*store)->PutRecord("c", row(3, 10, "d"));
+  EXPECT_EQ(put.code(), StatusCode::kUnavailable) << put;
+  EXPECT_EQ((*store)->GetRecord("c", "1").status().code(), StatusCode::kUnavailable);
+  // Later writes are refused until a reopen has replayed that batch.
+  EXPECT_EQ((*store)->PutRecord("c", row(4, 10, "e")).code(), StatusCode::kUnavailable);
+  store->reset();
+  ASSERT_TRUE(server_->Restart().ok());
+  EXPECT_EQ(Trim(*server_->Cli({"DBSIZE"})), "0");
+  kill_on_commit = false;
+  store = FeatureStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto state = [&](const char* id) -> std::string {
+    auto r = (*store)->GetRecord("c", id);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() && r->has_value() ? (*r)->Find("state")->string_value() : "<absent>";
+  };
+  EXPECT_EQ(state("1"), "b");
+  EXPECT_EQ(state("2"), "<absent>");  // the tombstone came back too
+  EXPECT_EQ(state("3"), "d");         // committed offline just before the outage
+  EXPECT_EQ(state("4"), "<absent>");
+  EXPECT_EQ(Trim(*server_->Cli({"GET", "pantry:applied_sequence"})), "5");
 }
 
 TEST(RedisOpenTest, UnreachableAndBadPassword) {

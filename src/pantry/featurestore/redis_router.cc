@@ -142,6 +142,22 @@ class RouterImpl final : public Router {
 
   StatusOr<std::shared_ptr<Topology>> LoadSlots(Node& node);
 
+  // One node's share of an Execute round, sent and awaiting its replies.
+  struct InFlight {
+    std::shared_ptr<Node> node;
+    std::unique_ptr<Connection> conn;
+    std::vector<const Args*> batch;
+    std::vector<size_t> positions;  // command index per entry; SIZE_MAX for ASKING
+  };
+  // Groups `pending` by node and sends each group.
+  StatusOr<std::vector<InFlight>> Dispatch(std::span<const Command> commands,
+                                           std::span<const size_t> pending,
+                                           std::span<const std::string> ask);
+  // Reads one node's replies: results into `replies`, redirected commands
+  // into `next` (setting `ask`, `refresh` for MOVED, `wait` for TRYAGAIN).
+  Status Collect(InFlight& f, std::vector<std::string>& ask, std::vector<Reply>* replies,
+                 std::vector<size_t>* next, bool* refresh, bool* wait);
+
   const RedisOptions options_;
   ConnectOptions connect_;
   std::atomic<bool> stale_{false};
@@ -214,10 +230,81 @@ Status RouterImpl::Refresh() {
   return last.WithContext("redis cluster: cannot load the slot map");
 }
 
+StatusOr<std::vector<RouterImpl::InFlight>> RouterImpl::Dispatch(std::span<const Command> commands,
+                                                                 std::span<const size_t> pending,
+                                                                 std::span<const std::string> ask) {
+  static const Args kAsking = {"ASKING"};
+  std::shared_ptr<const Topology> topology = Current();
+  std::map<std::string, InFlight> groups;
+  for (size_t i : pending) {
+    std::shared_ptr<Node> node;
+    if (!ask[i].empty()) {
+      ASSIGN_OR_RETURN(auto host_port, SplitAddress(ask[i]));
+      node = NodeFor(host_port.first, host_port.second);
+    } else {
+      ASSIGN_OR_RETURN(node, Owner(*topology, commands[i]));
+    }
+    InFlight& f = groups[node->address];
+    f.node = std::move(node);
+    if (!ask[i].empty()) {
+      f.batch.push_back(&kAsking);
+      f.positions.push_back(SIZE_MAX);
+    }
+    f.batch.push_back(&commands[i].args);
+    f.positions.push_back(i);
+  }
+  // Send to every node first, then read (Collect): the nodes work in
+  // parallel. On a failure the connections still in flight are closed with
+  // `flights`, not pooled, since they have unread replies.
+  std::vector<InFlight> flights;
+  flights.reserve(groups.size());
+  for (auto& [address, group] : groups) {
+    InFlight& f = flights.emplace_back(std::move(group));
+    ASSIGN_OR_RETURN(f.conn, Acquire(*f.node));
+    if (Status s = f.conn->Send(f.batch); !s.ok()) {
+      if (options_.cluster) stale_.store(true);
+      return s;
+    }
+  }
+  return flights;
+}
+
+Status RouterImpl::Collect(InFlight& f, std::vector<std::string>& ask, std::vector<Reply>* replies,
+                           std::vector<size_t>* next, bool* refresh, bool* wait) {
+  std::vector<Reply> got;
+  Status s = f.conn->Receive(f.batch.size(), &got);
+  Release(*f.node, std::move(f.conn));
+  RETURN_IF_ERROR(s);
+  for (size_t k = 0; k < f.positions.size(); ++k) {
+    const size_t i = f.positions[k];
+    if (i == SIZE_MAX) continue;  // ASKING's +OK
+    ask[i].clear();
+    Reply& r = got[k];
+    const std::string_view kind = r.is_error() ? r.error_kind() : std::string_view();
+    if (kind == "MOVED" || kind == "ASK") {
+      if (!options_.cluster) {
+        return InvalidArgumentError("redis " + f.node->address +
+                                    " is a cluster node: use redis+cluster:// to reach it");
+      }
+      if (kind == "MOVED") {
+        *refresh = true;
+      } else {
+        ask[i] = r.str.substr(r.str.rfind(' ') + 1);
+      }
+      next->push_back(i);
+    } else if (options_.cluster && (kind == "TRYAGAIN" || kind == "CLUSTERDOWN")) {
+      *wait = true;
+      next->push_back(i);
+    } else {
+      (*replies)[i] = std::move(r);
+    }
+  }
+  return Status::Ok();
+}
+
 Status RouterImpl::Execute(std::span<const Command> commands, std::vector<Reply>* replies) {
   replies->assign(commands.size(), Reply());
   if (stale_.load()) RETURN_IF_ERROR(Refresh());
-  static const Args kAsking = {"ASKING"};
   std::vector<size_t> pending(commands.size());
   for (size_t i = 0; i < pending.size(); ++i) pending[i] = i;
   std::vector<std::string> ask(commands.size());  // ASK target address per command
@@ -226,65 +313,11 @@ Status RouterImpl::Execute(std::span<const Command> commands, std::vector<Reply>
       return UnavailableError("redis cluster: redirects did not settle after " +
                               std::to_string(kMaxRounds) + " rounds (resharding?)");
     }
-    std::shared_ptr<const Topology> topology = Current();
-    std::map<std::string, std::pair<std::shared_ptr<Node>, std::vector<size_t>>> groups;
-    for (size_t i : pending) {
-      std::shared_ptr<Node> node;
-      if (!ask[i].empty()) {
-        ASSIGN_OR_RETURN(auto host_port, SplitAddress(ask[i]));
-        node = NodeFor(host_port.first, host_port.second);
-      } else {
-        ASSIGN_OR_RETURN(node, Owner(*topology, commands[i]));
-      }
-      auto& group = groups[node->address];
-      group.first = std::move(node);
-      group.second.push_back(i);
-    }
+    ASSIGN_OR_RETURN(std::vector<InFlight> flights, Dispatch(commands, pending, ask));
     bool refresh = false, wait = false;
     std::vector<size_t> next;
-    std::vector<const Args*> batch;
-    std::vector<size_t> positions;  // command index per batch entry; SIZE_MAX for ASKING
-    std::vector<Reply> got;
-    for (auto& [address, group] : groups) {
-      Node& node = *group.first;
-      batch.clear();
-      positions.clear();
-      for (size_t i : group.second) {
-        if (!ask[i].empty()) {
-          batch.push_back(&kAsking);
-          positions.push_back(SIZE_MAX);
-        }
-        batch.push_back(&commands[i].args);
-        positions.push_back(i);
-      }
-      ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Acquire(node));
-      Status s = conn->Pipeline(batch, &got);
-      Release(node, std::move(conn));
-      RETURN_IF_ERROR(s);
-      for (size_t k = 0; k < positions.size(); ++k) {
-        const size_t i = positions[k];
-        if (i == SIZE_MAX) continue;
-        ask[i].clear();
-        Reply& r = got[k];
-        const std::string_view kind = r.is_error() ? r.error_kind() : std::string_view();
-        if (kind == "MOVED" || kind == "ASK") {
-          if (!options_.cluster) {
-            return InvalidArgumentError("redis " + address +
-                                        " is a cluster node: use redis+cluster:// to reach it");
-          }
-          if (kind == "MOVED") {
-            refresh = true;
-          } else {
-            ask[i] = r.str.substr(r.str.rfind(' ') + 1);
-          }
-          next.push_back(i);
-        } else if (options_.cluster && (kind == "TRYAGAIN" || kind == "CLUSTERDOWN")) {
-          wait = true;
-          next.push_back(i);
-        } else {
-          (*replies)[i] = std::move(r);
-        }
-      }
+    for (InFlight& f : flights) {
+      RETURN_IF_ERROR(Collect(f, ask, replies, &next, &refresh, &wait));
     }
     if (refresh) RETURN_IF_ERROR(Refresh());
     if (wait) std::this_thread::sleep_for(std::chrono::milliseconds(20 << round));
