@@ -27,6 +27,18 @@ if(NOT XGBOOST_INCLUDE_DIR OR NOT XGBOOST_LIBRARY)
   pantry_missing(xgboost libxgboost-dev)
 endif()
 
+# hiredis (synchronous client) for the Redis online store; only
+# featurestore/redis_client.cc includes it. Debian ships no CMake target.
+find_path(HIREDIS_INCLUDE_DIR hiredis/hiredis.h)
+find_library(HIREDIS_LIBRARY hiredis)
+if(NOT HIREDIS_INCLUDE_DIR OR NOT HIREDIS_LIBRARY)
+  pantry_missing(hiredis libhiredis-dev)
+endif()
+add_library(Hiredis::hiredis UNKNOWN IMPORTED)
+set_target_properties(Hiredis::hiredis PROPERTIES
+  IMPORTED_LOCATION ${HIREDIS_LIBRARY}
+  INTERFACE_INCLUDE_DIRECTORIES ${HIREDIS_INCLUDE_DIR})
+
 find_package(SQLite3 QUIET)
 if(NOT SQLite3_FOUND)
   pantry_missing(SQLite3 libsqlite3-dev)
@@ -62,6 +74,13 @@ if(NOT ZLIB_FOUND)
 endif()
 
 if(PANTRY_BUILD_TESTS)
+  # The Redis contract tests start real servers (testing/redis_server.h);
+  # they fail with this package's name at run time if it is missing.
+  find_program(PANTRY_REDIS_SERVER redis-server)
+  if(NOT PANTRY_REDIS_SERVER)
+    message(WARNING "pantry: redis-server not found: the Redis tests will fail. "
+                    "Install the Debian package 'redis-server' (scripts/install-deps).")
+  endif()
   find_package(GTest CONFIG QUIET)
   if(NOT GTest_FOUND)
     pantry_missing(GoogleTest libgtest-dev)

@@ -8,6 +8,7 @@
 #include <map>
 #include <vector>
 
+#include "pantry/cli/store_config.h"
 #include "pantry/common/file_util.h"
 #include "pantry/common/logging.h"
 #include "pantry/common/progress.h"
@@ -44,6 +45,14 @@ void SetAction(CLI::App* command, Action action) {
   command->callback([action = std::move(action)] { PendingAction() = action; });
 }
 
+void GlobalOptions::ApplyStoreBackends(featurestore::FeatureStoreOptions* options) const {
+  options->online_backend = store_backends_.online_backend;
+  options->online_url = store_backends_.online_url;
+  options->online_password = store_backends_.online_password;
+  options->offline_backend = store_backends_.offline_backend;
+  options->offline_url = store_backends_.offline_url;
+}
+
 StatusOr<std::filesystem::path> GlobalOptions::RequireHome() const {
   Status status = EnsureWritableDirectory(home_);
   if (!status.ok()) return status.WithContext("--home");
@@ -70,6 +79,17 @@ int RunMain(int argc, char** argv, const featurestore::FeatureStoreHooks& hooks)
                  "File mode creation mask (octal) for everything pantry writes; the default "
                  "077 makes files 0600 and directories 0700")
       ->capture_default_str();
+
+  StoreFlags store_flags;
+  app.add_option("--online-store", store_flags.online_store,
+                 "Online store: rocksdb (default, in the home), memory, redis://host:port[/db] or "
+                 "redis+cluster://host:port,host:port,... (password: $PANTRY_REDIS_PASSWORD)");
+  app.add_option("--offline-store", store_flags.offline_store,
+                 "Offline store: sqlite (default, in the home) or postgresql://...");
+  app.add_option("--event-log", store_flags.event_log, "Event log: file (default, in the home)");
+  app.add_option("--config", store_flags.config,
+                 "Config file of key = value lines (online-store, offline-store, event-log); "
+                 "default: <home>/pantry.conf if it exists. Flags override it");
 
   auto& registrations = Registrations();
   std::sort(registrations.begin(), registrations.end(),
@@ -118,6 +138,15 @@ int RunMain(int argc, char** argv, const featurestore::FeatureStoreHooks& hooks)
     globals.home_ = env;
   } else {
     globals.home_ = "pantry-home";
+  }
+
+  {
+    auto backends = ResolveStoreBackends(store_flags, globals.home_);
+    if (!backends.ok()) {
+      std::cerr << "pantry: error: " << backends.status().message() << "\n";
+      return 2;
+    }
+    globals.store_backends_ = std::move(*backends);
   }
 
   Action& action = PendingAction();

@@ -33,12 +33,18 @@ class GlobalOptions {
   // in the pantry binary; a test executable sets them through RunMain (see
   // tests/crashing_pantry_main.cc).
   const featurestore::FeatureStoreHooks& featurestore_hooks() const { return featurestore_hooks_; }
+  // The feature store backends chosen by --online-store/--offline-store (or
+  // the config file; see store_config.h): copies the backend fields into
+  // `options`, leaving the rest as it is.
+  void ApplyStoreBackends(featurestore::FeatureStoreOptions* options) const;
+  const featurestore::FeatureStoreOptions& store_backends() const { return store_backends_; }
 
  private:
   friend int RunMain(int argc, char** argv, const featurestore::FeatureStoreHooks& hooks);
   std::filesystem::path home_;
   bool quiet_ = false;
   featurestore::FeatureStoreHooks featurestore_hooks_;
+  featurestore::FeatureStoreOptions store_backends_;
 };
 
 using Action = std::function<Status()>;

@@ -18,6 +18,7 @@ StatusOr<std::unique_ptr<featurestore::FeatureStore>> OpenFeatureStore(
     options.hooks = globals.featurestore_hooks();
   }
   options.clock = globals.clock();
+  globals.ApplyStoreBackends(&options);
   return featurestore::FeatureStore::Open(options);
 }
 

@@ -54,6 +54,7 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   workshop::WorkshopServerOptions options;
   ASSIGN_OR_RETURN(options.home, globals.RequireHome());
   options.clock = globals.clock();
+  globals.ApplyStoreBackends(&options.store_backends);
   options.server.http.host = flags.host;
   options.server.http.port = flags.port;
   options.server.http.threads = flags.threads;

@@ -187,6 +187,7 @@ Status RunStream(const GlobalOptions& globals, const RunOptions& o) {
     featurestore::FeatureStoreOptions fo;
     fo.home = home;
     fo.clock = globals.clock();
+    globals.ApplyStoreBackends(&fo);
     auto opened = featurestore::FeatureStore::Open(fo);
     if (!opened.ok()) {
       return opened.status().WithContext(

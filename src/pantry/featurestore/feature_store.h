@@ -49,9 +49,11 @@ namespace pantry::featurestore {
 enum class OnlineBackend {
   kRocksDb,  // <home>/featurestore/online, the embedded default
   kMemory,   // process-local, lost on exit (tests, benchmarks)
+  kRedis,    // Redis or Redis Cluster at online_url (shared by processes)
 };
 enum class OfflineBackend {
-  kSqlite,  // <home>/featurestore/offline.db, WAL journal mode
+  kSqlite,      // <home>/featurestore/offline.db, WAL journal mode
+  kPostgresql,  // at offline_url
 };
 
 // Test hooks at named points of the write path, in the spirit of LevelDB's
@@ -72,6 +74,13 @@ struct FeatureStoreOptions {
   std::filesystem::path home;
   OnlineBackend online_backend = OnlineBackend::kRocksDb;
   OfflineBackend offline_backend = OfflineBackend::kSqlite;
+  // The backend URLs (store_url.h; SetOnlineStore/SetOfflineStore fill
+  // these and the enums from a flag value). Used for kRedis / kPostgresql.
+  std::string online_url;
+  std::string offline_url;
+  // Used when online_url has no password (e.g. from $PANTRY_REDIS_PASSWORD,
+  // so that it need not appear in a command line).
+  std::string online_password;
   // Not owned; nullptr = Clock::Real(). Used for TTL expiry, write_time and
   // api_invocation_time.
   Clock* clock = nullptr;

@@ -8,6 +8,7 @@
 #include "pantry/common/logging.h"
 #include "pantry/featurestore/feature_store_impl.h"
 #include "pantry/featurestore/online_record.h"
+#include "pantry/featurestore/store_url.h"
 
 namespace pantry::featurestore {
 namespace detail {
@@ -58,6 +59,10 @@ Status FeatureStoreImpl::Init() {
   Publish(std::move(map));
 
   // Offline store.
+  if (options_.offline_backend == OfflineBackend::kPostgresql) {
+    return FailedPreconditionError("offline store " + MaskPassword(options_.offline_url) +
+                                   ": PostgreSQL is not supported by this build yet");
+  }
   ASSIGN_OR_RETURN(offline_, OfflineStore::OpenSqlite(root_ / "offline.db",
                                                       {.sync = options_.sync_writes,
                                                        .read_only = options_.read_only,
@@ -70,8 +75,16 @@ Status FeatureStoreImpl::Init() {
 
   // Online store.
   if (options_.read_only && options_.offline_only) return Status::Ok();
-  if (options_.online_backend == OnlineBackend::kMemory ||
-      (options_.read_only && !fs::exists(root_ / "online"))) {
+  if (options_.online_backend == OnlineBackend::kRedis) {
+    ASSIGN_OR_RETURN(RedisOptions redis, ParseRedisUrl(options_.online_url));
+    if (redis.password.empty()) redis.password = options_.online_password;
+    auto opened = OnlineStore::OpenRedis(redis, clock_);
+    if (!opened.ok()) {
+      return opened.status().WithContext("online store " + MaskPassword(options_.online_url));
+    }
+    online_ = std::move(*opened);
+  } else if (options_.online_backend == OnlineBackend::kMemory ||
+             (options_.read_only && !fs::exists(root_ / "online"))) {
     ASSIGN_OR_RETURN(online_, OnlineStore::OpenMemory());
   } else {
     ASSIGN_OR_RETURN(online_,

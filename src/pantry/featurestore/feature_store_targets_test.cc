@@ -7,6 +7,7 @@
 #include "pantry/common/json.h"
 #include "pantry/featurestore/feature_store.h"
 #include "pantry/testing/feature_groups.h"
+#include "pantry/testing/store_backends.h"
 #include "pantry/testing/temp_dir.h"
 
 namespace pantry::featurestore {
@@ -27,14 +28,17 @@ Record Cust(int64_t id, double t, std::string state) {
   return r;
 }
 
-class TargetStoresTest : public ::testing::TestWithParam<OnlineBackend> {
+class TargetStoresTest : public ::testing::TestWithParam<testing::StoreBackends> {
  protected:
-  void SetUp() override { Reopen(); }
+  void SetUp() override {
+    Status s = testing::PrepareStoreBackends(GetParam(), &backends_);
+    ASSERT_TRUE(s.ok()) << s;
+    Reopen();
+  }
   void Reopen() {
     store_.reset();
-    FeatureStoreOptions o;
+    FeatureStoreOptions o = backends_;
     o.home = home_.path();
-    o.online_backend = GetParam();
     o.clock = &clock_;
     auto s = FeatureStore::Open(o);
     ASSERT_TRUE(s.ok()) << s.status();
@@ -53,6 +57,7 @@ class TargetStoresTest : public ::testing::TestWithParam<OnlineBackend> {
     return r.ok() ? r->rows[0][0].int_value() : -1;
   }
 
+  FeatureStoreOptions backends_;  // the backend fields, set once per test
   testing::TempDir home_;
   FakeClock clock_{1'700'000'000'000'000};
   std::unique_ptr<FeatureStore> store_;
@@ -69,7 +74,7 @@ TEST_P(TargetStoresTest, OfflineOnlyWriteLeavesTheOnlineRecord) {
           .ok());
   EXPECT_EQ(State(1), "v1");
   EXPECT_EQ(OfflineRows(1), 2);
-  if (GetParam() == OnlineBackend::kRocksDb) {
+  if (GetParam().online_durable()) {
     // Reopening replays nothing into the online store for that write.
     Reopen();
     EXPECT_EQ(State(1), "v1");
@@ -89,7 +94,7 @@ TEST_P(TargetStoresTest, OnlineOnlyWriteAddsNoHistory) {
   EXPECT_EQ(State(2), "online");
   EXPECT_EQ(OfflineRows(2), 0);
   Reopen();
-  EXPECT_EQ(State(2), GetParam() == OnlineBackend::kMemory ? "<absent>" : "online");
+  EXPECT_EQ(State(2), GetParam().online_durable() ? "online" : "<absent>");
   // The event-time rule still holds for online-only writes.
   ASSERT_TRUE(
       store_->PutRecord("customers", Cust(2, t + 1, "newer"), std::nullopt, WriteTargets::kAll)
@@ -179,10 +184,8 @@ TEST_P(TargetStoresTest, OfflineStoreConfigAndRoleAreRecorded) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, TargetStoresTest,
-                         ::testing::Values(OnlineBackend::kMemory, OnlineBackend::kRocksDb),
-                         [](const auto& info) {
-                           return info.param == OnlineBackend::kMemory ? "Memory" : "RocksDb";
-                         });
+                         ::testing::ValuesIn(testing::ContractTestBackends()),
+                         [](const auto& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace pantry::featurestore

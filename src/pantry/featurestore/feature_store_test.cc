@@ -11,6 +11,7 @@
 #include "pantry/common/clock.h"
 #include "pantry/featurestore/ingest.h"
 #include "pantry/testing/feature_groups.h"
+#include "pantry/testing/store_backends.h"
 #include "pantry/testing/temp_dir.h"
 
 namespace pantry::featurestore {
@@ -36,14 +37,17 @@ Record Cust(int64_t id, double t, std::string state, int64_t age = 30) {
   return r;
 }
 
-class FeatureStoreTest : public ::testing::TestWithParam<OnlineBackend> {
+class FeatureStoreTest : public ::testing::TestWithParam<testing::StoreBackends> {
  protected:
-  void SetUp() override { Reopen(); }
+  void SetUp() override {
+    Status s = testing::PrepareStoreBackends(GetParam(), &backends_);
+    ASSERT_TRUE(s.ok()) << s;
+    Reopen();
+  }
   void Reopen(FeatureStoreHooks hooks = {}) {
     store_.reset();
-    FeatureStoreOptions o;
+    FeatureStoreOptions o = backends_;
     o.home = home_.path();
-    o.online_backend = GetParam();
     o.clock = &clock_;
     o.hooks = std::move(hooks);
     auto s = FeatureStore::Open(o);
@@ -70,6 +74,7 @@ class FeatureStoreTest : public ::testing::TestWithParam<OnlineBackend> {
     return r.ok() ? r->rows[0][0].int_value() : -1;
   }
 
+  FeatureStoreOptions backends_;  // the backend fields, set once per test
   testing::TempDir home_;
   FakeClock clock_{1'700'000'000'000'000};
   std::unique_ptr<FeatureStore> store_;
@@ -113,7 +118,7 @@ TEST_P(FeatureStoreTest, EventTimeOrderingAndTies) {
   EXPECT_EQ(summary->online_updated, 1);
   EXPECT_EQ(State(2), "C");
   Reopen();
-  if (GetParam() == OnlineBackend::kRocksDb) {
+  if (GetParam().online_durable()) {
     EXPECT_EQ(State(1), "OR");
   }
   EXPECT_EQ(Count("1"), 7);
@@ -201,7 +206,7 @@ TEST_P(FeatureStoreTest, AddFeatures) {
   Record r = Cust(2, 100, "OR");
   r.Add("loyalty", FeatureValue::Double(0.5));
   ASSERT_TRUE(store_->PutRecord("customers", r).ok());
-  if (GetParam() == OnlineBackend::kRocksDb) Reopen();  // memory does not survive
+  if (GetParam().online_durable()) Reopen();  // memory does not survive
   auto got = store_->GetRecord("customers", "2");
   ASSERT_TRUE(got.ok() && got->has_value());
   EXPECT_EQ((*got)->Find("loyalty")->double_value(), 0.5);
@@ -325,7 +330,7 @@ TEST_P(FeatureStoreTest, ReadOnlyOpenAlongsideWriter) {
             StatusCode::kFailedPrecondition);
   EXPECT_EQ((*reader)->GetRecord("customers", "1").status().code(),
             StatusCode::kFailedPrecondition);
-  if (GetParam() == OnlineBackend::kRocksDb) {
+  if (GetParam().online == "rocksdb") {
     FeatureStoreOptions rw;
     rw.home = home_.path();
     auto second = FeatureStore::Open(rw);
@@ -362,10 +367,8 @@ TEST_P(FeatureStoreTest, AfterOfflineCommitHookSeesTheBatchOfflineOnly) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FeatureStoreTest,
-                         ::testing::Values(OnlineBackend::kMemory, OnlineBackend::kRocksDb),
-                         [](const auto& info) {
-                           return info.param == OnlineBackend::kMemory ? "Memory" : "RocksDb";
-                         });
+                         ::testing::ValuesIn(testing::ContractTestBackends()),
+                         [](const auto& info) { return info.param.name; });
 
 TEST(FeatureGroupTest, NameValidation) {
   EXPECT_TRUE(ValidateName("click_stream-2", "n").ok());

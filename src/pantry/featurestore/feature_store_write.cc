@@ -290,6 +290,8 @@ Status FeatureStoreImpl::PlanPuts(const FeatureGroupDefinition& def,
     OnlineWrite w;
     w.group = def.name;
     w.record_id = std::move(unique_ids[k]);
+    w.event_time_micros = p.event_time_micros;
+    w.expires_at_micros = header.expires_at_micros;
     w.value.emplace();
     EncodeOnlineRecord(header, *p.record, &*w.value);
     writes->push_back(std::move(w));
@@ -316,7 +318,11 @@ Status FeatureStoreImpl::PlanDelete(const FeatureGroupDefinition& def, const Pre
       }
       return Status::Ok();
     }
-    writes->push_back({def.name, p.id, std::nullopt});
+    writes->push_back({.group = def.name,
+                       .record_id = p.id,
+                       .value = std::nullopt,
+                       .event_time_micros = p.event_time_micros,
+                       .replace_equal = true});
     return Status::Ok();
   }
   // Soft delete: a tombstone that reads as absent, unless the stored record
@@ -325,7 +331,11 @@ Status FeatureStoreImpl::PlanDelete(const FeatureGroupDefinition& def, const Pre
   OnlineRecordHeader header;
   header.event_time_micros = p.event_time_micros;
   header.deleted = true;
-  OnlineWrite w{def.name, p.id, std::string()};
+  OnlineWrite w{.group = def.name,
+                .record_id = p.id,
+                .value = std::string(),
+                .event_time_micros = p.event_time_micros,
+                .replace_equal = true};
   EncodeOnlineRecord(header, Record(), &*w.value);
   writes->push_back(std::move(w));
   return Status::Ok();

@@ -2,7 +2,12 @@
 // stored as an opaque encoded value (see online_record.h). The event-time
 // rule, TTL and validation live in the FeatureStore facade, so a backend only
 // needs point reads, multi-reads and atomic batched writes. Implementations:
-// memory_online_store.cc, rocksdb_online_store.cc (a Redis one can follow).
+// memory_online_store.cc, rocksdb_online_store.cc, redis_online_store.cc.
+//
+// A shared backend (Redis) can be written by several processes, so the
+// facade's read-compare-write is not enough there: it re-checks the
+// event-time rule atomically per record, from the fields of OnlineWrite
+// that the embedded backends ignore.
 //
 // Thread-safety: all methods may be called concurrently; Write calls are
 // serialised by the caller (the facade's writer mutex).
@@ -18,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pantry/common/clock.h"
 #include "pantry/common/status.h"
 
 namespace pantry::featurestore {
@@ -25,7 +31,34 @@ namespace pantry::featurestore {
 struct OnlineWrite {
   std::string group;
   std::string record_id;
-  std::optional<std::string> value;  // nullopt: remove the record
+  std::optional<std::string> value;  // nullopt: remove the record (hard delete)
+  // The event time of the put or delete. A backend that re-checks the rule
+  // applies the write only if the stored record is older, or equal and
+  // `replace_equal` (deletes: an equal time wins; puts: the stored record
+  // stays).
+  int64_t event_time_micros = 0;
+  bool replace_equal = false;
+  // When the record expires (0 = never), on the facade's clock.
+  int64_t expires_at_micros = 0;
+};
+
+struct HostPort {
+  std::string host;
+  int port = 6379;
+};
+
+// A Redis online store (see ParseRedisUrl in store_url.h for the URL form).
+struct RedisOptions {
+  std::vector<HostPort> nodes;  // standalone: one; cluster: seed nodes
+  bool cluster = false;
+  int db = 0;  // standalone only (a cluster has database 0 only)
+  std::string user;
+  std::string password;
+  // Every key starts with "<key_prefix>:", so that several stores can share
+  // one Redis.
+  std::string key_prefix = "pantry";
+  int connect_timeout_ms = 1000;
+  int command_timeout_ms = 2000;
 };
 
 struct RocksDbOnlineOptions {
@@ -39,6 +72,12 @@ class OnlineStore {
   // Opens (creating unless read_only) a RocksDB database in `dir`.
   static StatusOr<std::unique_ptr<OnlineStore>> OpenRocksDb(const std::filesystem::path& dir,
                                                             const RocksDbOnlineOptions& options);
+  // Connects to Redis (standalone or cluster). `clock` (not owned) is the
+  // facade's: expiries are turned into relative Redis TTLs with it, so that
+  // clock skew between this host and Redis does not move them.
+  // Unavailable if Redis cannot be reached.
+  static StatusOr<std::unique_ptr<OnlineStore>> OpenRedis(const RedisOptions& options,
+                                                          Clock* clock);
   virtual ~OnlineStore() = default;
 
   // The stored value, or nullopt.
@@ -49,6 +88,9 @@ class OnlineStore {
                           std::vector<std::optional<std::string>>* values) const = 0;
   // Applies all writes atomically together with the applied-sequence marker
   // (if sequence > 0): after a crash either all or none are visible.
+  // Redis: each record is applied atomically (with its event-time check)
+  // but a batch is not; the marker is set after every record of the batch
+  // is applied, and replaying a batch is idempotent (see docs/featurestore.md).
   virtual Status Write(std::span<const OnlineWrite> writes, int64_t sequence) = 0;
   // The sequence of the last Write (0 if none, or for a non-durable store).
   virtual StatusOr<int64_t> AppliedSequence() const = 0;

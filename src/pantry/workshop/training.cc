@@ -140,8 +140,16 @@ StatusOr<std::filesystem::path> PublishRank(const std::filesystem::path& home, C
 }
 
 StatusOr<std::unique_ptr<featurestore::FeatureStore>> OpenHomeStore(
-    const std::filesystem::path& home, Clock* clock, bool read_only, bool sync_writes) {
+    const std::filesystem::path& home, Clock* clock, bool read_only, bool sync_writes,
+    const featurestore::FeatureStoreOptions* backends) {
   featurestore::FeatureStoreOptions options;
+  if (backends != nullptr) {
+    options.online_backend = backends->online_backend;
+    options.online_url = backends->online_url;
+    options.online_password = backends->online_password;
+    options.offline_backend = backends->offline_backend;
+    options.offline_url = backends->offline_url;
+  }
   options.home = home;
   options.read_only = read_only;
   options.sync_writes = sync_writes;

@@ -73,9 +73,11 @@ StatusOr<std::filesystem::path> PublishRank(const std::filesystem::path& home, C
                                             const models::RankTrainingMetrics& metrics);
 
 // The home's feature store (`clock` not owned; null = real time);
-// `sync_writes`: FeatureStoreOptions::sync_writes.
+// `sync_writes`: FeatureStoreOptions::sync_writes. `backends` (may be null:
+// the embedded stores) gives the online/offline backend fields.
 StatusOr<std::unique_ptr<featurestore::FeatureStore>> OpenHomeStore(
-    const std::filesystem::path& home, Clock* clock, bool read_only, bool sync_writes = false);
+    const std::filesystem::path& home, Clock* clock, bool read_only, bool sync_writes = false,
+    const featurestore::FeatureStoreOptions* backends = nullptr);
 
 // Opens the home's store read-only, trains and publishes; returns the new
 // version directory, `metrics` (may be null) gets what training measured.

@@ -121,8 +121,8 @@ class WorkshopServerImpl final : public WorkshopServer {
 };
 
 Status WorkshopServerImpl::Init() {
-  ASSIGN_OR_RETURN(store_,
-                   OpenHomeStore(options_.home, clock_, /*read_only=*/false, options_.sync_writes));
+  ASSIGN_OR_RETURN(store_, OpenHomeStore(options_.home, clock_, /*read_only=*/false,
+                                         options_.sync_writes, &options_.store_backends));
   RETURN_IF_ERROR(StartStreams());
   RETURN_IF_ERROR(OpenRecommender());
   server::ServerOptions server_options = options_.server;

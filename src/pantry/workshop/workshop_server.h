@@ -52,6 +52,9 @@ inline constexpr int64_t kDefaultStreamRetentionMicros = 24LL * 3600 * 1'000'000
 struct WorkshopServerOptions {
   std::filesystem::path home;  // must exist and be writable
   Clock* clock = nullptr;      // not owned; nullptr = Clock::Real()
+  // The feature store's backend fields (--online-store etc.); default: the
+  // embedded stores in `home`.
+  featurestore::FeatureStoreOptions store_backends;
   // Address, threads, token, access log, metrics registry.
   server::ServerOptions server;
   // Shards of the click_stream log when it is created (an existing log

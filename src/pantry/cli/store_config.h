@@ -1,0 +1,40 @@
+// Where the backends are: --online-store, --offline-store and --event-log,
+// the same keys in a config file (--config FILE, else <home>/pantry.conf if
+// it exists), and secrets from the environment. Flags override the file.
+//
+// Config file: one "key = value" per line; blank lines and lines starting
+// with '#' are ignored. Keys: online-store, offline-store, event-log.
+// Environment: $PANTRY_REDIS_PASSWORD is the Redis password when the
+// online store URL has none (so it need not appear in `ps`).
+#ifndef PANTRY_CLI_STORE_CONFIG_H_
+#define PANTRY_CLI_STORE_CONFIG_H_
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "pantry/common/status.h"
+#include "pantry/featurestore/feature_store.h"
+
+namespace pantry::cli {
+
+struct StoreFlags {
+  std::string config;  // --config
+  std::string online_store;
+  std::string offline_store;
+  std::string event_log;
+};
+
+// Reads a config file into key -> value. Errors name the file and line.
+StatusOr<std::map<std::string, std::string>> ReadConfigFile(const std::filesystem::path& path);
+
+// Resolves flags, file and environment into the backend fields of
+// FeatureStoreOptions (online/offline backend, URLs, password). Fails on an
+// unknown key, a bad URL, or an event log other than "file" (the only one
+// supported yet).
+StatusOr<featurestore::FeatureStoreOptions> ResolveStoreBackends(const StoreFlags& flags,
+                                                                 const std::filesystem::path& home);
+
+}  // namespace pantry::cli
+
+#endif  // PANTRY_CLI_STORE_CONFIG_H_

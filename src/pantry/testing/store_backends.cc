@@ -1,0 +1,54 @@
+#include "pantry/testing/store_backends.h"
+
+#include <memory>
+#include <mutex>
+
+#include "pantry/featurestore/store_url.h"
+#include "pantry/testing/redis_server.h"
+
+namespace pantry::testing {
+namespace {
+
+std::mutex g_mu;
+
+// Started on first use, stopped when the process exits.
+StatusOr<RedisServer*> SharedRedis() {
+  static std::unique_ptr<RedisServer> server;
+  if (!server) {
+    ASSIGN_OR_RETURN(server, RedisServer::Start());
+  }
+  return server.get();
+}
+
+StatusOr<RedisCluster*> SharedRedisCluster() {
+  static std::unique_ptr<RedisCluster> cluster;
+  if (!cluster) {
+    ASSIGN_OR_RETURN(cluster, RedisCluster::Start(3));
+  }
+  return cluster.get();
+}
+
+}  // namespace
+
+Status PrepareStoreBackends(const StoreBackends& backends,
+                            featurestore::FeatureStoreOptions* options) {
+  std::lock_guard lock(g_mu);
+  std::string online = backends.online;
+  if (backends.online == "redis") {
+    ASSIGN_OR_RETURN(RedisServer * server, SharedRedis());
+    RETURN_IF_ERROR(server->Flush());
+    online = server->url();
+  } else if (backends.online == "redis-cluster") {
+    ASSIGN_OR_RETURN(RedisCluster * cluster, SharedRedisCluster());
+    RETURN_IF_ERROR(cluster->Flush());
+    online = cluster->url();
+  }
+  RETURN_IF_ERROR(featurestore::SetOnlineStore(online, options));
+  if (backends.offline != "sqlite") {
+    return InvalidArgumentError("PrepareStoreBackends: no test harness for offline store \"" +
+                                backends.offline + "\"");
+  }
+  return featurestore::SetOfflineStore(backends.offline, options);
+}
+
+}  // namespace pantry::testing

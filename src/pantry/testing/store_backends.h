@@ -1,0 +1,49 @@
+// The backend combinations the feature-store contract tests run against
+// (feature_store_test.cc and friends are parametrised over them). Servers
+// are real and started by the test process on first use: one Redis and one
+// 3-master Redis Cluster per process, flushed at the start of every test.
+#ifndef PANTRY_TESTING_STORE_BACKENDS_H_
+#define PANTRY_TESTING_STORE_BACKENDS_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "pantry/common/status.h"
+#include "pantry/featurestore/feature_store.h"
+
+namespace pantry::testing {
+
+struct StoreBackends {
+  std::string name;     // the gtest parameter name
+  std::string online;   // "rocksdb", "memory", "redis" or "redis-cluster"
+  std::string offline;  // "sqlite"
+  // Whether online records survive closing and reopening the store.
+  bool online_durable() const { return online != "memory"; }
+};
+
+inline std::ostream& operator<<(std::ostream& os, const StoreBackends& b) { return os << b.name; }
+
+// ---- The combinations -----------------------------------------------------
+// Every contract test runs once per entry. Add new backends here (e.g. the
+// PostgreSQL offline store: {"RedisPostgres", "redis", "postgresql"} once
+// PrepareStoreBackends knows how to start it).
+inline std::vector<StoreBackends> ContractTestBackends() {
+  return {
+      {"Memory", "memory", "sqlite"},
+      {"RocksDb", "rocksdb", "sqlite"},
+      {"RedisStandalone", "redis", "sqlite"},
+      {"RedisCluster", "redis-cluster", "sqlite"},
+  };
+}
+
+// Sets the backend fields of `options` for `backends`, starting the shared
+// Redis server or cluster of this process on first use and flushing it, so
+// that every test starts from empty backends. Call once per test (SetUp),
+// not on every reopen.
+Status PrepareStoreBackends(const StoreBackends& backends,
+                            featurestore::FeatureStoreOptions* options);
+
+}  // namespace pantry::testing
+
+#endif  // PANTRY_TESTING_STORE_BACKENDS_H_
