@@ -35,6 +35,7 @@ struct ServeOptions {
   int64_t max_backlog_events = static_cast<int64_t>(workshop::kDefaultMaxBacklogEvents);
   double max_backlog_seconds = workshop::kDefaultMaxBacklogMicros / 1e6;
   bool live_online_only = false;
+  size_t max_window_keys = stream::kDefaultMaxWindowKeys;
 };
 
 // Flag first, then the environment (so that secrets need not be on the
@@ -76,6 +77,7 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   options.stream_backlog.max_events = static_cast<uint64_t>(flags.max_backlog_events);
   options.stream_backlog.max_micros = static_cast<int64_t>(flags.max_backlog_seconds * 1e6);
   options.live_online_only = flags.live_online_only;
+  options.max_window_keys = flags.max_window_keys;
   options.open_stream_groups = flags.open_stream_groups;
   options.sync_writes = flags.sync_writes;
   if (!flags.sql.app.empty()) {
@@ -155,6 +157,11 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
                    "Likewise while a spec is this many seconds behind a shard (0: no bound)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1e6));
+  serve
+      ->add_option("--max-window-keys", flags->max_window_keys,
+                   "Per window spec, keys with open window state kept; past it the least "
+                   "recently active key is evicted (its stagger window emitted early; 0: no cap)")
+      ->capture_default_str();
   serve->add_flag("--live-online-only", flags->live_online_only,
                   "Create click_stream_live without an offline store (latest row per customer "
                   "online only); a home that has the group keeps it as it is");
