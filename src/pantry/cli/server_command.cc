@@ -37,6 +37,7 @@ struct ServeOptions {
   bool live_online_only = false;
   double stream_retention_hours = workshop::kDefaultStreamRetentionMicros / 3.6e9;
   int64_t stream_retention_mb_per_shard = 0;
+  size_t max_window_keys = stream::kDefaultMaxWindowKeys;
 };
 
 // Flag first, then the environment (so that secrets need not be on the
@@ -81,6 +82,7 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   options.live_online_only = flags.live_online_only;
   options.stream_retention_micros = static_cast<int64_t>(flags.stream_retention_hours * 3.6e9);
   options.stream_retention_bytes_per_shard = flags.stream_retention_mb_per_shard << 20;
+  options.max_window_keys = flags.max_window_keys;
   options.open_stream_groups = flags.open_stream_groups;
   options.sync_writes = flags.sync_writes;
   if (!flags.sql.app.empty()) {
@@ -172,6 +174,11 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
                    "Also delete a shard's oldest segments past this many MiB (0: no size bound)")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 30));
+  serve
+      ->add_option("--max-window-keys", flags->max_window_keys,
+                   "Per window spec, keys with open window state kept; past it the least "
+                   "recently active key is evicted (its stagger window emitted early; 0: no cap)")
+      ->capture_default_str();
   serve->add_flag("--live-online-only", flags->live_online_only,
                   "Create click_stream_live without an offline store (latest row per customer "
                   "online only); a home that has the group keeps it as it is");

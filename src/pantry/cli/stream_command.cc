@@ -44,6 +44,7 @@ struct WindowOptions {
   std::string spec;
   SqlAppFlags sql;
   std::string events;
+  size_t max_window_keys = stream::kDefaultMaxWindowKeys;
 };
 
 Status ReplayOne(const WindowSpec& spec, const WindowOptions& o) {
@@ -57,7 +58,7 @@ Status ReplayOne(const WindowSpec& spec, const WindowOptions& o) {
     std::cerr << o.events << ":" << line << ": rejected (" << stream::RejectReasonName(r.reason)
               << "): " << r.message << "\n";
   };
-  auto stats = stream::ReplayJsonLines(spec, in, callbacks);
+  auto stats = stream::ReplayJsonLines(spec, in, callbacks, o.max_window_keys);
   if (!stats.ok()) return stats.status().WithContext(o.events);
   std::cout.flush();
   std::cerr << "window " << spec.name << ": " << stats->Summary() << "\n";
@@ -166,6 +167,7 @@ struct RunOptions {
   int checkpoint_ms = 1000;
   int shards = 4;
   int read_batch = 10000;
+  size_t max_window_keys = stream::kDefaultMaxWindowKeys;
 };
 
 std::atomic<bool> g_stop{false};
@@ -202,6 +204,7 @@ Status RunStream(const GlobalOptions& globals, const RunOptions& o) {
   so.poll_interval_ms = o.poll_ms;
   so.checkpoint_interval_micros = int64_t{o.checkpoint_ms} * 1000;
   so.max_records_per_read = static_cast<size_t>(std::max(1, o.read_batch));
+  so.max_window_keys = o.max_window_keys;
   so.clock = globals.clock();
   ASSIGN_OR_RETURN(auto service, stream::StreamService::Create(std::move(so)));
   struct sigaction sa = {};
@@ -239,6 +242,11 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
   AddSqlAppFlags(window, &wo->sql);
   window->add_option("--events", wo->events, "JSON lines; optional _arrival_time per line")
       ->required();
+  window
+      ->add_option("--max-window-keys", wo->max_window_keys,
+                   "Keys with open window state kept; past it the least recently active key "
+                   "is evicted (0: no cap; docs/stream.md)")
+      ->capture_default_str();
   SetAction(window, [wo] { return RunWindow(*wo); });
 
   CLI::App* stream_cmd = app.add_subcommand("stream", "The click-stream event log and processor");
@@ -283,6 +291,10 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
   run->add_option("--read-batch", ro->read_batch, "Records read per shard per poll")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
+  run->add_option("--max-window-keys", ro->max_window_keys,
+                  "Per spec, keys with open window state kept; past it the least recently "
+                  "active key is evicted (0: no cap; docs/stream.md)")
+      ->capture_default_str();
   SetAction(run, [&globals, ro] { return RunStream(globals, *ro); });
 }
 

@@ -178,7 +178,16 @@ StatusOr<FmModel> FmModel::Deserialize(std::string_view bytes, std::string_view 
       (*type != "regressor" && *type != "binary_classifier")) {
     return corrupt("bad header fields");
   }
-  size_t expected_floats = 1 + static_cast<size_t>(*features) * (1 + static_cast<size_t>(*factors));
+  // Checked: a header claiming 2^62 features must not wrap the product
+  // round to the size of a small file and then allocate for the claim.
+  size_t expected_floats = 0;
+  if (__builtin_mul_overflow(static_cast<size_t>(*features), 1 + static_cast<size_t>(*factors),
+                             &expected_floats) ||
+      expected_floats > reader.remaining() / sizeof(float)) {
+    return corrupt("header claims " + std::to_string(*features) + " features x " +
+                   std::to_string(*factors) + " factors, more than the file holds");
+  }
+  ++expected_floats;  // the bias
   if (reader.remaining() != expected_floats * sizeof(float) + 4) {
     return corrupt("parameter block has " + std::to_string(reader.remaining()) +
                    " bytes, expected " + std::to_string(expected_floats * sizeof(float) + 4));

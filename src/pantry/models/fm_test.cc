@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "pantry/common/checksum.h"
 #include "pantry/common/file_util.h"
 #include "pantry/models/fm_gradient.h"
 #include "pantry/models/fm_model.h"
@@ -386,6 +387,18 @@ TEST(FmModelTest, CorruptTruncatedOrOtherVersionIsAClearError) {
   other_version[8] = 2;
   expect_error(other_version, "file format version 2, this build reads version 1");
   expect_error("not a model at all, just some text", "missing PANTRYFM header");
+  // A header whose sizes multiply past 2^64 (wrapping to one float) is
+  // refused before anything is allocated for it.
+  std::string huge = "PANTRYFM";
+  auto put32 = [&huge](uint32_t v) { huge.append(reinterpret_cast<const char*>(&v), 4); };
+  const std::string header =
+      R"({"predictor_type":"regressor","num_features":4611686018427387904,"num_factors":3})";
+  put32(1);
+  put32(static_cast<uint32_t>(header.size()));
+  huge += header;
+  put32(0);  // one float
+  put32(Crc32(huge));
+  expect_error(huge, "more than the file holds");
 
   auto path = TempPath("corrupt.fm");
   ASSERT_TRUE(WriteFileAtomic(path, flipped).ok());

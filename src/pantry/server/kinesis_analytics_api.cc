@@ -310,7 +310,7 @@ Status RegisterKinesisAnalyticsApi(HttpService* service, KdaApplications* apps,
     RETURN_IF_ERROR(service->AddAmzTarget(
         std::string("KinesisAnalytics_20150814.") + op,
         read ? RouteAccess::kRead : RouteAccess::kWrite,
-        [api, method](const HttpRequest& req, HttpResponse* res) { ((*api).*method)(req, res); }));
+        [api, m = method](const HttpRequest& req, HttpResponse* res) { ((*api).*m)(req, res); }));
   }
   return Status::Ok();
 }

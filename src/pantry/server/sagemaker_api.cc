@@ -453,11 +453,11 @@ Status RegisterSageMakerApi(HttpService* service, FeatureStore* store,
   for (const auto& [name, method] : operations) {
     const bool reads = std::string_view(name).starts_with("Describe") ||
                        std::string_view(name).starts_with("List");
-    RETURN_IF_ERROR(service->AddAmzTarget(std::string(kTargetPrefix) + name,
-                                          reads ? RouteAccess::kRead : RouteAccess::kWrite,
-                                          [api, method](const HttpRequest& req, HttpResponse* res) {
-                                            (api.get()->*method)(req, res);
-                                          }));
+    RETURN_IF_ERROR(service->AddAmzTarget(
+        std::string(kTargetPrefix) + name, reads ? RouteAccess::kRead : RouteAccess::kWrite,
+        [api, m = method](const HttpRequest& req, HttpResponse* res) {
+          (api.get()->*m)(req, res);
+        }));
   }
   return Status::Ok();
 }

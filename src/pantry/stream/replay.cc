@@ -20,7 +20,8 @@ std::string ReplayStats::Summary() const {
   if (!by_reason.empty()) by_reason += ")";
   return std::to_string(lines) + " lines, " + std::to_string(accepted) + " events accepted, " +
          std::to_string(total) + " rejected" + by_reason + ", " + std::to_string(rows) +
-         " rows emitted";
+         " rows emitted" +
+         (evictions.keys > 0 ? ", " + std::to_string(evictions.keys) + " keys evicted" : "");
 }
 namespace {
 
@@ -53,10 +54,12 @@ bool ReadTime(const Json& json, const std::string& field, int64_t* micros, std::
 }  // namespace
 
 StatusOr<ReplayStats> ReplayJsonLines(const WindowSpec& spec, std::istream& in,
-                                      const ReplayCallbacks& callbacks) {
+                                      const ReplayCallbacks& callbacks, size_t max_window_keys) {
   ReplayStats stats;
   EventParser parser(spec);
-  auto aggregator = WindowAggregator::Create(spec);
+  WindowAggregatorOptions aggregator_options;
+  aggregator_options.max_open_keys = max_window_keys;
+  auto aggregator = WindowAggregator::Create(spec, aggregator_options);
   std::vector<EmittedRow> rows;
   auto flush_rows = [&] {
     for (const EmittedRow& row : rows) {
@@ -122,6 +125,7 @@ StatusOr<ReplayStats> ReplayJsonLines(const WindowSpec& spec, std::istream& in,
   if (in.bad()) return IOError("error reading events");
   aggregator->Flush(&rows);
   flush_rows();
+  stats.evictions = aggregator->evictions();
   return stats;
 }
 

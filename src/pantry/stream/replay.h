@@ -21,8 +21,10 @@ struct ReplayStats {
   int64_t accepted = 0;
   int64_t rows = 0;
   std::array<int64_t, kRejectReasonCount> rejected{};
+  EvictionStats evictions;  // by the cap on open keys
 
-  // "N lines, N events accepted, N rejected (reason N, ...), N rows emitted".
+  // "N lines, N events accepted, N rejected (reason N, ...), N rows emitted"
+  // and ", N keys evicted" if any were.
   std::string Summary() const;
 };
 
@@ -39,8 +41,11 @@ struct ReplayCallbacks {
 // never go backwards (an earlier one is raised to the previous). At the end
 // every open window is flushed at its natural close time. Bad lines are
 // reported through on_reject and skipped. Errors only for unreadable input.
+// `max_window_keys` caps the keys with open window state as in
+// WindowAggregatorOptions (0: none).
 StatusOr<ReplayStats> ReplayJsonLines(const WindowSpec& spec, std::istream& in,
-                                      const ReplayCallbacks& callbacks);
+                                      const ReplayCallbacks& callbacks,
+                                      size_t max_window_keys = kDefaultMaxWindowKeys);
 
 }  // namespace pantry::stream
 

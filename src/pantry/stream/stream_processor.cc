@@ -21,7 +21,9 @@ StreamProcessor::StreamProcessor(EventLog* log, const WindowSpec& spec, RowSink*
                                  const ProcessorOptions& options)
     : log_(log), spec_(spec), sink_(sink), options_(options), parser_(spec_) {
   if (options_.clock == nullptr) options_.clock = Clock::Real();
-  aggregator_ = WindowAggregator::Create(spec_);
+  WindowAggregatorOptions aggregator_options;
+  aggregator_options.max_open_keys = options_.max_window_keys;
+  aggregator_ = WindowAggregator::Create(spec_, aggregator_options);
   read_pos_.assign(log_->shard_count(), 0);
   pending_.resize(log_->shard_count());
   reader_ = options_.reader;
@@ -224,6 +226,7 @@ void StreamProcessor::Process(const ReadRecord& read, int shard) {
     ++stats_.accepted;
   }
   stats_.rows_emitted += outbox_.size() - before;
+  stats_.evictions = aggregator_->evictions();
   TagSources({shard, record.sequence});
 }
 

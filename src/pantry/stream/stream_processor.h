@@ -57,6 +57,10 @@ struct ProcessorOptions {
   // record is read and scanned once; must outlive the processor and read
   // the same log. Null: the processor reads on its own.
   SourceReader* reader = nullptr;
+  // The cap on keys with open window state (WindowAggregatorOptions); 0 =
+  // none. Keep it the same across restarts: eviction is part of what makes
+  // the rows a function of the log.
+  size_t max_window_keys = kDefaultMaxWindowKeys;
 };
 
 struct ProcessorStats {
@@ -67,6 +71,7 @@ struct ProcessorStats {
   uint64_t checkpoints = 0;
   uint64_t dead_letters = 0;  // rows the sink refused for good (this run)
   uint64_t poll_errors = 0;   // failed polls (sink unavailable, ...); StreamService counts them
+  EvictionStats evictions;    // keys evicted by the window-key cap (this run)
   std::array<uint64_t, kRejectReasonCount> rejected{};
   uint64_t rejected_total() const {
     uint64_t n = 0;

@@ -50,6 +50,7 @@ StatusOr<std::unique_ptr<StreamService>> StreamService::Create(StreamServiceOpti
     po.checkpoint_path = o.home / "stream" / spec.source / "processors" / (spec.name + ".ckpt");
     po.checkpoint_interval_micros = o.checkpoint_interval_micros;
     po.max_records_per_read = o.max_records_per_read;
+    po.max_window_keys = o.max_window_keys;
     po.clock = o.clock;
     po.reader = reader.get();
     ASSIGN_OR_RETURN(auto processor, StreamProcessor::Create(log.get(), spec, sink.get(), po));
@@ -204,6 +205,7 @@ Status StreamService::AddSpec(const WindowSpec& spec, EventLog* log, const SinkF
       options_.home / "stream" / log->name() / "processors" / (spec.name + ".ckpt");
   po.checkpoint_interval_micros = options_.checkpoint_interval_micros;
   po.max_records_per_read = options_.max_records_per_read;
+  po.max_window_keys = options_.max_window_keys;
   po.clock = options_.clock;
   po.start_at_end = start_at_end;
   ASSIGN_OR_RETURN(auto processor, StreamProcessor::Create(log, *owned, sink.get(), po));

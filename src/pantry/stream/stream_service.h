@@ -64,6 +64,9 @@ struct StreamServiceOptions {
   // Health() reports a processor whose polls have failed for this long
   // (for example a sink that keeps refusing writes) as stuck.
   int64_t stuck_after_micros = 30'000'000;
+  // Per spec: the cap on keys with open window state (0: none); see
+  // WindowAggregatorOptions::max_open_keys.
+  size_t max_window_keys = kDefaultMaxWindowKeys;
 };
 
 // Sink factory writing <dir>/<spec name>.jsonl (JSON lines with emission ids).

@@ -14,6 +14,7 @@
 #include "pantry/common/coding.h"
 #include "pantry/common/time_format.h"
 #include "pantry/stream/kda_sql_spec.h"
+#include "pantry/stream/key_lru.h"
 #include "pantry/stream/sliding_aggregates.h"
 #include "pantry/stream/state_codec.h"
 #include "pantry/stream/timer_queue.h"
@@ -80,8 +81,9 @@ struct StringHash {
 
 class WindowAggregatorImpl final : public WindowAggregator {
  public:
-  explicit WindowAggregatorImpl(const WindowSpec& spec)
+  WindowAggregatorImpl(const WindowSpec& spec, const WindowAggregatorOptions& options)
       : spec_(spec),
+        max_keys_(options.max_open_keys),
         nv_(spec.value_fields.size()),
         size_(spec.size_micros),
         incl_(spec.emit_per_event ? 1 : 0) {
@@ -97,15 +99,21 @@ class WindowAggregatorImpl final : public WindowAggregator {
   bool Add(const ParsedEvent& e, std::vector<EmittedRow>* out) override {
     AdvanceTo(e.time_micros - spec_.allowed_lateness_micros, out);
     if (e.skip) return true;  // filtered out: time moved on, nothing to add
+    bool added = false;
     switch (spec_.type) {
       case WindowType::kStagger:
-        return AddStagger(e, out);
+        added = AddStagger(e, out);
+        break;
       case WindowType::kTumbling:
-        return AddTumbling(e, out);
+        added = AddTumbling(e, out);
+        break;
       case WindowType::kSliding:
-        return AddSliding(e, out);
+        added = AddSliding(e, out);
+        break;
     }
-    return false;
+    // The key just added is the newest, so it is never the one evicted.
+    while (max_keys_ > 0 && lru_.size() > max_keys_) EvictOldest(out);
+    return added;
   }
 
   void AdvanceTo(int64_t micros, std::vector<EmittedRow>* out) override {
@@ -126,6 +134,7 @@ class WindowAggregatorImpl final : public WindowAggregator {
     return timers_.empty() ? std::numeric_limits<int64_t>::max() : timers_.top().time;
   }
   size_t open_keys() const override { return indexed_ - idle_count_; }
+  const EvictionStats& evictions() const override { return evictions_; }
 
   std::string Serialize() const override {
     Writer w;
@@ -136,9 +145,10 @@ class WindowAggregatorImpl final : public WindowAggregator {
     w.I64(watermark_);
     w.U64(next_emission_id_);
     w.U64(next_seq_);
-    w.U64(open_keys());
-    for (const Slot& s : slots_) {
-      if (!s.used || s.idle) continue;
+    // Least recently active first: Restore rebuilds the eviction order.
+    w.U64(lru_.size());
+    for (uint32_t i = lru_.oldest(); i != KeyLru::kNone; i = lru_.next(i)) {
+      const Slot& s = slots_[i];
       w.Str(s.key);
       w.U32(static_cast<uint32_t>(s.wins.size()));
       for (const Win& win : s.wins) {
@@ -179,12 +189,14 @@ class WindowAggregatorImpl final : public WindowAggregator {
     indexed_ = 0;
     idle_count_ = 0;
     timers_.clear();
+    lru_.Clear();
     watermark_ = r.I64();
     next_emission_id_ = r.U64();
     next_seq_ = r.U64();
     uint64_t n = r.U64();
     for (uint64_t k = 0; k < n && r.ok(); ++k) {
       uint32_t idx = NewSlot(r.Str());
+      lru_.Touch(idx);
       Slot& s = slots_[idx];
       uint32_t nw = r.U32();
       for (uint32_t i = 0; i < nw && r.ok(); ++i) {
@@ -281,13 +293,14 @@ class WindowAggregatorImpl final : public WindowAggregator {
 
   // The slot of `key` (found or new), made active.
   uint32_t Acquire(uint32_t* found, std::string_view key) {
-    if (found == nullptr) return NewSlot(std::string(key));
-    Slot& s = slots_[*found];
+    const uint32_t idx = found == nullptr ? NewSlot(std::string(key)) : *found;
+    Slot& s = slots_[idx];
     if (s.idle) {
       s.idle = false;
       --idle_count_;
     }
-    return *found;
+    lru_.Touch(idx);
+    return idx;
   }
 
   // A key whose windows are all closed stays in the index as idle, so a
@@ -295,6 +308,7 @@ class WindowAggregatorImpl final : public WindowAggregator {
   // outnumber the active ones (and 64k).
   void Release(uint32_t idx) {
     Slot& s = slots_[idx];
+    lru_.Remove(idx);
     s.idle = true;
     ++idle_count_;
     ++s.gen;
@@ -376,6 +390,7 @@ class WindowAggregatorImpl final : public WindowAggregator {
       Win& w = s.wins.front();
       if (e.time_micros < w.end) {
         w.acc.Add(e.values.data(), nv_);
+        lru_.Touch(*found);
         return true;
       }
       // Event time ran past the window before the watermark did: close it now.
@@ -527,6 +542,26 @@ class WindowAggregatorImpl final : public WindowAggregator {
     return true;
   }
 
+  // Evicts the least recently active key (the cap on open keys): its open
+  // windows are emitted as they stand, in the order they would have closed;
+  // a sliding key's remaining events are dropped. Its timers go stale.
+  void EvictOldest(std::vector<EmittedRow>* out) {
+    const uint32_t idx = lru_.oldest();
+    Slot& s = slots_[idx];
+    ++evictions_.keys;
+    if (spec_.type == WindowType::kSliding) {
+      evictions_.live_events_discarded += s.events.size() - s.head;
+    } else {
+      std::vector<Win> wins = s.wins;
+      std::sort(wins.begin(), wins.end(), [](const Win& a, const Win& b) {
+        return a.end != b.end ? a.end < b.end : a.timer_seq < b.timer_seq;
+      });
+      for (const Win& w : wins) Emit(s, w.end, w.start, w.end, w.acc, out);
+      evictions_.windows_closed_early += wins.size();
+    }
+    Release(idx);
+  }
+
   void Fire(const Timer& t, std::vector<EmittedRow>* out) {
     if (t.slot >= slots_.size()) return;
     Slot& s = slots_[t.slot];
@@ -556,6 +591,7 @@ class WindowAggregatorImpl final : public WindowAggregator {
   }
 
   const WindowSpec& spec_;
+  const size_t max_keys_;
   const size_t nv_;
   const int64_t size_;
   // 1 for per-event sliding windows, whose range [t - size, t] includes its
@@ -572,12 +608,15 @@ class WindowAggregatorImpl final : public WindowAggregator {
   size_t indexed_ = 0;
   uint32_t found_ = 0;
   TimerQueue timers_;
+  KeyLru lru_;  // the open keys, least recently active first
+  EvictionStats evictions_;
 };
 
 }  // namespace
 
-std::unique_ptr<WindowAggregator> WindowAggregator::Create(const WindowSpec& spec) {
-  return std::make_unique<WindowAggregatorImpl>(spec);
+std::unique_ptr<WindowAggregator> WindowAggregator::Create(const WindowSpec& spec,
+                                                           const WindowAggregatorOptions& options) {
+  return std::make_unique<WindowAggregatorImpl>(spec, options);
 }
 
 OrderedJson RowToJson(const WindowSpec& spec, const EmittedRow& row, bool with_id) {

@@ -36,13 +36,35 @@ struct EmittedRow {
 //  aggregates...} with times as ISO-8601.
 OrderedJson RowToJson(const WindowSpec& spec, const EmittedRow& row, bool with_id);
 
+// The default cap on keys with open window state (`--max-window-keys`).
+inline constexpr size_t kDefaultMaxWindowKeys = 1'000'000;
+
+struct WindowAggregatorOptions {
+  // Past this many keys with open window state, the key whose last event is
+  // the oldest is evicted (0: no cap). A stagger or tumbling key's open
+  // windows are then emitted early, as they stand (nothing counted is
+  // lost); a sliding key's events still inside the window are discarded, so
+  // its next rows leave them out (counted in live_events_discarded). The
+  // order of keys is part of the state, so eviction is deterministic and a
+  // restore continues exactly as an uninterrupted run would.
+  size_t max_open_keys = kDefaultMaxWindowKeys;
+};
+
+// Evictions since the aggregator was created (not part of the saved state).
+struct EvictionStats {
+  uint64_t keys = 0;                   // keys evicted
+  uint64_t windows_closed_early = 0;   // stagger/tumbling windows emitted early
+  uint64_t live_events_discarded = 0;  // sliding events dropped inside their window
+};
+
 // Not thread-safe; one aggregator per spec per processing thread.
 class WindowAggregator {
  public:
   // The aggregator keeps a reference to `spec`, not a copy: the spec must
   // outlive the aggregator and must not change while it exists (Restore
   // checks the saved state against the spec's window type, size and inputs).
-  static std::unique_ptr<WindowAggregator> Create(const WindowSpec& spec);
+  static std::unique_ptr<WindowAggregator> Create(const WindowSpec& spec,
+                                                  const WindowAggregatorOptions& options = {});
   virtual ~WindowAggregator() = default;
 
   // Adds one event. Windows whose close time is <= the new watermark are
@@ -63,9 +85,11 @@ class WindowAggregator {
   // already gone), or INT64_MAX. Lets a processor sleep until then.
   virtual int64_t next_timer() const = 0;
   virtual size_t open_keys() const = 0;
+  virtual const EvictionStats& evictions() const = 0;
 
   // The complete state (windows, timers, watermark, next emission id) as
-  // bytes, and back. Restore replaces the current state.
+  // bytes, and back. Restore replaces the current state; a state with more
+  // keys than the cap is trimmed by the next Add.
   virtual std::string Serialize() const = 0;
   virtual Status Restore(std::string_view bytes) = 0;
 };

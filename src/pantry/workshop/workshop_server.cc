@@ -56,6 +56,15 @@ void AddStreamMetrics(MetricsRegistry& metrics, stream::StreamService* service, 
                              "Window rows the sink refused for good, set aside in the "
                              "dead-letter log (this run).",
                              labels, field(&stream::ProcessorStats::dead_letters), owner);
+    metrics.AddGaugeCallback(
+        "pantry_stream_window_evictions_total",
+        "Keys evicted by the cap on live window keys (--max-window-keys; this run).", labels,
+        read([](const stream::ProcessorStats& s) { return s.evictions.keys; }), owner);
+    metrics.AddGaugeCallback(
+        "pantry_stream_window_evicted_live_events_total",
+        "Sliding-window events dropped by an eviction while still inside their window.", labels,
+        read([](const stream::ProcessorStats& s) { return s.evictions.live_events_discarded; }),
+        owner);
     metrics.AddGaugeCallback("pantry_stream_poll_errors",
                              "Failed processor polls (the sink unavailable, ...), retried.", labels,
                              field(&stream::ProcessorStats::poll_errors), owner);
@@ -153,6 +162,7 @@ Status WorkshopServerImpl::StartStreams() {
   stream_options.log_options.retention_bytes = options_.stream_retention_bytes_per_shard;
   stream_options.poll_interval_ms = options_.stream_poll_interval_ms;
   stream_options.backlog_limits = options_.stream_backlog;
+  stream_options.max_window_keys = options_.max_window_keys;
   for (const stream::WindowSpec& spec : options_.extra_specs) {
     stream_options.specs.push_back(spec);
   }

@@ -95,6 +95,10 @@ struct WorkshopServerOptions {
   // power loss; without it an acknowledged write survives kill -9). The
   // event log fsyncs every append batch either way.
   bool sync_writes = false;
+  // Per window spec, the cap on keys with open window state; past it the
+  // least recently active key is evicted (`pantry serve --max-window-keys`,
+  // 0: none; docs/stream.md, "Bounded state").
+  size_t max_window_keys = stream::kDefaultMaxWindowKeys;
   // How often the model watcher looks for new model versions.
   int64_t model_check_interval_micros = 2'000'000;
 };
