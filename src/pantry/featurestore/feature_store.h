@@ -72,6 +72,11 @@ struct FeatureStoreOptions {
   std::filesystem::path home;
   OnlineBackend online_backend = OnlineBackend::kRocksDb;
   OfflineBackend offline_backend = OfflineBackend::kSqlite;
+  // Where the offline store lives, overriding offline_backend when set:
+  // "" or "sqlite" for <home>/featurestore/offline.db, a postgresql:// or
+  // postgres:// URL (libpq syntax) for a PostgreSQL database, which then
+  // also holds the feature group definitions (see docs/featurestore.md).
+  std::string offline_url;
   // Not owned; nullptr = Clock::Real(). Used for TTL expiry, write_time and
   // api_invocation_time.
   Clock* clock = nullptr;
@@ -234,6 +239,9 @@ class FeatureStore {
   // replayed by reopening the store before any further write (see
   // "Durability" above). Cheap (one atomic load), for readiness probes.
   virtual Status Health() const = 0;
+
+  // The SQL dialect Query/QueryEach accept (the offline store's).
+  virtual SqlDialect sql_dialect() const = 0;
 
   virtual Clock* clock() const = 0;
   virtual const FeatureStoreOptions& options() const = 0;

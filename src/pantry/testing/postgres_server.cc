@@ -107,14 +107,7 @@ StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
   if (!server->user_.empty()) RETURN_IF_ERROR(Chown(server->dir_, server->user_));
   ::chmod(server->dir_.c_str(), 0755);  // the test reads the server log
 
-  CommandResult init = server->RunAs(
-      (server->bin_dir_ / "initdb").string(),
-      {"-D", (server->dir_ / "data").string(), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-       "--locale=C", "--no-sync", "--no-instructions"});
-  if (init.exit_code != 0) {
-    return InternalError("initdb failed (exit " + std::to_string(init.exit_code) + "): " +
-                         init.err + init.out);
-  }
+  RETURN_IF_ERROR(server->InitDataDirectory(tmp && *tmp ? tmp : "/tmp"));
   // A port picked free may be taken before the server binds it: retry.
   Status started;
   for (int attempt = 0; attempt < 3; ++attempt) {
@@ -129,6 +122,34 @@ PostgresServer::~PostgresServer() {
   Stop().IgnoreError();
   std::error_code ec;
   if (!dir_.empty()) fs::remove_all(dir_, ec);
+}
+
+// initdb takes seconds; a cluster initialised once per machine, version and
+// user is copied instead (cp -a: a few hundred milliseconds). The template
+// is built under a unique name and renamed into place, so concurrent test
+// processes never see half of one.
+Status PostgresServer::InitDataDirectory(const std::string& tmp) {
+  const fs::path tmpl =
+      fs::path(tmp) / ("pantry_pg_template-" + bin_dir_.parent_path().filename().string() + "-" +
+                       (user_.empty() ? std::to_string(::geteuid()) : user_));
+  if (!fs::exists(tmpl / "PG_VERSION")) {
+    const fs::path building = dir_ / "template";
+    CommandResult init = RunAs((bin_dir_ / "initdb").string(),
+                               {"-D", building.string(), "-U", "postgres", "--auth=trust", "-E",
+                                "UTF8", "--locale=C", "--no-sync", "--no-instructions"});
+    if (init.exit_code != 0) {
+      return InternalError("initdb failed (exit " + std::to_string(init.exit_code) +
+                           "): " + init.err + init.out);
+    }
+    std::error_code ec;
+    fs::rename(building, tmpl, ec);  // fails harmlessly if another process won
+    if (ec) fs::remove_all(building, ec);
+  }
+  CommandResult copy = RunAs("/bin/cp", {"-a", tmpl.string(), (dir_ / "data").string()});
+  if (copy.exit_code != 0) {
+    return InternalError("cannot copy the PostgreSQL template " + tmpl.string() + ": " + copy.err);
+  }
+  return Status::Ok();
 }
 
 std::vector<std::string> PostgresServer::AsUserPrefix() const {
@@ -147,24 +168,15 @@ CommandResult PostgresServer::RunAs(const std::string& binary,
 
 Status PostgresServer::Launch() {
   const fs::path log = dir_ / "server.log";
-  std::vector<std::string> args = {"-D",
-                                   (dir_ / "data").string(),
-                                   "-p",
-                                   std::to_string(port_),
-                                   "-k",
-                                   dir_.string(),
-                                   "-c",
-                                   "listen_addresses=127.0.0.1",
-                                   "-c",
-                                   "fsync=off",
-                                   "-c",
-                                   "synchronous_commit=off",
-                                   "-c",
-                                   "full_page_writes=off",
-                                   "-c",
-                                   "shared_buffers=16MB",
-                                   "-c",
-                                   "max_connections=40"};
+  std::vector<std::string> args = {"-D", (dir_ / "data").string(),
+                                   "-p", std::to_string(port_),
+                                   "-k", dir_.string(),
+                                   "-c", "listen_addresses=127.0.0.1",
+                                   "-c", "fsync=off",
+                                   "-c", "synchronous_commit=off",
+                                   "-c", "full_page_writes=off",
+                                   "-c", "shared_buffers=16MB",
+                                   "-c", "max_connections=40"};
   SubprocessOptions options;
   options.stderr_path = log;
   options.stdout_path = dir_ / "server.out";

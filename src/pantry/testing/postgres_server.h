@@ -6,7 +6,9 @@
 // development container) the server runs as the system user `pantry-pg`,
 // created with useradd if missing, and its directory is handed to that user;
 // otherwise it runs as the current user. Authentication is `trust` on
-// 127.0.0.1 only; fsync is off (the data dies with the test anyway).
+// 127.0.0.1 only; fsync is off (the data dies with the test anyway). The
+// initdb result is kept as a template in $TMPDIR (pantry_pg_template-*) and
+// copied for each server, since initdb takes seconds.
 //
 // Typical use is one server per test binary (a gtest Environment, see
 // featurestore/postgres_test_env.h) with a fresh database per test
@@ -51,6 +53,7 @@ class PostgresServer {
 
  private:
   PostgresServer() = default;
+  Status InitDataDirectory(const std::string& tmp);
   Status Launch();
   // Runs a PostgreSQL client or server binary as the server's user.
   CommandResult RunAs(const std::string& binary, const std::vector<std::string>& args) const;
