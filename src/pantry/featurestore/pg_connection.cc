@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <optional>
 
 namespace pantry::featurestore {
 namespace {
@@ -101,6 +102,9 @@ StatusOr<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string&
     PQfinish(conn);
     return UnavailableError("PostgreSQL offline store unreachable: " + msg);
   }
+  // Server notices ("relation already exists, skipping") are expected
+  // chatter of idempotent DDL, not something to print on stderr.
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<PgConnection>(new PgConnection(conn));
 }
 
@@ -131,18 +135,21 @@ Status PgConnection::Error(std::string_view what, std::string_view server_messag
 Status PgConnection::Exec(std::string_view sql) {
   last_sqlstate_.clear();
   if (!PQsendQuery(conn_, std::string(sql).c_str())) return Error("send", "");
-  Status status = Status::Ok();
+  // Errors become a Status only once every result is read, when libpq
+  // knows whether the connection survived.
+  std::optional<std::string> failure;
   while (PGresult* raw = PQgetResult(conn_)) {
     Result r(raw);
     ExecStatusType st = PQresultStatus(raw);
-    if (status.ok() && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
+    if (!failure && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
       const char* state = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
       last_sqlstate_ = state ? state : "";
-      status = Error("\"" + std::string(sql.substr(0, 200)) + "\"", PQresultErrorMessage(raw));
+      failure = PQresultErrorMessage(raw);
     }
   }
-  if (status.ok() && broken()) return Error("exec", "");
-  return status;
+  if (failure) return Error("\"" + std::string(sql.substr(0, 200)) + "\"", *failure);
+  if (broken()) return Error("exec", "");
+  return Status::Ok();
 }
 
 StatusOr<PgRows> PgConnection::Query(std::string_view sql, std::span<const std::string> params) {
@@ -181,6 +188,7 @@ Status PgConnection::Stream(std::string_view sql, std::vector<std::string>* colu
   Status status = Status::Ok();
   bool stopped = false;  // by us: drain what is left after a cancel
   bool header = false;
+  std::optional<std::string> failure;
   std::vector<FeatureValue> row;
   while (PGresult* raw = PQgetResult(conn_)) {
     Result r(raw);
@@ -212,13 +220,15 @@ Status PgConnection::Stream(std::string_view sql, std::vector<std::string>* colu
       }
     } else if (st == PGRES_EMPTY_QUERY) {
       status = InvalidArgumentError("SQL error: empty query");
-    } else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+    } else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && !failure) {
       const char* state = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
       last_sqlstate_ = state ? state : "";
-      status = Error("query", PQresultErrorMessage(raw));
+      failure = PQresultErrorMessage(raw);
     }
   }
-  if (status.ok() && broken()) return Error("query", "");
+  if (!status.ok()) return status;
+  if (failure) return Error("query", *failure);
+  if (broken()) return Error("query", "");
   return status;
 }
 
@@ -245,17 +255,18 @@ Status PgConnection::CopyIn(std::string_view copy_sql,
   if (PQputCopyEnd(conn_, more ? "pantry: sending the rows failed" : nullptr) != 1) {
     return Error("COPY end", "");
   }
-  Status status = Status::Ok();
+  std::optional<std::string> failure;
   while (PGresult* raw = PQgetResult(conn_)) {
     Result r(raw);
-    if (status.ok() && PQresultStatus(raw) != PGRES_COMMAND_OK) {
+    if (!failure && PQresultStatus(raw) != PGRES_COMMAND_OK) {
       const char* state = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
       last_sqlstate_ = state ? state : "";
-      status = Error("COPY", PQresultErrorMessage(raw));
+      failure = PQresultErrorMessage(raw);
     }
   }
-  if (status.ok() && broken()) return Error("COPY", "");
-  return status;
+  if (failure) return Error("COPY", *failure);
+  if (broken()) return Error("COPY", "");
+  return Status::Ok();
 }
 
 }  // namespace pantry::featurestore

@@ -416,7 +416,10 @@ Status PostgresOfflineStore::ResolveLostCommit(const OfflineBatch& batch, const 
   }
   const std::string seq = std::to_string(batch.sequence);
   auto rows = conn_->Query("SELECT 1 FROM _pantry_journal WHERE sequence = $1", {&seq, 1});
-  if (rows.ok() && !rows->rows.empty()) return Status::Ok();  // it committed
+  if (!rows.ok()) {
+    return UnavailableError(error.message() + " (the batch was not acknowledged)");
+  }
+  if (!rows->rows.empty()) return Status::Ok();  // it committed
   return UnavailableError(error.message() + " (the batch was rolled back)");
 }
 
