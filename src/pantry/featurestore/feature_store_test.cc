@@ -10,6 +10,7 @@
 
 #include "pantry/common/clock.h"
 #include "pantry/featurestore/ingest.h"
+#include "pantry/featurestore/postgres_test_env.h"
 #include "pantry/testing/feature_groups.h"
 #include "pantry/testing/temp_dir.h"
 
@@ -36,14 +37,40 @@ Record Cust(int64_t id, double t, std::string state, int64_t age = 30) {
   return r;
 }
 
-class FeatureStoreTest : public ::testing::TestWithParam<OnlineBackend> {
+// ---- Backend combinations this suite runs against (merge point) --------
+// Online backend x offline store; a postgres offline store is a fresh
+// schema on the test binary's PostgreSQL server (postgres_test_env.h).
+struct StoreBackends {
+  OnlineBackend online;
+  bool postgres_offline;
+};
+const StoreBackends kStoreBackends[] = {
+    {OnlineBackend::kMemory, false},
+    {OnlineBackend::kRocksDb, false},
+    {OnlineBackend::kMemory, true},
+    {OnlineBackend::kRocksDb, true},
+};
+std::string StoreBackendsName(const ::testing::TestParamInfo<StoreBackends>& info) {
+  return std::string(info.param.online == OnlineBackend::kMemory ? "Memory" : "RocksDb") +
+         (info.param.postgres_offline ? "Postgres" : "");
+}
+// ------------------------------------------------------------------------
+
+class FeatureStoreTest : public ::testing::TestWithParam<StoreBackends> {
  protected:
-  void SetUp() override { Reopen(); }
+  void SetUp() override {
+    if (GetParam().postgres_offline) {
+      offline_url_ = PostgresTestEnv::FreshUrl();
+      ASSERT_FALSE(offline_url_.empty());
+    }
+    Reopen();
+  }
   void Reopen(FeatureStoreHooks hooks = {}) {
     store_.reset();
     FeatureStoreOptions o;
     o.home = home_.path();
-    o.online_backend = GetParam();
+    o.online_backend = GetParam().online;
+    o.offline_url = offline_url_;
     o.clock = &clock_;
     o.hooks = std::move(hooks);
     auto s = FeatureStore::Open(o);
@@ -54,6 +81,7 @@ class FeatureStoreTest : public ::testing::TestWithParam<OnlineBackend> {
   StatusOr<std::unique_ptr<FeatureStore>> OpenOfflineReader() {
     FeatureStoreOptions o;
     o.home = home_.path();
+    o.offline_url = offline_url_;
     o.read_only = true;
     o.offline_only = true;
     return FeatureStore::Open(o);
@@ -71,6 +99,7 @@ class FeatureStoreTest : public ::testing::TestWithParam<OnlineBackend> {
   }
 
   testing::TempDir home_;
+  std::string offline_url_;  // "" = SQLite under home_
   FakeClock clock_{1'700'000'000'000'000};
   std::unique_ptr<FeatureStore> store_;
 };
@@ -113,10 +142,10 @@ TEST_P(FeatureStoreTest, EventTimeOrderingAndTies) {
   EXPECT_EQ(summary->online_updated, 1);
   EXPECT_EQ(State(2), "C");
   Reopen();
-  if (GetParam() == OnlineBackend::kRocksDb) {
+  if (GetParam().online == OnlineBackend::kRocksDb) {
     EXPECT_EQ(State(1), "OR");
   }
-  EXPECT_EQ(Count("1"), 7);
+  EXPECT_EQ(Count("1 = 1"), 7);
 }
 
 TEST_P(FeatureStoreTest, TtlExpiryWithFakeClock) {
@@ -135,7 +164,7 @@ TEST_P(FeatureStoreTest, TtlExpiryWithFakeClock) {
   clock_.AdvanceSeconds(600);
   EXPECT_EQ(State(2), "<absent>");
   // An expired record is still history.
-  EXPECT_EQ(Count("1"), 2);
+  EXPECT_EQ(Count("1 = 1"), 2);
 }
 
 TEST_P(FeatureStoreTest, SoftAndHardDelete) {
@@ -201,7 +230,7 @@ TEST_P(FeatureStoreTest, AddFeatures) {
   Record r = Cust(2, 100, "OR");
   r.Add("loyalty", FeatureValue::Double(0.5));
   ASSERT_TRUE(store_->PutRecord("customers", r).ok());
-  if (GetParam() == OnlineBackend::kRocksDb) Reopen();  // memory does not survive
+  if (GetParam().online == OnlineBackend::kRocksDb) Reopen();  // memory does not survive
   auto got = store_->GetRecord("customers", "2");
   ASSERT_TRUE(got.ok() && got->has_value());
   EXPECT_EQ((*got)->Find("loyalty")->double_value(), 0.5);
@@ -232,7 +261,7 @@ TEST_P(FeatureStoreTest, BadRecordsWriteNothing) {
   auto s = store_->PutRecords("customers", batch);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.status().message().find("record 1"), std::string::npos) << s.status();
-  EXPECT_EQ(Count("1"), 0);
+  EXPECT_EQ(Count("1 = 1"), 0);
   EXPECT_EQ(State(5), "<absent>");
   EXPECT_EQ(store_->PutRecord("nope", Cust(1, 1, "A")).code(), StatusCode::kNotFound);
 }
@@ -263,7 +292,7 @@ TEST_P(FeatureStoreTest, DeleteGroup) {
   EXPECT_EQ(store_->GetRecord("customers", "1").status().code(), StatusCode::kNotFound);
   ASSERT_TRUE(store_->CreateFeatureGroup(Customers()).ok());
   EXPECT_EQ(State(1), "<absent>");
-  EXPECT_EQ(Count("1"), 0);
+  EXPECT_EQ(Count("1 = 1"), 0);
   Reopen();
   EXPECT_EQ(store_->ListFeatureGroups().size(), 1u);
 }
@@ -310,7 +339,7 @@ TEST_P(FeatureStoreTest, ConcurrentReadersAndWriter) {
   done = true;
   for (auto& r : readers) r.join();
   EXPECT_EQ(failures.load(), 0);
-  EXPECT_EQ(Count("1"), kIds * kRounds);
+  EXPECT_EQ(Count("1 = 1"), kIds * kRounds);
 }
 
 TEST_P(FeatureStoreTest, ReadOnlyOpenAlongsideWriter) {
@@ -325,7 +354,7 @@ TEST_P(FeatureStoreTest, ReadOnlyOpenAlongsideWriter) {
             StatusCode::kFailedPrecondition);
   EXPECT_EQ((*reader)->GetRecord("customers", "1").status().code(),
             StatusCode::kFailedPrecondition);
-  if (GetParam() == OnlineBackend::kRocksDb) {
+  if (GetParam().online == OnlineBackend::kRocksDb) {
     FeatureStoreOptions rw;
     rw.home = home_.path();
     auto second = FeatureStore::Open(rw);
@@ -361,11 +390,8 @@ TEST_P(FeatureStoreTest, AfterOfflineCommitHookSeesTheBatchOfflineOnly) {
   EXPECT_EQ(offline_rows_at_hook.size(), 3u) << "no offline commit, no hook";
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, FeatureStoreTest,
-                         ::testing::Values(OnlineBackend::kMemory, OnlineBackend::kRocksDb),
-                         [](const auto& info) {
-                           return info.param == OnlineBackend::kMemory ? "Memory" : "RocksDb";
-                         });
+INSTANTIATE_TEST_SUITE_P(Backends, FeatureStoreTest, ::testing::ValuesIn(kStoreBackends),
+                         StoreBackendsName);
 
 TEST(FeatureGroupTest, NameValidation) {
   EXPECT_TRUE(ValidateName("click_stream-2", "n").ok());
