@@ -104,7 +104,8 @@ StatusOr<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string&
   }
   // Server notices ("relation already exists, skipping") are expected
   // chatter of idempotent DDL, not something to print on stderr.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<PgConnection>(new PgConnection(conn));
 }
 

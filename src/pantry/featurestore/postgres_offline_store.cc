@@ -506,8 +506,11 @@ Status PostgresOfflineStore::QueryEach(
     return InvalidArgumentError(kReadOnlyMessage);
   }
   ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, TakeQueryConnection());
-  std::string begin = "BEGIN READ ONLY; SET LOCAL statement_timeout = " +
-                      std::to_string(std::max<int64_t>(0, options_.query_limits.timeout_ms));
+  // Without a limit of ours the server's (or the role's) setting applies.
+  std::string begin = "BEGIN READ ONLY";
+  if (options_.query_limits.timeout_ms > 0) {
+    begin += "; SET LOCAL statement_timeout = " + std::to_string(options_.query_limits.timeout_ms);
+  }
   if (!options_.query_role.empty()) {
     begin += "; SET LOCAL ROLE " + QuoteSqlIdentifier(options_.query_role);
   }
