@@ -393,6 +393,53 @@ TEST(PostgresOfflineStoreTest, ConnectionLossIsUnavailableAndTheNextCallReconnec
   EXPECT_EQ(count, 2);
 }
 
+// With query_role, queries run with that role's rights only: a superuser
+// URL no longer lets `pantry query` read server files.
+TEST(PostgresOfflineStoreTest, QueryRoleLimitsWhatQueriesMayDo) {
+  const std::string url = PostgresTestEnv::FreshUrl();
+  ASSERT_FALSE(url.empty());
+  auto writer = OfflineStore::OpenPostgres(url, {});
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  FeatureGroupDefinition group = Group();
+  ASSERT_TRUE((*writer)->EnsureTable(group).ok());
+  std::string schema;
+  ASSERT_TRUE((*writer)
+                  ->QueryEach("SELECT current_schema()", nullptr,
+                              [&](std::span<const FeatureValue> row) {
+                                schema = row[0].ToString();
+                                return Status::Ok();
+                              })
+                  .ok());
+  const std::string role = "reader_" + schema;
+  testing::PostgresServer* server = PostgresTestEnv::Server();
+  ASSERT_TRUE(server->Psql("pantry", "CREATE ROLE " + role).ok());
+  ASSERT_TRUE(server->Psql("pantry", "GRANT USAGE ON SCHEMA " + schema + " TO " + role).ok());
+  ASSERT_TRUE(
+      server->Psql("pantry", "GRANT SELECT ON ALL TABLES IN SCHEMA " + schema + " TO " + role)
+          .ok());
+
+  // The role as the URL's pantry_query_role parameter (the same as
+  // PostgresOfflineOptions::query_role).
+  auto reader = OfflineStore::OpenPostgres(url + "&pantry_query_role=" + role + "&sslmode=disable",
+                                           {.read_only = true});
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  auto run = [&](const std::string& sql) {
+    return (*reader)->QueryEach(sql, nullptr,
+                                [](std::span<const FeatureValue>) { return Status::Ok(); });
+  };
+  EXPECT_TRUE(run("SELECT count(*) FROM \"g-1\"").ok());
+  Status s = run("SELECT pg_read_file('PG_VERSION')");
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s;
+  EXPECT_NE(s.message().find("permission denied"), std::string::npos) << s;
+  // Without the role the same URL (a superuser) may.
+  auto unrestricted = OfflineStore::OpenPostgres(url, {.read_only = true});
+  ASSERT_TRUE(unrestricted.ok());
+  EXPECT_TRUE((*unrestricted)
+                  ->QueryEach("SELECT pg_read_file('PG_VERSION')", nullptr,
+                              [](std::span<const FeatureValue>) { return Status::Ok(); })
+                  .ok());
+}
+
 TEST(PostgresOfflineStoreTest, UnreachableServerIsUnavailable) {
   auto store = OfflineStore::OpenPostgres("postgresql://postgres@127.0.0.1:1/none", {});
   ASSERT_FALSE(store.ok());

@@ -526,13 +526,39 @@ Status PostgresOfflineStore::QueryEach(
   return s;
 }
 
+// Takes pantry's own URI parameter pantry_query_role=<role> out of `url`
+// (libpq refuses parameters it does not know).
+std::string TakeQueryRole(std::string_view url, std::string* role) {
+  const size_t q = url.find('?');
+  if (q == std::string_view::npos) return std::string(url);
+  std::string out(url.substr(0, q));
+  std::string_view rest = url.substr(q + 1);
+  char sep = '?';
+  while (!rest.empty()) {
+    const size_t amp = rest.find('&');
+    std::string_view param = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (param.starts_with("pantry_query_role=")) {
+      *role = std::string(param.substr(18));
+      continue;
+    }
+    out += sep;
+    out += param;
+    sep = '&';
+  }
+  return out;
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<OfflineStore>> OfflineStore::OpenPostgres(
     std::string_view url, const PostgresOfflineOptions& options) {
-  const std::string target(url);
+  PostgresOfflineOptions resolved = options;
+  std::string role;
+  const std::string target = TakeQueryRole(url, &role);
+  if (resolved.query_role.empty()) resolved.query_role = role;
   ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, PgConnection::Connect(target));
-  auto store = std::make_unique<PostgresOfflineStore>(target, std::move(conn), options);
+  auto store = std::make_unique<PostgresOfflineStore>(target, std::move(conn), resolved);
   RETURN_IF_ERROR(store->Init());
   return std::unique_ptr<OfflineStore>(std::move(store));
 }
