@@ -412,11 +412,14 @@ TEST(PostgresOfflineStoreTest, QueryRoleLimitsWhatQueriesMayDo) {
                   .ok());
   const std::string role = "reader_" + schema;
   testing::PostgresServer* server = PostgresTestEnv::Server();
-  ASSERT_TRUE(server->Psql("pantry", "CREATE ROLE " + role).ok());
-  ASSERT_TRUE(server->Psql("pantry", "GRANT USAGE ON SCHEMA " + schema + " TO " + role).ok());
+  ASSERT_TRUE(server->Psql(PostgresTestEnv::kDatabase, "CREATE ROLE " + role).ok());
   ASSERT_TRUE(
-      server->Psql("pantry", "GRANT SELECT ON ALL TABLES IN SCHEMA " + schema + " TO " + role)
+      server->Psql(PostgresTestEnv::kDatabase, "GRANT USAGE ON SCHEMA " + schema + " TO " + role)
           .ok());
+  ASSERT_TRUE(server
+                  ->Psql(PostgresTestEnv::kDatabase,
+                         "GRANT SELECT ON ALL TABLES IN SCHEMA " + schema + " TO " + role)
+                  .ok());
 
   // The role as the URL's pantry_query_role parameter (the same as
   // PostgresOfflineOptions::query_role).

@@ -1,8 +1,8 @@
 // One PostgreSQL server per test binary, for the tests that run against
 // PostgreSQL: started on first use (binaries whose tests never ask pay
 // nothing) and stopped by a gtest Environment at the end of the run. Each
-// test gets a schema of its own in one database (far cheaper than a
-// database per test), through the URL's search_path.
+// test gets a schema of its own in the server's `postgres` database (far
+// cheaper than a database per test), through the URL's search_path.
 //
 // Test-only, header-only (it needs gtest, which pantry_testing does not
 // link).
@@ -22,6 +22,9 @@ namespace pantry::featurestore {
 
 class PostgresTestEnv : public ::testing::Environment {
  public:
+  // initdb's own database: creating one more would only cost time.
+  static constexpr char kDatabase[] = "postgres";
+
   // The shared server, started on first call; fails the calling test (and
   // returns nullptr) with the harness's message if it cannot start, e.g.
   // when the postgresql package is missing.
@@ -31,8 +34,6 @@ class PostgresTestEnv : public ::testing::Environment {
       auto started = testing::PostgresServer::Start();
       if (started.ok()) {
         server_ = std::move(*started);
-        failed = server_->CreateDatabase("pantry");
-        if (!failed.ok()) server_.reset();
       } else {
         failed = started.status();
       }
@@ -49,12 +50,12 @@ class PostgresTestEnv : public ::testing::Environment {
     if (server == nullptr) return "";
     const std::string schema =
         "t" + std::to_string(::getpid()) + "_" + std::to_string(counter.fetch_add(1));
-    auto made = server->Psql("pantry", "CREATE SCHEMA " + schema);
+    auto made = server->Psql(kDatabase, "CREATE SCHEMA " + schema);
     if (!made.ok()) {
       ADD_FAILURE() << made.status().ToString();
       return "";
     }
-    return server->Url("pantry") + "?options=-csearch_path%3D" + schema;
+    return server->Url(kDatabase) + "?options=-csearch_path%3D" + schema;
   }
 
   void TearDown() override { server_.reset(); }
