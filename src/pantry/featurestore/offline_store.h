@@ -6,8 +6,9 @@
 //
 // Thread-safety: every method may be called from any thread. EnsureTable,
 // DropTable, Append, LastSequence and ReadJournal share one connection and
-// are serialised by the store's own mutex; QueryEach opens a read-only
-// connection per call and runs alongside them, seeing committed data only.
+// are serialised by the store's own mutex; QueryEach runs on a read-only
+// connection of its own (SQLite: opened per call; PostgreSQL: from a small
+// pool) alongside them, seeing committed data only.
 // The facade additionally calls Append under its writer mutex, which is what
 // keeps journal sequences in commit order. A store opened read_only fails
 // EnsureTable, DropTable and Append with FailedPrecondition.
