@@ -44,6 +44,14 @@ if(NOT SQLite3_FOUND)
   pantry_missing(SQLite3 libsqlite3-dev)
 endif()
 
+# libpq, the PostgreSQL client library (the PostgreSQL offline store); only
+# featurestore/pg_connection.cc includes it. The server binaries (package
+# postgresql) are needed only by the tests, which start their own server.
+find_package(PostgreSQL QUIET)
+if(NOT PostgreSQL_FOUND)
+  pantry_missing(libpq libpq-dev)
+endif()
+
 find_package(Eigen3 QUIET NO_MODULE)
 if(NOT Eigen3_FOUND)
   pantry_missing(Eigen3 libeigen3-dev)

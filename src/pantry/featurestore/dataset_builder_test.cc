@@ -6,6 +6,7 @@
 
 #include "pantry/common/file_util.h"
 #include "pantry/featurestore/ingest.h"
+#include "pantry/featurestore/postgres_test_env.h"
 #include "pantry/testing/feature_groups.h"
 #include "pantry/testing/temp_dir.h"
 
@@ -14,11 +15,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class DatasetTest : public ::testing::Test {
+// The offline stores datasets are built from: false = SQLite, true =
+// PostgreSQL (a fresh schema on the binary's server, postgres_test_env.h).
+class DatasetTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     FeatureStoreOptions o;
     o.home = home_;
+    if (GetParam()) {
+      o.offline_url = PostgresTestEnv::FreshUrl();
+      ASSERT_FALSE(o.offline_url.empty());
+    }
     o.online_backend = OnlineBackend::kMemory;
     o.clock = &clock_;
     store_ = std::move(*FeatureStore::Open(o));
@@ -62,7 +69,7 @@ class DatasetTest : public ::testing::Test {
   std::unique_ptr<FeatureStore> store_;
 };
 
-TEST_F(DatasetTest, PointInTimeJoinNeverUsesLaterRowsAndSkipsDeleted) {
+TEST_P(DatasetTest, PointInTimeJoinNeverUsesLaterRowsAndSkipsDeleted) {
   Customer("a", 100, 30);
   Customer("a", 200, 31);
   Customer("a", 200, 32);  // duplicate event time: the last written wins
@@ -95,7 +102,7 @@ TEST_F(DatasetTest, PointInTimeJoinNeverUsesLaterRowsAndSkipsDeleted) {
             "3,a,250,\n");
 }
 
-TEST_F(DatasetTest, ErrorsNameTheProblem) {
+TEST_P(DatasetTest, ErrorsNameTheProblem) {
   DatasetSpec spec;
   spec.base_group = "clicks";
   spec.joins = {{"nope", "customer_id", {}}};
@@ -105,7 +112,7 @@ TEST_F(DatasetTest, ErrorsNameTheProblem) {
             std::string::npos);
 }
 
-TEST_F(DatasetTest, IngestBatchesAndEventTimeColumn) {
+TEST_P(DatasetTest, IngestBatchesAndEventTimeColumn) {
   std::ofstream(home_ / "c.csv") << "customer_id,ts,age\na,100,1\nb,100,2\na,200,3\nc,300,4\n";
   IngestOptions o;
   o.batch_size = 2;
@@ -131,6 +138,9 @@ TEST_F(DatasetTest, IngestBatchesAndEventTimeColumn) {
   ASSERT_EQ(q->rows.size(), 3u);  // c (earlier file), d, e
   EXPECT_EQ(q->rows[2][0].string_value(), "e");
 }
+
+INSTANTIATE_TEST_SUITE_P(Offline, DatasetTest, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "Postgres" : "Sqlite"; });
 
 }  // namespace
 }  // namespace pantry::featurestore

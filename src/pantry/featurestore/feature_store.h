@@ -75,7 +75,9 @@ struct FeatureStoreOptions {
   OnlineBackend online_backend = OnlineBackend::kRocksDb;
   OfflineBackend offline_backend = OfflineBackend::kSqlite;
   // The backend URLs (store_url.h; SetOnlineStore/SetOfflineStore fill
-  // these and the enums from a flag value). Used for kRedis / kPostgresql.
+  // these and the enums from a flag value). Used for kRedis / kPostgresql:
+  // a postgresql:// or postgres:// offline URL (libpq syntax) also holds
+  // the feature group definitions (see docs/featurestore.md).
   std::string online_url;
   std::string offline_url;
   // Used when online_url has no password (e.g. from $PANTRY_REDIS_PASSWORD,
@@ -243,6 +245,9 @@ class FeatureStore {
   // replayed by reopening the store before any further write (see
   // "Durability" above). Cheap (one atomic load), for readiness probes.
   virtual Status Health() const = 0;
+
+  // The SQL dialect Query/QueryEach accept (the offline store's).
+  virtual SqlDialect sql_dialect() const = 0;
 
   virtual Clock* clock() const = 0;
   virtual const FeatureStoreOptions& options() const = 0;

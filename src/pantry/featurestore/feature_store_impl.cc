@@ -29,44 +29,82 @@ std::string Lower(std::string_view s) {
 constexpr size_t kMaxBatchGetEntries = 10;
 constexpr size_t kMaxBatchGetIds = 100;
 
+bool IsPostgresUrl(std::string_view url) {
+  return url.starts_with("postgresql://") || url.starts_with("postgres://");
+}
+
 }  // namespace
 
-Status FeatureStoreImpl::Init() {
-  if (options_.offline_only && !options_.read_only) {
-    return InvalidArgumentError("feature store: offline_only requires read_only");
+Status FeatureStoreImpl::OpenOffline() {
+  const std::string& url = options_.offline_url;
+  if (IsPostgresUrl(url)) {
+    ASSIGN_OR_RETURN(offline_,
+                     OfflineStore::OpenPostgres(url, {.read_only = options_.read_only,
+                                                      .query_limits = options_.query_limits}));
+    return Status::Ok();
   }
-  if (!options_.read_only) {
-    RETURN_IF_ERROR(EnsureWritableDirectory(groups_dir_));
-  } else if (!fs::exists(root_)) {
-    return NotFoundError("no feature store under " + options_.home.string() +
-                         " (create a feature group first)");
-  }
-  // Registry.
-  auto map = std::make_shared<GroupMap>();
-  std::error_code ec;
-  if (fs::exists(groups_dir_)) {
-    for (const auto& entry : fs::directory_iterator(groups_dir_, ec)) {
-      if (entry.path().extension() != ".json") continue;
-      ASSIGN_OR_RETURN(std::string text, ReadFileToString(entry.path()));
-      ASSIGN_OR_RETURN(FeatureGroupDefinition def,
-                       FeatureGroupDefinition::FromJson(text, entry.path().string()));
-      RETURN_IF_ERROR(def.Validate().WithContext(entry.path().string()));
-      const std::string group_name = def.name;
-      (*map)[group_name] = std::make_shared<const FeatureGroupDefinition>(std::move(def));
-    }
-  }
-  if (ec) return IOError("cannot list " + groups_dir_.string() + ": " + ec.message());
-  Publish(std::move(map));
-
-  // Offline store.
-  if (options_.offline_backend == OfflineBackend::kPostgresql) {
-    return FailedPreconditionError("offline store " + MaskPassword(options_.offline_url) +
-                                   ": PostgreSQL is not supported by this build yet");
+  if (!url.empty() && url != "sqlite") {
+    return InvalidArgumentError("offline store \"" + url +
+                                "\": expected sqlite or a postgresql:// URL");
   }
   ASSIGN_OR_RETURN(offline_, OfflineStore::OpenSqlite(root_ / "offline.db",
                                                       {.sync = options_.sync_writes,
                                                        .read_only = options_.read_only,
                                                        .query_limits = options_.query_limits}));
+  return Status::Ok();
+}
+
+Status FeatureStoreImpl::LoadRegistry(GroupMap* map) const {
+  std::vector<std::pair<std::string, std::string>> texts;  // {where, json}
+  if (offline_->stores_definitions()) {
+    ASSIGN_OR_RETURN(std::vector<std::string> stored, offline_->LoadDefinitions());
+    for (std::string& json : stored) texts.emplace_back("offline store", std::move(json));
+  } else if (fs::exists(groups_dir_)) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(groups_dir_, ec)) {
+      if (entry.path().extension() != ".json") continue;
+      ASSIGN_OR_RETURN(std::string text, ReadFileToString(entry.path()));
+      texts.emplace_back(entry.path().string(), std::move(text));
+    }
+    if (ec) return IOError("cannot list " + groups_dir_.string() + ": " + ec.message());
+  }
+  for (const auto& [where, text] : texts) {
+    ASSIGN_OR_RETURN(FeatureGroupDefinition def, FeatureGroupDefinition::FromJson(text, where));
+    RETURN_IF_ERROR(def.Validate().WithContext(where));
+    const std::string group_name = def.name;
+    (*map)[group_name] = std::make_shared<const FeatureGroupDefinition>(std::move(def));
+  }
+  return Status::Ok();
+}
+
+Status FeatureStoreImpl::SaveDefinition(const FeatureGroupDefinition& def) {
+  if (offline_->stores_definitions()) return offline_->SaveDefinition(def.name, def.ToJson());
+  return WriteFileAtomic(GroupFile(def.name), def.ToJson());
+}
+
+Status FeatureStoreImpl::RemoveDefinition(std::string_view name) {
+  if (offline_->stores_definitions()) return offline_->DeleteDefinition(name);
+  std::error_code ec;
+  fs::remove(GroupFile(name), ec);
+  if (ec) return IOError("cannot remove " + GroupFile(name).string() + ": " + ec.message());
+  return SyncDirectory(groups_dir_);
+}
+
+Status FeatureStoreImpl::Init() {
+  if (options_.offline_only && !options_.read_only) {
+    return InvalidArgumentError("feature store: offline_only requires read_only");
+  }
+  const bool shared_registry = IsPostgresUrl(options_.offline_url);
+  if (!options_.read_only) {
+    RETURN_IF_ERROR(EnsureWritableDirectory(groups_dir_));
+  } else if (!shared_registry && !fs::exists(root_)) {
+    return NotFoundError("no feature store under " + options_.home.string() +
+                         " (create a feature group first)");
+  }
+  RETURN_IF_ERROR(OpenOffline());
+  auto map = std::make_shared<GroupMap>();
+  RETURN_IF_ERROR(LoadRegistry(map.get()));
+  Publish(std::move(map));
   if (!options_.read_only) {
     for (const auto& [name, def] : *groups_) {
       if (def->offline_enabled) RETURN_IF_ERROR(offline_->EnsureTable(*def));
@@ -107,7 +145,7 @@ Status FeatureStoreImpl::CreateFeatureGroup(FeatureGroupDefinition definition) {
   definition.creation_time_micros = clock_->NowMicros();
   // Definition first: Open() re-creates a missing table for every
   // registered group, so a crash in between leaves a usable group.
-  RETURN_IF_ERROR(WriteFileAtomic(GroupFile(definition.name), definition.ToJson()));
+  RETURN_IF_ERROR(SaveDefinition(definition));
   if (definition.offline_enabled) RETURN_IF_ERROR(offline_->EnsureTable(definition));
   auto map = std::make_shared<GroupMap>(*groups_);
   const std::string name = definition.name;
@@ -138,10 +176,7 @@ Status FeatureStoreImpl::DeleteFeatureGroup(std::string_view name) {
   // possibly empty), so `fg delete` can simply be run again.
   RETURN_IF_ERROR(offline_->DropTable(group));
   RETURN_IF_ERROR(online_->DeleteGroup(group));
-  std::error_code ec;
-  fs::remove(GroupFile(group), ec);
-  if (ec) return IOError("cannot remove " + GroupFile(group).string() + ": " + ec.message());
-  RETURN_IF_ERROR(SyncDirectory(groups_dir_));
+  RETURN_IF_ERROR(RemoveDefinition(group));
   auto map = std::make_shared<GroupMap>(*groups_);
   map->erase(group);
   Publish(std::move(map));
@@ -158,7 +193,7 @@ Status FeatureStoreImpl::AddFeatures(std::string_view name,
   FeatureGroupDefinition def = *it->second;
   for (FeatureDefinition& f : features) def.features.push_back(std::move(f));
   RETURN_IF_ERROR(def.Validate());
-  RETURN_IF_ERROR(WriteFileAtomic(GroupFile(def.name), def.ToJson()));
+  RETURN_IF_ERROR(SaveDefinition(def));
   if (def.offline_enabled) RETURN_IF_ERROR(offline_->EnsureTable(def));
   auto map = std::make_shared<GroupMap>(*groups_);
   const std::string group_name = def.name;
@@ -180,7 +215,7 @@ Status FeatureStoreImpl::SetOnlineTtl(std::string_view name, std::optional<int64
   }
   def.ttl_micros = ttl_micros;
   RETURN_IF_ERROR(def.Validate());
-  RETURN_IF_ERROR(WriteFileAtomic(GroupFile(def.name), def.ToJson()));
+  RETURN_IF_ERROR(SaveDefinition(def));
   auto map = std::make_shared<GroupMap>(*groups_);
   const std::string group_name = def.name;
   (*map)[group_name] = std::make_shared<const FeatureGroupDefinition>(std::move(def));

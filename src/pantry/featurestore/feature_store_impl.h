@@ -91,6 +91,7 @@ class FeatureStoreImpl final : public FeatureStore {
     return Status::Ok();
   }
 
+  SqlDialect sql_dialect() const override { return offline_->dialect(); }
   Clock* clock() const override { return clock_; }
   const FeatureStoreOptions& options() const override { return options_; }
 
@@ -105,6 +106,12 @@ class FeatureStoreImpl final : public FeatureStore {
     return groups_dir_ / (std::string(name) + ".json");
   }
 
+  // The registry: JSON files under groups_dir_, or the offline store when it
+  // keeps definitions (PostgreSQL), so that replicas share them.
+  Status LoadRegistry(GroupMap* map) const;
+  Status SaveDefinition(const FeatureGroupDefinition& def);
+  Status RemoveDefinition(std::string_view name);
+  Status OpenOffline();
   static Status UnknownGroup(std::string_view name) {
     return NotFoundError("feature group " + std::string(name) + " does not exist");
   }

@@ -1,12 +1,14 @@
 // Offline store backend: append-only history per feature group, queryable
 // with SQL, plus the write journal that makes offline appends exactly-once
-// (see feature_store.h). Implementation: sqlite_offline_store.cc (a
-// PostgreSQL one can follow).
+// (see feature_store.h). Implementations: sqlite_offline_store.cc (the
+// embedded default) and postgres_offline_store.cc (a shared PostgreSQL
+// server, for several replicas).
 //
 // Thread-safety: every method may be called from any thread. EnsureTable,
 // DropTable, Append, LastSequence and ReadJournal share one connection and
-// are serialised by the store's own mutex; QueryEach opens a read-only
-// connection per call and runs alongside them, seeing committed data only.
+// are serialised by the store's own mutex; QueryEach runs on a read-only
+// connection of its own (SQLite: opened per call; PostgreSQL: from a small
+// pool) alongside them, seeing committed data only.
 // The facade additionally calls Append under its writer mutex, which is what
 // keeps journal sequences in commit order. A store opened read_only fails
 // EnsureTable, DropTable and Append with FailedPrecondition.
@@ -59,6 +61,18 @@ struct JournalEntry {
   std::vector<Record> records;
 };
 
+struct PostgresOfflineOptions {
+  bool read_only = false;
+  // timeout_ms becomes the query transaction's statement_timeout and
+  // max_length_bytes bounds each value read; heap_limit_bytes is SQLite's
+  // and does not apply (rows are streamed one at a time).
+  QueryLimits query_limits;
+  // Non-empty: queries run as this role (SET LOCAL ROLE inside their
+  // read-only transaction), e.g. one granted only SELECT, so that even
+  // read-only functions a superuser may call (pg_read_file) are refused.
+  std::string query_role;
+};
+
 struct SqliteOfflineOptions {
   bool sync = false;  // synchronous=FULL instead of NORMAL (WAL mode either way)
   bool read_only = false;
@@ -69,7 +83,16 @@ class OfflineStore {
  public:
   static StatusOr<std::unique_ptr<OfflineStore>> OpenSqlite(const std::filesystem::path& file,
                                                             const SqliteOfflineOptions& options);
+  // `url`: postgresql://[user[:password]@]host[:port]/dbname[?param=...]
+  // (any libpq connection string). Creates pantry's own tables
+  // (_pantry_journal, _pantry_marks, _pantry_feature_groups) unless
+  // read_only. Unavailable if the server cannot be reached.
+  static StatusOr<std::unique_ptr<OfflineStore>> OpenPostgres(
+      std::string_view url, const PostgresOfflineOptions& options);
   virtual ~OfflineStore() = default;
+
+  // The SQL dialect QueryEach speaks, for code that builds SQL.
+  virtual SqlDialect dialect() const = 0;
 
   // Creates the group's table if missing and adds columns for features it
   // lacks (idempotent; used by create, add-features and open). Existing
@@ -94,6 +117,25 @@ class OfflineStore {
   virtual Status QueryEach(
       std::string_view sql, std::vector<std::string>* column_names,
       const std::function<Status(std::span<const FeatureValue>)>& on_row) const = 0;
+
+  // ---- Feature group registry ------------------------------------------
+  // True if the store keeps the group definitions itself (PostgreSQL: the
+  // table _pantry_feature_groups, so replicas need no shared disk); false
+  // if the caller keeps them elsewhere (SQLite: JSON files beside it), in
+  // which case the three calls below fail with FailedPrecondition.
+  virtual bool stores_definitions() const { return false; }
+  // Every stored definition as JSON text (FeatureGroupDefinition::ToJson).
+  virtual StatusOr<std::vector<std::string>> LoadDefinitions() const {
+    return FailedPreconditionError("this offline store keeps no group definitions");
+  }
+  // Inserts or replaces the definition of `name`.
+  virtual Status SaveDefinition(std::string_view name, std::string_view json) {
+    return FailedPreconditionError("this offline store keeps no group definitions");
+  }
+  // Removes it (no error if absent).
+  virtual Status DeleteDefinition(std::string_view name) {
+    return FailedPreconditionError("this offline store keeps no group definitions");
+  }
 };
 
 }  // namespace pantry::featurestore

@@ -11,6 +11,13 @@
 
 namespace pantry::featurestore {
 
+// The SQL an offline store runs: what `pantry query` accepts and what code
+// that builds SQL must stay within. pantry's own generated SQL (datasets,
+// training queries) is written to run unchanged on both; each group table
+// has a `rowid` column (SQLite's implicit one, an identity column in
+// PostgreSQL) that orders rows by write.
+enum class SqlDialect { kSqlite, kPostgres };
+
 struct QueryResult {
   std::vector<std::string> column_names;
   // Each row has column_names.size() values; SQL NULL is an absent

@@ -235,6 +235,8 @@ class SqliteOfflineStore final : public OfflineStore {
     return Status::Ok();
   }
 
+  SqlDialect dialect() const override { return SqlDialect::kSqlite; }
+
   Status EnsureTable(const FeatureGroupDefinition& group) override {
     std::lock_guard lock(mu_);
     if (read_only_) return FailedPreconditionError("offline store opened read-only");

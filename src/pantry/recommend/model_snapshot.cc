@@ -16,7 +16,7 @@ StatusOr<std::vector<CatalogProduct>> LoadCatalog(const featurestore::FeatureSto
       "SELECT product_id, product_name, product_category, product_health_index, is_deleted, "
       "ROW_NUMBER() OVER (PARTITION BY product_id ORDER BY \"" +
       event_time +
-      "\" DESC, write_time DESC) AS rn FROM products) WHERE rn = 1 AND is_deleted = 0 "
+      "\" DESC, write_time DESC) AS rn FROM products) AS latest WHERE rn = 1 AND is_deleted = 0 "
       "ORDER BY product_id";
   std::vector<CatalogProduct> products;
   Status status =

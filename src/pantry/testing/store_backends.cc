@@ -1,9 +1,12 @@
 #include "pantry/testing/store_backends.h"
 
+#include <unistd.h>
+
 #include <memory>
 #include <mutex>
 
 #include "pantry/featurestore/store_url.h"
+#include "pantry/testing/postgres_server.h"
 #include "pantry/testing/redis_server.h"
 
 namespace pantry::testing {
@@ -28,6 +31,23 @@ StatusOr<RedisCluster*> SharedRedisCluster() {
   return cluster.get();
 }
 
+StatusOr<PostgresServer*> SharedPostgres() {
+  static std::unique_ptr<PostgresServer> server;
+  if (!server) {
+    ASSIGN_OR_RETURN(server, PostgresServer::Start());
+  }
+  return server.get();
+}
+
+// A URL on a new empty schema of the shared server's `postgres` database.
+StatusOr<std::string> FreshPostgresUrl() {
+  static int counter = 0;
+  ASSIGN_OR_RETURN(PostgresServer * server, SharedPostgres());
+  const std::string schema = "c" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+  RETURN_IF_ERROR(server->Psql("postgres", "CREATE SCHEMA " + schema).status());
+  return server->Url("postgres") + "?options=-csearch_path%3D" + schema;
+}
+
 }  // namespace
 
 Status PrepareStoreBackends(const StoreBackends& backends,
@@ -44,6 +64,10 @@ Status PrepareStoreBackends(const StoreBackends& backends,
     online = cluster->url();
   }
   RETURN_IF_ERROR(featurestore::SetOnlineStore(online, options));
+  if (backends.offline == "postgresql") {
+    ASSIGN_OR_RETURN(std::string url, FreshPostgresUrl());
+    return featurestore::SetOfflineStore(url, options);
+  }
   if (backends.offline != "sqlite") {
     return InvalidArgumentError("PrepareStoreBackends: no test harness for offline store \"" +
                                 backends.offline + "\"");

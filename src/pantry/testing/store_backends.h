@@ -17,7 +17,7 @@ namespace pantry::testing {
 struct StoreBackends {
   std::string name;     // the gtest parameter name
   std::string online;   // "rocksdb", "memory", "redis" or "redis-cluster"
-  std::string offline;  // "sqlite"
+  std::string offline;  // "sqlite" or "postgresql"
   // Whether online records survive closing and reopening the store.
   bool online_durable() const { return online != "memory"; }
 };
@@ -25,20 +25,24 @@ struct StoreBackends {
 inline std::ostream& operator<<(std::ostream& os, const StoreBackends& b) { return os << b.name; }
 
 // ---- The combinations -----------------------------------------------------
-// Every contract test runs once per entry. Add new backends here (e.g. the
-// PostgreSQL offline store: {"RedisPostgres", "redis", "postgresql"} once
-// PrepareStoreBackends knows how to start it).
+// Every contract test runs once per entry: the embedded default, and the
+// shared backends alone and together (a PostgreSQL offline store is a fresh
+// schema on this process's PostgreSQL server).
 inline std::vector<StoreBackends> ContractTestBackends() {
   return {
       {"Memory", "memory", "sqlite"},
       {"RocksDb", "rocksdb", "sqlite"},
       {"RedisStandalone", "redis", "sqlite"},
       {"RedisCluster", "redis-cluster", "sqlite"},
+      {"RocksDbPostgres", "rocksdb", "postgresql"},
+      {"RedisPostgres", "redis", "postgresql"},
+      {"RedisClusterPostgres", "redis-cluster", "postgresql"},
   };
 }
 
 // Sets the backend fields of `options` for `backends`, starting the shared
-// Redis server or cluster of this process on first use and flushing it, so
+// Redis server, cluster or PostgreSQL server of this process on first use
+// and flushing it (PostgreSQL: a new schema), so
 // that every test starts from empty backends. Call once per test (SetUp),
 // not on every reopen.
 Status PrepareStoreBackends(const StoreBackends& backends,
