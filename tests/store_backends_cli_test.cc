@@ -62,8 +62,7 @@ TEST_F(StoreBackendsCliTest, BadBackendsAreRefusedAtStartup) {
   EXPECT_NE(r.err.find("not supported yet"), std::string::npos) << r.err;
   r = Run({"--offline-store", "postgresql://u:pw@db/pantry", "fg", "list"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("PostgreSQL is not supported by this build yet"), std::string::npos)
-      << r.err;
+  EXPECT_NE(r.err.find("PostgreSQL offline store unreachable"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find(":pw@"), std::string::npos) << r.err;
   WriteFile(dir_ / "bad.conf", "# backends\nonline-store = memory\ncolour = blue\n");
   r = Run({"--config", (dir_ / "bad.conf").string(), "fg", "list"});
