@@ -17,6 +17,8 @@ accepted.
 """
 import http.client, json, re, sys, threading, time
 
+from sampler import pct  # the same percentile as the lag and freshness report
+
 
 def run_connection(port, body, records_per_call, interval, start, seconds, out):
     conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=60)
@@ -47,11 +49,6 @@ def run_connection(port, body, records_per_call, interval, start, seconds, out):
         i += 1
     out.append({"latencies": latencies, "calls": calls, "refused": refused, "errors": errors,
                 "records": calls * records_per_call, "behind": behind})
-
-
-def pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(p / 100 * len(values)))] if values else float("nan")
 
 
 def main():
