@@ -161,21 +161,35 @@ BENCHMARK(BM_RankerTrain)
     ->Unit(benchmark::kSecond)
     ->UseRealTime();
 
+// Scores state.range(0) candidates with the workshop's 50-round model: the
+// flat trees the server uses (Predict) and, as the anchor, XGBoost's own
+// in-place prediction (PredictWithLibrary).
+template <bool kLibrary>
 void BM_RankerPredict(benchmark::State& state) {
   RankData train = MakeRankData(20000, 3);
-  auto ranker = Ranker::Train(train.x, train.y, train.names, RankerParams{});
+  RankerParams params;
+  params.nthread = 1;
+  auto ranker = Ranker::Train(train.x, train.y, train.names, params);
   if (!ranker.ok()) {
     state.SkipWithError(ranker.status().ToString().c_str());
     return;
   }
   RankData candidates = MakeRankData(static_cast<size_t>(state.range(0)), 4);
   for (auto _ : state) {
-    auto p = (*ranker)->Predict(candidates.x);
+    auto p =
+        kLibrary ? (*ranker)->PredictWithLibrary(candidates.x) : (*ranker)->Predict(candidates.x);
     benchmark::DoNotOptimize(p);
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
-BENCHMARK(BM_RankerPredict)->Arg(200)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RankerPredict<false>)
+    ->Name("BM_RankerPredict/flat")
+    ->Arg(200)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RankerPredict<true>)
+    ->Name("BM_RankerPredict/xgboost")
+    ->Arg(200)
+    ->Unit(benchmark::kMicrosecond);
 
 void BM_TopK(benchmark::State& state) {
   const uint32_t products = static_cast<uint32_t>(state.range(0));

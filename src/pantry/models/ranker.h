@@ -89,7 +89,12 @@ class Ranker {
 
   // Scores (probabilities for binary:logistic) of `x`, whose columns must be
   // feature_names() in order. Errors: wrong column count, NaN/inf values.
+  // Served from the trees in a flat form (tree_ensemble.h) when the model
+  // allows it, else by XGBoost; both give the same scores.
   virtual StatusOr<std::vector<float>> Predict(const DenseMatrix& x) const = 0;
+  // The same scores computed by XGBoost itself: the reference for tests and
+  // benchmarks of the flat form.
+  virtual StatusOr<std::vector<float>> PredictWithLibrary(const DenseMatrix& x) const = 0;
 
   // SHAP contributions (XGBoost pred_contribs): rows x (num_features() + 1)
   // row-major margins; the last column is the bias. Each row sums to the

@@ -5,11 +5,13 @@
 #include <charconv>
 #include <cmath>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "pantry/common/file_util.h"
 #include "pantry/models/model_json.h"
 #include "pantry/models/ranker.h"
+#include "pantry/models/tree_ensemble.h"
 
 namespace pantry::models {
 namespace {
@@ -186,7 +188,15 @@ class XgboostRanker final : public Ranker {
         Check(XGBoosterSetParam(booster_, "nthread", "1"), "XGBoosterSetParam(nthread)"));
     RETURN_IF_ERROR(Check(XGBoosterBoostedRounds(booster_, &rounds_), "XGBoosterBoostedRounds"));
     DenseMatrix warm_up{1, num_features, std::vector<float>(num_features, 0.0f)};
-    return Predict(warm_up).status();
+    RETURN_IF_ERROR(PredictWithLibrary(warm_up).status());
+    ASSIGN_OR_RETURN(std::string json, SerializeJson());
+    StatusOr<TreeEnsemble> flat = TreeEnsemble::FromXgboostJson(json);
+    if (flat.ok() && flat->num_features() == num_features) {
+      flat_.emplace(std::move(*flat));
+    } else if (!flat.ok() && flat.status().code() != StatusCode::kFailedPrecondition) {
+      return flat.status();
+    }
+    return Status::Ok();
   }
 
   const std::vector<std::string>& feature_names() const override { return feature_names_; }
@@ -194,6 +204,14 @@ class XgboostRanker final : public Ranker {
   int num_rounds() const override { return rounds_; }
 
   StatusOr<std::vector<float>> Predict(const DenseMatrix& x) const override {
+    if (!flat_) return PredictWithLibrary(x);
+    RETURN_IF_ERROR(CheckShape(x));
+    std::vector<float> out(x.rows);
+    flat_->Predict(x.values, out);
+    return out;
+  }
+
+  StatusOr<std::vector<float>> PredictWithLibrary(const DenseMatrix& x) const override {
     RETURN_IF_ERROR(CheckShape(x));
     if (x.rows == 0) return std::vector<float>{};
     static const char* kConfig =
@@ -266,6 +284,9 @@ class XgboostRanker final : public Ranker {
   BoosterHandle booster_;
   std::vector<std::string> feature_names_;
   int rounds_ = 0;
+  // The trees in flat form, used by Predict(); empty for models it does not
+  // cover, which XGBoost predicts.
+  std::optional<TreeEnsemble> flat_;
   mutable std::mutex contributions_mutex_;
 };
 
