@@ -329,17 +329,24 @@ Json ModelJson::ToJson(const RankerParams& p) {
               {"nthread", p.nthread},     {"seed", std::to_string(p.seed)}};
 }
 
-StatusOr<std::unique_ptr<Ranker>> Ranker::Train(const DenseMatrix& x, std::span<const float> y,
-                                                std::vector<std::string> feature_names,
-                                                const RankerParams& params,
-                                                const RankerTrainOptions& options) {
+namespace {
+
+// Ranker::Train; `release` (if set) is `x`, cleared once XGBoost holds its
+// own copy of the rows, before boosting.
+StatusOr<std::unique_ptr<Ranker>> TrainXgboost(const DenseMatrix& x, std::span<const float> y,
+                                               std::vector<std::string> feature_names,
+                                               const RankerParams& params,
+                                               const RankerTrainOptions& options,
+                                               DenseMatrix* release) {
   RETURN_IF_ERROR(CheckTrainingSet(x, y, feature_names, params));
   DMatrix train, validation;
   RETURN_IF_ERROR(MakeDMatrix(x, y, feature_names, &train));
+  const size_t cols = x.cols;
+  if (release != nullptr) *release = DenseMatrix{};  // x is empty from here on
   const bool has_validation = options.validation_x != nullptr && options.validation_x->rows > 0;
   if (has_validation) {
     const DenseMatrix& vx = *options.validation_x;
-    if (vx.cols != x.cols || options.validation_y.size() != vx.rows) {
+    if (vx.cols != cols || options.validation_y.size() != vx.rows) {
       return InvalidArgumentError("ranker validation set does not match the training set's shape");
     }
     RETURN_IF_ERROR(CheckFinite(vx, feature_names, "validation set"));
@@ -353,10 +360,10 @@ StatusOr<std::unique_ptr<Ranker>> Ranker::Train(const DenseMatrix& x, std::span<
   auto ranker = std::make_unique<XgboostRanker>(booster);
   RETURN_IF_ERROR(SetBoosterParams(booster, params));
   if (!options.monotone_constraints.empty()) {
-    if (options.monotone_constraints.size() != x.cols) {
+    if (options.monotone_constraints.size() != cols) {
       return InvalidArgumentError("ranker monotone_constraints has " +
                                   std::to_string(options.monotone_constraints.size()) +
-                                  " entries for " + std::to_string(x.cols) + " features");
+                                  " entries for " + std::to_string(cols) + " features");
     }
     std::string constraints = "(";
     for (size_t i = 0; i < options.monotone_constraints.size(); ++i) {
@@ -377,6 +384,22 @@ StatusOr<std::unique_ptr<Ranker>> Ranker::Train(const DenseMatrix& x, std::span<
             "XGBoosterSetStrFeatureInfo(feature_name)"));
   RETURN_IF_ERROR(ranker->PrepareForServing());
   return std::unique_ptr<Ranker>(std::move(ranker));
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Ranker>> Ranker::Train(const DenseMatrix& x, std::span<const float> y,
+                                                std::vector<std::string> feature_names,
+                                                const RankerParams& params,
+                                                const RankerTrainOptions& options) {
+  return TrainXgboost(x, y, std::move(feature_names), params, options, nullptr);
+}
+
+StatusOr<std::unique_ptr<Ranker>> Ranker::Train(DenseMatrix&& x, std::span<const float> y,
+                                                std::vector<std::string> feature_names,
+                                                const RankerParams& params,
+                                                const RankerTrainOptions& options) {
+  return TrainXgboost(x, y, std::move(feature_names), params, options, &x);
 }
 
 StatusOr<std::unique_ptr<Ranker>> Ranker::FromJson(std::string_view json, std::string_view what) {
