@@ -5,9 +5,10 @@
 // The FM score c_u + b_i + <p_u, q_i> is an inner product of the augmented
 // vectors [p_u, 1] and [q_i, b_i] plus a per-customer constant, so ranking
 // by inner product over [q_i, b_i] ranks by FM score. The index reduces
-// this maximum inner product search to an L2 nearest-neighbour search (one
-// extra coordinate per vector, hnsw_index.cc) and returns candidate product
-// numbers; the caller re-scores them exactly.
+// this maximum inner product search to L2 nearest-neighbour searches (one
+// extra coordinate per vector, one graph per range of item norms;
+// hnsw_index.cc, docs/models.md) and returns candidate product numbers; the
+// caller re-scores them exactly.
 #ifndef PANTRY_RECOMMEND_HNSW_INDEX_H_
 #define PANTRY_RECOMMEND_HNSW_INDEX_H_
 
