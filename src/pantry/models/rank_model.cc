@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <numeric>
 #include <random>
+#include <set>
+#include <string_view>
 
 #include "pantry/common/file_util.h"
 #include "pantry/common/json.h"
@@ -11,21 +13,34 @@
 
 namespace pantry::models {
 
-DenseMatrix RankModel::Encode(std::span<const RankExample> examples) const {
-  const size_t cols = columns_.size();
-  DenseMatrix x{examples.size(), cols, std::vector<float>(examples.size() * cols, 0.0f)};
-  for (size_t r = 0; r < examples.size(); ++r) {
-    const RankExample& e = examples[r];
+namespace {
+
+// Rows `ids` of `examples` (all rows when `ids` is null), encoded with
+// `columns`.
+DenseMatrix EncodeRows(std::span<const RankColumn> columns,
+                       const std::unordered_map<std::string, int32_t>& category_columns,
+                       std::span<const RankExample> examples, const std::vector<size_t>* ids) {
+  const size_t cols = columns.size();
+  const size_t rows = ids == nullptr ? examples.size() : ids->size();
+  DenseMatrix x{rows, cols, std::vector<float>(rows * cols, 0.0f)};
+  for (size_t r = 0; r < rows; ++r) {
+    const RankExample& e = examples[ids == nullptr ? r : (*ids)[r]];
     RankInputs inputs;
     inputs.sum_activity_weight_last_2m = e.sum_activity_weight_last_2m;
     inputs.avg_product_health_index_last_2m = e.avg_product_health_index_last_2m;
     inputs.product_health_index = e.product_health_index;
     inputs.customer_health_index = e.customer_health_index;
-    auto category = category_columns_.find(e.product_category);
-    inputs.category_column = category == category_columns_.end() ? -1 : category->second;
-    EncodeRankRow(columns_, inputs, x.values.data() + r * cols);
+    auto category = category_columns.find(e.product_category);
+    inputs.category_column = category == category_columns.end() ? -1 : category->second;
+    EncodeRankRow(columns, inputs, x.values.data() + r * cols);
   }
   return x;
+}
+
+}  // namespace
+
+DenseMatrix RankModel::Encode(std::span<const RankExample> examples) const {
+  return EncodeRows(columns_, category_columns_, examples, nullptr);
 }
 
 Status RankModel::ResolveColumns() {
@@ -37,6 +52,19 @@ Status RankModel::ResolveColumns() {
 StatusOr<RankModel> RankModel::Train(std::span<const RankExample> examples,
                                      const RankTrainOptions& options,
                                      RankTrainingMetrics* metrics) {
+  return TrainReleasing(examples, options, metrics, nullptr);
+}
+
+StatusOr<RankModel> RankModel::TrainConsuming(std::vector<RankExample>&& examples,
+                                              const RankTrainOptions& options,
+                                              RankTrainingMetrics* metrics) {
+  return TrainReleasing(examples, options, metrics, &examples);
+}
+
+StatusOr<RankModel> RankModel::TrainReleasing(std::span<const RankExample> examples,
+                                              const RankTrainOptions& options,
+                                              RankTrainingMetrics* metrics,
+                                              std::vector<RankExample>* release) {
   if (examples.empty()) {
     return InvalidArgumentError("empty training set: the ranking query returned no rows");
   }
@@ -46,9 +74,12 @@ StatusOr<RankModel> RankModel::Train(std::span<const RankExample> examples,
   }
   RankModel model;
   model.use_click_features_ = options.use_click_features;
+  // The encoder depends only on the set of categories: one row per distinct
+  // category, not one per example (millions of rows at the sizes).
+  std::set<std::string_view> distinct;
+  for (const RankExample& e : examples) distinct.insert(e.product_category);
   std::vector<std::vector<std::string>> categories;
-  categories.reserve(examples.size());
-  for (const RankExample& e : examples) categories.push_back({e.product_category});
+  for (std::string_view category : distinct) categories.push_back({std::string(category)});
   ASSIGN_OR_RETURN(model.category_encoder_, OneHotEncoder::Fit({"product_category"}, categories));
   std::vector<std::string> names = DefaultRankFeatureNames(model.use_click_features_);
   for (const std::string& category : model.category_encoder_.categories(0)) {
@@ -68,17 +99,22 @@ StatusOr<RankModel> RankModel::Train(std::span<const RankExample> examples,
   std::vector<size_t> test_ids(order.end() - test_size, order.end());
   ASSIGN_OR_RETURN(model.columns_, ResolveRankColumns(names));
   model.category_columns_ = CategoryColumns(model.columns_);
-  DenseMatrix all = model.Encode(examples);
   auto labels = [&](const std::vector<size_t>& ids) {
     std::vector<float> y;
     y.reserve(ids.size());
     for (size_t i : ids) y.push_back(examples[i].bought);
     return y;
   };
-  DenseMatrix train_x = all.SelectRows(train_ids), validation_x = all.SelectRows(validation_ids),
-              test_x = all.SelectRows(test_ids);
+  // Each split is encoded straight from the examples; the whole matrix is
+  // never held next to its three parts.
+  auto encode = [&](const std::vector<size_t>& ids) {
+    return EncodeRows(model.columns_, model.category_columns_, examples, &ids);
+  };
+  DenseMatrix train_x = encode(train_ids), validation_x = encode(validation_ids),
+              test_x = encode(test_ids);
   std::vector<float> train_y = labels(train_ids), validation_y = labels(validation_ids),
                      test_y = labels(test_ids);
+  if (release != nullptr) *release = {};  // `examples` is empty from here on
   RankerTrainOptions ranker_options = options.ranker;
   // A shopper browsing on one side of the health scale makes products on the
   // same side more likely, never less: the trees may not learn a dip there.
@@ -92,8 +128,8 @@ StatusOr<RankModel> RankModel::Train(std::span<const RankExample> examples,
     ranker_options.validation_x = &validation_x;
     ranker_options.validation_y = validation_y;
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<Ranker> ranker,
-                   Ranker::Train(train_x, train_y, names, options.params, ranker_options));
+  ASSIGN_OR_RETURN(std::unique_ptr<Ranker> ranker, Ranker::Train(std::move(train_x), train_y, names,
+                                                                 options.params, ranker_options));
   model.ranker_ = std::move(ranker);
   RETURN_IF_ERROR(model.ResolveColumns());
   if (metrics != nullptr) {

@@ -75,6 +75,11 @@ class RankModel {
   static StatusOr<RankModel> Train(std::span<const RankExample> examples,
                                    const RankTrainOptions& options,
                                    RankTrainingMetrics* metrics = nullptr);
+  // The same, freeing `examples` (left empty) once they are encoded, before
+  // boosting: at millions of rows they would double the peak memory.
+  static StatusOr<RankModel> TrainConsuming(std::vector<RankExample>&& examples,
+                                            const RankTrainOptions& options,
+                                            RankTrainingMetrics* metrics = nullptr);
   static StatusOr<RankModel> Load(const std::filesystem::path& dir);
   Status Save(const std::filesystem::path& dir) const;
 
@@ -88,6 +93,11 @@ class RankModel {
   StatusOr<std::vector<float>> Predict(std::span<const RankExample> examples) const;
 
  private:
+  // Train; `release` (if set) holds `examples` and is cleared after encoding.
+  static StatusOr<RankModel> TrainReleasing(std::span<const RankExample> examples,
+                                            const RankTrainOptions& options,
+                                            RankTrainingMetrics* metrics,
+                                            std::vector<RankExample>* release);
   Status ResolveColumns();
 
   bool use_click_features_ = true;

@@ -78,6 +78,12 @@ class Ranker {
                                                  std::vector<std::string> feature_names,
                                                  const RankerParams& params,
                                                  const RankerTrainOptions& options = {});
+  // The same, releasing `x`'s memory (left empty) once XGBoost has copied
+  // the rows, so that the caller's copy is not held during boosting.
+  static StatusOr<std::unique_ptr<Ranker>> Train(DenseMatrix&& x, std::span<const float> y,
+                                                 std::vector<std::string> feature_names,
+                                                 const RankerParams& params,
+                                                 const RankerTrainOptions& options = {});
 
   // Loads a model saved by Save()/SerializeJson() (XGBoost's JSON format).
   static StatusOr<std::unique_ptr<Ranker>> Load(const std::filesystem::path& path);

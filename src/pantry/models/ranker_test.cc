@@ -72,6 +72,20 @@ TEST(RankerTest, TrainsWithWorkshopDefaultsAndPredicts) {
   for (float v : *p) EXPECT_TRUE(v > 0 && v < 1);
 }
 
+TEST(RankerTest, TrainingFromAMovedMatrixFreesItAndGivesTheSameModel) {
+  Data train = MakeData(3000, 3), test = MakeData(500, 4);
+  RankerTrainOptions options;
+  options.validation_x = &test.x;
+  options.validation_y = test.y;
+  auto kept = Ranker::Train(train.x, train.y, kNames, SmallParams(), options);
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  DenseMatrix moved = train.x;
+  auto released = Ranker::Train(std::move(moved), train.y, kNames, SmallParams(), options);
+  ASSERT_TRUE(released.ok()) << released.status();
+  EXPECT_TRUE(moved.values.empty());
+  EXPECT_EQ(*(*released)->Predict(test.x), *(*kept)->Predict(test.x));
+}
+
 TEST(RankerTest, ContributionsSumToTheMargin) {
   Data train = MakeData(2000, 3);
   auto ranker = Ranker::Train(train.x, train.y, kNames, SmallParams());

@@ -184,6 +184,33 @@ TEST_F(TrainingTest, RankModelWithAndWithoutClickFeatures) {
   EXPECT_FALSE(RankModel::Train({}, options, nullptr).ok());
 }
 
+TEST_F(TrainingTest, RankModelTrainConsumingMatchesTrainAndFreesTheExamples) {
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<float> unit(0, 1);
+  std::vector<RankExample> examples;
+  const char* categories[] = {"tea", "coffee", "juice", "vitamins_supplements"};
+  for (int i = 0; i < 800; ++i) {
+    RankExample e{unit(rng) * 5, unit(rng), unit(rng), unit(rng), categories[i % 4], 0};
+    e.bought = unit(rng) < (e.sum_activity_weight_last_2m > 2.5f ? 0.7f : 0.2f) ? 1.0f : 0.0f;
+    examples.push_back(e);
+  }
+  RankTrainOptions options;
+  options.params.num_round = 8;
+  options.params.nthread = 1;
+  RankTrainingMetrics kept_metrics, consumed_metrics;
+  auto kept = RankModel::Train(examples, options, &kept_metrics);
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  std::vector<RankExample> copy = examples;
+  auto consumed = RankModel::TrainConsuming(std::move(copy), options, &consumed_metrics);
+  ASSERT_TRUE(consumed.ok()) << consumed.status();
+  EXPECT_TRUE(copy.empty());
+  EXPECT_EQ(consumed->ranker().feature_names(), kept->ranker().feature_names());
+  EXPECT_EQ(*consumed->Predict(examples), *kept->Predict(examples));
+  ASSERT_TRUE(kept_metrics.test.has_value() && consumed_metrics.test.has_value());
+  EXPECT_EQ(consumed_metrics.test->logloss, kept_metrics.test->logloss);
+  EXPECT_EQ(consumed_metrics.train_rows, kept_metrics.train_rows);
+}
+
 TEST_F(TrainingTest, ModelStorePublishesAtomically) {
   FakeClock clock(1'800'000'000'000'000);
   auto v1 = PublishModelVersion(dir_, "cf", clock, [](const std::filesystem::path& d) {

@@ -376,11 +376,5 @@ TEST_F(RecommenderTest, ServesTheNewerOfTheFmAndTheBlend) {
   std::filesystem::remove_all(fixture_->home() / "models");
 }
 
-TEST(HnswIndexTest, RejectsMismatchedInput) {
-  std::vector<float> v(10);
-  EXPECT_FALSE(HnswIndex::Build(v, 3, 4, HnswParams{}).ok());
-  EXPECT_FALSE(HnswIndex::Build({}, 0, 4, HnswParams{}).ok());
-}
-
 }  // namespace
 }  // namespace pantry::recommend

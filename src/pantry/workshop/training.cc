@@ -77,7 +77,7 @@ StatusOr<models::RankModel> TrainRank(const featurestore::FeatureStore& store,
   options.params.seed = request.seed;
   options.split_seed = request.seed;
   options.use_click_features = request.use_click_features;
-  return models::RankModel::Train(examples, options, metrics);
+  return models::RankModel::TrainConsuming(std::move(examples), options, metrics);
 }
 
 Json CfMetricsJson(const models::CfTrainingMetrics& m) {
