@@ -23,6 +23,8 @@ DenseMatrix RankModel::Encode(std::span<const RankExample> examples) const {
     inputs.customer_health_index = e.customer_health_index;
     auto category = category_columns_.find(e.product_category);
     inputs.category_column = category == category_columns_.end() ? -1 : category->second;
+    inputs.customer_category_affinity = e.customer_category_affinity;
+    inputs.retrieval_scores = e.retrieval_scores;
     EncodeRankRow(columns_, inputs, x.values.data() + r * cols);
   }
   return x;
@@ -31,6 +33,11 @@ DenseMatrix RankModel::Encode(std::span<const RankExample> examples) const {
 Status RankModel::ResolveColumns() {
   ASSIGN_OR_RETURN(columns_, ResolveRankColumns(ranker_->feature_names()));
   category_columns_ = CategoryColumns(columns_);
+  if (UsesCategoryAffinity(columns_) && affinity_ == nullptr) {
+    return FailedPreconditionError(
+        "the ranking model uses customer_category_affinity but has no category_affinity.tsv");
+  }
+  if (!UsesCategoryAffinity(columns_)) affinity_.reset();
   return Status::Ok();
 }
 
@@ -50,7 +57,13 @@ StatusOr<RankModel> RankModel::Train(std::span<const RankExample> examples,
   categories.reserve(examples.size());
   for (const RankExample& e : examples) categories.push_back({e.product_category});
   ASSIGN_OR_RETURN(model.category_encoder_, OneHotEncoder::Fit({"product_category"}, categories));
-  std::vector<std::string> names = DefaultRankFeatureNames(model.use_click_features_);
+  std::vector<std::string> names = options.two_stage
+                                       ? TwoStageRankFeatureNames(model.use_click_features_)
+                                       : DefaultRankFeatureNames(model.use_click_features_);
+  if (options.two_stage && options.affinity == nullptr) {
+    return InvalidArgumentError("a two-stage ranker needs the category affinity table");
+  }
+  model.affinity_ = options.affinity;
   for (const std::string& category : model.category_encoder_.categories(0)) {
     names.push_back("product_category_" + category);
   }
@@ -125,6 +138,7 @@ StatusOr<std::vector<float>> RankModel::Predict(std::span<const RankExample> exa
 
 Status RankModel::Save(const std::filesystem::path& dir) const {
   RETURN_IF_ERROR(ranker_->Save(dir / "ranker.json"));
+  if (affinity_ != nullptr) RETURN_IF_ERROR(affinity_->Save(dir / "category_affinity.tsv"));
   Json encoders{{"format_version", 1},
                 {"use_click_features", use_click_features_},
                 {"product_category", ModelJson::ToJson(category_encoder_)}};
@@ -142,6 +156,10 @@ StatusOr<RankModel> RankModel::Load(const std::filesystem::path& dir) {
   auto category = ModelJson::OneHotEncoderFromJson(encoders["product_category"]);
   if (!category.ok()) return category.status().WithContext(context);
   model.category_encoder_ = std::move(*category);
+  if (std::filesystem::exists(dir / "category_affinity.tsv")) {
+    ASSIGN_OR_RETURN(CategoryAffinity affinity, CategoryAffinity::Load(dir / "category_affinity.tsv"));
+    model.affinity_ = std::make_shared<const CategoryAffinity>(std::move(affinity));
+  }
   // The columns come from the feature names saved inside the ranker, so a
   // model trained with an older or newer view loads as long as every name
   // is still defined (FailedPrecondition otherwise).

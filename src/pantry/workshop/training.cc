@@ -73,6 +73,11 @@ StatusOr<models::RankModel> TrainRank(const featurestore::FeatureStore& store,
                    LoadRankExamples(store, request.clicks));
   if (request.on_rows_loaded) request.on_rows_loaded(examples.size());
   models::RankTrainOptions options;
+  if (request.context != nullptr) {
+    AddTwoStageFeatures(*request.context, examples);
+    options.two_stage = true;
+    options.affinity = request.context->affinity;
+  }
   options.params = request.params;
   options.params.seed = request.seed;
   options.split_seed = request.seed;

@@ -41,7 +41,9 @@ StatusOr<std::string> CfQuery(models::CfTarget target, const ClickRange& range);
 // weight and mean health instead of their product, from which the feature
 // view derives healthy_activity_last_2m). Columns: bought,
 // sum_activity_weight_last_2m, avg_product_health_index_last_2m,
-// product_health_index, customer_health_index, product_category.
+// product_health_index, customer_health_index, product_category,
+// customer_id, product_id (the ids key the two-stage features; a row
+// without the last two is accepted and leaves them empty).
 StatusOr<std::string> RankQuery(const ClickRange& range);
 
 // One row of CfQuery / RankQuery as an example. `row_number` is used in
