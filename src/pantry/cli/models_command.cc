@@ -45,6 +45,7 @@ struct EvalFlags {
   CfFlags cf;
   RankFlags rank;
   std::string report;
+  double rank_context_fraction = workshop::EvalRequest{}.rank_context_fraction;
 };
 
 // Splits "name=value" items of a repeatable flag and hands them to `set`.
@@ -196,6 +197,11 @@ void PrintEvalTable(const workshop::EvalReport& r) {
             << Fixed4(r.rank.auc_without_click_features)
             << " (pantry without click features; oracle without: "
             << Fixed4(t.oracle_auc_without_activity) << ")\n";
+  if (r.rank.two_stage) {
+    std::cout << std::setw(34) << "ranker AUC, single-stage view" << std::setw(10)
+              << Fixed4(r.rank.auc_single_stage) << std::setw(10) << Fixed4(t.oracle_auc)
+              << "(two-stage ranker trained on clicks from " << r.rank.train_from << ")\n";
+  }
 }
 
 Status RunEval(const GlobalOptions& globals, const EvalFlags& flags) {
@@ -207,6 +213,7 @@ Status RunEval(const GlobalOptions& globals, const EvalFlags& flags) {
   rank.threads = flags.cf.threads;
   rank.seed = flags.cf.seed;
   ASSIGN_OR_RETURN(request.rank, RankRequest(rank, globals.quiet()));
+  request.rank_context_fraction = flags.rank_context_fraction;
   request.retrieval.als.threads = flags.cf.threads;
   request.retrieval.item_knn.threads = flags.cf.threads;
   if (!globals.quiet()) {
@@ -290,6 +297,12 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
   eval->add_option("--report", eval_flags.report, "Write the JSON report here");
   AddCfFlags(eval, &eval_flags.cf);
   eval->add_option("--rank-param", eval_flags.rank.params, "XGBoost parameter name=value");
+  eval->add_option("--rank-context-fraction", eval_flags.rank_context_fraction,
+                   "Two-stage ranker: the share of the time before the held-out clicks whose "
+                   "purchases train its context (blend, category affinity); it trains on the "
+                   "clicks after. 0: the single-stage ranker only")
+      ->check(CLI::Range(0.0, 0.95))
+      ->capture_default_str();
   SetAction(eval, [&globals] { return RunEval(globals, eval_flags); });
 }
 

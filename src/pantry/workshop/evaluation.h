@@ -88,7 +88,7 @@ struct EvalRequest {
   // on the evidence before time_start + fraction × (held-out − time_start);
   // the ranker on the clicks from there to the held-out time. 0: the
   // single-stage ranker only.
-  double rank_context_fraction = 0.6;
+  double rank_context_fraction = 0.8;
   // Optional: after each group loaded into the home.
   std::function<void(const GroupLoad&)> on_group_loaded;
 };
