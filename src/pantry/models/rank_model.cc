@@ -157,7 +157,8 @@ StatusOr<RankModel> RankModel::Load(const std::filesystem::path& dir) {
   if (!category.ok()) return category.status().WithContext(context);
   model.category_encoder_ = std::move(*category);
   if (std::filesystem::exists(dir / "category_affinity.tsv")) {
-    ASSIGN_OR_RETURN(CategoryAffinity affinity, CategoryAffinity::Load(dir / "category_affinity.tsv"));
+    ASSIGN_OR_RETURN(CategoryAffinity affinity,
+                     CategoryAffinity::Load(dir / "category_affinity.tsv"));
     model.affinity_ = std::make_shared<const CategoryAffinity>(std::move(affinity));
   }
   // The columns come from the feature names saved inside the ranker, so a

@@ -149,9 +149,9 @@ StatusOr<EvalReport> RunEval(const std::filesystem::path& home, Clock* clock,
   ASSIGN_OR_RETURN(std::string time_start, GetJsonString(truth.summary, "time_start"));
   ASSIGN_OR_RETURN(int64_t start_micros, ParseIso8601Micros(time_start));
   const int64_t span = truth.click_heldout_from_micros - start_micros;
-  const int64_t split = start_micros + static_cast<int64_t>(
-                                           std::min(request.rank_context_fraction, 0.95) *
-                                           static_cast<double>(span));
+  const int64_t split =
+      start_micros + static_cast<int64_t>(std::min(request.rank_context_fraction, 0.95) *
+                                          static_cast<double>(span));
   // Whole seconds: the store's times have second resolution.
   const std::string train_from = FormatIso8601Micros(split - split % 1000000);
   ASSIGN_OR_RETURN(int64_t split_micros, ParseIso8601Micros(train_from));

@@ -64,8 +64,11 @@ TEST(FeatureViewTest, ServingRowsEqualTrainingRows) {
 }
 
 // The fixture's world as purchase evidence: customer c<i> bought products
-// i..i+3 (ids p1000 + n, category n % 4, as the fixture's catalog), and
+// i, i+1, i+4 and i+8 (ids p1000 + n, category n % 4, as the fixture's
+// catalog: three of the four in one category), and
 // every customer's profile segment is the one its profile gives.
+constexpr int kBoughtOffsets[] = {0, 1, 4, 8};
+
 RetrievalEvidence FixtureEvidence() {
   static const char* const kCategories[] = {"Produce", "Snacks", "Dairy", "Beverages"};
   RetrievalEvidence e;
@@ -78,7 +81,7 @@ RetrievalEvidence FixtureEvidence() {
   for (int c = 0; c < 30; ++c) {
     const uint32_t customer = e.customers.Intern("c" + std::to_string(c));
     e.customer_segment.push_back(models::ProfileSegment(0.5, 0));
-    for (int d = 0; d < 4; ++d) {
+    for (int d : kBoughtOffsets) {
       EXPECT_TRUE(builder.Add({customer, static_cast<uint32_t>((c + d) % 60), 1.0f, 0}).ok());
     }
   }
@@ -102,9 +105,12 @@ StatusOr<models::RankModel> TrainTwoStage(const RankContext& context) {
     e.product_category = std::array{"Produce", "Snacks", "Dairy", "Beverages"}[product % 4];
     e.sum_activity_weight_last_2m = r % 2 == 0 ? 0.0f : 4.0f;
     e.avg_product_health_index_last_2m = r % 2 == 0 ? 0.0f : 0.8f;
-    e.product_health_index = static_cast<float>(testing::RecommendFixture::ProductHealth(product, 60));
+    e.product_health_index =
+        static_cast<float>(testing::RecommendFixture::ProductHealth(product, 60));
     e.customer_health_index = 0.5f;
-    const bool bought_before = (product - customer + 60) % 60 < 4;
+    const int offset = (product - customer + 60) % 60;
+    const bool bought_before = std::find(std::begin(kBoughtOffsets), std::end(kBoughtOffsets),
+                                         offset) != std::end(kBoughtOffsets);
     e.bought = (bought_before || unit(rng) < 0.1f) ? 1.0f : 0.0f;
     examples.push_back(std::move(e));
   }
@@ -183,8 +189,7 @@ TEST(FeatureViewTest, TwoStageServingRowsEqualTrainingRows) {
   EXPECT_TRUE(saw_affinity);
   EXPECT_TRUE(saw_als);
   EXPECT_FLOAT_EQ(result->items.front().features[column("sum_activity_weight_last_2m")], 6.0f);
-  EXPECT_FLOAT_EQ(result->items.front().features[column("avg_product_health_index_last_2m")],
-                  0.2f);
+  EXPECT_FLOAT_EQ(result->items.front().features[column("avg_product_health_index_last_2m")], 0.2f);
 }
 
 // A ranker with features the server cannot compute is refused: retrieval
@@ -204,8 +209,9 @@ TEST(FeatureViewTest, TwoStageRankerNeedsItsContext) {
   options.clock = &(*fixture)->clock();
   auto recommender = recommend::Recommender::Open(options);
   ASSERT_TRUE(recommender.ok()) << recommender.status();
-  Status installed = (*recommender)->Install(
-      (*fixture)->cf(), "cf", std::make_shared<const models::RankModel>(*trained), "rank");
+  Status installed = (*recommender)
+                         ->Install((*fixture)->cf(), "cf",
+                                   std::make_shared<const models::RankModel>(*trained), "rank");
   EXPECT_EQ(installed.code(), StatusCode::kFailedPrecondition) << installed;
 
   const std::filesystem::path dir = (*fixture)->home() / "two-stage";
