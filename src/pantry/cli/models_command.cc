@@ -38,6 +38,8 @@ struct RankFlags {
   std::vector<std::string> params;  // name=value
   bool no_click_features = false;
   std::string before;
+  bool two_stage = false;
+  std::string split;
 };
 
 struct EvalFlags {
@@ -145,8 +147,17 @@ Status RunTrainRank(const GlobalOptions& globals, const RankFlags& flags) {
   ASSIGN_OR_RETURN(std::filesystem::path home, globals.RequireHome());
   ASSIGN_OR_RETURN(workshop::RankTrainingRequest request, RankRequest(flags, globals.quiet()));
   models::RankTrainingMetrics metrics;
-  ASSIGN_OR_RETURN(std::filesystem::path dir,
-                   workshop::TrainAndPublishRank(home, globals.clock(), request, &metrics));
+  std::filesystem::path dir;
+  if (flags.two_stage) {
+    models::RetrievalTrainOptions retrieval;
+    retrieval.als.threads = flags.threads;
+    retrieval.item_knn.threads = flags.threads;
+    ASSIGN_OR_RETURN(dir, workshop::TrainAndPublishTwoStageRank(home, globals.clock(), request,
+                                                                flags.split, retrieval, &metrics));
+  } else {
+    if (!flags.split.empty()) return InvalidArgumentError("--split needs --two-stage");
+    ASSIGN_OR_RETURN(dir, workshop::TrainAndPublishRank(home, globals.clock(), request, &metrics));
+  }
   const Json json = workshop::RankMetricsJson(metrics);
   std::cout << "rank model: validation " << json["validation"].dump() << ", test "
             << json["test"].dump() << "\nsaved " << dir.string() << "\n";
@@ -189,6 +200,9 @@ void PrintEvalTable(const workshop::EvalReport& r) {
                  subset(b.cold_customers, b.blend_cold.at_100));
   PrintRecallRow("blend, with history (" + std::to_string(warm) + ")",
                  subset(warm, b.blend_warm.at_10), subset(warm, b.blend_warm.at_100));
+  PrintRecallRow("blend, cold start by profile (" + std::to_string(r.eval_customers) + ")",
+                 subset(r.eval_customers, b.blend_profile_only.at_10),
+                 subset(r.eval_customers, b.blend_profile_only.at_100));
   std::cout << "\n"
             << std::setw(34) << "metric" << std::setw(10) << "pantry" << std::setw(10) << "oracle"
             << "baseline\n";
@@ -287,6 +301,12 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
                  "Leave out healthy_activity_last_2m (baseline)");
   rank->add_option("--before", rank_flags.before,
                    "Use only click rows with event_time before this");
+  rank->add_flag("--two-stage", rank_flags.two_stage,
+                 "Add the customer's category affinity and the blended retrieval's scores as "
+                 "features (docs/models.md); publishes the blend they came from as well");
+  rank->add_option("--split", rank_flags.split,
+                   "--two-stage: the features come from purchases before this time, the ranker "
+                   "trains on the clicks from it on (ISO-8601)");
   SetAction(rank, [&globals] { return RunTrainRank(globals, rank_flags); });
 
   CLI::App* eval = app.add_subcommand(

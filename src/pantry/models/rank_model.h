@@ -31,12 +31,12 @@ struct RankExample {
   float product_health_index = 0;
   float customer_health_index = 0;
   std::string product_category;
+  float bought = 0;
   // The two-stage features (rank_features.h); the ids say whose they are.
   std::string customer_id;
   std::string product_id;
   float customer_category_affinity = 0;
   RankRetrievalScores retrieval_scores{};
-  float bought = 0;
 };
 
 // pantry's seed for the ranker's split and subsampling (`pantry train rank

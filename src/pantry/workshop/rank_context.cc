@@ -3,8 +3,13 @@
 #include <algorithm>
 #include <numeric>
 
+#include "pantry/common/file_util.h"
+#include "pantry/models/model_store.h"
 #include "pantry/models/rank_features.h"
 #include "pantry/models/retrieval.h"
+#include "pantry/recommend/blend_model.h"
+#include "pantry/workshop/retrieval_training.h"
+#include "pantry/workshop/training.h"
 
 namespace pantry::workshop {
 
@@ -79,6 +84,44 @@ void AddTwoStageFeatures(const RankContext& context, std::span<models::RankExamp
     for (size_t j = 0; j < rows.size(); ++j) examples[rows[j]].retrieval_scores = scores[j];
     begin = end;
   }
+}
+
+StatusOr<std::filesystem::path> TrainAndPublishTwoStageRank(
+    const std::filesystem::path& home, Clock* clock, RankTrainingRequest request,
+    const std::string& split, const models::RetrievalTrainOptions& retrieval,
+    models::RankTrainingMetrics* metrics) {
+  if (split.empty()) {
+    return InvalidArgumentError(
+        "a two-stage ranker needs --split: its features come from the evidence before it, and "
+        "it trains on the clicks after");
+  }
+  ASSIGN_OR_RETURN(auto store, OpenHomeStore(home, clock, /*read_only=*/true));
+  RetrievalTrainingMetrics evidence_metrics;
+  ASSIGN_OR_RETURN(RetrievalEvidence evidence,
+                   LoadStoreEvidence(*store, ClickRange::Before(split), &evidence_metrics));
+  if (evidence.matrix.nnz() == 0) {
+    return FailedPreconditionError("no purchase evidence before " + split);
+  }
+  ASSIGN_OR_RETURN(RankContext context, BuildRankContext(std::move(evidence), retrieval));
+  request.context = &context;
+  request.clicks.from = split;
+  models::RankTrainingMetrics measured;
+  ASSIGN_OR_RETURN(models::RankModel model, TrainRank(*store, request, &measured));
+  Clock& publish_clock = clock ? *clock : *Clock::Real();
+  ASSIGN_OR_RETURN(
+      std::filesystem::path blend_dir,
+      models::PublishModelVersion(home, kRetrievalModelKind, publish_clock,
+                                  [&](const std::filesystem::path& dir) -> Status {
+                                    RETURN_IF_ERROR(recommend::SaveBlendModel(
+                                        dir, *context.blend, context.customers, context.products));
+                                    return WriteFileAtomic(
+                                        dir / "metrics.json",
+                                        DumpJson(RetrievalMetricsJson(evidence_metrics), 2) + "\n");
+                                  }));
+  (void)blend_dir;
+  ASSIGN_OR_RETURN(std::filesystem::path dir, PublishRank(home, publish_clock, model, measured));
+  if (metrics != nullptr) *metrics = std::move(measured);
+  return dir;
 }
 
 }  // namespace pantry::workshop

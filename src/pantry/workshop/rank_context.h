@@ -12,8 +12,12 @@
 #define PANTRY_WORKSHOP_RANK_CONTEXT_H_
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <span>
+#include <string>
+
+#include "pantry/common/clock.h"
 
 #include "pantry/common/status.h"
 #include "pantry/models/blend.h"
@@ -42,6 +46,21 @@ StatusOr<RankContext> BuildRankContext(RetrievalEvidence evidence,
 // (which must carry customer_id and product_id) as the recommender would
 // for that customer and candidate. Examples are scored a customer at a time.
 void AddTwoStageFeatures(const RankContext& context, std::span<models::RankExample> examples);
+
+struct RankTrainingRequest;  // training.h
+
+// `pantry train rank --two-stage --split T`: builds the context from the
+// home store's purchase evidence before `split` (orders group if loaded,
+// bought clicks), trains the two-stage ranker on the click rows from
+// `split` on (and before request.clicks.before, if set), then publishes the
+// context's blend as a new models/retrieval version (so the server serves
+// the blend the ranker's features came from) and the ranker as a new
+// models/rank version, whose directory it returns. InvalidArgument without
+// a split; FailedPrecondition without evidence before it.
+StatusOr<std::filesystem::path> TrainAndPublishTwoStageRank(
+    const std::filesystem::path& home, Clock* clock, RankTrainingRequest request,
+    const std::string& split, const models::RetrievalTrainOptions& retrieval,
+    models::RankTrainingMetrics* metrics);
 
 }  // namespace pantry::workshop
 
