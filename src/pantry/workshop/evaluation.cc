@@ -92,7 +92,7 @@ StatusOr<RankerEvaluation> EvaluateRanker(const featurestore::FeatureStore& stor
                                           const std::string& train_from) {
   RankerEvaluation out;
   ASSIGN_OR_RETURN(std::vector<models::RankExample> heldout,
-                   LoadRankExamples(store, ClickRange::From(heldout_from)));
+                   LoadRankExamples(store, ClickRange::From(heldout_from), context != nullptr));
   out.heldout_rows = heldout.size();
   std::vector<float> labels;
   labels.reserve(heldout.size());

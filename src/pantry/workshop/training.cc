@@ -70,7 +70,7 @@ StatusOr<models::RankModel> TrainRank(const featurestore::FeatureStore& store,
                                       const RankTrainingRequest& request,
                                       models::RankTrainingMetrics* metrics) {
   ASSIGN_OR_RETURN(std::vector<models::RankExample> examples,
-                   LoadRankExamples(store, request.clicks));
+                   LoadRankExamples(store, request.clicks, request.context != nullptr));
   if (request.on_rows_loaded) request.on_rows_loaded(examples.size());
   models::RankTrainOptions options;
   if (request.context != nullptr) {
