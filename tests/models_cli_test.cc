@@ -37,12 +37,18 @@ TEST(ModelsCliTest, EvalThenTrainPublishesVersions) {
        {"recall_at_10", "recall_at_100", "oracle_recall_at_100", "popularity_recall_at_100"}) {
     ASSERT_TRUE((*json)["cf"][key].is_number()) << key;
   }
-  for (const char* source : {"blend", "als", "item_knn", "blend_cold_start"}) {
+  for (const char* source :
+       {"blend", "als", "item_knn", "blend_cold_start", "blend_profile_only"}) {
     ASSERT_TRUE((*json)["retrieval"][source]["recall_at_100"].is_number()) << source;
   }
   double auc = (*json)["rank"]["auc"].get<double>();
   EXPECT_GT(auc, 0.5);
   EXPECT_LE(auc, 1.0);
+  // The two-stage ranker, with the single-stage view's AUC beside it.
+  EXPECT_TRUE((*json)["rank"]["two_stage"].get<bool>());
+  EXPECT_TRUE((*json)["rank"]["auc_single_stage"].is_number());
+  EXPECT_TRUE((*json)["rank"]["oracle_auc"].is_number());
+  EXPECT_NE(eval.out.find("ranker AUC, single-stage view"), std::string::npos) << eval.out;
 
   auto cf = RunPantry({"--home", home, "--quiet", "train", "cf", "--method", "fm", "--epochs", "2",
                        "--factors", "4", "--threads", "1"});

@@ -38,6 +38,8 @@ struct RankFlags {
   std::vector<std::string> params;  // name=value
   bool no_click_features = false;
   std::string before;
+  bool two_stage = false;
+  std::string split;
 };
 
 struct EvalFlags {
@@ -45,6 +47,7 @@ struct EvalFlags {
   CfFlags cf;
   RankFlags rank;
   std::string report;
+  double rank_context_fraction = workshop::EvalRequest{}.rank_context_fraction;
 };
 
 // Splits "name=value" items of a repeatable flag and hands them to `set`.
@@ -144,8 +147,17 @@ Status RunTrainRank(const GlobalOptions& globals, const RankFlags& flags) {
   ASSIGN_OR_RETURN(std::filesystem::path home, globals.RequireHome());
   ASSIGN_OR_RETURN(workshop::RankTrainingRequest request, RankRequest(flags, globals.quiet()));
   models::RankTrainingMetrics metrics;
-  ASSIGN_OR_RETURN(std::filesystem::path dir,
-                   workshop::TrainAndPublishRank(home, globals.clock(), request, &metrics));
+  std::filesystem::path dir;
+  if (flags.two_stage) {
+    models::RetrievalTrainOptions retrieval;
+    retrieval.als.threads = flags.threads;
+    retrieval.item_knn.threads = flags.threads;
+    ASSIGN_OR_RETURN(dir, workshop::TrainAndPublishTwoStageRank(home, globals.clock(), request,
+                                                                flags.split, retrieval, &metrics));
+  } else {
+    if (!flags.split.empty()) return InvalidArgumentError("--split needs --two-stage");
+    ASSIGN_OR_RETURN(dir, workshop::TrainAndPublishRank(home, globals.clock(), request, &metrics));
+  }
   const Json json = workshop::RankMetricsJson(metrics);
   std::cout << "rank model: validation " << json["validation"].dump() << ", test "
             << json["test"].dump() << "\nsaved " << dir.string() << "\n";
@@ -188,6 +200,9 @@ void PrintEvalTable(const workshop::EvalReport& r) {
                  subset(b.cold_customers, b.blend_cold.at_100));
   PrintRecallRow("blend, with history (" + std::to_string(warm) + ")",
                  subset(warm, b.blend_warm.at_10), subset(warm, b.blend_warm.at_100));
+  PrintRecallRow("blend, cold start by profile (" + std::to_string(r.eval_customers) + ")",
+                 subset(r.eval_customers, b.blend_profile_only.at_10),
+                 subset(r.eval_customers, b.blend_profile_only.at_100));
   std::cout << "\n"
             << std::setw(34) << "metric" << std::setw(10) << "pantry" << std::setw(10) << "oracle"
             << "baseline\n";
@@ -196,6 +211,11 @@ void PrintEvalTable(const workshop::EvalReport& r) {
             << Fixed4(r.rank.auc_without_click_features)
             << " (pantry without click features; oracle without: "
             << Fixed4(t.oracle_auc_without_activity) << ")\n";
+  if (r.rank.two_stage) {
+    std::cout << std::setw(34) << "ranker AUC, single-stage view" << std::setw(10)
+              << Fixed4(r.rank.auc_single_stage) << std::setw(10) << Fixed4(t.oracle_auc)
+              << "(two-stage ranker trained on clicks from " << r.rank.train_from << ")\n";
+  }
 }
 
 Status RunEval(const GlobalOptions& globals, const EvalFlags& flags) {
@@ -207,6 +227,7 @@ Status RunEval(const GlobalOptions& globals, const EvalFlags& flags) {
   rank.threads = flags.cf.threads;
   rank.seed = flags.cf.seed;
   ASSIGN_OR_RETURN(request.rank, RankRequest(rank, globals.quiet()));
+  request.rank_context_fraction = flags.rank_context_fraction;
   request.retrieval.als.threads = flags.cf.threads;
   request.retrieval.item_knn.threads = flags.cf.threads;
   if (!globals.quiet()) {
@@ -280,6 +301,12 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
                  "Leave out healthy_activity_last_2m (baseline)");
   rank->add_option("--before", rank_flags.before,
                    "Use only click rows with event_time before this");
+  rank->add_flag("--two-stage", rank_flags.two_stage,
+                 "Add the customer's category affinity and the blended retrieval's scores as "
+                 "features (docs/models.md); publishes the blend they came from as well");
+  rank->add_option("--split", rank_flags.split,
+                   "--two-stage: the features come from purchases before this time, the ranker "
+                   "trains on the clicks from it on (ISO-8601)");
   SetAction(rank, [&globals] { return RunTrainRank(globals, rank_flags); });
 
   CLI::App* eval = app.add_subcommand(
@@ -290,6 +317,12 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
   eval->add_option("--report", eval_flags.report, "Write the JSON report here");
   AddCfFlags(eval, &eval_flags.cf);
   eval->add_option("--rank-param", eval_flags.rank.params, "XGBoost parameter name=value");
+  eval->add_option("--rank-context-fraction", eval_flags.rank_context_fraction,
+                   "Two-stage ranker: the share of the time before the held-out clicks whose "
+                   "purchases train its context (blend, category affinity); it trains on the "
+                   "clicks after. 0: the single-stage ranker only")
+      ->check(CLI::Range(0.0, 0.95))
+      ->capture_default_str();
   SetAction(eval, [&globals] { return RunEval(globals, eval_flags); });
 }
 

@@ -1,20 +1,27 @@
 #include "pantry/models/rank_features.h"
 
 #include <array>
+#include <cmath>
 #include <utility>
+
+#include "pantry/models/blend.h"
 
 namespace pantry::models {
 namespace {
 
 constexpr std::string_view kCategoryPrefix = "product_category_";
 
-constexpr std::array<std::pair<std::string_view, RankFeature>, 6> kNamed = {{
+constexpr std::array<std::pair<std::string_view, RankFeature>, 10> kNamed = {{
     {"sum_activity_weight_last_2m", RankFeature::kSumActivity},
     {"avg_product_health_index_last_2m", RankFeature::kAvgProductHealth},
     {"healthy_activity_last_2m", RankFeature::kHealthyActivity},
     {"live_health_alignment", RankFeature::kLiveHealthAlignment},
     {"product_health_index", RankFeature::kProductHealth},
     {"customer_health_index", RankFeature::kCustomerHealth},
+    {"customer_category_affinity", RankFeature::kCategoryAffinity},
+    {"retrieval_score_als", RankFeature::kRetrievalAls},
+    {"retrieval_score_item_knn", RankFeature::kRetrievalItemKnn},
+    {"retrieval_score_popularity", RankFeature::kRetrievalPopularity},
 }};
 
 // The middle of the health scale [0, 1]: browsing above it is "healthy".
@@ -30,6 +37,36 @@ std::vector<std::string> DefaultRankFeatureNames(bool use_click_features) {
   names.push_back("product_health_index");
   names.push_back("customer_health_index");
   return names;
+}
+
+std::vector<std::string> TwoStageRankFeatureNames(bool use_click_features) {
+  std::vector<std::string> names = DefaultRankFeatureNames(use_click_features);
+  if (use_click_features) {
+    names.insert(names.begin(),
+                 {"sum_activity_weight_last_2m", "avg_product_health_index_last_2m"});
+  }
+  for (const char* name : {"customer_category_affinity", "retrieval_score_als",
+                           "retrieval_score_item_knn", "retrieval_score_popularity"}) {
+    names.push_back(name);
+  }
+  return names;
+}
+
+bool UsesRetrievalScores(std::span<const RankColumn> columns) {
+  for (const RankColumn& c : columns) {
+    if (c.feature == RankFeature::kRetrievalAls || c.feature == RankFeature::kRetrievalItemKnn ||
+        c.feature == RankFeature::kRetrievalPopularity) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool UsesCategoryAffinity(std::span<const RankColumn> columns) {
+  for (const RankColumn& c : columns) {
+    if (c.feature == RankFeature::kCategoryAffinity) return true;
+  }
+  return false;
 }
 
 StatusOr<std::vector<RankColumn>> ResolveRankColumns(std::span<const std::string> names) {
@@ -79,6 +116,22 @@ std::unordered_map<std::string, int32_t> CategoryColumns(std::span<const RankCol
   return out;
 }
 
+void ScoreForRanking(const BlendedRetriever& blend, const RetrievalQuery& query,
+                     std::span<const uint32_t> products, std::span<RankRetrievalScores> out) {
+  std::vector<float> column(products.size());
+  for (size_t s = 0; s < kRankRetrievalSources.size(); ++s) {
+    const CandidateSource* source = blend.Find(kRankRetrievalSources[s]);
+    if (source != nullptr) {
+      source->ScoreProducts(query, products, column);
+    } else {
+      std::fill(column.begin(), column.end(), 0.0f);
+    }
+    for (size_t i = 0; i < products.size(); ++i) {
+      out[i][s] = std::isfinite(column[i]) ? column[i] : 0.0f;
+    }
+  }
+}
+
 void EncodeRankRow(std::span<const RankColumn> columns, const RankInputs& in, float* row) {
   const float sum = in.sum_activity_weight_last_2m;
   const float avg = in.avg_product_health_index_last_2m;
@@ -105,6 +158,18 @@ void EncodeRankRow(std::span<const RankColumn> columns, const RankInputs& in, fl
         break;
       case RankFeature::kCategory:
         value = static_cast<int32_t>(c) == in.category_column ? 1.0f : 0.0f;
+        break;
+      case RankFeature::kCategoryAffinity:
+        value = in.customer_category_affinity;
+        break;
+      case RankFeature::kRetrievalAls:
+        value = in.retrieval_scores[0];
+        break;
+      case RankFeature::kRetrievalItemKnn:
+        value = in.retrieval_scores[1];
+        break;
+      case RankFeature::kRetrievalPopularity:
+        value = in.retrieval_scores[2];
         break;
     }
     row[c] = value;

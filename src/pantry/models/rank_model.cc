@@ -32,6 +32,8 @@ DenseMatrix EncodeRows(std::span<const RankColumn> columns,
     inputs.customer_health_index = e.customer_health_index;
     auto category = category_columns.find(e.product_category);
     inputs.category_column = category == category_columns.end() ? -1 : category->second;
+    inputs.customer_category_affinity = e.customer_category_affinity;
+    inputs.retrieval_scores = e.retrieval_scores;
     EncodeRankRow(columns, inputs, x.values.data() + r * cols);
   }
   return x;
@@ -46,6 +48,11 @@ DenseMatrix RankModel::Encode(std::span<const RankExample> examples) const {
 Status RankModel::ResolveColumns() {
   ASSIGN_OR_RETURN(columns_, ResolveRankColumns(ranker_->feature_names()));
   category_columns_ = CategoryColumns(columns_);
+  if (UsesCategoryAffinity(columns_) && affinity_ == nullptr) {
+    return FailedPreconditionError(
+        "the ranking model uses customer_category_affinity but has no category_affinity.tsv");
+  }
+  if (!UsesCategoryAffinity(columns_)) affinity_.reset();
   return Status::Ok();
 }
 
@@ -81,7 +88,13 @@ StatusOr<RankModel> RankModel::TrainReleasing(std::span<const RankExample> examp
   std::vector<std::vector<std::string>> categories;
   for (std::string_view category : distinct) categories.push_back({std::string(category)});
   ASSIGN_OR_RETURN(model.category_encoder_, OneHotEncoder::Fit({"product_category"}, categories));
-  std::vector<std::string> names = DefaultRankFeatureNames(model.use_click_features_);
+  std::vector<std::string> names = options.two_stage
+                                       ? TwoStageRankFeatureNames(model.use_click_features_)
+                                       : DefaultRankFeatureNames(model.use_click_features_);
+  if (options.two_stage && options.affinity == nullptr) {
+    return InvalidArgumentError("a two-stage ranker needs the category affinity table");
+  }
+  model.affinity_ = options.affinity;
   for (const std::string& category : model.category_encoder_.categories(0)) {
     names.push_back("product_category_" + category);
   }
@@ -161,6 +174,7 @@ StatusOr<std::vector<float>> RankModel::Predict(std::span<const RankExample> exa
 
 Status RankModel::Save(const std::filesystem::path& dir) const {
   RETURN_IF_ERROR(ranker_->Save(dir / "ranker.json"));
+  if (affinity_ != nullptr) RETURN_IF_ERROR(affinity_->Save(dir / "category_affinity.tsv"));
   Json encoders{{"format_version", 1},
                 {"use_click_features", use_click_features_},
                 {"product_category", ModelJson::ToJson(category_encoder_)}};
@@ -178,6 +192,11 @@ StatusOr<RankModel> RankModel::Load(const std::filesystem::path& dir) {
   auto category = ModelJson::OneHotEncoderFromJson(encoders["product_category"]);
   if (!category.ok()) return category.status().WithContext(context);
   model.category_encoder_ = std::move(*category);
+  if (std::filesystem::exists(dir / "category_affinity.tsv")) {
+    ASSIGN_OR_RETURN(CategoryAffinity affinity,
+                     CategoryAffinity::Load(dir / "category_affinity.tsv"));
+    model.affinity_ = std::make_shared<const CategoryAffinity>(std::move(affinity));
+  }
   // The columns come from the feature names saved inside the ranker, so a
   // model trained with an older or newer view loads as long as every name
   // is still defined (FailedPrecondition otherwise).

@@ -4,7 +4,8 @@
 // used healthy_activity_last_2m alone for the live activity; pantry's
 // default view adds the summed weight, the mean browsed health and their
 // alignment with the candidate's health. Saved as <dir>/ranker.json
-// (XGBoost JSON, feature names inside) and <dir>/encoders.json.
+// (XGBoost JSON, feature names inside), <dir>/encoders.json and, for a
+// two-stage model, <dir>/category_affinity.tsv.
 #ifndef PANTRY_MODELS_RANK_MODEL_H_
 #define PANTRY_MODELS_RANK_MODEL_H_
 
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "pantry/common/status.h"
+#include "pantry/models/category_affinity.h"
 #include "pantry/models/one_hot_encoder.h"
 #include "pantry/models/rank_features.h"
 #include "pantry/models/ranker.h"
@@ -30,6 +32,11 @@ struct RankExample {
   float customer_health_index = 0;
   std::string product_category;
   float bought = 0;
+  // The two-stage features (rank_features.h); the ids say whose they are.
+  std::string customer_id;
+  std::string product_id;
+  float customer_category_affinity = 0;
+  RankRetrievalScores retrieval_scores{};
 };
 
 // pantry's seed for the ranker's split and subsampling (`pantry train rank
@@ -45,6 +52,11 @@ struct RankTrainOptions {
   // false: train without the live click features, as a baseline that shows
   // what the real-time features add.
   bool use_click_features = true;
+  // true: TwoStageRankFeatureNames, whose customer_category_affinity is
+  // looked up in `affinity` (required then, saved with the model); the
+  // examples carry their retrieval scores and affinities already.
+  bool two_stage = false;
+  std::shared_ptr<const CategoryAffinity> affinity;
   RankerTrainOptions ranker;  // on_round callback; validation set is set here
 };
 
@@ -84,6 +96,10 @@ class RankModel {
   Status Save(const std::filesystem::path& dir) const;
 
   bool uses_click_features() const { return use_click_features_; }
+  // The table customer_category_affinity is looked up in; null when the
+  // model does not use it.
+  const CategoryAffinity* affinity() const { return affinity_.get(); }
+  bool uses_retrieval_scores() const { return UsesRetrievalScores(columns_); }
   const Ranker& ranker() const { return *ranker_; }
   // The ranker's columns, in order (resolved from its feature names).
   const std::vector<RankColumn>& columns() const { return columns_; }
@@ -104,6 +120,7 @@ class RankModel {
   OneHotEncoder category_encoder_;
   std::shared_ptr<Ranker> ranker_;
   std::vector<RankColumn> columns_;
+  std::shared_ptr<const CategoryAffinity> affinity_;
   std::unordered_map<std::string, int32_t> category_columns_;
 };
 

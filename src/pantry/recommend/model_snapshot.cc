@@ -116,9 +116,20 @@ StatusOr<std::shared_ptr<const ModelSnapshot>> BuildSnapshot(SnapshotModels mode
   if (models.cf == nullptr && models.blend == nullptr) {
     return InvalidArgumentError("BuildSnapshot: no candidate model (FM or blend)");
   }
+  if (models.rank->uses_retrieval_scores() && models.blend == nullptr) {
+    return FailedPreconditionError(
+        "the ranking model uses retrieval_score_* features, which only the blended retrieval "
+        "gives: publish a retrieval model (`pantry train cf --method blend`)");
+  }
   auto snapshot = std::make_shared<ModelSnapshot>();
   if (models.blend != nullptr) {
     snapshot->blend_to_catalog = BlendToCatalog(*models.blend, products);
+    snapshot->catalog_to_blend.assign(products.size(), -1);
+    for (size_t b = 0; b < snapshot->blend_to_catalog.size(); ++b) {
+      if (int32_t i = snapshot->blend_to_catalog[b]; i >= 0) {
+        snapshot->catalog_to_blend[i] = static_cast<int32_t>(b);
+      }
+    }
     snapshot->blend_unmapped = static_cast<size_t>(
         std::count(snapshot->blend_to_catalog.begin(), snapshot->blend_to_catalog.end(), -1));
   } else {
@@ -129,6 +140,12 @@ StatusOr<std::shared_ptr<const ModelSnapshot>> BuildSnapshot(SnapshotModels mode
   for (size_t i = 0; i < products.size(); ++i) {
     if (auto c = category_columns.find(products[i].product_category); c != category_columns.end()) {
       snapshot->category_column[i] = c->second;
+    }
+  }
+  if (const models::CategoryAffinity* affinity = models.rank->affinity()) {
+    snapshot->affinity_category.reserve(products.size());
+    for (const CatalogProduct& p : products) {
+      snapshot->affinity_category.push_back(affinity->FindCategory(p.product_category));
     }
   }
   if (models.blend != nullptr) {

@@ -63,12 +63,17 @@ struct ModelSnapshot {
   // product no longer in the catalog.
   std::vector<int32_t> blend_to_catalog;
   size_t blend_unmapped = 0;  // entries of blend_to_catalog that are -1
+  // The inverse: per catalog product, its blend index or -1.
+  std::vector<int32_t> catalog_to_blend;
 
   // The version of the model that proposes candidates.
   const std::string& candidate_version() const { return blend ? blend_version : cf_version; }
 
   // Per product: its category's ranker column, or -1 if the ranker has none.
   std::vector<int32_t> category_column;
+  // Per product: its column in the ranker's category affinity table, or -1
+  // (empty when the ranker does not use customer_category_affinity).
+  std::vector<int32_t> affinity_category;
 };
 
 struct SnapshotOptions {
@@ -78,7 +83,8 @@ struct SnapshotOptions {
 
 // Builds a snapshot. Errors: InvalidArgument without a ranker or without
 // either candidate model, a ranker feature name the recommender cannot
-// compute (FailedPrecondition naming it), catalog index errors.
+// compute (FailedPrecondition naming it; retrieval_score_* without a
+// blend), catalog index errors.
 StatusOr<std::shared_ptr<const ModelSnapshot>> BuildSnapshot(SnapshotModels models,
                                                              std::vector<CatalogProduct> products,
                                                              const SnapshotOptions& options);

@@ -47,20 +47,56 @@ Status ValidateRequest(const RecommendRequest& request) {
   return Status::Ok();
 }
 
+// The blend query of a request: the customer's training index when the
+// blend knows the customer, and the profile segment (for cold start).
+models::RetrievalQuery BlendQuery(const BlendModel& model, const std::string& customer_id,
+                                  double customer_health_index, const Record& profile) {
+  models::RetrievalQuery query;
+  if (auto index = model.customers.Find(customer_id)) query.customer = *index;
+  query.segment = models::ProfileSegment(customer_health_index,
+                                         static_cast<int>(NumberOr(profile, "age", 0.0)));
+  return query;
+}
+
 // One row per candidate, in the column order saved with the ranker, by the
 // feature view's encoder (models/rank_features.h), the same code training
-// encodes with.
+// encodes with; the two-stage features through the same functions as
+// training (models::ScoreForRanking, CategoryAffinity::Value).
 models::DenseMatrix RankingFeatures(const ModelSnapshot& snapshot,
                                     std::span<const models::ScoredProduct> candidates,
-                                    const RecommendResult& result) {
+                                    const RecommendResult& result, const Record& profile) {
   const std::vector<models::RankColumn>& columns = snapshot.rank->columns();
   const size_t cols = columns.size();
+  std::vector<models::RankRetrievalScores> scores(candidates.size());
+  if (snapshot.rank->uses_retrieval_scores() && snapshot.blend != nullptr) {
+    std::vector<uint32_t> products;
+    std::vector<size_t> rows;
+    for (size_t r = 0; r < candidates.size(); ++r) {
+      if (int32_t b = snapshot.catalog_to_blend[candidates[r].product]; b >= 0) {
+        products.push_back(static_cast<uint32_t>(b));
+        rows.push_back(r);
+      }
+    }
+    std::vector<models::RankRetrievalScores> found(products.size());
+    models::ScoreForRanking(
+        *snapshot.blend->blend,
+        BlendQuery(*snapshot.blend, result.customer_id, result.customer_health_index, profile),
+        products, found);
+    for (size_t j = 0; j < rows.size(); ++j) scores[rows[j]] = found[j];
+  }
+  const models::CategoryAffinity* affinity = snapshot.rank->affinity();
+  const int64_t affinity_row = affinity ? affinity->FindCustomer(result.customer_id) : -1;
   models::DenseMatrix x{candidates.size(), cols, std::vector<float>(candidates.size() * cols)};
   for (size_t r = 0; r < candidates.size(); ++r) {
     const uint32_t product = candidates[r].product;
     models::RankInputs inputs =
         ServingRankInputs(result.live, result.customer_health_index, snapshot.products[product]);
     inputs.category_column = snapshot.category_column[product];
+    if (affinity != nullptr) {
+      inputs.customer_category_affinity =
+          affinity->Value(affinity_row, snapshot.affinity_category[product]);
+    }
+    inputs.retrieval_scores = scores[r];
     models::EncodeRankRow(columns, inputs, x.values.data() + r * cols);
   }
   return x;
@@ -126,7 +162,7 @@ class RecommenderImpl final : public Recommender {
     result.candidates = candidates.size();
 
     // Ranking: one batched prediction over every candidate.
-    models::DenseMatrix x = RankingFeatures(*snapshot, candidates, result);
+    models::DenseMatrix x = RankingFeatures(*snapshot, candidates, result, profile);
     ASSIGN_OR_RETURN(std::vector<float> propensity, snapshot->rank->ranker().Predict(x));
     std::vector<size_t> order = TopByPropensity(propensity, candidates, request.k);
     result.items.reserve(order.size());
@@ -296,13 +332,9 @@ class RecommenderImpl final : public Recommender {
                                                           const Record& profile,
                                                           RecommendResult* result) {
     const BlendModel& model = *snapshot.blend;
-    models::RetrievalQuery query;
-    if (auto index = model.customers.Find(request.customer_id)) {
-      query.customer = *index;
-      result->known_to_cf = true;
-    }
-    query.segment = models::ProfileSegment(result->customer_health_index,
-                                           static_cast<int>(NumberOr(profile, "age", 0.0)));
+    const models::RetrievalQuery query =
+        BlendQuery(model, request.customer_id, result->customer_health_index, profile);
+    result->known_to_cf = query.customer != models::kNoId;
     const size_t n = std::min(snapshot.products.size(),
                               static_cast<size_t>(std::max(request.k, request.candidates)));
     result->retrieval = "blend";

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "pantry/common/file_util.h"
+#include "pantry/common/time_format.h"
 #include "pantry/models/fm_retrieval.h"
 #include "pantry/models/metrics.h"
 
@@ -87,15 +88,15 @@ StatusOr<RetrievalEvaluation> EvaluateRetrieval(const featurestore::FeatureStore
 
 StatusOr<RankerEvaluation> EvaluateRanker(const featurestore::FeatureStore& store,
                                           const std::string& heldout_from,
-                                          RankTrainingRequest request) {
+                                          RankTrainingRequest request, const RankContext* context,
+                                          const std::string& train_from) {
   RankerEvaluation out;
   ASSIGN_OR_RETURN(std::vector<models::RankExample> heldout,
-                   LoadRankExamples(store, ClickRange::From(heldout_from)));
+                   LoadRankExamples(store, ClickRange::From(heldout_from), context != nullptr));
   out.heldout_rows = heldout.size();
   std::vector<float> labels;
   labels.reserve(heldout.size());
   for (const auto& e : heldout) labels.push_back(e.bought);
-  request.clicks = ClickRange::Before(heldout_from);
   auto heldout_auc = [&](bool click_features,
                          models::RankTrainingMetrics* metrics) -> StatusOr<double> {
     request.use_click_features = click_features;
@@ -104,6 +105,18 @@ StatusOr<RankerEvaluation> EvaluateRanker(const featurestore::FeatureStore& stor
     return models::Auc(p, labels);
   };
   const auto start = SteadyClock::now();
+  if (context != nullptr) {
+    request.clicks = ClickRange::Before(heldout_from);
+    request.context = nullptr;
+    ASSIGN_OR_RETURN(out.auc_single_stage, heldout_auc(true, nullptr));
+    out.two_stage = true;
+    out.train_from = train_from;
+    AddTwoStageFeatures(*context, heldout);
+    request.context = context;
+    request.clicks = {train_from, heldout_from};
+  } else {
+    request.clicks = ClickRange::Before(heldout_from);
+  }
   ASSIGN_OR_RETURN(out.auc, heldout_auc(true, &out.training));
   ASSIGN_OR_RETURN(out.auc_without_click_features,
                    heldout_auc(false, &out.training_without_click_features));
@@ -127,7 +140,25 @@ StatusOr<EvalReport> RunEval(const std::filesystem::path& home, Clock* clock,
   ASSIGN_OR_RETURN(auto store, OpenHomeStore(home, clock, /*read_only=*/true));
   ASSIGN_OR_RETURN(report.cf, EvaluateRetrieval(*store, truth, heldout_from, request.cf));
   ASSIGN_OR_RETURN(report.retrieval, EvaluateBlend(request.data, truth, request.retrieval));
-  ASSIGN_OR_RETURN(report.rank, EvaluateRanker(*store, heldout_from, request.rank));
+  if (request.rank_context_fraction <= 0) {
+    ASSIGN_OR_RETURN(report.rank, EvaluateRanker(*store, heldout_from, request.rank));
+    return report;
+  }
+  // The ranker's context from the evidence of an earlier period than the
+  // clicks it trains on (docs/models.md, "Leakage").
+  ASSIGN_OR_RETURN(std::string time_start, GetJsonString(truth.summary, "time_start"));
+  ASSIGN_OR_RETURN(int64_t start_micros, ParseIso8601Micros(time_start));
+  const int64_t span = truth.click_heldout_from_micros - start_micros;
+  const int64_t split =
+      start_micros + static_cast<int64_t>(std::min(request.rank_context_fraction, 0.95) *
+                                          static_cast<double>(span));
+  // Whole seconds: the store's times have second resolution.
+  const std::string train_from = FormatIso8601Micros(split - split % 1000000);
+  ASSIGN_OR_RETURN(int64_t split_micros, ParseIso8601Micros(train_from));
+  ASSIGN_OR_RETURN(RetrievalEvidence evidence, LoadDatasetEvidence(request.data, split_micros));
+  ASSIGN_OR_RETURN(RankContext context, BuildRankContext(std::move(evidence), request.retrieval));
+  ASSIGN_OR_RETURN(report.rank,
+                   EvaluateRanker(*store, heldout_from, request.rank, &context, train_from));
   return report;
 }
 
@@ -150,6 +181,9 @@ OrderedJson EvalReportJson(const EvalReport& r) {
                   {"training", CfMetricsJson(r.cf.training)}};
   report["retrieval"] = BlendEvaluationJson(r.retrieval);
   report["rank"] = {
+      {"two_stage", r.rank.two_stage},
+      {"train_from", r.rank.two_stage ? Json(r.rank.train_from) : Json()},
+      {"auc_single_stage", OrNull(r.rank.auc_single_stage)},
       {"heldout_rows", r.rank.heldout_rows},
       {"auc", r.rank.auc},
       {"auc_without_click_features", r.rank.auc_without_click_features},

@@ -22,6 +22,7 @@
 #include "pantry/models/cf_model.h"
 #include "pantry/models/rank_model.h"
 #include "pantry/workshop/feature_groups.h"
+#include "pantry/workshop/rank_context.h"
 #include "pantry/workshop/retrieval_evaluation.h"
 #include "pantry/workshop/training.h"
 
@@ -54,6 +55,13 @@ struct RankerEvaluation {
   size_t heldout_rows = 0;
   double auc = 0;
   double auc_without_click_features = 0;
+  // Two-stage evaluation (a RankContext given): the ranker trained on the
+  // clicks from `train_from` on, its features from the evidence before it;
+  // and, for comparison, the default (single-stage) view trained on every
+  // click before the held-out time.
+  bool two_stage = false;
+  std::string train_from;
+  std::optional<double> auc_single_stage;
   double train_seconds_both = 0;
   models::RankTrainingMetrics training;
   models::RankTrainingMetrics training_without_click_features;
@@ -76,6 +84,11 @@ struct EvalRequest {
   RankTrainingRequest rank;
   // The blended retrieval, trained on the dataset's purchase evidence.
   models::RetrievalTrainOptions retrieval;
+  // The two-stage ranker's context (blend + category affinity) is trained
+  // on the evidence before time_start + fraction × (held-out − time_start);
+  // the ranker on the clicks from there to the held-out time. 0: the
+  // single-stage ranker only.
+  double rank_context_fraction = 0.8;
   // Optional: after each group loaded into the home.
   std::function<void(const GroupLoad&)> on_group_loaded;
 };
@@ -91,9 +104,15 @@ StatusOr<RetrievalEvaluation> EvaluateRetrieval(const featurestore::FeatureStore
 // Trains the ranker on the clicks before `heldout_from` (its own 70/20/10
 // split) with and without the click feature, and measures AUC on the
 // clicks from `heldout_from` on.
+// With `context` (not owned), the two-stage ranker instead, trained on the
+// clicks in [train_from, heldout_from) (train_from: where the context's
+// evidence ends), the held-out rows scored with the same context, as the
+// server would; the single-stage AUC is then auc_single_stage.
 StatusOr<RankerEvaluation> EvaluateRanker(const featurestore::FeatureStore& store,
                                           const std::string& heldout_from,
-                                          RankTrainingRequest request);
+                                          RankTrainingRequest request,
+                                          const RankContext* context = nullptr,
+                                          const std::string& train_from = "");
 
 // The whole evaluation: loads the training groups the home lacks from
 // request.data (read-write), then evaluates on a read-only store: the FM,

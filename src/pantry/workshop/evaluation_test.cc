@@ -1,8 +1,9 @@
 #include "pantry/workshop/evaluation.h"
 
-#include <cstdio>
-
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
 
 #include "pantry/workshop/test_dataset.h"
 
@@ -45,8 +46,18 @@ TEST_F(WorkshopTest, EvaluatesBothModelsAgainstTheTruth) {
   EXPECT_GT(report->rank.heldout_rows, 0u);
   EXPECT_GT(report->rank.auc, 0.0);
   EXPECT_LE(report->rank.auc, 1.0);
-  EXPECT_EQ(report->rank.training.features.front(), "healthy_activity_last_2m");
+  // The two-stage view: live W and ā first, the context's features after
+  // the profile ones; without click features it starts at the profile.
+  const auto& features = report->rank.training.features;
+  EXPECT_TRUE(report->rank.two_stage);
+  EXPECT_EQ(features.front(), "sum_activity_weight_last_2m");
+  for (const char* name : {"healthy_activity_last_2m", "customer_category_affinity",
+                           "retrieval_score_als", "retrieval_score_popularity"}) {
+    EXPECT_NE(std::find(features.begin(), features.end(), name), features.end()) << name;
+  }
   EXPECT_EQ(report->rank.training_without_click_features.features.front(), "product_health_index");
+  ASSERT_TRUE(report->rank.auc_single_stage.has_value());
+  EXPECT_GT(*report->rank.auc_single_stage, 0.0);
 
   const std::filesystem::path file = root_ / "report.json";
   ASSERT_TRUE(WriteEvalReport(file, *report).ok());

@@ -23,14 +23,21 @@ StatusOr<double> ParseDouble(const fs::path& file, std::string_view text) {
   return value;
 }
 
+// `profile_only`: each customer queried as if new (profile segment only,
+// no history), the cold-start path for customers the generator gives
+// history to.
 RecallAtK Recall(const datagen::GroundTruth& truth, const RetrievalEvidence& d,
-                 const models::CandidateSource& source) {
+                 const models::CandidateSource& source, bool profile_only = false) {
   auto rank = [&](const std::string& customer_id, size_t k) {
     std::vector<std::string> ranked;
     auto c = d.customers.Find(customer_id);
     if (!c) return ranked;  // not in customers.csv: nothing to query with
     models::RetrievalQuery q;
-    q.customer = *c;
+    if (profile_only) {
+      q.segment = d.customer_segment[*c];
+    } else {
+      q.customer = *c;
+    }
     for (const models::Candidate& x : source.Retrieve(q, k)) {
       ranked.push_back(d.products.key(x.product));
     }
@@ -114,6 +121,7 @@ StatusOr<BlendEvaluation> EvaluateBlend(const fs::path& dir, const datagen::Grou
   out.cold_customers = cold.eval_customers.size();
   out.blend_cold = Recall(cold, d, *blend);
   out.blend_warm = Recall(warm, d, *blend);
+  out.blend_profile_only = Recall(truth, d, *blend, /*profile_only=*/true);
   return out;
 }
 
@@ -126,6 +134,7 @@ OrderedJson BlendEvaluationJson(const BlendEvaluation& e) {
   j["cold_customers"] = e.cold_customers;
   j["blend_cold_start"] = RecallJson(e.blend_cold);
   j["blend_warm"] = RecallJson(e.blend_warm);
+  j["blend_profile_only"] = RecallJson(e.blend_profile_only);
   j["evidence_pairs"] = e.evidence_pairs;
   j["train_seconds"] = e.train_seconds;
   return j;

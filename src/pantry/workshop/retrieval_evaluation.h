@@ -47,6 +47,9 @@ struct BlendEvaluation {
   size_t cold_customers = 0;
   RecallAtK blend_cold;  // over the cold customers only (0 when none; the CLI prints "-")
   RecallAtK blend_warm;  // over the others
+  // Every eval customer queried by profile segment only, as if new: the
+  // cold-start figure when (as in generated data) no eval customer is cold.
+  RecallAtK blend_profile_only;
   size_t evidence_pairs = 0;
   double train_seconds = 0;
 };

@@ -70,9 +70,14 @@ StatusOr<models::RankModel> TrainRank(const featurestore::FeatureStore& store,
                                       const RankTrainingRequest& request,
                                       models::RankTrainingMetrics* metrics) {
   ASSIGN_OR_RETURN(std::vector<models::RankExample> examples,
-                   LoadRankExamples(store, request.clicks));
+                   LoadRankExamples(store, request.clicks, request.context != nullptr));
   if (request.on_rows_loaded) request.on_rows_loaded(examples.size());
   models::RankTrainOptions options;
+  if (request.context != nullptr) {
+    AddTwoStageFeatures(*request.context, examples);
+    options.two_stage = true;
+    options.affinity = request.context->affinity;
+  }
   options.params = request.params;
   options.params.seed = request.seed;
   options.split_seed = request.seed;

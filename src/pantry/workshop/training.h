@@ -17,6 +17,7 @@
 #include "pantry/featurestore/feature_store.h"
 #include "pantry/models/cf_model.h"
 #include "pantry/models/rank_model.h"
+#include "pantry/workshop/rank_context.h"
 #include "pantry/workshop/training_data.h"
 
 namespace pantry::workshop {
@@ -45,6 +46,10 @@ struct RankTrainingRequest {
   // false: without healthy_activity_last_2m (the baseline).
   bool use_click_features = true;
   ClickRange clicks;
+  // Not owned; when set, the two-stage view (models::TwoStageRankFeatureNames)
+  // with its features from this context (workshop/rank_context.h). `clicks`
+  // must then start after the context's evidence ends (no leakage).
+  const RankContext* context = nullptr;
   std::function<void(size_t rows)> on_rows_loaded;
 };
 

@@ -57,12 +57,12 @@ StatusOr<std::string> CfQuery(models::CfTarget target, const ClickRange& range) 
          std::string(bought ? "1 = 1" : "cs.bought = 1") + conditions;
 }
 
-StatusOr<std::string> RankQuery(const ClickRange& range) {
+StatusOr<std::string> RankQuery(const ClickRange& range, bool with_ids) {
   ASSIGN_OR_RETURN(std::string conditions, RangeConditions(range));
   std::string sql =
       "SELECT cs.bought, cs.sum_activity_weight_last_2m, cs.avg_product_health_index_last_2m, "
       "p.product_health_index, c.customer_health_index, p.product_category" +
-      std::string(kClickJoins);
+      std::string(with_ids ? ", cs.customer_id, cs.product_id" : "") + std::string(kClickJoins);
   if (!conditions.empty()) sql += " WHERE" + conditions.substr(4);  // drop the first " AND"
   return sql;
 }
@@ -82,7 +82,7 @@ StatusOr<models::CfExample> CfExampleFromRow(std::span<const FeatureValue> row, 
 
 StatusOr<models::RankExample> RankExampleFromRow(std::span<const FeatureValue> row,
                                                  size_t row_number) {
-  RETURN_IF_ERROR(CheckWidth(row, 6, row_number));
+  if (row.size() != 8) RETURN_IF_ERROR(CheckWidth(row, 6, row_number));
   static constexpr const char* kNames[] = {"bought", "sum_activity_weight_last_2m",
                                            "avg_product_health_index_last_2m",
                                            "product_health_index", "customer_health_index"};
@@ -97,6 +97,10 @@ StatusOr<models::RankExample> RankExampleFromRow(std::span<const FeatureValue> r
   e.product_health_index = static_cast<float>(values[3]);
   e.customer_health_index = static_cast<float>(values[4]);
   e.product_category = row[5].ToString();
+  if (row.size() == 8) {
+    e.customer_id = row[6].ToString();
+    e.product_id = row[7].ToString();
+  }
   return e;
 }
 
@@ -115,8 +119,9 @@ StatusOr<std::vector<models::CfExample>> LoadCfExamples(const featurestore::Feat
 }
 
 StatusOr<std::vector<models::RankExample>> LoadRankExamples(const featurestore::FeatureStore& store,
-                                                            const ClickRange& range) {
-  ASSIGN_OR_RETURN(std::string sql, RankQuery(range));
+                                                            const ClickRange& range,
+                                                            bool with_ids) {
+  ASSIGN_OR_RETURN(std::string sql, RankQuery(range, with_ids));
   std::vector<models::RankExample> examples;
   Status status = store.QueryEach(sql, nullptr, [&](std::span<const FeatureValue> row) {
     ASSIGN_OR_RETURN(models::RankExample e, RankExampleFromRow(row, examples.size()));

@@ -41,8 +41,12 @@ StatusOr<std::string> CfQuery(models::CfTarget target, const ClickRange& range);
 // weight and mean health instead of their product, from which the feature
 // view derives healthy_activity_last_2m). Columns: bought,
 // sum_activity_weight_last_2m, avg_product_health_index_last_2m,
-// product_health_index, customer_health_index, product_category.
-StatusOr<std::string> RankQuery(const ClickRange& range);
+// product_health_index, customer_health_index, product_category, and with
+// `with_ids` customer_id, product_id (what the two-stage features are keyed
+// by; RankExampleFromRow accepts rows with or without them). The default
+// query is unchanged so that the single-stage ranker sees its rows in the
+// same order as before.
+StatusOr<std::string> RankQuery(const ClickRange& range, bool with_ids = false);
 
 // One row of CfQuery / RankQuery as an example. `row_number` is used in
 // errors: InvalidArgument when a numeric column is missing or not a finite
@@ -58,7 +62,8 @@ StatusOr<std::vector<models::CfExample>> LoadCfExamples(const featurestore::Feat
                                                         models::CfTarget target,
                                                         const ClickRange& range);
 StatusOr<std::vector<models::RankExample>> LoadRankExamples(const featurestore::FeatureStore& store,
-                                                            const ClickRange& range);
+                                                            const ClickRange& range,
+                                                            bool with_ids = false);
 
 // The products group as parallel id and name lists, in the table's order
 // (the catalog for negative sampling and retrieval).
