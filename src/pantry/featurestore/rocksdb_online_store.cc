@@ -8,6 +8,7 @@
 // across a crash. With sync=false the WAL write reaches the OS before Write
 // returns, which survives kill -9 of the process; sync=true also fsyncs it
 // (power loss).
+#include <algorithm>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
@@ -144,7 +145,7 @@ StatusOr<std::unique_ptr<OnlineStore>> OnlineStore::OpenRocksDb(
     opts.create_if_missing = !options.read_only;
     opts.IncreaseParallelism(2);
     opts.max_background_jobs = 2;
-    opts.write_buffer_size = 64 << 20;
+    opts.write_buffer_size = static_cast<size_t>(options.write_buffer_bytes);
     // The online store overwrites the same keys over and over (latest record
     // per id). In-place memtable updates keep one entry per key instead of a
     // version per put, which keeps the skip list shallow for reads and
@@ -155,11 +156,17 @@ StatusOr<std::unique_ptr<OnlineStore>> OnlineStore::OpenRocksDb(
     // keyed on the whole key (prefix = up to 1 KB) replaces the skip-list
     // search that dominated the write path.
     opts.prefix_extractor.reset(rocksdb::NewCappedPrefixTransform(1024));
-    opts.memtable_factory.reset(rocksdb::NewHashLinkListRepFactory(1 << 20));
+    // Its bucket array is allocated in the memtable up front (8 bytes per
+    // bucket), so it scales with the memtable: 1M buckets (8 MiB) for the
+    // default 64 MiB, fewer for a small one, which would otherwise be full
+    // on creation.
+    const auto buckets = static_cast<size_t>(
+        std::clamp<int64_t>(options.write_buffer_bytes / 64, int64_t{1} << 10, int64_t{1} << 20));
+    opts.memtable_factory.reset(rocksdb::NewHashLinkListRepFactory(buckets));
     opts.allow_concurrent_memtable_write = false;
     rocksdb::BlockBasedTableOptions table;
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-    table.block_cache = rocksdb::NewLRUCache(128 << 20);
+    table.block_cache = rocksdb::NewLRUCache(static_cast<size_t>(options.block_cache_bytes));
     table.whole_key_filtering = true;
     opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     rocksdb::DB* raw = nullptr;
