@@ -8,7 +8,6 @@
 // across a crash. With sync=false the WAL write reaches the OS before Write
 // returns, which survives kill -9 of the process; sync=true also fsyncs it
 // (power loss).
-#include <algorithm>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
@@ -17,6 +16,7 @@
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <algorithm>
 
 #include "pantry/common/coding.h"
 #include "pantry/featurestore/online_store.h"

@@ -220,8 +220,8 @@ class SqliteOfflineStore final : public OfflineStore {
     // A large page cache (default 64 MiB; SQLite's own is 2 MB): bulk
     // appends and the journal replay touch many pages per transaction. A
     // negative cache_size is in KiB.
-    RETURN_IF_ERROR(Exec(db_, "PRAGMA cache_size=-" + std::to_string(std::max<int64_t>(
-                                                         1, cache_bytes >> 10))));
+    RETURN_IF_ERROR(
+        Exec(db_, "PRAGMA cache_size=-" + std::to_string(std::max<int64_t>(1, cache_bytes >> 10))));
     RETURN_IF_ERROR(Exec(db_,
                          "CREATE TABLE IF NOT EXISTS _pantry_journal (sequence INTEGER PRIMARY "
                          "KEY, feature_group TEXT NOT NULL, op INTEGER NOT NULL, ttl_micros "

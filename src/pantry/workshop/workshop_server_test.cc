@@ -257,7 +257,8 @@ TEST_F(WorkshopTest, SizeRetentionKeepsEachShardNearItsBound) {
   ASSERT_TRUE((*server)->Stop().ok());
   int64_t largest = 0;
   int most_segments = 0;
-  for (const auto& shard : std::filesystem::directory_iterator(home() / "stream" / "click_stream")) {
+  for (const auto& shard :
+       std::filesystem::directory_iterator(home() / "stream" / "click_stream")) {
     if (!shard.is_directory() || shard.path().filename().string().rfind("shard-", 0) != 0) continue;
     int64_t bytes = 0;
     int segments = 0;
