@@ -127,7 +127,7 @@ def main():
     ap.add_argument("--pantry", default="build/release/bin/pantry")
     ap.add_argument("--seconds", type=float, default=600)
     ap.add_argument("--probe-seconds", type=float, default=20)
-    ap.add_argument("--warmup", type=float, default=60)
+    ap.add_argument("--warmup", type=float, default=180)
     ap.add_argument("--fraction", type=float, default=0.8)
     ap.add_argument("--threads", type=int, default=4)
     ap.add_argument("--home")

@@ -7,7 +7,6 @@
 
 #include "pantry/cli/command.h"
 #include "pantry/cli/sql_flags.h"
-#include "pantry/common/heap_memory.h"
 #include "pantry/common/logging.h"
 #include "pantry/server/termination_signal.h"
 #include "pantry/workshop/kda_outputs.h"
@@ -56,8 +55,6 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   // Before any thread starts, so that every thread inherits the mask and the
   // signal is taken only by WaitForTerminationSignal below.
   server::BlockTerminationSignals();
-  // Also before threads start: arenas are created per thread on first use.
-  if (!ConfigureServerHeap()) PANTRY_LOG_WARN("could not configure malloc arenas (mallopt)");
   workshop::WorkshopServerOptions options;
   ASSIGN_OR_RETURN(options.home, globals.RequireHome());
   options.clock = globals.clock();

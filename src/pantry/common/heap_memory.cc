@@ -12,14 +12,4 @@ void ReleaseFreeHeapMemory() {
 #endif
 }
 
-bool ConfigureServerHeap(int max_arenas, int mmap_threshold) {
-#if defined(__GLIBC__)
-  return mallopt(M_ARENA_MAX, max_arenas) == 1 && mallopt(M_MMAP_THRESHOLD, mmap_threshold) == 1;
-#else
-  (void)max_arenas;
-  (void)mmap_threshold;
-  return true;
-#endif
-}
-
 }  // namespace pantry
