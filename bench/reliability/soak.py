@@ -186,7 +186,11 @@ def main():
     metrics = conn.getresponse().read().decode()
     print("load average at end:", loadavg())
     warm = [r for t, r in samples if t >= args.warmup]
-    rss_warm, rss_end = (warm[0], warm[-1]) if warm else (0, 0)
+    # Means over the first and the last minute after the warm-up (12 samples
+    # each), so that one transient sample (a checkpoint, a memtable flush)
+    # does not read as growth; the single samples are printed too.
+    rss_warm = sum(warm[:12]) / len(warm[:12]) if warm else 0
+    rss_end = sum(warm[-12:]) / len(warm[-12:]) if warm else 0
     fivexx = sum(n for c in statuses.values() for s, n in c.items() if s >= 500 or s == 0)
     fivexx_probe = sum(n for c in probe.values() for s, n in c.items() if s >= 500 or s == 0)
     print("soak: %d ops in %.0f s = %.0f ops/s" % (ops, elapsed, ops / elapsed))
@@ -195,8 +199,10 @@ def main():
     print("5xx or failed connections: %d during the soak, %d during the probe"
           % (fivexx, fivexx_probe))
     growth = 100.0 * (rss_end - rss_warm) / rss_warm if rss_warm else float("nan")
-    print("RSS: %.1f MiB at %.0f s (after warm-up), %.1f MiB at the end: %+.1f%%; max %.1f MiB"
+    print("RSS: %.1f MiB in the minute after the %.0f s warm-up, %.1f MiB in the last minute: "
+          "%+.1f%%; single samples %.1f -> %.1f MiB; max %.1f MiB"
           % (rss_warm / 1024, args.warmup, rss_end / 1024, growth,
+             warm[0] / 1024 if warm else 0, warm[-1] / 1024 if warm else 0,
              max(r for _, r in samples) / 1024 if samples else 0))
     print("RSS per minute (MiB, total/anonymous): " + ", ".join(
         "%.0f/%.0f" % (samples[i][1] / 1024, anon[i] / 1024)
@@ -214,6 +220,10 @@ def main():
         if re.match(r"pantry_stream_(lag_events|window_evictions_total|dead_letters|"
                     r"events_rejected|poll_errors)\{", line):
             print("  " + line)
+    for d in ("online", "offline.db", "offline.db-wal"):
+        path = os.path.join(home, "featurestore", d)
+        size = du(path) if os.path.isdir(path) else (os.path.getsize(path) if os.path.exists(path) else 0)
+        print("  featurestore/%s: %.1f MiB" % (d, size / 2**20))
     server.send_signal(signal.SIGTERM)
     rc = server.wait(timeout=120)
     print("shutdown exit status", rc)
