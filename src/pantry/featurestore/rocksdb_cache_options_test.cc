@@ -62,5 +62,38 @@ TEST(RocksDbCacheOptionsTest, SmallMemtableIsFlushedAndDefaultIsNot) {
   EXPECT_EQ(**got, std::string(1000, 'a' + 123 % 20));
 }
 
+// Overwriting the same keys with same-size values updates the memtable in
+// place, so it never fills; the store still flushes after a memtable's
+// worth of writes, and the WAL does not grow with the writes.
+TEST(RocksDbCacheOptionsTest, OverwritesDoNotGrowTheWal) {
+  testing::TempDir tmp{"pantry_rocksdb_wal_test"};
+  {
+    auto store = OnlineStore::OpenRocksDb(tmp / "db", {.write_buffer_bytes = 256 << 10});
+    ASSERT_TRUE(store.ok()) << store.status();
+    for (int round = 0; round < 400; ++round) {  // 400 x 10 x 1 KB = 4 MB
+      std::vector<OnlineWrite> writes;
+      for (int k = 0; k < 10; ++k) {
+        writes.push_back({"g", "hot" + std::to_string(k),
+                          std::string(1000, static_cast<char>('a' + round % 26))});
+      }
+      ASSERT_TRUE((*store)->Write(writes, round + 1).ok());
+    }
+  }  // closing waits for the flushes
+  int64_t wal = 0;
+  for (const auto& f : fs::directory_iterator(tmp / "db")) {
+    if (f.path().extension() == ".log") wal += static_cast<int64_t>(f.file_size());
+  }
+  EXPECT_LT(wal, 1 << 20);
+  auto reopened = OnlineStore::OpenRocksDb(tmp / "db", {});
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  auto got = (*reopened)->Get("g", "hot3");
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ(**got, std::string(1000, static_cast<char>('a' + 399 % 26)));
+  auto applied = (*reopened)->AppliedSequence();
+  ASSERT_TRUE(applied.ok());
+  EXPECT_EQ(*applied, 400);
+}
+
 }  // namespace
 }  // namespace pantry::featurestore
