@@ -34,6 +34,15 @@ find_library(HIREDIS_LIBRARY hiredis)
 if(NOT HIREDIS_INCLUDE_DIR OR NOT HIREDIS_LIBRARY)
   pantry_missing(hiredis libhiredis-dev)
 endif()
+# jemalloc replaces malloc in the `pantry` binary (not the tests, nor the
+# sanitizer builds, which bring their own allocator): under sustained load
+# glibc's per-thread arenas kept ~10x the memory in use (docs/reliability.md,
+# Soak).
+find_library(JEMALLOC_LIBRARY jemalloc)
+if(NOT JEMALLOC_LIBRARY)
+  pantry_missing(jemalloc libjemalloc-dev)
+endif()
+
 add_library(Hiredis::hiredis UNKNOWN IMPORTED)
 set_target_properties(Hiredis::hiredis PROPERTIES
   IMPORTED_LOCATION ${HIREDIS_LIBRARY}

@@ -13,6 +13,14 @@ status is counted; 5xx must be 0. RSS is sampled every 5 s: after the
 warm-up (--warmup seconds into the soak) and at the end (growth must stay
 under 10%). At the end: event-log and store sizes, /metrics stream figures.
 
+The server runs with bounded memory and disk (--bounds, defaults below): an
+event-log retention of --retention-mb-per-shard (the log must stay within
+shards x 1.25 x that), small store caches so that they are full well within
+the warm-up (the defaults, 128 + 2 x 64 + 64 MiB, fill only after many
+minutes at a soak's rate and would read as growth), and click_stream_live
+online-only (its offline history is the one store that grows with every
+event; the demo's group is deleted and recreated without it).
+
 Usage: soak.py [--pantry build/release/bin/pantry] [--seconds 600]
        [--fraction 0.8] [--threads 4] [--home DIR]
 """
@@ -119,11 +127,15 @@ def main():
     ap.add_argument("--pantry", default="build/release/bin/pantry")
     ap.add_argument("--seconds", type=float, default=600)
     ap.add_argument("--probe-seconds", type=float, default=20)
-    ap.add_argument("--warmup", type=float, default=60)
+    ap.add_argument("--warmup", type=float, default=180)
     ap.add_argument("--fraction", type=float, default=0.8)
     ap.add_argument("--threads", type=int, default=4)
     ap.add_argument("--home")
     ap.add_argument("--serve-args", default="", help="extra `pantry serve` flags")
+    ap.add_argument("--retention-mb-per-shard", type=int, default=16)
+    ap.add_argument("--bounds", default="--online-cache-mb 8 --online-memtable-mb 4 "
+                    "--offline-cache-mb 8 --live-online-only",
+                    help="`pantry serve` flags bounding memory (empty: the defaults)")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="pantry_soak_")
     home = args.home or os.path.join(work, "home")
@@ -132,10 +144,14 @@ def main():
                         "--products", "500", "--click-rows", "20000"], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     customers = ["C%d" % i for i in range(1, 301)]
+    if "--live-online-only" in args.bounds.split():
+        subprocess.run([args.pantry, "--home", home, "fg", "delete", "click_stream_live"],
+                       check=True, stdout=subprocess.DEVNULL)
     log = open(os.path.join(work, "serve.log"), "w")
     server = subprocess.Popen(
-        [args.pantry, "--home", home, "serve", "--port", "0", "--no-access-log"] +
-        args.serve_args.split(), stdout=subprocess.PIPE, stderr=log, text=True)
+        [args.pantry, "--home", home, "serve", "--port", "0", "--no-access-log",
+         "--stream-retention-mb-per-shard", str(args.retention_mb_per_shard)] +
+        args.bounds.split() + args.serve_args.split(), stdout=subprocess.PIPE, stderr=log, text=True)
     port = int(re.search(r":(\d+)", server.stdout.readline()).group(1))
     threading.Thread(target=server.stdout.read, daemon=True).start()
     print("load average at start:", loadavg(), flush=True)
@@ -170,7 +186,11 @@ def main():
     metrics = conn.getresponse().read().decode()
     print("load average at end:", loadavg())
     warm = [r for t, r in samples if t >= args.warmup]
-    rss_warm, rss_end = (warm[0], warm[-1]) if warm else (0, 0)
+    # Means over the first and the last minute after the warm-up (12 samples
+    # each), so that one transient sample (a checkpoint, a memtable flush)
+    # does not read as growth; the single samples are printed too.
+    rss_warm = sum(warm[:12]) / len(warm[:12]) if warm else 0
+    rss_end = sum(warm[-12:]) / len(warm[-12:]) if warm else 0
     fivexx = sum(n for c in statuses.values() for s, n in c.items() if s >= 500 or s == 0)
     fivexx_probe = sum(n for c in probe.values() for s, n in c.items() if s >= 500 or s == 0)
     print("soak: %d ops in %.0f s = %.0f ops/s" % (ops, elapsed, ops / elapsed))
@@ -179,8 +199,10 @@ def main():
     print("5xx or failed connections: %d during the soak, %d during the probe"
           % (fivexx, fivexx_probe))
     growth = 100.0 * (rss_end - rss_warm) / rss_warm if rss_warm else float("nan")
-    print("RSS: %.1f MiB at %.0f s (after warm-up), %.1f MiB at the end: %+.1f%%; max %.1f MiB"
+    print("RSS: %.1f MiB in the minute after the %.0f s warm-up, %.1f MiB in the last minute: "
+          "%+.1f%%; single samples %.1f -> %.1f MiB; max %.1f MiB"
           % (rss_warm / 1024, args.warmup, rss_end / 1024, growth,
+             warm[0] / 1024 if warm else 0, warm[-1] / 1024 if warm else 0,
              max(r for _, r in samples) / 1024 if samples else 0))
     print("RSS per minute (MiB, total/anonymous): " + ", ".join(
         "%.0f/%.0f" % (samples[i][1] / 1024, anon[i] / 1024)
@@ -188,16 +210,26 @@ def main():
     for name in ("stream", "featurestore"):
         print("%s dir: %.1f MiB at soak start, %.1f MiB at end"
               % (name, disk_start[name] / 2**20, du(os.path.join(home, name)) / 2**20))
+    log_dir = os.path.join(home, "stream", "click_stream")
+    shards = [d for d in os.listdir(log_dir) if d.startswith("shard-")]
+    log_bound = len(shards) * 1.25 * args.retention_mb_per_shard
+    log_end = sum(du(os.path.join(log_dir, d)) for d in shards) / 2**20
+    print("click_stream log: %.1f MiB over %d shards; retention bound %.1f MiB: %s"
+          % (log_end, len(shards), log_bound, "within" if log_end <= log_bound else "OVER"))
     for line in metrics.splitlines():
         if re.match(r"pantry_stream_(lag_events|window_evictions_total|dead_letters|"
                     r"events_rejected|poll_errors)\{", line):
             print("  " + line)
+    for d in ("online", "offline.db", "offline.db-wal"):
+        path = os.path.join(home, "featurestore", d)
+        size = du(path) if os.path.isdir(path) else (os.path.getsize(path) if os.path.exists(path) else 0)
+        print("  featurestore/%s: %.1f MiB" % (d, size / 2**20))
     server.send_signal(signal.SIGTERM)
     rc = server.wait(timeout=120)
     print("shutdown exit status", rc)
     log.close()
     shutil.rmtree(work, ignore_errors=True)
-    sys.exit(0 if fivexx == 0 and rc == 0 and growth < 10 else 1)
+    sys.exit(0 if fivexx == 0 and rc == 0 and growth < 10 and log_end <= log_bound else 1)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,9 @@ struct ServeOptions {
   double stream_retention_hours = workshop::kDefaultStreamRetentionMicros / 3.6e9;
   int64_t stream_retention_mb_per_shard = 0;
   size_t max_window_keys = stream::kDefaultMaxWindowKeys;
+  int64_t online_cache_mb = featurestore::StoreCacheOptions{}.online_block_cache_bytes >> 20;
+  int64_t online_memtable_mb = featurestore::StoreCacheOptions{}.online_write_buffer_bytes >> 20;
+  int64_t offline_cache_mb = featurestore::StoreCacheOptions{}.offline_cache_bytes >> 20;
 };
 
 // Flag first, then the environment (so that secrets need not be on the
@@ -56,6 +59,9 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   ASSIGN_OR_RETURN(options.home, globals.RequireHome());
   options.clock = globals.clock();
   globals.ApplyStoreBackends(&options.store_backends);
+  options.store_backends.caches = {.online_block_cache_bytes = flags.online_cache_mb << 20,
+                                   .online_write_buffer_bytes = flags.online_memtable_mb << 20,
+                                   .offline_cache_bytes = flags.offline_cache_mb << 20};
   options.server.http.host = flags.host;
   options.server.http.port = flags.port;
   options.server.http.threads = flags.threads;
@@ -179,6 +185,22 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
                    "Per window spec, keys with open window state kept; past it the least "
                    "recently active key is evicted (its stagger window emitted early; 0: no cap)")
       ->capture_default_str();
+  serve
+      ->add_option("--online-cache-mb", flags->online_cache_mb,
+                   "RocksDB online store: block cache in MiB (docs/reliability.md, Soak)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+  serve
+      ->add_option("--online-memtable-mb", flags->online_memtable_mb,
+                   "RocksDB online store: one memtable in MiB (up to two are held: active and "
+                   "flushing)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 14));
+  serve
+      ->add_option("--offline-cache-mb", flags->offline_cache_mb,
+                   "SQLite offline store: page cache in MiB")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
   serve->add_flag("--live-online-only", flags->live_online_only,
                   "Create click_stream_live without an offline store (latest row per customer "
                   "online only); a home that has the group keeps it as it is");

@@ -40,20 +40,27 @@ Status SyncDirectory(const std::filesystem::path& dir) {
 }
 
 Status WriteFileAtomic(const std::filesystem::path& path, std::string_view contents) {
+  return WriteFileAtomic(path, {contents});
+}
+
+Status WriteFileAtomic(const std::filesystem::path& path,
+                       std::initializer_list<std::string_view> pieces) {
   std::filesystem::path tmp = path;
   tmp += ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return ErrnoError("cannot create " + tmp.string(), errno);
-  size_t written = 0;
-  while (written < contents.size()) {
-    ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return ErrnoError("cannot write " + tmp.string(), err);
+  for (std::string_view contents : pieces) {
+    size_t written = 0;
+    while (written < contents.size()) {
+      ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        int err = errno;
+        ::close(fd);
+        return ErrnoError("cannot write " + tmp.string(), err);
+      }
+      written += static_cast<size_t>(n);
     }
-    written += static_cast<size_t>(n);
   }
   if (::fsync(fd) != 0) {
     int err = errno;

@@ -3,6 +3,7 @@
 #define PANTRY_COMMON_FILE_UTIL_H_
 
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,10 @@ StatusOr<std::string> ReadFileToString(const std::filesystem::path& path);
 // over `path` and fsyncs the directory: readers see the old or the new file,
 // never a torn one, also after a crash.
 Status WriteFileAtomic(const std::filesystem::path& path, std::string_view contents);
+// The same with the contents given as pieces written one after another, so
+// that a large file need not be assembled in memory first.
+Status WriteFileAtomic(const std::filesystem::path& path,
+                       std::initializer_list<std::string_view> pieces);
 
 // Appends `line` and a newline to `path` (created 0600 if missing) and
 // fsyncs it: for small append-only logs that must survive a crash.

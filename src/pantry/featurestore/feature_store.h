@@ -69,6 +69,16 @@ struct FeatureStoreHooks {
   std::function<void()> after_offline_commit;
 };
 
+// Memory the embedded stores may keep (RocksDB online, SQLite offline; the
+// Redis and PostgreSQL backends ignore them). The defaults suit a server;
+// a small box or a soak that must show a plateau early can lower them.
+struct StoreCacheOptions {
+  int64_t online_block_cache_bytes = 128 << 20;  // RocksDB LRU block cache
+  // One RocksDB memtable; up to two exist at once (active + flushing).
+  int64_t online_write_buffer_bytes = 64 << 20;
+  int64_t offline_cache_bytes = 64 << 20;  // SQLite page cache
+};
+
 struct FeatureStoreOptions {
   // State lives in <home>/featurestore/ (created if missing unless read_only).
   std::filesystem::path home;
@@ -98,6 +108,7 @@ struct FeatureStoreOptions {
   bool offline_only = false;
   // Bounds on Query/QueryEach (see QueryLimits).
   QueryLimits query_limits;
+  StoreCacheOptions caches;
   // Empty in production; see FeatureStoreHooks.
   FeatureStoreHooks hooks;
 };

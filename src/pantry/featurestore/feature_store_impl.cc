@@ -47,10 +47,12 @@ Status FeatureStoreImpl::OpenOffline() {
     return InvalidArgumentError("offline store \"" + url +
                                 "\": expected sqlite or a postgresql:// URL");
   }
-  ASSIGN_OR_RETURN(offline_, OfflineStore::OpenSqlite(root_ / "offline.db",
-                                                      {.sync = options_.sync_writes,
-                                                       .read_only = options_.read_only,
-                                                       .query_limits = options_.query_limits}));
+  ASSIGN_OR_RETURN(offline_,
+                   OfflineStore::OpenSqlite(root_ / "offline.db",
+                                            {.sync = options_.sync_writes,
+                                             .read_only = options_.read_only,
+                                             .query_limits = options_.query_limits,
+                                             .cache_bytes = options_.caches.offline_cache_bytes}));
   return Status::Ok();
 }
 
@@ -125,9 +127,13 @@ Status FeatureStoreImpl::Init() {
              (options_.read_only && !fs::exists(root_ / "online"))) {
     ASSIGN_OR_RETURN(online_, OnlineStore::OpenMemory());
   } else {
-    ASSIGN_OR_RETURN(online_,
-                     OnlineStore::OpenRocksDb(root_ / "online", {.sync = options_.sync_writes,
-                                                                 .read_only = options_.read_only}));
+    ASSIGN_OR_RETURN(
+        online_,
+        OnlineStore::OpenRocksDb(
+            root_ / "online", {.sync = options_.sync_writes,
+                               .read_only = options_.read_only,
+                               .block_cache_bytes = options_.caches.online_block_cache_bytes,
+                               .write_buffer_bytes = options_.caches.online_write_buffer_bytes}));
   }
   if (options_.read_only) return Status::Ok();
   return Recover();

@@ -77,6 +77,8 @@ struct SqliteOfflineOptions {
   bool sync = false;  // synchronous=FULL instead of NORMAL (WAL mode either way)
   bool read_only = false;
   QueryLimits query_limits;
+  // SQLite's page cache of the connection (PRAGMA cache_size), in bytes.
+  int64_t cache_bytes = 64 << 20;
 };
 
 class OfflineStore {

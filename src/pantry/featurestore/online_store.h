@@ -64,6 +64,11 @@ struct RedisOptions {
 struct RocksDbOnlineOptions {
   bool sync = false;       // fsync the WAL on every Write
   bool read_only = false;  // no lock, no writes
+  // Memory bounds (FeatureStoreOptions::caches): the LRU block cache, and
+  // each memtable (RocksDB keeps up to two, the active one and the one being
+  // flushed, so memtables take up to twice this).
+  int64_t block_cache_bytes = 128 << 20;
+  int64_t write_buffer_bytes = 64 << 20;
 };
 
 class OnlineStore {

@@ -16,6 +16,7 @@
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <algorithm>
 
 #include "pantry/common/coding.h"
 #include "pantry/featurestore/online_store.h"
@@ -47,7 +48,8 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 
 class RocksDbOnlineStore final : public OnlineStore {
  public:
-  RocksDbOnlineStore(std::unique_ptr<rocksdb::DB> db, bool sync) : db_(std::move(db)) {
+  RocksDbOnlineStore(std::unique_ptr<rocksdb::DB> db, bool sync, int64_t flush_every_bytes)
+      : db_(std::move(db)), flush_every_bytes_(flush_every_bytes) {
     write_options_.sync = sync;
     write_options_.disableWAL = false;
   }
@@ -106,7 +108,22 @@ class RocksDbOnlineStore final : public OnlineStore {
       EncodeFixed64(buf, static_cast<uint64_t>(sequence));
       batch.Put(SequenceKey(), rocksdb::Slice(buf, 8));
     }
-    return FromRocks(db_->Write(write_options_, &batch), "write");
+    RETURN_IF_ERROR(FromRocks(db_->Write(write_options_, &batch), "write"));
+    // In-place updates keep an overwritten key's memtable entry from
+    // growing, so a memtable of hot keys never fills and never flushes,
+    // and the WAL behind it grows without bound (measured: 60 MB a minute
+    // in the soak; max_total_wal_size does not apply to a single column
+    // family). A flush once a memtable's worth of writes went into the WAL
+    // lets RocksDB delete the old WAL files.
+    wal_bytes_since_flush_ += static_cast<int64_t>(batch.GetDataSize());
+    if (wal_bytes_since_flush_ >= flush_every_bytes_) {
+      wal_bytes_since_flush_ = 0;
+      rocksdb::FlushOptions flush;
+      flush.wait = false;
+      flush.allow_write_stall = true;
+      RETURN_IF_ERROR(FromRocks(db_->Flush(flush), "flush"));
+    }
+    return Status::Ok();
   }
 
   StatusOr<int64_t> AppliedSequence() const override {
@@ -133,6 +150,8 @@ class RocksDbOnlineStore final : public OnlineStore {
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::ReadOptions read_options_;
   rocksdb::WriteOptions write_options_;
+  const int64_t flush_every_bytes_;
+  int64_t wal_bytes_since_flush_ = 0;  // Write is single-writer (the facade's)
 };
 
 }  // namespace
@@ -144,7 +163,7 @@ StatusOr<std::unique_ptr<OnlineStore>> OnlineStore::OpenRocksDb(
     opts.create_if_missing = !options.read_only;
     opts.IncreaseParallelism(2);
     opts.max_background_jobs = 2;
-    opts.write_buffer_size = 64 << 20;
+    opts.write_buffer_size = static_cast<size_t>(options.write_buffer_bytes);
     // The online store overwrites the same keys over and over (latest record
     // per id). In-place memtable updates keep one entry per key instead of a
     // version per put, which keeps the skip list shallow for reads and
@@ -155,11 +174,17 @@ StatusOr<std::unique_ptr<OnlineStore>> OnlineStore::OpenRocksDb(
     // keyed on the whole key (prefix = up to 1 KB) replaces the skip-list
     // search that dominated the write path.
     opts.prefix_extractor.reset(rocksdb::NewCappedPrefixTransform(1024));
-    opts.memtable_factory.reset(rocksdb::NewHashLinkListRepFactory(1 << 20));
+    // Its bucket array is allocated in the memtable up front (8 bytes per
+    // bucket), so it scales with the memtable: 1M buckets (8 MiB) for the
+    // default 64 MiB, fewer for a small one, which would otherwise be full
+    // on creation.
+    const auto buckets = static_cast<size_t>(
+        std::clamp<int64_t>(options.write_buffer_bytes / 64, int64_t{1} << 10, int64_t{1} << 20));
+    opts.memtable_factory.reset(rocksdb::NewHashLinkListRepFactory(buckets));
     opts.allow_concurrent_memtable_write = false;
     rocksdb::BlockBasedTableOptions table;
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-    table.block_cache = rocksdb::NewLRUCache(128 << 20);
+    table.block_cache = rocksdb::NewLRUCache(static_cast<size_t>(options.block_cache_bytes));
     table.whole_key_filtering = true;
     opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     rocksdb::DB* raw = nullptr;
@@ -172,8 +197,8 @@ StatusOr<std::unique_ptr<OnlineStore>> OnlineStore::OpenRocksDb(
       }
       return FromRocks(s, "open " + dir.string());
     }
-    return std::unique_ptr<OnlineStore>(
-        std::make_unique<RocksDbOnlineStore>(std::unique_ptr<rocksdb::DB>(raw), options.sync));
+    return std::unique_ptr<OnlineStore>(std::make_unique<RocksDbOnlineStore>(
+        std::unique_ptr<rocksdb::DB>(raw), options.sync, options.write_buffer_bytes));
   } catch (const std::exception& e) {
     return InternalError("RocksDB open " + dir.string() + ": " + e.what());
   }

@@ -212,14 +212,16 @@ class SqliteOfflineStore final : public OfflineStore {
     sqlite3_close_v2(db_);
   }
 
-  Status Init(bool sync) {
+  Status Init(bool sync, int64_t cache_bytes) {
     if (read_only_) return Exec(db_, "PRAGMA busy_timeout=10000");
     RETURN_IF_ERROR(Exec(db_, "PRAGMA busy_timeout=10000"));
     RETURN_IF_ERROR(Exec(db_, "PRAGMA journal_mode=WAL"));
     RETURN_IF_ERROR(Exec(db_, sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
-    // 64 MB page cache (the default is 2 MB): bulk appends and the journal
-    // replay touch many pages per transaction.
-    RETURN_IF_ERROR(Exec(db_, "PRAGMA cache_size=-65536"));
+    // A large page cache (default 64 MiB; SQLite's own is 2 MB): bulk
+    // appends and the journal replay touch many pages per transaction. A
+    // negative cache_size is in KiB.
+    RETURN_IF_ERROR(
+        Exec(db_, "PRAGMA cache_size=-" + std::to_string(std::max<int64_t>(1, cache_bytes >> 10))));
     RETURN_IF_ERROR(Exec(db_,
                          "CREATE TABLE IF NOT EXISTS _pantry_journal (sequence INTEGER PRIMARY "
                          "KEY, feature_group TEXT NOT NULL, op INTEGER NOT NULL, ttl_micros "
@@ -561,7 +563,7 @@ StatusOr<std::unique_ptr<OfflineStore>> OfflineStore::OpenSqlite(
   }
   auto store =
       std::make_unique<SqliteOfflineStore>(file, db, options.read_only, options.query_limits);
-  RETURN_IF_ERROR(store->Init(options.sync).WithContext(file.string()));
+  RETURN_IF_ERROR(store->Init(options.sync, options.cache_bytes).WithContext(file.string()));
   return std::unique_ptr<OfflineStore>(std::move(store));
 }
 

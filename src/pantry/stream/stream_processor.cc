@@ -114,21 +114,22 @@ Status StreamProcessor::Checkpoint() {
   RETURN_IF_ERROR(Deliver());
   const int64_t start = options_.clock->NowMicros();
   {
-    std::string out;
-    PutFixed32(&out, kCheckpointMagic);
-    PutFixed64(&out, read_pos_.size());
+    // Written as header, state and trailer pieces: copying the state (as
+    // large as the windows) into one buffer would double the peak.
+    std::string header;
+    PutFixed32(&header, kCheckpointMagic);
+    PutFixed64(&header, read_pos_.size());
     for (size_t s = 0; s < read_pos_.size(); ++s) {
       // Records read but not yet processed are not consumed.
-      PutFixed64(&out, pending_[s].empty() ? read_pos_[s] : pending_[s].front().sequence);
+      PutFixed64(&header, pending_[s].empty() ? read_pos_[s] : pending_[s].front().sequence);
     }
-    std::string state = aggregator_->Serialize();
-    PutFixed64(&out, state.size());
-    out += state;
-    state = std::string();
-    for (uint64_t r : stats_.rejected) PutFixed64(&out, r);
-    PutFixed32(&out, Crc32(out));
+    const std::string state = aggregator_->Serialize();
+    PutFixed64(&header, state.size());
+    std::string trailer;
+    for (uint64_t r : stats_.rejected) PutFixed64(&trailer, r);
+    PutFixed32(&trailer, Crc32(trailer, Crc32(state, Crc32(header))));
     RETURN_IF_ERROR(EnsureWritableDirectory(options_.checkpoint_path.parent_path()));
-    RETURN_IF_ERROR(WriteFileAtomic(options_.checkpoint_path, out));
+    RETURN_IF_ERROR(WriteFileAtomic(options_.checkpoint_path, {header, state, trailer}));
   }
   // The serialized state (as large as the windows) was just freed.
   ReleaseFreeHeapMemory();

@@ -154,6 +154,7 @@ StatusOr<std::unique_ptr<featurestore::FeatureStore>> OpenHomeStore(
     options.online_password = backends->online_password;
     options.offline_backend = backends->offline_backend;
     options.offline_url = backends->offline_url;
+    options.caches = backends->caches;
   }
   options.home = home;
   options.read_only = read_only;

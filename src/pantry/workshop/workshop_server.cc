@@ -1,5 +1,6 @@
 #include "pantry/workshop/workshop_server.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -160,6 +161,15 @@ Status WorkshopServerImpl::StartStreams() {
   stream_options.log_options.shards = options_.click_stream_shards;
   stream_options.log_options.retention_micros = options_.stream_retention_micros;
   stream_options.log_options.retention_bytes = options_.stream_retention_bytes_per_shard;
+  if (options_.stream_retention_bytes_per_shard > 0) {
+    // Retention deletes whole segments and never the one being written, so
+    // a shard holds up to retention + one segment: segments of a quarter of
+    // the bound keep the disk within 1.25x of it (64 MiB segments would
+    // overshoot a small bound many times over).
+    stream_options.log_options.segment_bytes =
+        std::clamp<int64_t>(options_.stream_retention_bytes_per_shard / 4, int64_t{1} << 20,
+                            stream_options.log_options.segment_bytes);
+  }
   stream_options.poll_interval_ms = options_.stream_poll_interval_ms;
   stream_options.backlog_limits = options_.stream_backlog;
   stream_options.max_window_keys = options_.max_window_keys;

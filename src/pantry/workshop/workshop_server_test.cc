@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <thread>
 
 #include "pantry/common/json.h"
@@ -222,6 +224,55 @@ TEST_F(WorkshopTest, ReadyWithModelsUntilTheStoreRefusesWrites) {
   EXPECT_EQ((*ready)["checks"]["models"], "ok");
   client.Close();
   EXPECT_TRUE((*server)->Stop().ok());
+}
+
+// A size retention also sizes the segments (a quarter of the bound, at least
+// 1 MiB): retention deletes whole segments, so 64 MiB segments would let a
+// shard grow far past a small bound.
+TEST_F(WorkshopTest, SizeRetentionKeepsEachShardNearItsBound) {
+  WorkshopServerOptions options = Options(home());
+  options.stream_retention_bytes_per_shard = 2 << 20;
+  auto server = WorkshopServer::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  server::HttpClient client("127.0.0.1", (*server)->port());
+  const std::string event = R"({"event_time":"2026-11-27T03:00:00Z","customer_id":"C9",)"
+                            R"("product_id":"P2","product_category":"snacks",)"
+                            R"("activity_type":"added_to_cart","activity_weight":2,)"
+                            R"("product_health_index":0.5})";
+  Json records = Json::array();
+  for (int i = 0; i < 500; ++i) {
+    records.push_back({{"PartitionKey", "C9"}, {"Data", server::Base64Encode(event)}});
+  }
+  const std::string body = DumpJson(Json{{"StreamName", "click_stream"}, {"Records", records}});
+  // 25k events of ~190 bytes into one shard: about twice the bound.
+  for (int call = 0; call < 50; ++call) {
+    auto response = client.Send("POST", "/",
+                                {{"X-Amz-Target", "Kinesis_20131202.PutRecords"},
+                                 {"Content-Type", "application/x-amz-json-1.1"}},
+                                body);
+    ASSERT_TRUE(response.ok()) << response.status();
+    ASSERT_EQ(response->status, 200) << response->body;
+  }
+  client.Close();
+  ASSERT_TRUE((*server)->Stop().ok());
+  int64_t largest = 0;
+  int most_segments = 0;
+  for (const auto& shard :
+       std::filesystem::directory_iterator(home() / "stream" / "click_stream")) {
+    if (!shard.is_directory() || shard.path().filename().string().rfind("shard-", 0) != 0) continue;
+    int64_t bytes = 0;
+    int segments = 0;
+    for (const auto& file : std::filesystem::directory_iterator(shard.path())) {
+      if (file.path().extension() != ".log") continue;
+      bytes += static_cast<int64_t>(file.file_size());
+      ++segments;
+    }
+    largest = std::max(largest, bytes);
+    most_segments = std::max(most_segments, segments);
+  }
+  EXPECT_GE(most_segments, 2);
+  EXPECT_GT(largest, 1 << 20);
+  EXPECT_LE(largest, (2 << 20) + (1 << 20));  // the bound plus the segment being written
 }
 
 }  // namespace
