@@ -56,6 +56,7 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   ASSIGN_OR_RETURN(options.home, globals.RequireHome());
   options.clock = globals.clock();
   globals.ApplyStoreBackends(&options.store_backends);
+  options.event_log_url = globals.event_log_url();
   options.server.http.host = flags.host;
   options.server.http.port = flags.port;
   options.server.http.threads = flags.threads;
