@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <random>
+#include <span>
 
 #include "pantry/featurestore/redis_router.h"
 #include "pantry/featurestore/store_url.h"
@@ -90,7 +91,7 @@ class RedisProcessorLeases final : public ProcessorLeases {
   StatusOr<std::optional<std::string>> LoadCheckpoint(std::string_view name) override {
     std::vector<Command> cmds = {{{"GET", Key(name, "checkpoint")}, 1}};
     std::vector<Reply> replies;
-    RETURN_IF_ERROR(router_->Execute(cmds, &replies));
+    RETURN_IF_ERROR(Execute(cmds, &replies));
     RETURN_IF_ERROR(ReplyStatus(replies[0], "GET checkpoint"));
     if (replies[0].is_nil()) return std::optional<std::string>();
     return std::optional<std::string>(std::move(replies[0].str));
@@ -111,10 +112,19 @@ class RedisProcessorLeases final : public ProcessorLeases {
   std::string Key(std::string_view name, const char* what) const {
     return prefix_ + ":{" + std::string(name) + "}:" + what;
   }
+  // Every command here may run twice (renewing, releasing or saving again
+  // is harmless), so a transport failure is retried once: after a Redis
+  // restart the first use of a pooled connection fails, and leases are
+  // used too rarely for another call to have replaced it.
+  Status Execute(std::span<const Command> cmds, std::vector<Reply>* replies) {
+    Status st = router_->Execute(cmds, replies);
+    if (st.code() == StatusCode::kUnavailable) st = router_->Execute(cmds, replies);
+    return st;
+  }
   StatusOr<Reply> Run(redis::Args args, const std::string& what) {
     std::vector<Command> cmds = {{std::move(args), 3}};
     std::vector<Reply> replies;
-    RETURN_IF_ERROR(router_->Execute(cmds, &replies));
+    RETURN_IF_ERROR(Execute(cmds, &replies));
     RETURN_IF_ERROR(ReplyStatus(replies[0], what));
     return std::move(replies[0]);
   }

@@ -73,9 +73,12 @@ Status StreamProcessor::WriteCheckpoint(const std::string& bytes) {
   if (options_.leases != nullptr) {
     Status saved = options_.leases->SaveCheckpoint(options_.lease_name, bytes);
     if (saved.code() == StatusCode::kFailedPrecondition) {
-      // Another replica holds the lease now and resumes from its own view.
+      // The lease expired or went with a restarted Redis: whoever takes it
+      // next resumes from the last saved checkpoint (the delivered mark
+      // keeps the feature groups exactly-once), so this is not a failure.
       PANTRY_LOG_WARN("stream processor {}: {}; standing by", spec_.name, saved.message());
       ResetState();
+      return Status::Ok();
     }
     return saved;
   }
