@@ -57,9 +57,12 @@ TEST_F(StoreBackendsCliTest, BadBackendsAreRefusedAtStartup) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("port \"99999\""), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("hunter2"), std::string::npos) << "password echoed: " << r.err;
-  r = Run({"--event-log", "redis://localhost", "fg", "list"});
+  r = Run({"--event-log", "kafka://localhost", "fg", "list"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("not supported yet"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("expected file (the embedded log) or redis://"), std::string::npos) << r.err;
+  r = Run({"--event-log", "redis://h:99999", "fg", "list"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--event-log"), std::string::npos) << r.err;
   r = Run({"--offline-store", "postgresql://u:pw@db/pantry", "fg", "list"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("PostgreSQL offline store unreachable"), std::string::npos) << r.err;

@@ -86,7 +86,9 @@ int RunMain(int argc, char** argv, const featurestore::FeatureStoreHooks& hooks)
                  "redis+cluster://host:port,host:port,... (password: $PANTRY_REDIS_PASSWORD)");
   app.add_option("--offline-store", store_flags.offline_store,
                  "Offline store: sqlite (default, in the home) or postgresql://...");
-  app.add_option("--event-log", store_flags.event_log, "Event log: file (default, in the home)");
+  app.add_option("--event-log", store_flags.event_log,
+                 "Event log: file (default, in the home) | redis://host:port[/db] (Redis Streams, "
+                 "shared by replicas)");
   app.add_option("--config", store_flags.config,
                  "Config file of key = value lines (online-store, offline-store, event-log); "
                  "default: <home>/pantry.conf if it exists. Flags override it");
@@ -141,7 +143,7 @@ int RunMain(int argc, char** argv, const featurestore::FeatureStoreHooks& hooks)
   }
 
   {
-    auto backends = ResolveStoreBackends(store_flags, globals.home_);
+    auto backends = ResolveStoreBackends(store_flags, globals.home_, &globals.event_log_url_);
     if (!backends.ok()) {
       std::cerr << "pantry: error: " << backends.status().message() << "\n";
       return 2;

@@ -38,6 +38,8 @@ class GlobalOptions {
   // `options`, leaving the rest as it is.
   void ApplyStoreBackends(featurestore::FeatureStoreOptions* options) const;
   const featurestore::FeatureStoreOptions& store_backends() const { return store_backends_; }
+  // --event-log: empty for the embedded file log, else the Redis Streams URL.
+  const std::string& event_log_url() const { return event_log_url_; }
 
  private:
   friend int RunMain(int argc, char** argv, const featurestore::FeatureStoreHooks& hooks);
@@ -45,6 +47,7 @@ class GlobalOptions {
   bool quiet_ = false;
   featurestore::FeatureStoreHooks featurestore_hooks_;
   featurestore::FeatureStoreOptions store_backends_;
+  std::string event_log_url_;
 };
 
 using Action = std::function<Status()>;

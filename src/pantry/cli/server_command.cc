@@ -62,6 +62,7 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   options.store_backends.caches = {.online_block_cache_bytes = flags.online_cache_mb << 20,
                                    .online_write_buffer_bytes = flags.online_memtable_mb << 20,
                                    .offline_cache_bytes = flags.offline_cache_mb << 20};
+  options.event_log_url = globals.event_log_url();
   options.server.http.host = flags.host;
   options.server.http.port = flags.port;
   options.server.http.threads = flags.threads;

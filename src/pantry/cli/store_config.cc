@@ -50,7 +50,8 @@ StatusOr<std::map<std::string, std::string>> ReadConfigFile(const fs::path& path
 }
 
 StatusOr<featurestore::FeatureStoreOptions> ResolveStoreBackends(const StoreFlags& flags,
-                                                                 const fs::path& home) {
+                                                                 const fs::path& home,
+                                                                 std::string* event_log_url) {
   std::map<std::string, std::string> file;
   if (!flags.config.empty()) {
     ASSIGN_OR_RETURN(file, ReadConfigFile(flags.config));
@@ -70,13 +71,19 @@ StatusOr<featurestore::FeatureStoreOptions> ResolveStoreBackends(const StoreFlag
       featurestore::SetOfflineStore(pick(flags.offline_store, "offline-store", "sqlite"), &options)
           .WithContext("--offline-store"));
   const std::string event_log = pick(flags.event_log, "event-log", "file");
-  if (event_log != "file") {
+  std::string log_url;
+  if (event_log.starts_with("redis://") || event_log.starts_with("redis+cluster://")) {
+    RETURN_IF_ERROR(featurestore::ParseRedisUrl(event_log).status().WithContext("--event-log"));
+    log_url = event_log;
+  } else if (event_log != "file") {
     return InvalidArgumentError("--event-log \"" + featurestore::MaskPassword(event_log) +
-                                "\": not supported yet (only \"file\", the embedded log)");
+                                "\": expected file (the embedded log) or redis://host:port[/db] "
+                                "(Redis Streams)");
   }
   if (const char* pw = std::getenv("PANTRY_REDIS_PASSWORD"); pw != nullptr) {
     options.online_password = pw;
   }
+  if (event_log_url != nullptr) *event_log_url = log_url;
   return options;
 }
 

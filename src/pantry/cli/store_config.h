@@ -29,11 +29,13 @@ struct StoreFlags {
 StatusOr<std::map<std::string, std::string>> ReadConfigFile(const std::filesystem::path& path);
 
 // Resolves flags, file and environment into the backend fields of
-// FeatureStoreOptions (online/offline backend, URLs, password). Fails on an
-// unknown key, a bad URL, or an event log other than "file" (the only one
-// supported yet).
-StatusOr<featurestore::FeatureStoreOptions> ResolveStoreBackends(const StoreFlags& flags,
-                                                                 const std::filesystem::path& home);
+// FeatureStoreOptions (online/offline backend, URLs, password) and, if
+// `event_log_url` is not null, the event log's URL into it: empty for
+// "file", else a redis:// or redis+cluster:// URL (Redis Streams). Fails on
+// an unknown key or a bad URL.
+StatusOr<featurestore::FeatureStoreOptions> ResolveStoreBackends(
+    const StoreFlags& flags, const std::filesystem::path& home,
+    std::string* event_log_url = nullptr);
 
 }  // namespace pantry::cli
 

@@ -90,7 +90,9 @@ Status RunAppend(const GlobalOptions& globals, const AppendOptions& o) {
   stream::EventLogOptions log_options;
   log_options.shards = o.shards;
   log_options.clock = globals.clock();
-  ASSIGN_OR_RETURN(auto log, stream::EventLog::OpenFile(home, o.stream, log_options));
+  log_options.redis_url = globals.event_log_url();
+  log_options.redis_password = globals.store_backends().online_password;
+  ASSIGN_OR_RETURN(auto log, stream::EventLog::Open(home, o.stream, log_options));
   std::ifstream in(o.events);
   if (!in) return IOError("cannot open " + o.events);
   std::vector<std::string> lines, keys;
@@ -201,6 +203,8 @@ Status RunStream(const GlobalOptions& globals, const RunOptions& o) {
     sink_name = "the feature store";
   }
   so.log_options.shards = o.shards;
+  so.log_options.redis_url = globals.event_log_url();
+  so.log_options.redis_password = globals.store_backends().online_password;
   so.poll_interval_ms = o.poll_ms;
   so.checkpoint_interval_micros = int64_t{o.checkpoint_ms} * 1000;
   so.max_records_per_read = static_cast<size_t>(std::max(1, o.read_batch));

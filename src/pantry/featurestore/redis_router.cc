@@ -122,6 +122,10 @@ class RouterImpl final : public Router {
     if (conn->broken()) {
       // A failed node may have been replaced by a failover.
       if (options_.cluster) stale_.store(true);
+      // The idle connections most likely died with it (a restart): drop
+      // them, so that each does not fail one more request later.
+      std::lock_guard lock(node.mu);
+      node.idle.clear();
       return;
     }
     std::lock_guard lock(node.mu);

@@ -4,9 +4,9 @@
 //
 // Offsets are per shard: a shard hands out strictly increasing 64-bit
 // sequence numbers. Their Kinesis renderings (ShardId, SequenceNumber) and
-// the stream-name rules are in kinesis_ids.h. A Redis Streams backend maps
-// its "<ms>-<n>" ids onto the same uint64 (ms << 20 | n), so callers never
-// parse offsets themselves.
+// the stream-name rules are in kinesis_ids.h. Sequences are dense on both
+// backends (0, 1, 2, ...); the Redis Streams backend stores sequence s as
+// the entry id "0-<s+1>", so callers never parse offsets themselves.
 #ifndef PANTRY_STREAM_EVENT_LOG_H_
 #define PANTRY_STREAM_EVENT_LOG_H_
 
@@ -66,6 +66,11 @@ struct EventLogOptions {
   int64_t retention_micros = 0;      // age of a segment's newest record; 0 = unlimited
   int64_t max_record_bytes = 1 << 20;
   Clock* clock = nullptr;  // null = Clock::Real()
+  // Non-empty: the log is in Redis Streams at this redis:// (or
+  // redis+cluster://) URL (EventLog::Open); segment and fsync settings then
+  // do not apply. redis_password is used when the URL has none.
+  std::string redis_url;
+  std::string redis_password;
   // Tests only: called instead of fdatasync(fd) for the per-shard syncs of
   // appended data (returns 0 or -1 with errno set).
   std::function<int(int fd)> fsync_for_testing;
@@ -88,6 +93,22 @@ class EventLog {
   static StatusOr<std::unique_ptr<EventLog>> OpenFile(const std::filesystem::path& home,
                                                       std::string_view name,
                                                       const EventLogOptions& options);
+
+  // Opens (creating if missing) stream `name` in Redis Streams at `url`
+  // (redis://host:port[/db] or redis+cluster://...): one stream key per
+  // shard, so any number of processes may append to and read any shard.
+  // Retention: retention_bytes becomes an exact MAXLEN estimated from the
+  // record sizes, retention_micros trims by arrival stamp on append. Arrival
+  // stamps: with the real clock, the Redis server's TIME (keep the
+  // replicas' clocks in sync with it, e.g. NTP); with a test clock, the
+  // appender's; clamped to increase strictly per shard. Unavailable if Redis
+  // cannot be reached (calls then fail the same way until it returns).
+  static StatusOr<std::unique_ptr<EventLog>> OpenRedis(std::string_view url, std::string_view name,
+                                                       const EventLogOptions& options);
+  // OpenRedis(options.redis_url, ...) if that is set, else OpenFile.
+  static StatusOr<std::unique_ptr<EventLog>> Open(const std::filesystem::path& home,
+                                                  std::string_view name,
+                                                  const EventLogOptions& options);
 
   virtual int shard_count() const = 0;
   virtual const std::string& name() const = 0;

@@ -47,8 +47,109 @@ StatusOr<std::unique_ptr<StreamProcessor>> StreamProcessor::Create(
     p->options_.dead_letter_path = options.checkpoint_path.parent_path().parent_path() /
                                    "dead_letters" / (spec.name + ".jsonl");
   }
+  if (options.leases != nullptr) {
+    // A standby until the first poll takes the lease (and then loads).
+    p->active_ = false;
+    p->standby_ = true;
+    return p;
+  }
   RETURN_IF_ERROR(p->Load());
   return p;
+}
+
+StatusOr<std::optional<std::string>> StreamProcessor::ReadCheckpoint(std::string* where) const {
+  if (options_.leases != nullptr) {
+    *where = "checkpoint of " + options_.lease_name + " in Redis";
+    return options_.leases->LoadCheckpoint(options_.lease_name);
+  }
+  const auto& path = options_.checkpoint_path;
+  *where = path.string();
+  if (!std::filesystem::exists(path)) return std::optional<std::string>();
+  ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(path));
+  return std::optional<std::string>(std::move(bytes));
+}
+
+Status StreamProcessor::WriteCheckpoint(std::initializer_list<std::string_view> pieces) {
+  if (options_.leases != nullptr) {
+    // Redis takes the value in one piece.
+    std::string bytes;
+    for (std::string_view piece : pieces) bytes += piece;
+    Status saved = options_.leases->SaveCheckpoint(options_.lease_name, bytes);
+    if (saved.code() == StatusCode::kFailedPrecondition) {
+      // The lease expired or went with a restarted Redis: whoever takes it
+      // next resumes from the last saved checkpoint (the delivered mark
+      // keeps the feature groups exactly-once), so this is not a failure.
+      PANTRY_LOG_WARN("stream processor {}: {}; standing by", spec_.name, saved.message());
+      ResetState();
+      return Status::Ok();
+    }
+    return saved;
+  }
+  RETURN_IF_ERROR(EnsureWritableDirectory(options_.checkpoint_path.parent_path()));
+  return WriteFileAtomic(options_.checkpoint_path, pieces);
+}
+
+void StreamProcessor::ResetState() {
+  WindowAggregatorOptions aggregator_options;
+  aggregator_options.max_open_keys = options_.max_window_keys;
+  aggregator_ = WindowAggregator::Create(spec_, aggregator_options);
+  const size_t shards = static_cast<size_t>(log_->shard_count());
+  read_pos_.assign(shards, 0);
+  pending_.clear();
+  pending_.resize(shards);
+  outbox_.clear();
+  outbox_source_.clear();
+  delivered_up_to_ = 0;
+  dirty_ = false;
+  caught_up_ = false;
+  stats_.rejected = {};
+  last_read_stamp_.assign(shards, 0);
+  active_ = false;
+  standby_ = true;
+  std::lock_guard<std::mutex> lock(progress_mu_);
+  progress_next_.clear();
+  progress_through_.assign(shards, options_.clock->NowMicros());
+}
+
+StatusOr<bool> StreamProcessor::KeepLease() {
+  const ProcessorLeaseOptions& lo = options_.leases->options();
+  const int64_t now = options_.clock->NowMicros();
+  const int64_t every = (active_ ? lo.lease_ms / 3 : lo.retry_ms) * 1000;
+  if (lease_checked_micros_ != 0 && now - lease_checked_micros_ < every) return active_;
+  auto held = options_.leases->Hold(options_.lease_name);
+  if (!held.ok()) {
+    // Past the lease's expiry another replica may hold it: stop until the
+    // lease can be checked again.
+    if (active_ && now - lease_renewed_micros_ > lo.lease_ms * 1000) {
+      PANTRY_LOG_WARN("stream processor {}: lease {} not renewed in time; standing by", spec_.name,
+                      options_.lease_name);
+      ResetState();
+    }
+    return held.status();
+  }
+  lease_checked_micros_ = now;
+  if (*held) {
+    lease_renewed_micros_ = now;
+    if (!active_) {
+      ResetState();
+      RETURN_IF_ERROR(Load());
+      active_ = true;
+      standby_ = false;
+      PANTRY_LOG_INFO("stream processor {}: took lease {} as {}", spec_.name, options_.lease_name,
+                      options_.leases->holder());
+    }
+  } else if (active_) {
+    PANTRY_LOG_WARN("stream processor {}: lease {} taken by another replica; standing by",
+                    spec_.name, options_.lease_name);
+    ResetState();
+  }
+  return active_;
+}
+
+Status StreamProcessor::ReleaseLease() {
+  if (options_.leases == nullptr || !active_) return Status::Ok();
+  ResetState();
+  return options_.leases->Release(options_.lease_name);
 }
 
 // Checkpoint layout: magic | u64 shard count | per shard u64 next sequence |
@@ -61,8 +162,9 @@ Status StreamProcessor::Load() {
     // A dead-lettered row is settled: replay must not offer it again.
     delivered_up_to_ = std::max(delivered_up_to_, dead_letters_->last_emission_id());
   }
-  const auto& path = options_.checkpoint_path;
-  if (!std::filesystem::exists(path)) {
+  std::string where;
+  ASSIGN_OR_RETURN(std::optional<std::string> checkpoint, ReadCheckpoint(&where));
+  if (!checkpoint) {
     if (options_.start_at_end) {
       for (size_t s = 0; s < read_pos_.size(); ++s)
         read_pos_[s] = log_->EndSequence(static_cast<int>(s));
@@ -71,9 +173,9 @@ Status StreamProcessor::Load() {
                     options_.start_at_end ? "end" : "beginning");
     return Status::Ok();
   }
-  ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(path));
+  const std::string& bytes = *checkpoint;
   auto corrupt = [&](std::string_view why) {
-    return CorruptionError(path.string() + ": " + std::string(why));
+    return CorruptionError(where + ": " + std::string(why));
   };
   if (bytes.size() < 8) return corrupt("too short");
   const uint32_t crc = DecodeFixed32(bytes.data() + bytes.size() - 4);
@@ -86,7 +188,7 @@ Status StreamProcessor::Load() {
   uint64_t shards = 0;
   if (!GetFixed64(&body, &shards)) return corrupt("truncated");
   if (shards != read_pos_.size()) {
-    return FailedPreconditionError(path.string() + ": written for " + std::to_string(shards) +
+    return FailedPreconditionError(where + ": written for " + std::to_string(shards) +
                                    " shards, the stream has " + std::to_string(read_pos_.size()));
   }
   for (uint64_t& p : read_pos_) {
@@ -94,7 +196,7 @@ Status StreamProcessor::Load() {
   }
   uint64_t state_len = 0;
   if (!GetFixed64(&body, &state_len) || body.size() < state_len) return corrupt("truncated");
-  RETURN_IF_ERROR(aggregator_->Restore(body.substr(0, state_len)).WithContext(path.string()));
+  RETURN_IF_ERROR(aggregator_->Restore(body.substr(0, state_len)).WithContext(where));
   body.remove_prefix(state_len);
   for (uint64_t& r : stats_.rejected) {
     if (!GetFixed64(&body, &r)) return corrupt("truncated");
@@ -111,6 +213,7 @@ Status StreamProcessor::Load() {
 }
 
 Status StreamProcessor::Checkpoint() {
+  if (!active_) return Status::Ok();
   RETURN_IF_ERROR(Deliver());
   const int64_t start = options_.clock->NowMicros();
   {
@@ -128,8 +231,7 @@ Status StreamProcessor::Checkpoint() {
     std::string trailer;
     for (uint64_t r : stats_.rejected) PutFixed64(&trailer, r);
     PutFixed32(&trailer, Crc32(trailer, Crc32(state, Crc32(header))));
-    RETURN_IF_ERROR(EnsureWritableDirectory(options_.checkpoint_path.parent_path()));
-    RETURN_IF_ERROR(WriteFileAtomic(options_.checkpoint_path, {header, state, trailer}));
+    RETURN_IF_ERROR(WriteCheckpoint({header, state, trailer}));
   }
   // The serialized state (as large as the windows) was just freed.
   ReleaseFreeHeapMemory();
@@ -239,6 +341,13 @@ int64_t StreamProcessor::next_close_micros() const {
 StatusOr<size_t> StreamProcessor::PollOnce() { return PollAt(options_.clock->NowMicros()); }
 
 StatusOr<size_t> StreamProcessor::PollAt(int64_t t0) {
+  if (options_.leases != nullptr) {
+    ASSIGN_OR_RETURN(bool run, KeepLease());
+    if (!run) {
+      caught_up_ = true;
+      return size_t{0};
+    }
+  }
   // Undelivered rows block progress: never run ahead of the sink.
   RETURN_IF_ERROR(Deliver());
   const int shards = log_->shard_count();
@@ -340,6 +449,8 @@ void StreamProcessor::PublishProgress(int64_t t0, const std::vector<bool>& read_
 
 std::vector<ShardLag> StreamProcessor::Lag(int64_t now_micros) const {
   std::vector<ShardLag> out(log_->shard_count());
+  // A standby: the lease holder (another replica) owns the backlog.
+  if (standby_.load()) return out;
   std::lock_guard<std::mutex> lock(progress_mu_);
   for (size_t s = 0; s < out.size(); ++s) {
     const uint64_t next = s < progress_next_.size() ? progress_next_[s] : 0;

@@ -12,11 +12,14 @@
 #define PANTRY_STREAM_STREAM_PROCESSOR_H_
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +28,7 @@
 #include "pantry/stream/dead_letter_log.h"
 #include "pantry/stream/event.h"
 #include "pantry/stream/event_log.h"
+#include "pantry/stream/processor_leases.h"
 #include "pantry/stream/row_sink.h"
 #include "pantry/stream/source_reader.h"
 #include "pantry/stream/window_aggregator.h"
@@ -61,6 +65,14 @@ struct ProcessorOptions {
   // none. Keep it the same across restarts: eviction is part of what makes
   // the rows a function of the log.
   size_t max_window_keys = kDefaultMaxWindowKeys;
+  // Shared mode (replicas on one Redis event log; not owned, null = off):
+  // the processor runs only while it holds lease `lease_name` and keeps its
+  // checkpoint with the lease instead of in checkpoint_path. Until it takes
+  // the lease (and after it loses it) it is a standby: polls return 0, it
+  // reports itself caught up and without lag, and it holds no state. On
+  // taking the lease it restores the last checkpoint, whoever wrote it.
+  ProcessorLeases* leases = nullptr;
+  std::string lease_name;
 };
 
 struct ProcessorStats {
@@ -111,8 +123,14 @@ class StreamProcessor {
   // processors sharing a SourceReader poll with one t0 to share its reads.
   StatusOr<size_t> PollAt(int64_t t0);
 
-  // Delivers queued rows and writes a checkpoint now.
+  // Delivers queued rows and writes a checkpoint now (a standby: nothing).
   Status Checkpoint();
+  // Shared mode: gives the lease up (after a final Checkpoint, on a clean
+  // shutdown) so that a standby replica takes over at once; a no-op
+  // otherwise.
+  Status ReleaseLease();
+  // False while a shared-mode processor does not hold its lease.
+  bool active() const { return active_; }
 
   // True when the last poll had read and processed every shard to its end.
   bool caught_up() const { return caught_up_; }
@@ -131,6 +149,17 @@ class StreamProcessor {
   StreamProcessor(EventLog* log, const WindowSpec& spec, RowSink* sink,
                   const ProcessorOptions& options);
   Status Load();
+  // The checkpoint's bytes (nullopt: none) and a name for messages.
+  StatusOr<std::optional<std::string>> ReadCheckpoint(std::string* where) const;
+  // Saves the checkpoint given as pieces (header, window state, trailer):
+  // to the lease store in shared mode, else atomically to the local file
+  // without assembling the pieces in memory.
+  Status WriteCheckpoint(std::initializer_list<std::string_view> pieces);
+  // Shared mode: takes, renews or notices the loss of the lease (at most as
+  // often as the lease options say); returns whether to process.
+  StatusOr<bool> KeepLease();
+  // Back to the state of a processor that has read nothing.
+  void ResetState();
   Status Deliver();
   // Writes outbox_[first..] one row at a time until one is dead-lettered;
   // returns the index after it (or the end).
@@ -185,6 +214,10 @@ class StreamProcessor {
   ProcessorStats stats_;
   int64_t last_checkpoint_cost_micros_ = 0;
   std::vector<int64_t> last_read_stamp_;  // per shard: the newest record read
+  bool active_ = true;                    // false: a shared-mode standby
+  std::atomic<bool> standby_{false};      // !active_, for Lag() on other threads
+  int64_t lease_checked_micros_ = 0;
+  int64_t lease_renewed_micros_ = 0;
 
   // What Lag() reads: per shard, the next unprocessed sequence and the time
   // up to which everything before it is processed.

@@ -38,10 +38,18 @@ StatusOr<std::unique_ptr<StreamService>> StreamService::Create(StreamServiceOpti
   std::unique_ptr<StreamService> service(new StreamService(std::move(options)));
   StreamServiceOptions& o = service->options_;
   if (o.log_options.clock == nullptr) o.log_options.clock = o.clock;
+  if (!o.log_options.redis_url.empty()) {
+    ProcessorLeaseOptions lo;
+    lo.redis_url = o.log_options.redis_url;
+    lo.redis_password = o.log_options.redis_password;
+    lo.lease_ms = o.lease_ms;
+    lo.retry_ms = o.lease_retry_ms;
+    ASSIGN_OR_RETURN(service->leases_, ProcessorLeases::OpenRedis(lo));
+  }
   for (const WindowSpec& spec : o.specs) {
     auto& log = service->logs_[spec.source];
     if (!log) {
-      ASSIGN_OR_RETURN(log, EventLog::OpenFile(o.home, spec.source, o.log_options));
+      ASSIGN_OR_RETURN(log, EventLog::Open(o.home, spec.source, o.log_options));
     }
     auto& reader = service->readers_[spec.source];
     if (!reader) reader = std::make_unique<SourceReader>(log.get(), o.clock, /*scan=*/true);
@@ -53,6 +61,7 @@ StatusOr<std::unique_ptr<StreamService>> StreamService::Create(StreamServiceOpti
     po.max_window_keys = o.max_window_keys;
     po.clock = o.clock;
     po.reader = reader.get();
+    service->ShareProcessor(spec, &po);
     ASSIGN_OR_RETURN(auto processor, StreamProcessor::Create(log.get(), spec, sink.get(), po));
     service->sinks_.push_back(std::move(sink));
     service->processors_.push_back(std::move(processor));
@@ -117,6 +126,22 @@ Status StreamService::CheckpointAll() {
   return Status::Ok();
 }
 
+void StreamService::ShareProcessor(const WindowSpec& spec, ProcessorOptions* po) const {
+  if (!leases_) return;
+  po->leases = leases_.get();
+  po->lease_name = spec.source + ":" + spec.name;
+}
+
+Status StreamService::ReleaseLeases() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Status first;
+  for (auto& p : processors_) {
+    Status st = p->ReleaseLease();
+    if (first.ok() && !st.ok()) first = st;
+  }
+  return first;
+}
+
 void StreamService::Notify() {
   {
     std::lock_guard<std::mutex> lock(wake_mu_);
@@ -170,7 +195,8 @@ Status StreamService::Run(const std::function<bool()>& should_stop, bool exit_wh
     }
     Wait();
   }
-  return CheckpointAll();
+  RETURN_IF_ERROR(CheckpointAll());
+  return ReleaseLeases();
 }
 
 Status StreamService::Start() {
@@ -208,6 +234,7 @@ Status StreamService::AddSpec(const WindowSpec& spec, EventLog* log, const SinkF
   po.max_window_keys = options_.max_window_keys;
   po.clock = options_.clock;
   po.start_at_end = start_at_end;
+  ShareProcessor(spec, &po);
   ASSIGN_OR_RETURN(auto processor, StreamProcessor::Create(log, *owned, sink.get(), po));
   sinks_.push_back(std::move(sink));
   processors_.push_back(std::move(processor));

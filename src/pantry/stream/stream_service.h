@@ -21,6 +21,7 @@
 #include "pantry/common/clock.h"
 #include "pantry/common/status.h"
 #include "pantry/stream/event_log.h"
+#include "pantry/stream/processor_leases.h"
 #include "pantry/stream/row_sink.h"
 #include "pantry/stream/source_reader.h"
 #include "pantry/stream/stream_processor.h"
@@ -67,6 +68,12 @@ struct StreamServiceOptions {
   // Per spec: the cap on keys with open window state (0: none); see
   // WindowAggregatorOptions::max_open_keys.
   size_t max_window_keys = kDefaultMaxWindowKeys;
+  // With a Redis event log (log_options.redis_url): each processor runs in
+  // one replica at a time under a lease, with its checkpoint in Redis
+  // (processor_leases.h). Times of the leases; the URL and password are the
+  // event log's.
+  int64_t lease_ms = 5000;
+  int64_t lease_retry_ms = 500;
 };
 
 // Sink factory writing <dir>/<spec name>.jsonl (JSON lines with emission ids).
@@ -102,6 +109,9 @@ class StreamService {
 
   // Writes every processor's checkpoint.
   Status CheckpointAll();
+  // Shared mode: gives up every lease this replica holds (Run does, after
+  // its final checkpoint).
+  Status ReleaseLeases();
 
   std::vector<std::pair<std::string, ProcessorStats>> stats() const;
   // Per spec, the keys with open window state now (waits for a running poll).
@@ -144,8 +154,11 @@ class StreamService {
   size_t AdmitLocked(std::string_view stream, size_t n, std::string* why) const;
   void Wait();
   void NoteOutcome(const std::string& spec, const Status& status);
+  // Fills the lease fields of `po` in shared mode.
+  void ShareProcessor(const WindowSpec& spec, ProcessorOptions* po) const;
 
   StreamServiceOptions options_;
+  std::unique_ptr<ProcessorLeases> leases_;  // shared mode only
   std::map<std::string, std::unique_ptr<EventLog>> logs_;
   // One per log, shared by the processors reading it (read and scan once).
   std::map<std::string, std::unique_ptr<SourceReader>> readers_;

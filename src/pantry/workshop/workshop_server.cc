@@ -159,6 +159,8 @@ Status WorkshopServerImpl::StartStreams() {
   ASSIGN_OR_RETURN(stream::StreamServiceOptions stream_options,
                    WorkshopStreamOptions(options_.home, store_.get(), clock_));
   stream_options.log_options.shards = options_.click_stream_shards;
+  stream_options.log_options.redis_url = options_.event_log_url;
+  stream_options.log_options.redis_password = options_.store_backends.online_password;
   stream_options.log_options.retention_micros = options_.stream_retention_micros;
   stream_options.log_options.retention_bytes = options_.stream_retention_bytes_per_shard;
   if (options_.stream_retention_bytes_per_shard > 0) {

@@ -55,6 +55,11 @@ struct WorkshopServerOptions {
   // The feature store's backend fields (--online-store etc.); default: the
   // embedded stores in `home`.
   featurestore::FeatureStoreOptions store_backends;
+  // The event logs (click_stream, created streams): empty for the embedded
+  // file logs in `home`; a redis:// URL for Redis Streams shared by replicas
+  // (the stream processors then take leases and keep their checkpoints in
+  // Redis; docs/deployment.md).
+  std::string event_log_url;
   // Address, threads, token, access log, metrics registry.
   server::ServerOptions server;
   // Shards of the click_stream log when it is created (an existing log
