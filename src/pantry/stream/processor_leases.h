@@ -49,10 +49,14 @@ class ProcessorLeases {
   virtual const std::string& holder() const = 0;
   virtual const ProcessorLeaseOptions& options() const = 0;
 
-  // Takes lease `name` if it is free or renews it if this replica holds it;
-  // returns whether this replica holds it now. Unavailable if Redis cannot
-  // answer (the caller keeps its state and tries again).
-  virtual StatusOr<bool> Hold(std::string_view name) = 0;
+  enum class Hold { kNotHeld, kRenewed, kTaken };
+  // Takes lease `name` if it is free (kTaken) or renews it if this replica
+  // holds it (kRenewed); kNotHeld if another replica holds it. kTaken while
+  // the caller thought it held the lease means the lease lapsed in between
+  // (expired, or Redis lost it in a restart): the caller must reload from
+  // the saved checkpoint. Unavailable if Redis cannot answer (the caller
+  // keeps its state and tries again).
+  virtual StatusOr<Hold> Take(std::string_view name) = 0;
   // Gives lease `name` up if this replica holds it.
   virtual Status Release(std::string_view name) = 0;
 

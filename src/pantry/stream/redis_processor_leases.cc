@@ -18,7 +18,8 @@ namespace redis = featurestore::redis;
 using redis::Command;
 using redis::Reply;
 
-// KEYS[1] lease; ARGV holder, ms. Takes a free lease or renews our own.
+// KEYS[1] lease; ARGV holder, ms. Renews our own lease (1), takes a free
+// one (2), or leaves another holder's (0).
 constexpr const char* kHoldScript = R"lua(
 local cur = redis.call('GET', KEYS[1])
 if cur == ARGV[1] then
@@ -27,7 +28,7 @@ if cur == ARGV[1] then
 end
 if not cur then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return 1
+  return 2
 end
 return 0
 )lua";
@@ -75,11 +76,11 @@ class RedisProcessorLeases final : public ProcessorLeases {
   const std::string& holder() const override { return options_.holder; }
   const ProcessorLeaseOptions& options() const override { return options_; }
 
-  StatusOr<bool> Hold(std::string_view name) override {
+  StatusOr<Hold> Take(std::string_view name) override {
     ASSIGN_OR_RETURN(Reply r, Run({"EVAL", kHoldScript, "1", Key(name, "lease"), options_.holder,
                                    std::to_string(options_.lease_ms)},
                                   "lease " + std::string(name)));
-    return r.integer == 1;
+    return r.integer == 1 ? Hold::kRenewed : r.integer == 2 ? Hold::kTaken : Hold::kNotHeld;
   }
 
   Status Release(std::string_view name) override {

@@ -116,7 +116,7 @@ StatusOr<bool> StreamProcessor::KeepLease() {
   const int64_t now = options_.clock->NowMicros();
   const int64_t every = (active_ ? lo.lease_ms / 3 : lo.retry_ms) * 1000;
   if (lease_checked_micros_ != 0 && now - lease_checked_micros_ < every) return active_;
-  auto held = options_.leases->Hold(options_.lease_name);
+  auto held = options_.leases->Take(options_.lease_name);
   if (!held.ok()) {
     // Past the lease's expiry another replica may hold it: stop until the
     // lease can be checked again.
@@ -128,22 +128,33 @@ StatusOr<bool> StreamProcessor::KeepLease() {
     return held.status();
   }
   lease_checked_micros_ = now;
-  if (*held) {
-    lease_renewed_micros_ = now;
-    if (!active_) {
+  using Hold = ProcessorLeases::Hold;
+  if (*held == Hold::kNotHeld) {
+    if (active_) {
+      PANTRY_LOG_WARN("stream processor {}: lease {} taken by another replica; standing by",
+                      spec_.name, options_.lease_name);
       ResetState();
-      RETURN_IF_ERROR(Load());
-      active_ = true;
-      standby_ = false;
-      PANTRY_LOG_INFO("stream processor {}: took lease {} as {}", spec_.name, options_.lease_name,
-                      options_.leases->holder());
     }
-  } else if (active_) {
-    PANTRY_LOG_WARN("stream processor {}: lease {} taken by another replica; standing by",
+    return false;
+  }
+  lease_renewed_micros_ = now;
+  if (active_ && *held == Hold::kTaken) {
+    // The lease lapsed while this replica held it (expired, or a restarted
+    // Redis lost it and maybe the log with it): what happened in between is
+    // unknown, so resume from the saved checkpoint like a new holder.
+    PANTRY_LOG_WARN("stream processor {}: lease {} had lapsed; reloading the checkpoint",
                     spec_.name, options_.lease_name);
     ResetState();
   }
-  return active_;
+  if (!active_) {
+    ResetState();
+    RETURN_IF_ERROR(Load());
+    active_ = true;
+    standby_ = false;
+    PANTRY_LOG_INFO("stream processor {}: took lease {} as {}", spec_.name, options_.lease_name,
+                    options_.leases->holder());
+  }
+  return true;
 }
 
 Status StreamProcessor::ReleaseLease() {
