@@ -48,6 +48,9 @@ class Reader {
   }
   bool GetFloats(std::span<float> out) {
     if ((bytes_.size() - pos_) / sizeof(float) < out.size()) return false;
+    // An empty span may have a null data(), which memcpy must not get (UB
+    // even for zero bytes; found by fm_model_fuzz under UBSan).
+    if (out.empty()) return true;
     std::memcpy(out.data(), bytes_.data() + pos_, out.size_bytes());
     pos_ += out.size_bytes();
     return true;
