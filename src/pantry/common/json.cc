@@ -1,5 +1,7 @@
 #include "pantry/common/json.h"
 
+#include <cmath>
+
 #include "pantry/common/file_util.h"
 
 namespace pantry {
@@ -84,7 +86,9 @@ StatusOr<int64_t> GetJsonInt(const Json& object, std::string_view key) {
   if (member->is_number_integer()) return member->get<int64_t>();
   if (member->is_number_float()) {
     double v = member->get<double>();
-    if (v == static_cast<double>(static_cast<int64_t>(v))) return static_cast<int64_t>(v);
+    // Range first: converting a double outside int64's range is undefined
+    // (found by fm_model_fuzz under UBSan with 2e37). -2^63 fits, 2^63 not.
+    if (v >= -0x1p63 && v < 0x1p63 && v == std::trunc(v)) return static_cast<int64_t>(v);
   }
   return WrongType(key, "an integer");
 }

@@ -28,6 +28,14 @@ TEST(JsonTest, TypedGetters) {
   EXPECT_FALSE(GetJsonString(Json::array(), "s").ok());
 }
 
+TEST(JsonTest, WholeNumbersOutsideInt64AreNotIntegers) {
+  auto value = ParseJson(R"({"huge": 2e37, "edge": 9223372036854775808.0, "low": -9.3e18})", "t");
+  ASSERT_TRUE(value.ok());
+  EXPECT_FALSE(GetJsonInt(*value, "huge").ok());
+  EXPECT_FALSE(GetJsonInt(*value, "edge").ok());
+  EXPECT_FALSE(GetJsonInt(*value, "low").ok());
+}
+
 TEST(JsonTest, DumpReplacesInvalidUtf8InsteadOfThrowing) {
   Json value = std::string("\xff");
   EXPECT_EQ(DumpJson(value), "\"\xEF\xBF\xBD\"");
