@@ -1,24 +1,60 @@
 #!/usr/bin/env bash
-# HTTP load benchmarks for `pantry serve` (see docs/server.md):
-#   1. GetRecord over HTTP (wrk) next to redis-benchmark GET, same machine, same run;
-#   2. Kinesis PutRecords events/s into the durable event log (fsync per batch).
+# HTTP load benchmarks for `pantry serve` (see docs/server.md), one run:
+#   1. GetRecord over HTTP (wrk) next to redis-benchmark GET, same machine;
+#   2. BatchGetRecord of 100 ids per call;
+#   3. GET /v1/recommendations at 17k products, 200 candidates (a demo home);
+#   4. Kinesis PutRecords events/s into the event log (fsync per call for
+#      the file log).
+# BACKEND=redis runs pantry on the run's redis-server instead of the embedded
+# stores: the online store and the event log (Redis Streams) in Redis db 1
+# (redis-benchmark uses db 0).
 # Everything listens on 127.0.0.1 only and stops by itself.
-# Usage: bench/server/run.sh   (env: KEYS=100000 DURATION=10 CONNS=16 SHARDS=4)
+# Usage: bench/server/run.sh   (env: KEYS=100000 DURATION=10 CONNS=16 SHARDS=4
+#        BACKEND=embedded|redis REC_CONNS=8 REC_HOME=<existing demo home>)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${PANTRY_BIN:-build/release/bin/pantry}
 KEYS=${KEYS:-100000}
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-16}
+REC_CONNS=${REC_CONNS:-8}
+BACKEND=${BACKEND:-embedded}
 WORK=$(mktemp -d)
 SERVER_PID=""
 REDIS_PID=""
-cleanup() {
+stop_server() {
   [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+cleanup() {
+  stop_server
   [[ -n "$REDIS_PID" ]] && kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+echo "== load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; backend $BACKEND"
+
+REDIS_PORT=$((20000 + RANDOM % 20000))
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+  > "$WORK/redis.log" 2>&1 &
+REDIS_PID=$!
+for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+STORE_FLAGS=()
+if [[ "$BACKEND" == redis ]]; then
+  STORE_FLAGS=(--online-store "redis://127.0.0.1:$REDIS_PORT/1" --event-log "redis://127.0.0.1:$REDIS_PORT/1")
+fi
+
+# Starts `pantry serve` on home $1 (extra flags after it); sets SERVER_PID and PORT.
+start_server() {
+  local home=$1
+  shift
+  "$BIN" --home "$home" "${STORE_FLAGS[@]}" serve --port 0 --no-access-log "$@" \
+    > "$WORK/serve.out" 2> "$WORK/serve.err" &
+  SERVER_PID=$!
+  for _ in $(seq 300); do grep -q "serving on" "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
+  PORT=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/serve.out" | head -1)
+  [[ -n "$PORT" ]] || { cat "$WORK/serve.err"; exit 1; }
+}
 
 echo "== data: $KEYS customers"
 python3 - "$WORK/customers.csv" "$KEYS" <<'PY'
@@ -31,30 +67,28 @@ with open(sys.argv[1], "w") as f:
         f.write("C%d,Customer %d,%s,%d,%d,%.2f\n" % (i, i, random.choice(states),
                 random.randint(18, 91), random.randint(0, 1), random.random()))
 PY
-"$BIN" --home "$WORK/home" --quiet fg create customers --record-id customer_id --csv "$WORK/customers.csv" >/dev/null
-"$BIN" --home "$WORK/home" --quiet ingest customers --csv "$WORK/customers.csv" --event-time-now >/dev/null
+"$BIN" --home "$WORK/home" "${STORE_FLAGS[@]}" --quiet fg create customers --record-id customer_id \
+  --csv "$WORK/customers.csv" >/dev/null
+"$BIN" --home "$WORK/home" "${STORE_FLAGS[@]}" --quiet ingest customers --csv "$WORK/customers.csv" \
+  --event-time-now >/dev/null
 
 echo "== pantry serve"
-"$BIN" --home "$WORK/home" serve --port 0 --threads "$((CONNS + 4))" --no-access-log --shards "${SHARDS:-4}" \
-  > "$WORK/serve.out" 2> "$WORK/serve.err" &
-SERVER_PID=$!
-for _ in $(seq 100); do grep -q "serving on" "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
-PORT=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/serve.out" | head -1)
-[[ -n "$PORT" ]] || { cat "$WORK/serve.err"; exit 1; }
+start_server "$WORK/home" --threads "$((CONNS + 4))" --shards "${SHARDS:-4}"
 curl -sf "http://127.0.0.1:$PORT/FeatureGroup/customers?RecordIdentifierValueAsString=C1" >/dev/null
 
 echo "== GetRecord over HTTP: wrk -t2 -c$CONNS -d${DURATION}s"
 KEYS=$KEYS wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s bench/server/wrk/get_record.lua \
-  "http://127.0.0.1:$PORT" | tee "$WORK/wrk_get.txt"
+  "http://127.0.0.1:$PORT"
 
 echo "== redis-benchmark GET (-c $CONNS, random keys over $KEYS, 150-byte values)"
-REDIS_PORT=$((20000 + RANDOM % 20000))
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
-  > "$WORK/redis.log" 2>&1 &
-REDIS_PID=$!
-for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 redis-benchmark -p "$REDIS_PORT" -t set -n "$KEYS" -r "$KEYS" -d 150 -c "$CONNS" -q >/dev/null
 redis-benchmark -p "$REDIS_PORT" -t get -n $((KEYS * 5)) -r "$KEYS" -d 150 -c "$CONNS" -q | tr "\r" "\n" | tail -2
+redis-benchmark -p "$REDIS_PORT" -t get -n $((KEYS * 5)) -r "$KEYS" -d 150 -c "$CONNS" | \
+  tr "\r" "\n" | grep -E "throughput summary|latency summary" -A 3 | tail -5
+
+echo "== BatchGetRecord, 100 ids per call: wrk -t2 -c4 -d${DURATION}s"
+KEYS=$KEYS IDS=100 wrk -t2 -c4 -d"${DURATION}s" --latency -s bench/server/wrk/batch_get_record.lua \
+  "http://127.0.0.1:$PORT"
 
 echo "== Kinesis PutRecords, 500 events per call: wrk -t2 -c4 -d${DURATION}s"
 python3 - "$WORK/put_records.json" <<'PY'
@@ -72,3 +106,19 @@ PY
 PUTRECORDS_BODY="$WORK/put_records.json" wrk -t2 -c4 -d"${DURATION}s" --latency \
   -s bench/server/wrk/put_records.lua "http://127.0.0.1:$PORT"
 curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^pantry_events_(accepted|rejected)_total'
+stop_server
+
+REC_HOME=${REC_HOME:-}
+if [[ -z "$REC_HOME" ]]; then
+  echo "== demo home for recommendations: 2000 customers, 17000 products, 200k click rows"
+  REC_HOME="$WORK/rec-home"
+  "$BIN" --home "$REC_HOME" "${STORE_FLAGS[@]}" --quiet demo --exit --products 17000 --customers 2000 \
+    --click-rows 200000 >/dev/null 2>"$WORK/demo.err" || { cat "$WORK/demo.err"; exit 1; }
+fi
+start_server "$REC_HOME" --threads 8
+echo "== GET /v1/recommendations (17k products, 200 candidates, k=10): wrk -t2 -c$REC_CONNS -d${DURATION}s"
+wrk -t2 -c"$REC_CONNS" -d"${DURATION}s" --latency -s bench/recommend/recommendations.lua \
+  "http://127.0.0.1:$PORT"
+echo "== same, one connection"
+wrk -t1 -c1 -d"${DURATION}s" --latency -s bench/recommend/recommendations.lua "http://127.0.0.1:$PORT"
+echo "== load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
