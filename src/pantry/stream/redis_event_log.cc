@@ -37,7 +37,9 @@ using redis::Reply;
 // KEYS[1] the shard's stream. ARGV: now (0: the server's TIME), maxlen (0: none), min arrival to
 // keep (0: none), then (partition key, payload, requested arrival) per
 // record. Returns {first sequence, last arrival}.
-// Age trimming looks at most 1000 old entries per call; the rest go on the
+// Age trimming first looks at the oldest entry alone (the common case: nothing
+// expired, and reading 1000 entries into Lua on every append cost ~7 ms);
+// when it has expired, at most 1000 old entries per call; the rest go on the
 // next append. The newest entry is never trimmed, so the last id and stamp
 // survive in the stream itself.
 constexpr const char* kAppendScript = R"lua(
@@ -74,16 +76,20 @@ for i = 4, #ARGV, 3 do
     redis.call('XADD', key, id, 'k', ARGV[i], 'p', ARGV[i + 1], 'a', string.format('%.0f', a))
   end
 end
-if min_arrival > 0 then
+local function arrival_of(entry)
+  local f = entry[2]
+  for i = 1, #f, 2 do
+    if f[i] == 'a' then return tonumber(f[i + 1]) end
+  end
+  return 0
+end
+local oldest = {}
+if min_arrival > 0 then oldest = redis.call('XRANGE', key, '-', '+', 'COUNT', 1) end
+if #oldest > 0 and arrival_of(oldest[1]) < min_arrival then
   local old = redis.call('XRANGE', key, '-', '+', 'COUNT', 1000)
   local keep = nil
   for j = 1, #old do
-    local f = old[j][2]
-    local a = 0
-    for i = 1, #f, 2 do
-      if f[i] == 'a' then a = tonumber(f[i + 1]) end
-    end
-    if a >= min_arrival or j == #old then
+    if arrival_of(old[j]) >= min_arrival or j == #old then
       keep = old[j][1]
       break
     end
