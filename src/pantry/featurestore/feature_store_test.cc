@@ -59,7 +59,8 @@ class FeatureStoreTest : public ::testing::TestWithParam<testing::StoreBackends>
   StatusOr<std::unique_ptr<FeatureStore>> OpenOfflineReader() {
     FeatureStoreOptions o;
     o.home = home_.path();
-    o.offline_url = offline_url_;
+    o.offline_backend = backends_.offline_backend;
+    o.offline_url = backends_.offline_url;
     o.read_only = true;
     o.offline_only = true;
     return FeatureStore::Open(o);
@@ -78,7 +79,6 @@ class FeatureStoreTest : public ::testing::TestWithParam<testing::StoreBackends>
 
   FeatureStoreOptions backends_;  // the backend fields, set once per test
   testing::TempDir home_;
-  std::string offline_url_;  // "" = SQLite under home_
   FakeClock clock_{1'700'000'000'000'000};
   std::unique_ptr<FeatureStore> store_;
 };

@@ -25,19 +25,18 @@ struct StoreBackends {
 inline std::ostream& operator<<(std::ostream& os, const StoreBackends& b) { return os << b.name; }
 
 // ---- The combinations -----------------------------------------------------
-// Every contract test runs once per entry. PrepareStoreBackends can also
-// give a PostgreSQL offline store ("postgresql": a fresh schema on this
-// process's PostgreSQL server), but two tests of this suite still assume
-// SQLite (a read-only open beside the writer, the after-commit hook), so the
-// PostgreSQL combinations are not listed yet; the PostgreSQL store has its
-// own contract suite (offline_store_contract_test.cc) and FeatureStore tests
-// (feature_store_postgres_test.cc).
+// Every contract test runs once per entry: the embedded stores, and the
+// shared ones a multi-replica deployment uses (Redis standalone or a
+// 3-master Redis Cluster online, with SQLite or PostgreSQL offline; a fresh
+// PostgreSQL schema per test).
 inline std::vector<StoreBackends> ContractTestBackends() {
   return {
       {"Memory", "memory", "sqlite"},
       {"RocksDb", "rocksdb", "sqlite"},
       {"RedisStandalone", "redis", "sqlite"},
       {"RedisCluster", "redis-cluster", "sqlite"},
+      {"RedisStandalonePostgres", "redis", "postgresql"},
+      {"RedisClusterPostgres", "redis-cluster", "postgresql"},
   };
 }
 
