@@ -120,13 +120,17 @@ class RankModel {
   static StatusOr<RankModel> Train(std::span<const RankExample> examples,
                                    const RankTrainOptions& options,
                                    RankTrainingMetrics* metrics = nullptr);
-  // The same, freeing `examples` (left empty) once they are encoded, before
-  // boosting: at millions of rows they would double the peak memory.
+  // The same, freeing `examples` (left empty) once they are copied into a
+  // RankExampleTable, before boosting.
   static StatusOr<RankModel> TrainConsuming(std::vector<RankExample>&& examples,
                                             const RankTrainOptions& options,
                                             RankTrainingMetrics* metrics = nullptr);
-  // The same from a table, which is only read (it is ~1/5 of the
-  // examples' memory: the encoded rows are never all held at once).
+  // The same from a table, which is only read. No split is encoded whole:
+  // XGBoost reads the rows in batches of 64k and keeps their histogram bins
+  // (the validation split's binned with the training cuts), and the metrics
+  // are predicted batch by batch. Splitting the cuts' sketch over batches
+  // may move the model slightly from one trained on a single batch (under
+  // 64k rows there is one batch).
   static StatusOr<RankModel> TrainFromTable(const RankExampleTable& examples,
                                             const RankTrainOptions& options,
                                             RankTrainingMetrics* metrics = nullptr);
