@@ -15,34 +15,164 @@ namespace pantry::models {
 
 namespace {
 
-// Rows `ids` of `examples` (all rows when `ids` is null), encoded with
-// `columns`.
-DenseMatrix EncodeRows(std::span<const RankColumn> columns,
-                       const std::unordered_map<std::string, int32_t>& category_columns,
-                       std::span<const RankExample> examples, const std::vector<size_t>* ids) {
-  const size_t cols = columns.size();
-  const size_t rows = ids == nullptr ? examples.size() : ids->size();
-  DenseMatrix x{rows, cols, std::vector<float>(rows * cols, 0.0f)};
-  for (size_t r = 0; r < rows; ++r) {
-    const RankExample& e = examples[ids == nullptr ? r : (*ids)[r]];
-    RankInputs inputs;
-    inputs.sum_activity_weight_last_2m = e.sum_activity_weight_last_2m;
-    inputs.avg_product_health_index_last_2m = e.avg_product_health_index_last_2m;
-    inputs.product_health_index = e.product_health_index;
-    inputs.customer_health_index = e.customer_health_index;
-    auto category = category_columns.find(e.product_category);
-    inputs.category_column = category == category_columns.end() ? -1 : category->second;
-    inputs.customer_category_affinity = e.customer_category_affinity;
-    inputs.retrieval_scores = e.retrieval_scores;
-    EncodeRankRow(columns, inputs, x.values.data() + r * cols);
+// Rows per batch handed to XGBoost or predicted for the metrics: 64k rows
+// of ~24 floats is 6 MB, where the whole training split was ~340 MB.
+constexpr size_t kBatchRows = 65536;
+
+RankInputs InputsOf(const RankExample& e,
+                    const std::unordered_map<std::string, int32_t>& category_columns) {
+  RankInputs inputs;
+  inputs.sum_activity_weight_last_2m = e.sum_activity_weight_last_2m;
+  inputs.avg_product_health_index_last_2m = e.avg_product_health_index_last_2m;
+  inputs.product_health_index = e.product_health_index;
+  inputs.customer_health_index = e.customer_health_index;
+  auto category = category_columns.find(e.product_category);
+  inputs.category_column = category == category_columns.end() ? -1 : category->second;
+  inputs.customer_category_affinity = e.customer_category_affinity;
+  inputs.retrieval_scores = e.retrieval_scores;
+  return inputs;
+}
+
+// Encodes rows of a table with `columns`, each table category's column
+// looked up once.
+class TableEncoder {
+ public:
+  TableEncoder(std::span<const RankColumn> columns,
+               const std::unordered_map<std::string, int32_t>& category_columns,
+               const RankExampleTable& table)
+      : columns_(columns.begin(), columns.end()), table_(table) {
+    category_column_.reserve(table.categories.size());
+    for (const std::string& category : table.categories.keys()) {
+      auto it = category_columns.find(category);
+      category_column_.push_back(it == category_columns.end() ? -1 : it->second);
+    }
   }
-  return x;
+
+  size_t cols() const { return columns_.size(); }
+
+  // Rows ids[begin, end) to `x` (resized), their labels to `y` (if not null).
+  void Encode(std::span<const size_t> ids, size_t begin, size_t end, std::vector<float>& x,
+              std::vector<float>* y) const {
+    x.resize((end - begin) * cols());
+    if (y != nullptr) y->resize(end - begin);
+    for (size_t r = begin; r < end; ++r) {
+      const size_t i = ids[r];
+      RankInputs inputs;
+      inputs.sum_activity_weight_last_2m = table_.sum_activity_weight_last_2m[i];
+      inputs.avg_product_health_index_last_2m = table_.avg_product_health_index_last_2m[i];
+      inputs.product_health_index = table_.product_health_index[i];
+      inputs.customer_health_index = table_.customer_health_index[i];
+      inputs.category_column = category_column_[table_.category[i]];
+      if (i < table_.customer_category_affinity.size()) {
+        inputs.customer_category_affinity = table_.customer_category_affinity[i];
+      }
+      if (i < table_.retrieval_scores.size()) inputs.retrieval_scores = table_.retrieval_scores[i];
+      EncodeRankRow(columns_, inputs, x.data() + (r - begin) * cols());
+      if (y != nullptr) (*y)[r - begin] = table_.bought[i];
+    }
+  }
+
+  // Rows `ids` for Ranker::Train, encoded a batch at a time.
+  RankerRows Rows(std::span<const size_t> ids) const {
+    RankerRows rows;
+    rows.rows = ids.size();
+    rows.cols = cols();
+    rows.batch_rows = kBatchRows;
+    rows.batch = [this, ids](size_t begin, size_t end, std::vector<float>& buffer,
+                             std::vector<float>& labels) {
+      Encode(ids, begin, end, buffer, &labels);
+      return static_cast<const float*>(buffer.data());
+    };
+    return rows;
+  }
+
+ private:
+  std::vector<RankColumn> columns_;
+  const RankExampleTable& table_;
+  std::vector<int32_t> category_column_;  // per table category
+};
+
+// Validation or test metrics of `ranker` on rows `ids`, predicted a batch at
+// a time; none for an empty split or when prediction fails.
+std::optional<RankSplitMetrics> Evaluate(const Ranker& ranker, const TableEncoder& encoder,
+                                         const RankExampleTable& table,
+                                         std::span<const size_t> ids) {
+  if (ids.empty()) return std::nullopt;
+  std::vector<float> p, y;
+  p.reserve(ids.size());
+  y.reserve(ids.size());
+  DenseMatrix batch{0, encoder.cols(), {}};
+  for (size_t begin = 0; begin < ids.size(); begin += kBatchRows) {
+    const size_t end = std::min(ids.size(), begin + kBatchRows);
+    encoder.Encode(ids, begin, end, batch.values, nullptr);
+    batch.rows = end - begin;
+    auto scores = ranker.Predict(batch);
+    if (!scores.ok()) return std::nullopt;
+    p.insert(p.end(), scores->begin(), scores->end());
+    for (size_t r = begin; r < end; ++r) y.push_back(table.bought[ids[r]]);
+  }
+  RankSplitMetrics out;
+  out.rows = ids.size();
+  if (auto auc = Auc(p, y); auc.ok()) out.auc = *auc;
+  if (auto logloss = LogLoss(p, y); logloss.ok()) out.logloss = *logloss;
+  return out;
 }
 
 }  // namespace
 
+void RankExampleTable::Add(const RankExample& e, bool with_ids) {
+  const size_t row = size();
+  bought.push_back(e.bought);
+  sum_activity_weight_last_2m.push_back(e.sum_activity_weight_last_2m);
+  avg_product_health_index_last_2m.push_back(e.avg_product_health_index_last_2m);
+  product_health_index.push_back(e.product_health_index);
+  customer_health_index.push_back(e.customer_health_index);
+  category.push_back(categories.Intern(e.product_category));
+  if (with_ids) {
+    customer.push_back(customer_ids.Intern(e.customer_id));
+    product.push_back(product_ids.Intern(e.product_id));
+  }
+  // The two-stage columns exist from the first row that has a value.
+  if (!customer_category_affinity.empty() || e.customer_category_affinity != 0 ||
+      e.retrieval_scores != RankRetrievalScores{}) {
+    customer_category_affinity.resize(row, 0.0f);
+    retrieval_scores.resize(row, RankRetrievalScores{});
+    customer_category_affinity.push_back(e.customer_category_affinity);
+    retrieval_scores.push_back(e.retrieval_scores);
+  }
+}
+
+RankExample RankExampleTable::Get(size_t row) const {
+  RankExample e;
+  e.bought = bought[row];
+  e.sum_activity_weight_last_2m = sum_activity_weight_last_2m[row];
+  e.avg_product_health_index_last_2m = avg_product_health_index_last_2m[row];
+  e.product_health_index = product_health_index[row];
+  e.customer_health_index = customer_health_index[row];
+  e.product_category = categories.key(category[row]);
+  if (row < customer.size()) e.customer_id = customer_ids.key(customer[row]);
+  if (row < product.size()) e.product_id = product_ids.key(product[row]);
+  if (row < customer_category_affinity.size()) {
+    e.customer_category_affinity = customer_category_affinity[row];
+  }
+  if (row < retrieval_scores.size()) e.retrieval_scores = retrieval_scores[row];
+  return e;
+}
+
+void RankExampleTable::DropIds() {
+  customer = {};
+  product = {};
+  customer_ids = {};
+  product_ids = {};
+}
+
 DenseMatrix RankModel::Encode(std::span<const RankExample> examples) const {
-  return EncodeRows(columns_, category_columns_, examples, nullptr);
+  const size_t cols = columns_.size();
+  DenseMatrix x{examples.size(), cols, std::vector<float>(examples.size() * cols, 0.0f)};
+  for (size_t r = 0; r < examples.size(); ++r) {
+    EncodeRankRow(columns_, InputsOf(examples[r], category_columns_), x.values.data() + r * cols);
+  }
+  return x;
 }
 
 Status RankModel::ResolveColumns() {
@@ -59,46 +189,56 @@ Status RankModel::ResolveColumns() {
 StatusOr<RankModel> RankModel::Train(std::span<const RankExample> examples,
                                      const RankTrainOptions& options,
                                      RankTrainingMetrics* metrics) {
-  return TrainReleasing(examples, options, metrics, nullptr);
+  RankExampleTable table;
+  for (const RankExample& e : examples) table.Add(e);
+  return TrainFromTable(table, options, metrics);
 }
 
 StatusOr<RankModel> RankModel::TrainConsuming(std::vector<RankExample>&& examples,
                                               const RankTrainOptions& options,
                                               RankTrainingMetrics* metrics) {
-  return TrainReleasing(examples, options, metrics, &examples);
+  RankExampleTable table;
+  for (const RankExample& e : examples) table.Add(e);
+  examples = {};
+  return TrainFromTable(table, options, metrics);
 }
 
-StatusOr<RankModel> RankModel::TrainReleasing(std::span<const RankExample> examples,
+StatusOr<RankModel> RankModel::TrainFromTable(const RankExampleTable& examples,
                                               const RankTrainOptions& options,
-                                              RankTrainingMetrics* metrics,
-                                              std::vector<RankExample>* release) {
-  if (examples.empty()) {
+                                              RankTrainingMetrics* metrics) {
+  if (examples.size() == 0) {
     return InvalidArgumentError("empty training set: the ranking query returned no rows");
   }
   if (options.validation_fraction < 0 || options.test_fraction < 0 ||
       options.validation_fraction + options.test_fraction >= 1) {
     return InvalidArgumentError("validation + test fractions must be in [0, 1)");
   }
-  RankModel model;
-  model.use_click_features_ = options.use_click_features;
-  // The encoder depends only on the set of categories: one row per distinct
-  // category, not one per example (millions of rows at the sizes).
-  std::set<std::string_view> distinct;
-  for (const RankExample& e : examples) distinct.insert(e.product_category);
-  std::vector<std::vector<std::string>> categories;
-  for (std::string_view category : distinct) categories.push_back({std::string(category)});
-  ASSIGN_OR_RETURN(model.category_encoder_, OneHotEncoder::Fit({"product_category"}, categories));
-  std::vector<std::string> names = options.two_stage
-                                       ? TwoStageRankFeatureNames(model.use_click_features_)
-                                       : DefaultRankFeatureNames(model.use_click_features_);
   if (options.two_stage && options.affinity == nullptr) {
     return InvalidArgumentError("a two-stage ranker needs the category affinity table");
   }
+  RankModel model;
+  model.use_click_features_ = options.use_click_features;
   model.affinity_ = options.affinity;
-  for (const std::string& category : model.category_encoder_.categories(0)) {
+  RETURN_IF_ERROR(model.TrainSplits(examples, options, metrics));
+  return model;
+}
+
+Status RankModel::TrainSplits(const RankExampleTable& examples, const RankTrainOptions& options,
+                              RankTrainingMetrics* metrics) {
+  // The encoder depends only on the set of categories (sorted).
+  std::set<std::string_view> distinct(examples.categories.keys().begin(),
+                                      examples.categories.keys().end());
+  std::vector<std::vector<std::string>> categories;
+  for (std::string_view category : distinct) categories.push_back({std::string(category)});
+  ASSIGN_OR_RETURN(category_encoder_, OneHotEncoder::Fit({"product_category"}, categories));
+  std::vector<std::string> names = options.two_stage ? TwoStageRankFeatureNames(use_click_features_)
+                                                     : DefaultRankFeatureNames(use_click_features_);
+  for (const std::string& category : category_encoder_.categories(0)) {
     names.push_back("product_category_" + category);
   }
 
+  // One shuffled order whose three parts are the train, validation and test
+  // splits.
   std::vector<size_t> order(examples.size());
   std::iota(order.begin(), order.end(), size_t{0});
   std::mt19937_64 rng(options.split_seed);
@@ -106,66 +246,41 @@ StatusOr<RankModel> RankModel::TrainReleasing(std::span<const RankExample> examp
   const size_t n = order.size();
   const size_t validation_size = static_cast<size_t>(options.validation_fraction * n);
   const size_t test_size = static_cast<size_t>(options.test_fraction * n);
-  std::vector<size_t> train_ids(order.begin(), order.end() - validation_size - test_size);
-  std::vector<size_t> validation_ids(order.end() - validation_size - test_size,
-                                     order.end() - test_size);
-  std::vector<size_t> test_ids(order.end() - test_size, order.end());
-  ASSIGN_OR_RETURN(model.columns_, ResolveRankColumns(names));
-  model.category_columns_ = CategoryColumns(model.columns_);
-  auto labels = [&](const std::vector<size_t>& ids) {
-    std::vector<float> y;
-    y.reserve(ids.size());
-    for (size_t i : ids) y.push_back(examples[i].bought);
-    return y;
-  };
-  // Each split is encoded straight from the examples; the whole matrix is
-  // never held next to its three parts.
-  auto encode = [&](const std::vector<size_t>& ids) {
-    return EncodeRows(model.columns_, model.category_columns_, examples, &ids);
-  };
-  DenseMatrix train_x = encode(train_ids), validation_x = encode(validation_ids),
-              test_x = encode(test_ids);
-  std::vector<float> train_y = labels(train_ids), validation_y = labels(validation_ids),
-                     test_y = labels(test_ids);
-  if (release != nullptr) *release = {};  // `examples` is empty from here on
+  const size_t train_size = n - validation_size - test_size;
+  std::span<const size_t> train_ids = std::span<const size_t>(order).first(train_size);
+  std::span<const size_t> validation_ids =
+      std::span<const size_t>(order).subspan(train_size, validation_size);
+  std::span<const size_t> test_ids = std::span<const size_t>(order).last(test_size);
+  ASSIGN_OR_RETURN(columns_, ResolveRankColumns(names));
+  category_columns_ = CategoryColumns(columns_);
+  // No split is ever encoded whole: XGBoost reads the rows a batch at a time
+  // and keeps only their histogram bins.
+  const TableEncoder encoder(columns_, category_columns_, examples);
   RankerTrainOptions ranker_options = options.ranker;
   // A shopper browsing on one side of the health scale makes products on the
   // same side more likely, never less: the trees may not learn a dip there.
   ranker_options.monotone_constraints.assign(names.size(), 0);
   for (size_t c = 0; c < names.size(); ++c) {
-    if (model.columns_[c].feature == RankFeature::kLiveHealthAlignment) {
+    if (columns_[c].feature == RankFeature::kLiveHealthAlignment) {
       ranker_options.monotone_constraints[c] = 1;
     }
   }
-  if (!validation_ids.empty()) {
-    ranker_options.validation_x = &validation_x;
-    ranker_options.validation_y = validation_y;
-  }
-  ASSIGN_OR_RETURN(std::unique_ptr<Ranker> ranker, Ranker::Train(std::move(train_x), train_y, names,
-                                                                 options.params, ranker_options));
-  model.ranker_ = std::move(ranker);
-  RETURN_IF_ERROR(model.ResolveColumns());
+  const RankerRows validation_rows = encoder.Rows(validation_ids);
+  ranker_options.validation_x = nullptr;
+  ranker_options.validation_rows = validation_ids.empty() ? nullptr : &validation_rows;
+  ASSIGN_OR_RETURN(ranker_,
+                   Ranker::Train(encoder.Rows(train_ids), names, options.params, ranker_options));
+  RETURN_IF_ERROR(ResolveColumns());
   if (metrics != nullptr) {
-    auto evaluate = [&](const DenseMatrix& x,
-                        const std::vector<float>& y) -> std::optional<RankSplitMetrics> {
-      if (x.rows == 0) return std::nullopt;
-      auto p = model.ranker_->Predict(x);
-      if (!p.ok()) return std::nullopt;
-      RankSplitMetrics out;
-      out.rows = x.rows;
-      if (auto auc = Auc(*p, y); auc.ok()) out.auc = *auc;
-      if (auto logloss = LogLoss(*p, y); logloss.ok()) out.logloss = *logloss;
-      return out;
-    };
     RankTrainingMetrics& m = *metrics;
     m.rows = n;
     m.train_rows = train_ids.size();
     m.features = names;
-    m.validation = evaluate(validation_x, validation_y);
-    m.test = evaluate(test_x, test_y);
+    m.validation = Evaluate(*ranker_, encoder, examples, validation_ids);
+    m.test = Evaluate(*ranker_, encoder, examples, test_ids);
     m.params = options.params;
   }
-  return model;
+  return Status::Ok();
 }
 
 StatusOr<std::vector<float>> RankModel::Predict(std::span<const RankExample> examples) const {

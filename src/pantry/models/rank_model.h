@@ -18,6 +18,7 @@
 
 #include "pantry/common/status.h"
 #include "pantry/models/category_affinity.h"
+#include "pantry/models/interactions.h"
 #include "pantry/models/one_hot_encoder.h"
 #include "pantry/models/rank_features.h"
 #include "pantry/models/ranker.h"
@@ -37,6 +38,38 @@ struct RankExample {
   std::string product_id;
   float customer_category_affinity = 0;
   RankRetrievalScores retrieval_scores{};
+};
+
+// RankExamples column by column, the strings interned: 24 bytes a row (40
+// with the two-stage features) where a RankExample takes ~140 bytes plus its
+// strings' heap, so that millions of training rows stay small
+// (docs/benchmarks.md, "training memory"). Not thread-safe for Add().
+struct RankExampleTable {
+  std::vector<float> bought;
+  std::vector<float> sum_activity_weight_last_2m;
+  std::vector<float> avg_product_health_index_last_2m;
+  std::vector<float> product_health_index;
+  std::vector<float> customer_health_index;
+  std::vector<uint32_t> category;  // index into `categories`
+  IdDictionary categories;
+  // Whose rows they are (indexes into the dictionaries): kept only when
+  // added with ids, for the two-stage features, and dropped once those are
+  // set (workshop's AddTwoStageFeatures).
+  std::vector<uint32_t> customer;
+  std::vector<uint32_t> product;
+  IdDictionary customer_ids;
+  IdDictionary product_ids;
+  // The two-stage features; empty when not set (0 for every row).
+  std::vector<float> customer_category_affinity;
+  std::vector<RankRetrievalScores> retrieval_scores;
+
+  size_t size() const { return bought.size(); }
+  // Appends `e`; with `with_ids`, its customer_id and product_id too.
+  void Add(const RankExample& e, bool with_ids = false);
+  // Row `row` as a RankExample (its ids empty unless kept).
+  RankExample Get(size_t row) const;
+  // Frees the ids (customer, product and their dictionaries).
+  void DropIds();
 };
 
 // pantry's seed for the ranker's split and subsampling (`pantry train rank
@@ -87,9 +120,18 @@ class RankModel {
   static StatusOr<RankModel> Train(std::span<const RankExample> examples,
                                    const RankTrainOptions& options,
                                    RankTrainingMetrics* metrics = nullptr);
-  // The same, freeing `examples` (left empty) once they are encoded, before
-  // boosting: at millions of rows they would double the peak memory.
+  // The same, freeing `examples` (left empty) once they are copied into a
+  // RankExampleTable, before boosting.
   static StatusOr<RankModel> TrainConsuming(std::vector<RankExample>&& examples,
+                                            const RankTrainOptions& options,
+                                            RankTrainingMetrics* metrics = nullptr);
+  // The same from a table, which is only read. No split is encoded whole:
+  // XGBoost reads the rows in batches of 64k and keeps their histogram bins
+  // (the validation split's binned with the training cuts), and the metrics
+  // are predicted batch by batch. Splitting the cuts' sketch over batches
+  // may move the model slightly from one trained on a single batch (under
+  // 64k rows there is one batch).
+  static StatusOr<RankModel> TrainFromTable(const RankExampleTable& examples,
                                             const RankTrainOptions& options,
                                             RankTrainingMetrics* metrics = nullptr);
   static StatusOr<RankModel> Load(const std::filesystem::path& dir);
@@ -109,11 +151,9 @@ class RankModel {
   StatusOr<std::vector<float>> Predict(std::span<const RankExample> examples) const;
 
  private:
-  // Train; `release` (if set) holds `examples` and is cleared after encoding.
-  static StatusOr<RankModel> TrainReleasing(std::span<const RankExample> examples,
-                                            const RankTrainOptions& options,
-                                            RankTrainingMetrics* metrics,
-                                            std::vector<RankExample>* release);
+  // Trains the ranker on `examples`' split: the fields Train fills.
+  Status TrainSplits(const RankExampleTable& examples, const RankTrainOptions& options,
+                     RankTrainingMetrics* metrics);
   Status ResolveColumns();
 
   bool use_click_features_ = true;

@@ -29,6 +29,24 @@ struct DenseMatrix {
   DenseMatrix SelectRows(std::span<const size_t> row_ids) const;
 };
 
+// Rows handed to training a batch at a time, so that the caller need not
+// hold them all as floats: XGBoost keeps only their histogram bins (about a
+// byte per value) once it has read them (twice: sketch, then bins).
+struct RankerRows {
+  size_t rows = 0;
+  size_t cols = 0;
+  // Rows per call of `batch`; 0 = all rows in one call.
+  size_t batch_rows = 0;
+  // Rows [begin, end) as (end - begin) * cols row-major floats, either
+  // written to `buffer` (resized as needed; kept between calls) or the
+  // source's own, valid until the next call; their labels are written to
+  // `labels` (resized to end - begin). Called in row order (more than one
+  // pass), from one thread at a time.
+  std::function<const float*(size_t begin, size_t end, std::vector<float>& buffer,
+                             std::vector<float>& labels)>
+      batch;
+};
+
 // XGBoost training parameters; defaults are the workshop's.
 struct RankerParams {
   int max_depth = 5;
@@ -51,6 +69,10 @@ struct RankerTrainOptions {
   // Optional validation set: evaluated (auc, logloss) after every round.
   const DenseMatrix* validation_x = nullptr;
   std::span<const float> validation_y;
+  // Or the validation rows a batch at a time (used when validation_x is
+  // null). Under tree_method hist the validation set is binned with the
+  // training set's cuts, which predicts exactly as the float rows would.
+  const RankerRows* validation_rows = nullptr;
   // Called after each boosting round with XGBoost's evaluation line (e.g.
   // "[3]\tvalidation-auc:0.81\tvalidation-logloss:0.52"), or "" without a
   // validation set.
@@ -81,6 +103,15 @@ class Ranker {
   // The same, releasing `x`'s memory (left empty) once XGBoost has copied
   // the rows, so that the caller's copy is not held during boosting.
   static StatusOr<std::unique_ptr<Ranker>> Train(DenseMatrix&& x, std::span<const float> y,
+                                                 std::vector<std::string> feature_names,
+                                                 const RankerParams& params,
+                                                 const RankerTrainOptions& options = {});
+
+  // The same from rows produced a batch at a time (RankerRows). Under
+  // tree_method hist no batch is kept; other methods gather every row first.
+  // Batches sketch the quantile cuts in parts, so the cuts (and the model)
+  // may differ slightly from one batch of the same rows. Errors as above.
+  static StatusOr<std::unique_ptr<Ranker>> Train(const RankerRows& x,
                                                  std::vector<std::string> feature_names,
                                                  const RankerParams& params,
                                                  const RankerTrainOptions& options = {});

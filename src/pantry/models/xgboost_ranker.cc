@@ -38,40 +38,58 @@ class DMatrix {
   DMatrixHandle handle_ = nullptr;
 };
 
+// Rows [first_row, first_row + rows) of a set, `x` holding their values.
+Status CheckFiniteRows(const float* x, size_t rows, size_t cols, size_t first_row,
+                       std::span<const std::string> names, const char* what) {
+  for (size_t i = 0; i < rows * cols; ++i) {
+    if (!std::isfinite(x[i])) {
+      size_t col = i % cols;
+      std::string feature = col < names.size() ? names[col] : "column " + std::to_string(col);
+      return InvalidArgumentError(std::string(what) + " row " +
+                                  std::to_string(first_row + i / cols) + ", feature " + feature +
+                                  ": value is " + (std::isnan(x[i]) ? "NaN" : "infinite"));
+    }
+  }
+  return Status::Ok();
+}
+
 Status CheckFinite(const DenseMatrix& x, std::span<const std::string> names, const char* what) {
   if (x.values.size() != x.rows * x.cols) {
     return InvalidArgumentError(std::string(what) + ": matrix has " +
                                 std::to_string(x.values.size()) +
                                 " values, expected rows*cols = " + std::to_string(x.rows * x.cols));
   }
-  for (size_t i = 0; i < x.values.size(); ++i) {
-    if (!std::isfinite(x.values[i])) {
-      size_t col = i % x.cols;
-      std::string feature = col < names.size() ? names[col] : "column " + std::to_string(col);
-      return InvalidArgumentError(std::string(what) + " row " + std::to_string(i / x.cols) +
-                                  ", feature " + feature + ": value is " +
-                                  (std::isnan(x.values[i]) ? "NaN" : "infinite"));
-    }
-  }
-  return Status::Ok();
+  return CheckFiniteRows(x.values.data(), x.rows, x.cols, 0, names, what);
 }
 
-Status CheckLabels(std::span<const float> y, const RankerParams& params, const char* what) {
+Status CheckLabels(std::span<const float> y, const RankerParams& params, const char* what,
+                   size_t first_row = 0) {
   bool binary = params.objective.starts_with("binary:");
   for (size_t r = 0; r < y.size(); ++r) {
     if (!std::isfinite(y[r]) || (binary && y[r] != 0.0f && y[r] != 1.0f)) {
-      return InvalidArgumentError(std::string(what) + " row " + std::to_string(r) + ": label " +
-                                  std::to_string(y[r]) + " is not " +
+      return InvalidArgumentError(std::string(what) + " row " + std::to_string(first_row + r) +
+                                  ": label " + std::to_string(y[r]) + " is not " +
                                   (binary ? "0 or 1" : "finite"));
     }
   }
   return Status::Ok();
 }
 
-std::string ArrayInterface(const DenseMatrix& x) {
-  return "{\"data\": [" + std::to_string(reinterpret_cast<uintptr_t>(x.values.data())) +
-         ", true], \"shape\": [" + std::to_string(x.rows) + ", " + std::to_string(x.cols) +
+std::string ArrayInterface(const float* data, size_t rows, size_t cols) {
+  return "{\"data\": [" + std::to_string(reinterpret_cast<uintptr_t>(data)) +
+         ", true], \"shape\": [" + std::to_string(rows) + ", " + std::to_string(cols) +
          "], \"typestr\": \"<f4\", \"version\": 3}";
+}
+
+std::string ArrayInterface(const DenseMatrix& x) {
+  return ArrayInterface(x.values.data(), x.rows, x.cols);
+}
+
+Status SetFeatureNames(DMatrixHandle matrix, std::span<const std::string> names) {
+  std::vector<const char*> c_names;
+  for (const std::string& name : names) c_names.push_back(name.c_str());
+  return Check(XGDMatrixSetStrFeatureInfo(matrix, "feature_name", c_names.data(), c_names.size()),
+               "XGDMatrixSetStrFeatureInfo(feature_name)");
 }
 
 Status MakeDMatrix(const DenseMatrix& x, std::span<const float> y,
@@ -80,61 +98,130 @@ Status MakeDMatrix(const DenseMatrix& x, std::span<const float> y,
                         "XGDMatrixCreateFromMat"));
   RETURN_IF_ERROR(Check(XGDMatrixSetFloatInfo(out->get(), "label", y.data(), y.size()),
                         "XGDMatrixSetFloatInfo(label)"));
-  std::vector<const char*> c_names;
-  for (const std::string& name : names) c_names.push_back(name.c_str());
-  return Check(
-      XGDMatrixSetStrFeatureInfo(out->get(), "feature_name", c_names.data(), c_names.size()),
-      "XGDMatrixSetStrFeatureInfo(feature_name)");
+  return SetFeatureNames(out->get(), names);
 }
 
-// One batch of rows for XGQuantileDMatrixCreateFromCallback: the whole
-// matrix, handed over once per pass.
-struct SingleBatch {
+// A whole matrix as RankerRows: one batch, the matrix's own rows (no copy).
+RankerRows RowsOf(const DenseMatrix& x, std::span<const float> y) {
+  RankerRows rows;
+  rows.rows = x.rows;
+  rows.cols = x.cols;
+  rows.batch = [&x, y](size_t begin, size_t end, std::vector<float>&, std::vector<float>& labels) {
+    labels.assign(y.begin() + begin, y.begin() + end);
+    return x.values.data() + begin * x.cols;
+  };
+  return rows;
+}
+
+size_t BatchRows(const RankerRows& rows) {
+  return rows.batch_rows == 0 ? rows.rows : rows.batch_rows;
+}
+
+// Every row of `rows` in one matrix (for the tree methods that need a
+// DMatrix); checked like a training set.
+Status Gather(const RankerRows& rows, std::span<const std::string> names,
+              const RankerParams& params, const char* what, DenseMatrix* x, std::vector<float>* y) {
+  *x = DenseMatrix{rows.rows, rows.cols, {}};
+  x->values.reserve(rows.rows * rows.cols);
+  y->clear();
+  y->reserve(rows.rows);
+  std::vector<float> buffer, labels;
+  for (size_t begin = 0; begin < rows.rows; begin += BatchRows(rows)) {
+    const size_t end = std::min(rows.rows, begin + BatchRows(rows));
+    const float* values = rows.batch(begin, end, buffer, labels);
+    RETURN_IF_ERROR(CheckFiniteRows(values, end - begin, rows.cols, begin, names, what));
+    RETURN_IF_ERROR(CheckLabels(labels, params, what, begin));
+    x->values.insert(x->values.end(), values, values + (end - begin) * rows.cols);
+    y->insert(y->end(), labels.begin(), labels.end());
+  }
+  return Status::Ok();
+}
+
+// XGBoost's data iterator over RankerRows: each call hands the proxy the
+// next batch, checked first (a bad batch ends the pass; `status` says why).
+struct RowIterator {
   DMatrixHandle proxy = nullptr;
-  const DenseMatrix* x = nullptr;
-  std::span<const float> y;
+  const RankerRows* rows = nullptr;
+  std::span<const std::string> names;
+  const RankerParams* params = nullptr;
+  const char* what = "";
+  size_t next = 0;
+  std::vector<float> buffer, labels;
   std::string array_interface;
-  bool done = false;
+  Status status;
 };
 
-void ResetSingleBatch(DataIterHandle handle) { static_cast<SingleBatch*>(handle)->done = false; }
+void ResetRows(DataIterHandle handle) { static_cast<RowIterator*>(handle)->next = 0; }
 
-int NextSingleBatch(DataIterHandle handle) {
-  auto* batch = static_cast<SingleBatch*>(handle);
-  if (batch->done) return 0;
-  batch->done = true;
-  if (XGProxyDMatrixSetDataDense(batch->proxy, batch->array_interface.c_str()) != 0) return 0;
-  XGDMatrixSetFloatInfo(batch->proxy, "label", batch->y.data(), batch->y.size());
+int NextRows(DataIterHandle handle) {
+  auto* it = static_cast<RowIterator*>(handle);
+  const RankerRows& rows = *it->rows;
+  if (!it->status.ok() || it->next >= rows.rows) return 0;
+  const size_t begin = it->next;
+  const size_t end = std::min(rows.rows, begin + BatchRows(rows));
+  it->next = end;
+  const float* values = rows.batch(begin, end, it->buffer, it->labels);
+  Status status = CheckFiniteRows(values, end - begin, rows.cols, begin, it->names, it->what);
+  if (status.ok()) status = CheckLabels(it->labels, *it->params, it->what, begin);
+  if (status.ok() && it->labels.size() != end - begin) {
+    status =
+        InternalError(std::string(it->what) + ": a batch has " + std::to_string(it->labels.size()) +
+                      " labels for " + std::to_string(end - begin) + " rows");
+  }
+  if (status.ok()) {
+    it->array_interface = ArrayInterface(values, end - begin, rows.cols);
+    status = Check(XGProxyDMatrixSetDataDense(it->proxy, it->array_interface.c_str()),
+                   "XGProxyDMatrixSetDataDense");
+  }
+  if (status.ok()) {
+    status = Check(XGDMatrixSetFloatInfo(it->proxy, "label", it->labels.data(), it->labels.size()),
+                   "XGDMatrixSetFloatInfo(label)");
+  }
+  if (!status.ok()) {
+    it->status = status;
+    return 0;
+  }
   return 1;
 }
 
-// The training rows as hist bins only (XGBoost's QuantileDMatrix): the rows
-// themselves are not kept, so at millions of rows the matrix takes about a
-// byte per value instead of eight. XGBoost sketches the same cuts as for a
-// DMatrix under tree_method hist: the 5M-row ranker and `pantry eval` gave
-// identical models either way (docs/benchmarks.md, "training memory").
-// Validation stays a DMatrix (binning it with the training cuts would save
-// ~150 MB more at 5M rows; not measured yet).
-Status MakeQuantileDMatrix(const DenseMatrix& x, std::span<const float> y,
-                           std::span<const std::string> names, int nthread, DMatrix* out) {
+// The rows as hist bins only (XGBoost's QuantileDMatrix), read a batch at a
+// time: the rows themselves are not kept, so at millions of rows the
+// matrix takes about a byte per value instead of eight. `ref` (a training
+// QuantileDMatrix, or null) supplies the cuts; without it XGBoost sketches
+// them from the rows: from one batch, the same cuts as a DMatrix under
+// tree_method hist (docs/benchmarks.md, "training memory").
+Status MakeQuantileDMatrix(const RankerRows& rows, std::span<const std::string> names,
+                           const RankerParams& params, const char* what, DMatrixHandle ref,
+                           DMatrix* out) {
   DMatrix proxy;
   RETURN_IF_ERROR(Check(XGProxyDMatrixCreate(proxy.out()), "XGProxyDMatrixCreate"));
-  SingleBatch batch;
-  batch.proxy = proxy.get();
-  batch.x = &x;
-  batch.y = y;
-  batch.array_interface = ArrayInterface(x);
+  RowIterator it;
+  it.proxy = proxy.get();
+  it.rows = &rows;
+  it.names = names;
+  it.params = &params;
+  it.what = what;
   const std::string config =
-      "{\"missing\": NaN, \"nthread\": " + std::to_string(std::max(0, nthread)) + "}";
-  RETURN_IF_ERROR(
-      Check(XGQuantileDMatrixCreateFromCallback(&batch, proxy.get(), nullptr, ResetSingleBatch,
-                                                NextSingleBatch, config.c_str(), out->out()),
-            "XGQuantileDMatrixCreateFromCallback"));
-  std::vector<const char*> c_names;
-  for (const std::string& name : names) c_names.push_back(name.c_str());
-  return Check(
-      XGDMatrixSetStrFeatureInfo(out->get(), "feature_name", c_names.data(), c_names.size()),
-      "XGDMatrixSetStrFeatureInfo(feature_name)");
+      "{\"missing\": NaN, \"nthread\": " + std::to_string(std::max(0, params.nthread)) + "}";
+  Status created = Check(XGQuantileDMatrixCreateFromCallback(&it, proxy.get(), ref, ResetRows,
+                                                             NextRows, config.c_str(), out->out()),
+                         "XGQuantileDMatrixCreateFromCallback");
+  RETURN_IF_ERROR(it.status);  // the cause when a batch was refused
+  RETURN_IF_ERROR(created);
+  return SetFeatureNames(out->get(), names);
+}
+
+// The training or validation matrix: hist bins under tree_method hist (for
+// validation, binned with the training matrix `ref`'s cuts), else a DMatrix.
+Status MakeMatrix(const RankerRows& rows, std::span<const std::string> names,
+                  const RankerParams& params, const char* what, DMatrixHandle ref, DMatrix* out) {
+  if (params.tree_method == "hist") {
+    return MakeQuantileDMatrix(rows, names, params, what, ref, out);
+  }
+  DenseMatrix x;
+  std::vector<float> y;
+  RETURN_IF_ERROR(Gather(rows, names, params, what, &x, &y));
+  return MakeDMatrix(x, y, names, out);
 }
 
 std::string Number(double value) {
@@ -143,11 +230,13 @@ std::string Number(double value) {
   return std::string(buffer, ptr);
 }
 
-Status CheckTrainingSet(const DenseMatrix& x, std::span<const float> y,
-                        const std::vector<std::string>& feature_names, const RankerParams& params) {
+// The shape and parameters; the values are checked batch by batch.
+Status CheckTrainingSet(const RankerRows& x, const std::vector<std::string>& feature_names,
+                        const RankerParams& params) {
   if (x.rows == 0)
     return InvalidArgumentError("empty training set: no rows to train the ranker on");
   if (x.cols == 0) return InvalidArgumentError("ranker training set has no feature columns");
+  if (!x.batch) return InvalidArgumentError("ranker training rows have no batch function");
   if (feature_names.size() != x.cols) {
     return InvalidArgumentError("ranker: " + std::to_string(feature_names.size()) +
                                 " feature names for " + std::to_string(x.cols) + " columns");
@@ -156,13 +245,8 @@ Status CheckTrainingSet(const DenseMatrix& x, std::span<const float> y,
   if (unique_names.size() != feature_names.size() || unique_names.count("") > 0) {
     return InvalidArgumentError("ranker: feature names must be unique and non-empty");
   }
-  if (y.size() != x.rows) {
-    return InvalidArgumentError("ranker training set has " + std::to_string(x.rows) + " rows but " +
-                                std::to_string(y.size()) + " labels");
-  }
   if (params.num_round < 1) return InvalidArgumentError("ranker parameter num_round must be >= 1");
-  RETURN_IF_ERROR(CheckFinite(x, feature_names, "training set"));
-  return CheckLabels(y, params, "training set");
+  return Status::Ok();
 }
 
 // The workshop's parameters, plus the evaluation metrics reported per round.
@@ -402,31 +486,35 @@ Json ModelJson::ToJson(const RankerParams& p) {
 
 namespace {
 
-// Ranker::Train; `release` (if set) is `x`, cleared once XGBoost holds its
-// own copy of the rows, before boosting.
-StatusOr<std::unique_ptr<Ranker>> TrainXgboost(const DenseMatrix& x, std::span<const float> y,
+// Ranker::Train; `release` (if set) is called once XGBoost holds its own
+// copy of the rows, before boosting.
+StatusOr<std::unique_ptr<Ranker>> TrainXgboost(const RankerRows& x,
                                                std::vector<std::string> feature_names,
                                                const RankerParams& params,
                                                const RankerTrainOptions& options,
-                                               DenseMatrix* release) {
-  RETURN_IF_ERROR(CheckTrainingSet(x, y, feature_names, params));
+                                               const std::function<void()>& release) {
+  RETURN_IF_ERROR(CheckTrainingSet(x, feature_names, params));
   DMatrix train, validation;
-  if (params.tree_method == "hist") {
-    RETURN_IF_ERROR(MakeQuantileDMatrix(x, y, feature_names, params.nthread, &train));
-  } else {
-    RETURN_IF_ERROR(MakeDMatrix(x, y, feature_names, &train));
-  }
+  RETURN_IF_ERROR(MakeMatrix(x, feature_names, params, "training set", nullptr, &train));
   const size_t cols = x.cols;
-  if (release != nullptr) *release = DenseMatrix{};  // x is empty from here on
-  const bool has_validation = options.validation_x != nullptr && options.validation_x->rows > 0;
-  if (has_validation) {
+  if (release) release();  // x is empty from here on
+  std::optional<RankerRows> validation_matrix;
+  const RankerRows* validation_rows = options.validation_rows;
+  if (options.validation_x != nullptr) {
     const DenseMatrix& vx = *options.validation_x;
-    if (vx.cols != cols || options.validation_y.size() != vx.rows) {
+    if (options.validation_y.size() != vx.rows || vx.values.size() != vx.rows * vx.cols) {
       return InvalidArgumentError("ranker validation set does not match the training set's shape");
     }
-    RETURN_IF_ERROR(CheckFinite(vx, feature_names, "validation set"));
-    RETURN_IF_ERROR(CheckLabels(options.validation_y, params, "validation set"));
-    RETURN_IF_ERROR(MakeDMatrix(vx, options.validation_y, feature_names, &validation));
+    validation_matrix = RowsOf(vx, options.validation_y);
+    validation_rows = &*validation_matrix;
+  }
+  const bool has_validation = validation_rows != nullptr && validation_rows->rows > 0;
+  if (has_validation) {
+    if (validation_rows->cols != cols || !validation_rows->batch) {
+      return InvalidArgumentError("ranker validation set does not match the training set's shape");
+    }
+    RETURN_IF_ERROR(MakeMatrix(*validation_rows, feature_names, params, "validation set",
+                               train.get(), &validation));
   }
   DMatrixHandle cache[2] = {train.get(), validation.get()};
   BoosterHandle booster = nullptr;
@@ -461,20 +549,43 @@ StatusOr<std::unique_ptr<Ranker>> TrainXgboost(const DenseMatrix& x, std::span<c
   return std::unique_ptr<Ranker>(std::move(ranker));
 }
 
+// The shape checks a DenseMatrix needs before it is read as RankerRows.
+Status CheckMatrix(const DenseMatrix& x, std::span<const float> y) {
+  if (x.values.size() != x.rows * x.cols) {
+    return InvalidArgumentError("training set: matrix has " + std::to_string(x.values.size()) +
+                                " values, expected rows*cols = " + std::to_string(x.rows * x.cols));
+  }
+  if (y.size() != x.rows) {
+    return InvalidArgumentError("ranker training set has " + std::to_string(x.rows) + " rows but " +
+                                std::to_string(y.size()) + " labels");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<Ranker>> Ranker::Train(const DenseMatrix& x, std::span<const float> y,
                                                 std::vector<std::string> feature_names,
                                                 const RankerParams& params,
                                                 const RankerTrainOptions& options) {
-  return TrainXgboost(x, y, std::move(feature_names), params, options, nullptr);
+  RETURN_IF_ERROR(CheckMatrix(x, y));
+  return TrainXgboost(RowsOf(x, y), std::move(feature_names), params, options, nullptr);
 }
 
 StatusOr<std::unique_ptr<Ranker>> Ranker::Train(DenseMatrix&& x, std::span<const float> y,
                                                 std::vector<std::string> feature_names,
                                                 const RankerParams& params,
                                                 const RankerTrainOptions& options) {
-  return TrainXgboost(x, y, std::move(feature_names), params, options, &x);
+  RETURN_IF_ERROR(CheckMatrix(x, y));
+  return TrainXgboost(RowsOf(x, y), std::move(feature_names), params, options,
+                      [&x] { x = DenseMatrix{}; });
+}
+
+StatusOr<std::unique_ptr<Ranker>> Ranker::Train(const RankerRows& x,
+                                                std::vector<std::string> feature_names,
+                                                const RankerParams& params,
+                                                const RankerTrainOptions& options) {
+  return TrainXgboost(x, std::move(feature_names), params, options, nullptr);
 }
 
 StatusOr<std::unique_ptr<Ranker>> Ranker::FromJson(std::string_view json, std::string_view what) {

@@ -93,7 +93,7 @@ std::string FixtureProduct(int p) { return "p" + std::to_string(1000 + p); }
 
 // A two-stage ranker on rows whose label follows the evidence: customers
 // buy what they bought before, and more when browsing healthy products.
-StatusOr<models::RankModel> TrainTwoStage(const RankContext& context) {
+std::vector<models::RankExample> TwoStageExamples() {
   std::mt19937_64 rng(11);
   std::uniform_real_distribution<float> unit(0.0f, 1.0f);
   std::vector<models::RankExample> examples;
@@ -114,13 +114,57 @@ StatusOr<models::RankModel> TrainTwoStage(const RankContext& context) {
     e.bought = (bought_before || unit(rng) < 0.1f) ? 1.0f : 0.0f;
     examples.push_back(std::move(e));
   }
-  AddTwoStageFeatures(context, examples);
+  return examples;
+}
+
+models::RankTrainOptions TwoStageOptions(const RankContext& context) {
   models::RankTrainOptions options;
   options.two_stage = true;
   options.affinity = context.affinity;
   options.params.num_round = 20;
   options.params.nthread = 1;
-  return models::RankModel::Train(examples, options);
+  return options;
+}
+
+StatusOr<models::RankModel> TrainTwoStage(const RankContext& context) {
+  std::vector<models::RankExample> examples = TwoStageExamples();
+  AddTwoStageFeatures(context, examples);
+  return models::RankModel::Train(examples, TwoStageOptions(context));
+}
+
+// `pantry train rank --two-stage` keeps its rows as an interned table: its
+// features and its model are those of the RankExamples.
+TEST(FeatureViewTest, TwoStageTableMatchesTheExamples) {
+  models::RetrievalTrainOptions retrieval;
+  retrieval.als.factors = 4;
+  auto context = BuildRankContext(FixtureEvidence(), retrieval);
+  ASSERT_TRUE(context.ok()) << context.status();
+  std::vector<models::RankExample> examples = TwoStageExamples();
+  models::RankExampleTable table;
+  for (const models::RankExample& e : examples) table.Add(e, /*with_ids=*/true);
+  AddTwoStageFeatures(*context, examples);
+  AddTwoStageFeatures(*context, table);
+  EXPECT_TRUE(table.customer.empty() && table.customer_ids.size() == 0);
+  ASSERT_EQ(table.size(), examples.size());
+  bool saw_affinity = false, saw_score = false;
+  for (size_t r = 0; r < examples.size(); ++r) {
+    const models::RankExample row = table.Get(r);
+    EXPECT_EQ(row.customer_category_affinity, examples[r].customer_category_affinity) << r;
+    EXPECT_EQ(row.retrieval_scores, examples[r].retrieval_scores) << r;
+    EXPECT_EQ(row.product_category, examples[r].product_category) << r;
+    saw_affinity |= row.customer_category_affinity != 0;
+    saw_score |= row.retrieval_scores[0] != 0;
+  }
+  EXPECT_TRUE(saw_affinity);
+  EXPECT_TRUE(saw_score);
+  models::RankTrainingMetrics from_table, from_examples;
+  auto a = models::RankModel::TrainFromTable(table, TwoStageOptions(*context), &from_table);
+  auto b = models::RankModel::Train(examples, TwoStageOptions(*context), &from_examples);
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(*a->Predict(examples), *b->Predict(examples));
+  ASSERT_TRUE(from_table.test.has_value() && from_examples.test.has_value());
+  EXPECT_EQ(from_table.test->auc, from_examples.test->auc);
 }
 
 // The two-stage features (retrieval source scores from the served blend,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 
 #include "pantry/common/file_util.h"
 #include "pantry/models/model_store.h"
@@ -84,6 +85,59 @@ void AddTwoStageFeatures(const RankContext& context, std::span<models::RankExamp
     for (size_t j = 0; j < rows.size(); ++j) examples[rows[j]].retrieval_scores = scores[j];
     begin = end;
   }
+}
+
+void AddTwoStageFeatures(const RankContext& context, models::RankExampleTable& examples) {
+  const size_t n = examples.size();
+  // Each table id looked up once in the context.
+  std::vector<int32_t> category(examples.categories.size());
+  for (uint32_t c = 0; c < examples.categories.size(); ++c) {
+    category[c] = context.affinity->FindCategory(examples.categories.key(c));
+  }
+  std::vector<std::optional<uint32_t>> product(examples.product_ids.size());
+  for (uint32_t p = 0; p < examples.product_ids.size(); ++p) {
+    product[p] = context.products.Find(examples.product_ids.key(p));
+  }
+  // The rows of each customer together (counting sort on the customer
+  // index), in their table order as the RankExample version sees them.
+  std::vector<size_t> start(examples.customer_ids.size() + 1, 0);
+  for (size_t r = 0; r < n; ++r) ++start[examples.customer[r] + 1];
+  for (size_t c = 1; c < start.size(); ++c) start[c] += start[c - 1];
+  std::vector<size_t> order(n);
+  {
+    std::vector<size_t> next(start.begin(), start.end() - 1);
+    for (size_t r = 0; r < n; ++r) order[next[examples.customer[r]]++] = r;
+  }
+  examples.customer_category_affinity.assign(n, 0.0f);
+  examples.retrieval_scores.assign(n, models::RankRetrievalScores{});
+  std::vector<uint32_t> products;
+  std::vector<size_t> rows;
+  std::vector<models::RankRetrievalScores> scores;
+  for (uint32_t c = 0; c + 1 < start.size(); ++c) {
+    if (start[c] == start[c + 1]) continue;
+    const std::string& customer = examples.customer_ids.key(c);
+    models::RetrievalQuery query;
+    if (auto index = context.customers.Find(customer)) {
+      query.customer = *index;
+      query.segment = context.customer_segment[*index];
+    }
+    const int64_t affinity_row = context.affinity->FindCustomer(customer);
+    products.clear();
+    rows.clear();
+    for (size_t i = start[c]; i < start[c + 1]; ++i) {
+      const size_t r = order[i];
+      examples.customer_category_affinity[r] =
+          context.affinity->Value(affinity_row, category[examples.category[r]]);
+      if (const auto& p = product[examples.product[r]]) {
+        products.push_back(*p);
+        rows.push_back(r);
+      }
+    }
+    scores.resize(products.size());
+    models::ScoreForRanking(*context.blend, query, products, scores);
+    for (size_t j = 0; j < rows.size(); ++j) examples.retrieval_scores[rows[j]] = scores[j];
+  }
+  examples.DropIds();
 }
 
 StatusOr<std::filesystem::path> TrainAndPublishTwoStageRank(

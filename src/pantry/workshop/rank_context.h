@@ -47,6 +47,10 @@ StatusOr<RankContext> BuildRankContext(RetrievalEvidence evidence,
 // for that customer and candidate. Examples are scored a customer at a time.
 void AddTwoStageFeatures(const RankContext& context, std::span<models::RankExample> examples);
 
+// The same for a table that kept its ids (LoadRankExampleTable with_ids):
+// sets its two-stage columns for every row, then drops the ids.
+void AddTwoStageFeatures(const RankContext& context, models::RankExampleTable& examples);
+
 struct RankTrainingRequest;  // training.h
 
 // `pantry train rank --two-stage --split T`: builds the context from the

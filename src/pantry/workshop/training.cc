@@ -69,8 +69,10 @@ StatusOr<models::CfModel> TrainCf(const featurestore::FeatureStore& store,
 StatusOr<models::RankModel> TrainRank(const featurestore::FeatureStore& store,
                                       const RankTrainingRequest& request,
                                       models::RankTrainingMetrics* metrics) {
-  ASSIGN_OR_RETURN(std::vector<models::RankExample> examples,
-                   LoadRankExamples(store, request.clicks, request.context != nullptr));
+  // Interned columns, not RankExamples: at 5M rows ~120 MB instead of
+  // ~0.7 GB with their strings (docs/benchmarks.md, "training memory").
+  ASSIGN_OR_RETURN(models::RankExampleTable examples,
+                   LoadRankExampleTable(store, request.clicks, request.context != nullptr));
   if (request.on_rows_loaded) request.on_rows_loaded(examples.size());
   models::RankTrainOptions options;
   if (request.context != nullptr) {
@@ -82,7 +84,7 @@ StatusOr<models::RankModel> TrainRank(const featurestore::FeatureStore& store,
   options.params.seed = request.seed;
   options.split_seed = request.seed;
   options.use_click_features = request.use_click_features;
-  return models::RankModel::TrainConsuming(std::move(examples), options, metrics);
+  return models::RankModel::TrainFromTable(examples, options, metrics);
 }
 
 Json CfMetricsJson(const models::CfTrainingMetrics& m) {

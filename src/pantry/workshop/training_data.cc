@@ -132,6 +132,19 @@ StatusOr<std::vector<models::RankExample>> LoadRankExamples(const featurestore::
   return examples;
 }
 
+StatusOr<models::RankExampleTable> LoadRankExampleTable(const featurestore::FeatureStore& store,
+                                                        const ClickRange& range, bool with_ids) {
+  ASSIGN_OR_RETURN(std::string sql, RankQuery(range, with_ids));
+  models::RankExampleTable table;
+  Status status = store.QueryEach(sql, nullptr, [&](std::span<const FeatureValue> row) {
+    ASSIGN_OR_RETURN(models::RankExample e, RankExampleFromRow(row, table.size()));
+    table.Add(e, with_ids);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status.WithContext("ranking training query");
+  return table;
+}
+
 StatusOr<Catalog> LoadCatalog(const featurestore::FeatureStore& store) {
   Catalog catalog;
   RETURN_IF_ERROR(store.QueryEach("SELECT product_id, product_name FROM products", nullptr,

@@ -65,6 +65,13 @@ StatusOr<std::vector<models::RankExample>> LoadRankExamples(const featurestore::
                                                             const ClickRange& range,
                                                             bool with_ids = false);
 
+// The same rows interned column by column (models::RankExampleTable, ~1/5
+// of the memory at millions of rows); with `with_ids` the table keeps the
+// customer and product ids.
+StatusOr<models::RankExampleTable> LoadRankExampleTable(const featurestore::FeatureStore& store,
+                                                        const ClickRange& range,
+                                                        bool with_ids = false);
+
 // The products group as parallel id and name lists, in the table's order
 // (the catalog for negative sampling and retrieval).
 struct Catalog {
