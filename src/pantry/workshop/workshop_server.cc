@@ -241,6 +241,7 @@ server::ServerComponents WorkshopServerImpl::Components() {
   components.events = ingest_.get();
   featurestore::FeatureStore* store = store_.get();
   components.readiness.emplace_back("feature_store", [store] { return store->Health(); });
+  components.readiness.emplace_back("backends", [store] { return store->BackendHealth(); });
   components.readiness.emplace_back("streams", [streams = streams_.get()] {
     return streams == nullptr ? UnavailableError("stream service not started") : streams->Health();
   });
