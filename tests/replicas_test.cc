@@ -266,6 +266,10 @@ TEST(ReplicasTest, RedisOutageGives503AndRecoversWithoutRestart) {
   auto post = client.Send("POST", "/v1/events", {}, event);
   ASSERT_TRUE(post.ok()) << post.status();
   EXPECT_EQ(post->status, 503) << post->body;
+  auto ready = client.Send("GET", "/readyz");
+  ASSERT_TRUE(ready.ok()) << ready.status();
+  EXPECT_EQ(ready->status, 503) << ready->body;
+  EXPECT_NE(ready->body.find("online store"), std::string::npos) << ready->body;
 
   ASSERT_TRUE((*redis)->Restart().ok());
   const auto back = Clock::now();
@@ -286,6 +290,109 @@ TEST(ReplicasTest, RedisOutageGives503AndRecoversWithoutRestart) {
   }
   EXPECT_TRUE(get_ok) << "GetRecord still failing 5 s after Redis returned";
   EXPECT_TRUE(post_ok) << "events still refused 5 s after Redis returned";
+  client.Close();
+  EXPECT_EQ(replica.Stop(SIGTERM), 0) << Slurp(dir.path() / "serve.log");
+}
+
+// PUT /FeatureGroup/scores for customer `id`: the HTTP status, or 0 if
+// the request got no answer.
+int PutScore(server::HttpClient& client, int id, std::string* body) {
+  const std::string record = R"({"Record":[{"FeatureName":"customer_id","ValueAsString":")" +
+                             std::to_string(id) +
+                             R"("},{"FeatureName":"event_time","ValueAsString":"1700000000.5"},)"
+                             R"({"FeatureName":"score","ValueAsString":"0.5"}]})";
+  auto r =
+      client.Send("PUT", "/FeatureGroup/scores", {{"Content-Type", "application/json"}}, record);
+  if (!r.ok()) return 0;
+  *body = r->body;
+  return r->status;
+}
+
+// The value of /readyz's "backends" check ("" if there is none).
+std::string BackendsCheck(server::HttpClient& client) {
+  auto r = client.Send("GET", "/readyz");
+  if (!r.ok()) return "";
+  auto j = ParseJson(r->body, "/readyz");
+  if (!j.ok() || !j->contains("checks")) return "";
+  return (*j)["checks"].value("backends", "");
+}
+
+// PostgreSQL (the offline store) stopped under a running server: PutRecord
+// (offline commit first) and /readyz (its backends check) answer 503 with a message naming the
+// offline store meanwhile, and both succeed again within 5 s of its
+// return, without restarting pantry.
+TEST(ReplicasTest, PostgresOutageGives503AndRecoversWithoutRestart) {
+  auto redis = testing::RedisServer::Start();
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  auto pg = testing::PostgresServer::Start();
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  ASSERT_TRUE((*pg)->CreateDatabase("pantry").ok());
+  const std::vector<std::string> backends = {"--online-store",  (*redis)->url(),
+                                             "--offline-store", (*pg)->Url("pantry"),
+                                             "--event-log",     (*redis)->url()};
+  testing::TempDir dir;
+  const fs::path home = dir.path() / "home";
+  {
+    std::ofstream(dir.path() / "defs.json")
+        << R"({"FeatureDefinitions":[{"FeatureName":"customer_id","FeatureType":"Integral"},
+              {"FeatureName":"event_time","FeatureType":"String"},
+              {"FeatureName":"score","FeatureType":"Fractional"}]})";
+    std::vector<std::string> args = {"--home", home.string(), "--quiet"};
+    args.insert(args.end(), backends.begin(), backends.end());
+    for (const char* a :
+         {"fg", "create", "scores", "--record-id", "customer_id", "--definitions"}) {
+      args.emplace_back(a);
+    }
+    args.push_back((dir.path() / "defs.json").string());
+    auto r = testing::RunPantry(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  Replica replica(home, backends, dir.path() / "serve.log");
+  ASSERT_GT(replica.port(), 0);
+  server::HttpClient client("127.0.0.1", replica.port());
+  std::string body;
+  ASSERT_EQ(PutScore(client, 1, &body), 200) << body;
+  // No model is trained here, so /readyz is 503 throughout; its backends
+  // check is what the outage changes.
+  EXPECT_EQ(BackendsCheck(client), "ok");
+
+  ASSERT_TRUE((*pg)->Stop().ok());
+  // Twice: the first write finds the connection lost, the second cannot
+  // reconnect; both are the same 503.
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(PutScore(client, 2, &body), 503) << body;
+    auto j = ParseJson(body, "PutRecord 503");
+    ASSERT_TRUE(j.ok()) << body;
+    EXPECT_NE(body.find("PostgreSQL"), std::string::npos) << body;
+  }
+  auto ready = client.Send("GET", "/readyz");
+  ASSERT_TRUE(ready.ok()) << ready.status();
+  EXPECT_EQ(ready->status, 503) << ready->body;
+  const std::string backend_check = BackendsCheck(client);
+  EXPECT_NE(backend_check.find("offline store"), std::string::npos) << backend_check;
+  EXPECT_NE(backend_check.find("PostgreSQL"), std::string::npos) << backend_check;
+  // Reads served by Redis alone still work.
+  auto get = client.Send("GET", "/FeatureGroup/scores?RecordIdentifierValueAsString=1");
+  ASSERT_TRUE(get.ok()) << get.status();
+  EXPECT_EQ(get->status, 200) << get->body;
+
+  ASSERT_TRUE((*pg)->Restart().ok());
+  const auto back = Clock::now();
+  bool put_ok = false, ready_ok = false;
+  while (Clock::now() - back < std::chrono::seconds(5) && !(put_ok && ready_ok)) {
+    if (!put_ok) put_ok = PutScore(client, 3, &body) == 200;
+    if (!ready_ok) ready_ok = BackendsCheck(client) == "ok";
+    if (!(put_ok && ready_ok)) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(put_ok) << "PutRecord still failing 5 s after PostgreSQL returned: " << body;
+  EXPECT_TRUE(ready_ok) << "/readyz backends check still failing 5 s after PostgreSQL returned";
+  // The rows written before and after the outage are there, the refused
+  // one is not.
+  auto rows = (*pg)->Psql("pantry",
+                          "SELECT string_agg(customer_id::text, ',' ORDER BY "
+                          "customer_id) FROM scores");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(rows->substr(0, 3), "1,3") << *rows;
   client.Close();
   EXPECT_EQ(replica.Stop(SIGTERM), 0) << Slurp(dir.path() / "serve.log");
 }

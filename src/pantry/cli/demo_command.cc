@@ -27,6 +27,8 @@ Status RunDemo(const GlobalOptions& globals, DemoFlags& flags) {
   ASSIGN_OR_RETURN(options.home, globals.RequireHome());
   options.clock = globals.clock();
   options.data = flags.data;
+  globals.ApplyStoreBackends(&options.store_backends);
+  options.event_log_url = globals.event_log_url();
   ASSIGN_OR_RETURN(workshop::DemoRun run, workshop::RunDemo(options, std::cout));
   if (!flags.exit) {
     std::cout << "serving on " << run.url << " -- open the live storefront at\n  " << run.url

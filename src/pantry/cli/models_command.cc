@@ -10,6 +10,7 @@
 #include "pantry/cli/command.h"
 #include "pantry/common/json.h"
 #include "pantry/workshop/evaluation.h"
+#include "pantry/workshop/postgres_model_registry.h"
 #include "pantry/workshop/retrieval_training.h"
 #include "pantry/workshop/training.h"
 
@@ -114,11 +115,13 @@ Status RunTrainBlend(const std::filesystem::path& home, const GlobalOptions& glo
                      const CfFlags& flags) {
   workshop::RetrievalTrainingRequest request;
   request.clicks.before = flags.before;
+  request.backends = &globals.store_backends();
   request.options.als.threads = flags.threads;
   request.options.item_knn.threads = flags.threads;
   workshop::RetrievalTrainingMetrics metrics;
   ASSIGN_OR_RETURN(std::filesystem::path dir,
                    workshop::TrainAndPublishRetrieval(home, globals.clock(), request, &metrics));
+  RETURN_IF_ERROR(workshop::PushModelsToSharedRegistry(home, globals.store_backends()));
   std::cout << "retrieval (blend: als + item_knn + category popularity): " << metrics.evidence_pairs
             << " customer-product pairs from " << metrics.order_rows << " order rows and "
             << metrics.bought_click_rows << " bought clicks, " << std::fixed << std::setprecision(1)
@@ -134,6 +137,7 @@ Status RunTrainCf(const GlobalOptions& globals, const CfFlags& flags) {
   if (flags.method != "fm") {
     return InvalidArgumentError("unknown --method '" + flags.method + "' (blend or fm)");
   }
+  request.backends = &globals.store_backends();
   models::CfTrainingMetrics metrics;
   ASSIGN_OR_RETURN(std::filesystem::path dir,
                    workshop::TrainAndPublishCf(home, globals.clock(), request, &metrics));
@@ -146,6 +150,7 @@ Status RunTrainCf(const GlobalOptions& globals, const CfFlags& flags) {
 Status RunTrainRank(const GlobalOptions& globals, const RankFlags& flags) {
   ASSIGN_OR_RETURN(std::filesystem::path home, globals.RequireHome());
   ASSIGN_OR_RETURN(workshop::RankTrainingRequest request, RankRequest(flags, globals.quiet()));
+  request.backends = &globals.store_backends();
   models::RankTrainingMetrics metrics;
   std::filesystem::path dir;
   if (flags.two_stage) {
@@ -154,6 +159,7 @@ Status RunTrainRank(const GlobalOptions& globals, const RankFlags& flags) {
     retrieval.item_knn.threads = flags.threads;
     ASSIGN_OR_RETURN(dir, workshop::TrainAndPublishTwoStageRank(home, globals.clock(), request,
                                                                 flags.split, retrieval, &metrics));
+    RETURN_IF_ERROR(workshop::PushModelsToSharedRegistry(home, globals.store_backends()));
   } else {
     if (!flags.split.empty()) return InvalidArgumentError("--split needs --two-stage");
     ASSIGN_OR_RETURN(dir, workshop::TrainAndPublishRank(home, globals.clock(), request, &metrics));
@@ -228,6 +234,7 @@ Status RunEval(const GlobalOptions& globals, const EvalFlags& flags) {
   rank.seed = flags.cf.seed;
   ASSIGN_OR_RETURN(request.rank, RankRequest(rank, globals.quiet()));
   request.rank_context_fraction = flags.rank_context_fraction;
+  request.backends = &globals.store_backends();
   request.retrieval.als.threads = flags.cf.threads;
   request.retrieval.item_knn.threads = flags.cf.threads;
   if (!globals.quiet()) {

@@ -20,9 +20,10 @@ struct RecommendOptions {
 
 Status RunRecommend(const GlobalOptions& globals, const RecommendOptions& o) {
   ASSIGN_OR_RETURN(std::filesystem::path home, globals.RequireHome());
-  ASSIGN_OR_RETURN(recommend::RecommendResult result,
-                   workshop::RecommendFromHome(home, globals.clock(),
-                                               {o.customer, o.k, o.candidates, o.explain}));
+  ASSIGN_OR_RETURN(
+      recommend::RecommendResult result,
+      workshop::RecommendFromHome(home, globals.clock(), {o.customer, o.k, o.candidates, o.explain},
+                                  &globals.store_backends()));
   std::cout << DumpJson(server::RecommendResultToJson(result), 2) << std::endl;
   return Status::Ok();
 }

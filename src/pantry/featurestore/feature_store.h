@@ -256,6 +256,11 @@ class FeatureStore {
   // replayed by reopening the store before any further write (see
   // "Durability" above). Cheap (one atomic load), for readiness probes.
   virtual Status Health() const = 0;
+  // OK if the online and offline stores' servers answer; Unavailable with
+  // the unreachable backend's message otherwise (the store reconnects by
+  // itself once it is back). One round trip to each remote backend; the
+  // embedded stores always answer. For /readyz.
+  virtual Status BackendHealth() const = 0;
 
   // The SQL dialect Query/QueryEach accept (the offline store's).
   virtual SqlDialect sql_dialect() const = 0;

@@ -91,6 +91,11 @@ class FeatureStoreImpl final : public FeatureStore {
     return Status::Ok();
   }
 
+  Status BackendHealth() const override {
+    if (online_ != nullptr) RETURN_IF_ERROR(online_->Ping().WithContext("online store"));
+    return offline_->Ping().WithContext("offline store");
+  }
+
   SqlDialect sql_dialect() const override { return offline_->dialect(); }
   Clock* clock() const override { return clock_; }
   const FeatureStoreOptions& options() const override { return options_; }

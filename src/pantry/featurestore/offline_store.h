@@ -120,6 +120,11 @@ class OfflineStore {
       std::string_view sql, std::vector<std::string>* column_names,
       const std::function<Status(std::span<const FeatureValue>)>& on_row) const = 0;
 
+  // OK if the store's server answers (one round trip on a connection of
+  // its own, so a long append does not delay it); Unavailable naming the
+  // server otherwise. Embedded stores always answer. For /readyz.
+  virtual Status Ping() const { return Status::Ok(); }
+
   // ---- Feature group registry ------------------------------------------
   // True if the store keeps the group definitions itself (PostgreSQL: the
   // table _pantry_feature_groups, so replicas need no shared disk); false

@@ -103,6 +103,9 @@ class OnlineStore {
   virtual Status DeleteGroup(std::string_view group) = 0;
   // Whether records survive a restart (false for memory).
   virtual bool durable() const = 0;
+  // OK if the store's server answers (one round trip); Unavailable naming
+  // the server otherwise. Embedded stores always answer. For /readyz.
+  virtual Status Ping() const { return Status::Ok(); }
 };
 
 }  // namespace pantry::featurestore

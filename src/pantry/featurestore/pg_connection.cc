@@ -112,6 +112,10 @@ StatusOr<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string&
 bool PgConnection::broken() const { return PQstatus(conn_) == CONNECTION_BAD; }
 
 Status PgConnection::EnsureConnected() {
+  // Idle, so anything on the socket is the server's goodbye (a shutdown's
+  // FATAL message, then EOF); reading it marks the connection bad. Twice:
+  // libpq returns after a read that got data, before it sees the EOF.
+  for (int i = 0; i < 2 && !broken(); ++i) PQconsumeInput(conn_);
   if (!broken()) return Status::Ok();
   PQreset(conn_);
   if (broken()) {

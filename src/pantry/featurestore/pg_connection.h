@@ -47,7 +47,11 @@ class PgConnection {
 
   // True once the connection is known to be lost.
   bool broken() const;
-  // Reconnects if broken(); Unavailable if the server is still unreachable.
+  // Reconnects if the connection is lost, including a loss not yet seen by
+  // a call: the socket is read without blocking first, so that a server
+  // restarted since the last call (which closed this session) is noticed
+  // here rather than by failing the caller's next statement. Unavailable if
+  // the server is still unreachable. Call only between statements.
   Status EnsureConnected();
 
   // Runs one or more statements separated by ';' (simple query protocol);

@@ -271,6 +271,8 @@ class PostgresOfflineStore final : public OfflineStore {
       std::string_view sql, std::vector<std::string>* column_names,
       const std::function<Status(std::span<const FeatureValue>)>& on_row) const override;
 
+  Status Ping() const override;
+
   bool stores_definitions() const override { return true; }
 
   StatusOr<std::vector<std::string>> LoadDefinitions() const override {
@@ -467,7 +469,8 @@ StatusOr<std::unique_ptr<PgConnection>> PostgresOfflineStore::TakeQueryConnectio
     while (!idle_.empty()) {
       std::unique_ptr<PgConnection> conn = std::move(idle_.back());
       idle_.pop_back();
-      if (!conn->broken()) return conn;
+      // Idle connections to a server restarted since are dropped here.
+      if (conn->EnsureConnected().ok()) return conn;
     }
   }
   return PgConnection::Connect(url_);
@@ -477,6 +480,13 @@ void PostgresOfflineStore::ReturnQueryConnection(std::unique_ptr<PgConnection> c
   if (conn->broken()) return;
   std::lock_guard lock(pool_mu_);
   if (idle_.size() < kMaxIdleQueryConnections) idle_.push_back(std::move(conn));
+}
+
+Status PostgresOfflineStore::Ping() const {
+  ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, TakeQueryConnection());
+  RETURN_IF_ERROR(conn->Exec("SELECT 1"));
+  ReturnQueryConnection(std::move(conn));
+  return Status::Ok();
 }
 
 // The error of a failed query, in the terms the SQLite store uses.

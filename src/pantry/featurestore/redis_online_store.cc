@@ -165,6 +165,8 @@ class RedisOnlineStore final : public OnlineStore {
     return Status::Ok();
   }
 
+  Status Ping() const override { return AppliedSequence().status(); }
+
   StatusOr<int64_t> AppliedSequence() const override {
     std::vector<Command> get = {{{"GET", sequence_key_}, 1}};
     std::vector<Reply> replies;

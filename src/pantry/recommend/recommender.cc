@@ -186,6 +186,7 @@ class RecommenderImpl final : public Recommender {
 
   StatusOr<bool> Reload(bool force) override {
     std::lock_guard<std::mutex> lock(reload_mutex_);
+    PullFromRegistry();
     ASSIGN_OR_RETURN(std::optional<CurrentVersions> found, FindCurrentVersions());
     if (!found.has_value()) return false;
     auto current = snapshot_.load();
@@ -264,6 +265,27 @@ class RecommenderImpl final : public Recommender {
   }
 
  private:
+  // Brings the registry's current versions into the home. A failure is
+  // logged once per outage, not returned: the home's versions serve on.
+  void PullFromRegistry() {
+    if (options_.registry == nullptr) return;
+    Status failed = Status::Ok();
+    for (const char* kind : {"cf", kBlendModelKind, "rank"}) {
+      auto pulled = models::PullCurrentVersion(*options_.registry, options_.home, kind);
+      if (!pulled.ok()) {
+        failed = pulled.status();
+      } else if (*pulled) {
+        PANTRY_LOG_INFO("recommender: fetched the current {} model from {}", kind,
+                        options_.registry->Describe());
+      }
+    }
+    if (!failed.ok() && !registry_failing_) {
+      PANTRY_LOG_WARN("recommender: cannot read {}: {}; serving the home's models meanwhile",
+                      options_.registry->Describe(), failed.message());
+    }
+    registry_failing_ = !failed.ok();
+  }
+
   // The versions Reload() would serve: the ranker's current version, the
   // FM's if any, and the blend's when it is newer (by version id, which
   // sorts by creation time) than the FM's, so that whichever `pantry train
@@ -456,6 +478,7 @@ class RecommenderImpl final : public Recommender {
   RecommenderOptions options_;
   SnapshotOptions snapshot_options_;
   std::mutex reload_mutex_;
+  bool registry_failing_ = false;  // guarded by reload_mutex_
   std::atomic<std::shared_ptr<const ModelSnapshot>> snapshot_;
   mutable std::mutex not_ready_mutex_;
   std::string not_ready_;

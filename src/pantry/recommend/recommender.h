@@ -30,6 +30,7 @@
 #include "pantry/common/status.h"
 #include "pantry/featurestore/feature_store.h"
 #include "pantry/models/cf_model.h"
+#include "pantry/models/model_registry.h"
 #include "pantry/models/rank_model.h"
 #include "pantry/recommend/model_snapshot.h"
 
@@ -67,6 +68,12 @@ struct RecommenderOptions {
   // A sliding-window row older than this (by its event time) describes
   // activity that has left the window: it reads as zero activity. 0 = never.
   int64_t live_max_age_micros = 2 * 60 * 1000000LL;
+  // Not owned; may be null. With shared backends, the model registry the
+  // replicas share (models/model_registry.h): every Reload first pulls its
+  // current versions of cf, retrieval and rank into `home`, so a model
+  // published by any `pantry train` is served without a restart. While the
+  // registry is unreachable the home's versions keep serving.
+  const models::ModelRegistry* registry = nullptr;
 };
 
 struct RecommendRequest {

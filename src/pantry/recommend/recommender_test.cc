@@ -9,11 +9,13 @@
 
 #include "pantry/common/file_util.h"
 #include "pantry/models/blend.h"
+#include "pantry/models/model_registry.h"
 #include "pantry/models/model_store.h"
 #include "pantry/recommend/blend_model.h"
 #include "pantry/recommend/hnsw_index.h"
 #include "pantry/recommend/model_snapshot.h"
 #include "pantry/testing/recommend_fixture.h"
+#include "pantry/testing/temp_dir.h"
 
 namespace pantry::recommend {
 namespace {
@@ -288,6 +290,49 @@ TEST_F(RecommenderTest, ReloadPicksUpPublishedVersions) {
   EXPECT_FALSE((*recommender)->Reload().ok());
   EXPECT_EQ((*recommender)->cf_version(), cf1);
   EXPECT_TRUE((*recommender)->Recommend({"c3", 5, 20, false}).ok());
+}
+
+// A version published in another home (a `pantry train` elsewhere) and
+// pushed to the shared registry is fetched and served by the next Reload,
+// without reopening the recommender.
+TEST_F(RecommenderTest, ReloadPullsVersionsPublishedElsewhereFromTheRegistry) {
+  std::filesystem::remove_all(fixture_->home() / "models");
+  testing::TempDir elsewhere;
+  auto registry = models::ModelRegistry::OpenDirectory(elsewhere.path() / "registry");
+  ASSERT_TRUE(registry.ok()) << registry.status().ToString();
+  const std::filesystem::path trainer = elsewhere.path() / "trainer-home";
+  auto publish = [&](const char* kind, auto save) {
+    auto dir = models::PublishModelVersion(trainer, kind, fixture_->clock(), save);
+    EXPECT_TRUE(dir.ok()) << dir.status().ToString();
+    fixture_->clock().AdvanceSeconds(1);
+    auto pushed = models::PushCurrentVersion(**registry, trainer, kind);
+    EXPECT_TRUE(pushed.ok() && *pushed);
+    return dir->filename().string();
+  };
+  auto save_cf = [&](const std::filesystem::path& d) { return fixture_->cf()->Save(d); };
+  auto save_rank = [&](const std::filesystem::path& d) { return fixture_->rank()->Save(d); };
+  RecommenderOptions options;
+  options.store = &fixture_->store();
+  options.home = fixture_->home();
+  options.registry = registry->get();
+  auto recommender = Recommender::Open(options);
+  ASSERT_TRUE(recommender.ok());
+  EXPECT_FALSE((*recommender)->Ready().ok());
+  std::string cf1 = publish("cf", save_cf);
+  std::string rank1 = publish("rank", save_rank);
+  EXPECT_TRUE(*(*recommender)->Reload());
+  EXPECT_EQ((*recommender)->cf_version(), cf1);
+  EXPECT_EQ((*recommender)->rank_version(), rank1);
+  EXPECT_TRUE(std::filesystem::is_directory(fixture_->home() / "models" / "rank" / rank1));
+  EXPECT_TRUE((*recommender)->Recommend({"c3", 5, 20, false}).ok());
+  EXPECT_FALSE(*(*recommender)->Reload());  // unchanged
+  std::string rank2 = publish("rank", save_rank);
+  EXPECT_TRUE(*(*recommender)->Reload());
+  EXPECT_EQ((*recommender)->rank_version(), rank2);
+  // The home only caches: pushing from it gives the registry nothing new.
+  auto pushed = models::PushCurrentVersion(**registry, fixture_->home(), "rank");
+  ASSERT_TRUE(pushed.ok());
+  EXPECT_FALSE(*pushed);
 }
 
 // A blend trained on a purchase history in which every customer "c<i>"

@@ -9,6 +9,7 @@
 #include "pantry/datagen/click_simulator.h"
 #include "pantry/datagen/generator.h"
 #include "pantry/workshop/feature_groups.h"
+#include "pantry/workshop/postgres_model_registry.h"
 #include "pantry/workshop/retrieval_training.h"
 #include "pantry/workshop/shopper.h"
 #include "pantry/workshop/training.h"
@@ -85,7 +86,8 @@ class Demo {
   }
 
   Status PrepareGroups() {
-    ASSIGN_OR_RETURN(auto store, OpenHomeStore(o_.home, clock_, /*read_only=*/false));
+    ASSIGN_OR_RETURN(auto store, OpenHomeStore(o_.home, clock_, /*read_only=*/false,
+                                               /*sync_writes=*/false, &o_.store_backends));
     if (store->DescribeFeatureGroup("products").ok()) {
       out_ << "feature groups already exist in " << o_.home.string() << "; not re-ingesting\n";
       return Status::Ok();
@@ -109,15 +111,19 @@ class Demo {
     const fs::path retrieval = o_.home / "models" / kRetrievalModelKind;
     if (!fs::exists(retrieval / "current") && !fs::exists(o_.home / "models" / "cf" / "current")) {
       RETURN_IF_ERROR(Step("train candidate retrieval (ALS + item kNN + category popularity)", [&] {
-        return TrainAndPublishRetrieval(o_.home, clock_, RetrievalTrainingRequest(), nullptr)
-            .status();
+        RetrievalTrainingRequest request;
+        request.backends = &o_.store_backends;
+        RETURN_IF_ERROR(TrainAndPublishRetrieval(o_.home, clock_, request, nullptr).status());
+        return PushModelsToSharedRegistry(o_.home, o_.store_backends);
       }));
     } else {
       out_ << "using the trained candidate model in " << (o_.home / "models").string() << "\n";
     }
     if (!fs::exists(o_.home / "models" / "rank" / "current")) {
       RETURN_IF_ERROR(Step("train the ranking model (XGBoost)", [&] {
-        return TrainAndPublishRank(o_.home, clock_, RankTrainingRequest()).status();
+        RankTrainingRequest request;
+        request.backends = &o_.store_backends;
+        return TrainAndPublishRank(o_.home, clock_, request).status();
       }));
     } else {
       out_ << "using the trained ranking model in " << (o_.home / "models" / "rank").string()
@@ -131,6 +137,8 @@ class Demo {
     WorkshopServerOptions options;
     options.home = o_.home;
     options.clock = clock_;
+    options.store_backends = o_.store_backends;
+    options.event_log_url = o_.event_log_url;
     options.server.http.host = o_.host;
     options.server.http.port = o_.port;
     options.server.access_log = false;

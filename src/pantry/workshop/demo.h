@@ -40,6 +40,10 @@ struct DemoOptions {
   std::string customer;
   std::string host = "127.0.0.1";
   int port = 0;  // 0: any free port
+  // The backends (FeatureStoreOptions' backend fields; default: embedded)
+  // and the event log URL (empty: the file log), as for `pantry serve`.
+  featurestore::FeatureStoreOptions store_backends;
+  std::string event_log_url;
 };
 
 // The demo after its last step: the server keeps running until Stop().

@@ -133,11 +133,13 @@ StatusOr<EvalReport> RunEval(const std::filesystem::path& home, Clock* clock,
   report.truth = SummarizeTruth(truth);
   report.eval_customers = truth.eval_customers.size();
   {
-    ASSIGN_OR_RETURN(auto store, OpenHomeStore(home, clock, /*read_only=*/false));
+    ASSIGN_OR_RETURN(auto store, OpenHomeStore(home, clock, /*read_only=*/false,
+                                               /*sync_writes=*/false, request.backends));
     RETURN_IF_ERROR(
         LoadDataset(*store, request.data, TrainingGroupNames(), request.on_group_loaded));
   }
-  ASSIGN_OR_RETURN(auto store, OpenHomeStore(home, clock, /*read_only=*/true));
+  ASSIGN_OR_RETURN(auto store, OpenHomeStore(home, clock, /*read_only=*/true,
+                                             /*sync_writes=*/false, request.backends));
   ASSIGN_OR_RETURN(report.cf, EvaluateRetrieval(*store, truth, heldout_from, request.cf));
   ASSIGN_OR_RETURN(report.retrieval, EvaluateBlend(request.data, truth, request.retrieval));
   if (request.rank_context_fraction <= 0) {

@@ -91,6 +91,9 @@ struct EvalRequest {
   double rank_context_fraction = 0.8;
   // Optional: after each group loaded into the home.
   std::function<void(const GroupLoad&)> on_group_loaded;
+  // Not owned; may be null (the embedded stores): the feature store's
+  // backends, which the dataset is loaded into and trained from.
+  const featurestore::FeatureStoreOptions* backends = nullptr;
 };
 
 // Trains the CF model on the clicks before `heldout_from` and measures

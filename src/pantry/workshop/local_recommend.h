@@ -8,6 +8,7 @@
 
 #include "pantry/common/clock.h"
 #include "pantry/common/status.h"
+#include "pantry/featurestore/feature_store.h"
 #include "pantry/recommend/recommender.h"
 
 namespace pantry::workshop {
@@ -15,9 +16,12 @@ namespace pantry::workshop {
 // Errors: those of FeatureStore::Open (no store in the home), of
 // Recommender::Open and of Recommender::Recommend (unknown customer,
 // no models trained yet).
-StatusOr<recommend::RecommendResult> RecommendFromHome(const std::filesystem::path& home,
-                                                       Clock* clock,
-                                                       const recommend::RecommendRequest& request);
+// `backends` (may be null: the embedded stores) gives the feature store's
+// backends; with a PostgreSQL offline store the shared model registry's
+// current versions are pulled into the home first.
+StatusOr<recommend::RecommendResult> RecommendFromHome(
+    const std::filesystem::path& home, Clock* clock, const recommend::RecommendRequest& request,
+    const featurestore::FeatureStoreOptions* backends = nullptr);
 
 }  // namespace pantry::workshop
 

@@ -149,7 +149,8 @@ StatusOr<std::filesystem::path> TrainAndPublishTwoStageRank(
         "a two-stage ranker needs --split: its features come from the evidence before it, and "
         "it trains on the clicks after");
   }
-  ASSIGN_OR_RETURN(auto store, OpenHomeStore(home, clock, /*read_only=*/true));
+  ASSIGN_OR_RETURN(auto store, OpenHomeStore(home, clock, /*read_only=*/true,
+                                             /*sync_writes=*/false, request.backends));
   RetrievalTrainingMetrics evidence_metrics;
   ASSIGN_OR_RETURN(RetrievalEvidence evidence,
                    LoadStoreEvidence(*store, ClickRange::Before(split), &evidence_metrics));

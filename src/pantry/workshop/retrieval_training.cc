@@ -104,7 +104,8 @@ StatusOr<std::filesystem::path> TrainAndPublishRetrieval(const std::filesystem::
                                                          RetrievalTrainingMetrics* metrics) {
   RetrievalTrainingMetrics local;
   RetrievalTrainingMetrics& m = metrics ? *metrics : local;
-  ASSIGN_OR_RETURN(auto store, OpenHomeStore(home, clock, /*read_only=*/true));
+  ASSIGN_OR_RETURN(auto store, OpenHomeStore(home, clock, /*read_only=*/true,
+                                             /*sync_writes=*/false, request.backends));
   const auto start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(RetrievalEvidence d, LoadStoreEvidence(*store, request.clicks, &m));
   if (d.matrix.nnz() == 0) {

@@ -28,6 +28,9 @@ inline constexpr const char* kRetrievalModelKind = recommend::kBlendModelKind;
 struct RetrievalTrainingRequest {
   models::RetrievalTrainOptions options;
   ClickRange clicks;  // which click rows count as evidence
+  // Not owned; may be null (the embedded stores). As
+  // CfTrainingRequest::backends: the evidence is read from them.
+  const featurestore::FeatureStoreOptions* backends = nullptr;
 };
 
 struct RetrievalTrainingMetrics {

@@ -7,6 +7,7 @@
 #include "pantry/common/progress.h"
 #include "pantry/models/model_json.h"
 #include "pantry/models/model_store.h"
+#include "pantry/workshop/postgres_model_registry.h"
 
 namespace pantry::workshop {
 namespace {
@@ -168,11 +169,15 @@ StatusOr<std::unique_ptr<featurestore::FeatureStore>> OpenHomeStore(
 StatusOr<std::filesystem::path> TrainAndPublishCf(const std::filesystem::path& home, Clock* clock,
                                                   const CfTrainingRequest& request,
                                                   models::CfTrainingMetrics* metrics) {
-  ASSIGN_OR_RETURN(auto store, OpenHomeStore(home, clock, /*read_only=*/true));
+  ASSIGN_OR_RETURN(auto store, OpenHomeStore(home, clock, /*read_only=*/true,
+                                             /*sync_writes=*/false, request.backends));
   models::CfTrainingMetrics measured;
   ASSIGN_OR_RETURN(models::CfModel model, TrainCf(*store, request, &measured));
   ASSIGN_OR_RETURN(std::filesystem::path dir,
                    PublishCf(home, clock ? *clock : *Clock::Real(), model, measured));
+  if (request.backends != nullptr) {
+    RETURN_IF_ERROR(PushModelsToSharedRegistry(home, *request.backends));
+  }
   if (metrics != nullptr) *metrics = std::move(measured);
   return dir;
 }
@@ -180,11 +185,15 @@ StatusOr<std::filesystem::path> TrainAndPublishCf(const std::filesystem::path& h
 StatusOr<std::filesystem::path> TrainAndPublishRank(const std::filesystem::path& home, Clock* clock,
                                                     const RankTrainingRequest& request,
                                                     models::RankTrainingMetrics* metrics) {
-  ASSIGN_OR_RETURN(auto store, OpenHomeStore(home, clock, /*read_only=*/true));
+  ASSIGN_OR_RETURN(auto store, OpenHomeStore(home, clock, /*read_only=*/true,
+                                             /*sync_writes=*/false, request.backends));
   models::RankTrainingMetrics measured;
   ASSIGN_OR_RETURN(models::RankModel model, TrainRank(*store, request, &measured));
   ASSIGN_OR_RETURN(std::filesystem::path dir,
                    PublishRank(home, clock ? *clock : *Clock::Real(), model, measured));
+  if (request.backends != nullptr) {
+    RETURN_IF_ERROR(PushModelsToSharedRegistry(home, *request.backends));
+  }
   if (metrics != nullptr) *metrics = std::move(measured);
   return dir;
 }

@@ -35,6 +35,11 @@ struct CfTrainingRequest {
   // the query returned, and after every epoch.
   std::function<void(size_t rows)> on_rows_loaded;
   std::function<void(const models::FmEpochReport&)> on_epoch;
+  // Not owned; may be null (the embedded stores). The home's backends
+  // (FeatureStoreOptions' backend fields): TrainAndPublishCf reads the
+  // training data from them and, with shared backends, pushes the new
+  // version to the shared model registry (postgres_model_registry.h).
+  const featurestore::FeatureStoreOptions* backends = nullptr;
 
   // The defaults with the predictor `target` needs.
   static CfTrainingRequest For(models::CfTarget target);
@@ -51,6 +56,8 @@ struct RankTrainingRequest {
   // must then start after the context's evidence ends (no leakage).
   const RankContext* context = nullptr;
   std::function<void(size_t rows)> on_rows_loaded;
+  // As CfTrainingRequest::backends, for TrainAndPublishRank.
+  const featurestore::FeatureStoreOptions* backends = nullptr;
 };
 
 // Runs the training query on `store` (read-only is enough) and trains.

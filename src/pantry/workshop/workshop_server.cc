@@ -18,6 +18,7 @@
 #include "pantry/workshop/demo.h"
 #include "pantry/workshop/feature_groups.h"
 #include "pantry/workshop/kda_outputs.h"
+#include "pantry/workshop/postgres_model_registry.h"
 #include "pantry/workshop/streams.h"
 #include "pantry/workshop/training.h"
 
@@ -116,6 +117,9 @@ class WorkshopServerImpl final : public WorkshopServer {
   Clock* const clock_;
   // Declared in start order; Stop() tears down in the documented order.
   std::unique_ptr<featurestore::FeatureStore> store_;
+  // The shared model registry (PostgreSQL backends), or null; outlives the
+  // recommender that pulls from it.
+  std::unique_ptr<models::ModelRegistry> model_registry_;
   std::unique_ptr<stream::StreamService> streams_;
   std::vector<std::string> processor_groups_;  // the specs' sink groups
   std::map<std::string, stream::EventLog*> logs_;
@@ -229,6 +233,8 @@ Status WorkshopServerImpl::OpenRecommender() {
   options.home = options_.home;
   options.store = store_.get();
   options.clock = clock_;
+  ASSIGN_OR_RETURN(model_registry_, OpenSharedModelRegistry(options_.store_backends));
+  options.registry = model_registry_.get();
   ASSIGN_OR_RETURN(recommender_, recommend::Recommender::Open(options));
   watcher_ = std::make_unique<recommend::ModelWatcher>(recommender_.get(),
                                                        options_.model_check_interval_micros);
@@ -241,6 +247,7 @@ server::ServerComponents WorkshopServerImpl::Components() {
   components.events = ingest_.get();
   featurestore::FeatureStore* store = store_.get();
   components.readiness.emplace_back("feature_store", [store] { return store->Health(); });
+  components.readiness.emplace_back("backends", [store] { return store->BackendHealth(); });
   components.readiness.emplace_back("streams", [streams = streams_.get()] {
     return streams == nullptr ? UnavailableError("stream service not started") : streams->Health();
   });

@@ -19,7 +19,8 @@
 // reads from.
 //
 // /readyz checks: feature_store (FeatureStore::Health: refuses writes
-// pending recovery), streams (no processor stuck: StreamService::Health),
+// pending recovery), backends (FeatureStore::BackendHealth: the Redis and
+// PostgreSQL servers answer), streams (no processor stuck: StreamService::Health),
 // event_log (the click_stream log is open), models (both models loaded),
 // home (the home directory still exists), stream_backlog (no window spec is
 // past the backpressure bounds).
