@@ -19,6 +19,8 @@ pantry_find_config(spdlog libspdlog-dev)
 pantry_find_config(CLI11 libcli11-dev)
 pantry_find_config(nlohmann_json nlohmann-json3-dev)
 pantry_find_config(RocksDB librocksdb-dev)
+# simdjson parses Kinesis put bodies (server/kinesis_put_body.cc only).
+pantry_find_config(simdjson libsimdjson-dev)
 # Debian's XGBoostConfig.cmake also requires the xgboost CLI package, so
 # find the C API library directly.
 find_path(XGBOOST_INCLUDE_DIR xgboost/c_api.h)

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "pantry/common/file_util.h"
+#include "pantry/common/json_text.h"
 
 namespace pantry {
 namespace {
@@ -73,6 +74,55 @@ std::string DumpJson(const Json& value, int indent) {
 
 std::string DumpJson(const OrderedJson& value, int indent) {
   return value.dump(indent, ' ', false, OrderedJson::error_handler_t::replace);
+}
+
+void AppendJsonString(std::string_view text, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const size_t begin = out->size();
+  out->push_back('"');
+  size_t plain = 0;  // start of the run not yet appended
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      // Rare in records; nlohmann's validation and replacement is the
+      // reference, so let it write the whole string.
+      out->resize(begin);
+      out->append(DumpJson(Json(std::string(text))));
+      return;
+    }
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(text.data() + plain, i - plain);
+    plain = i + 1;
+    switch (c) {
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      default:
+        out->append("\\u00");
+        out->push_back(kHex[c >> 4]);
+        out->push_back(kHex[c & 0xf]);
+    }
+  }
+  out->append(text.data() + plain, text.size() - plain);
+  out->push_back('"');
 }
 
 StatusOr<std::string> GetJsonString(const Json& object, std::string_view key) {

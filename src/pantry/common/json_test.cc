@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "pantry/common/json_text.h"
+
 namespace pantry {
 namespace {
 
@@ -61,6 +63,25 @@ TEST(JsonTest, NestingDepthIsLimited) {
   // An explicit limit.
   EXPECT_TRUE(ParseJson(R"({"a":{"b":[1]}})", "t", 3).ok());
   EXPECT_FALSE(ParseJson(R"({"a":{"b":[1]}})", "t", 2).ok());
+}
+
+// AppendJsonString writes what DumpJson writes for the same string:
+// escapes, control characters, and (through nlohmann) invalid UTF-8.
+TEST(JsonTest, AppendJsonStringMatchesDumpJson) {
+  const std::string cases[] = {"",
+                               "plain",
+                               "quote \" and backslash \\",
+                               std::string("nul \0 bell \a", 12),
+                               "tab \t nl \n cr \r ff \f bs \b",
+                               "\x1f\x7f",
+                               "caf\xC3\xA9",
+                               "bad \xFF utf8 \"q\"",
+                               "mix\n\xE2\x82\xAC\\"};
+  for (const std::string& text : cases) {
+    std::string out = "prefix:";
+    AppendJsonString(text, &out);
+    EXPECT_EQ(out, "prefix:" + DumpJson(Json(text))) << DumpJson(Json(text));
+  }
 }
 
 }  // namespace

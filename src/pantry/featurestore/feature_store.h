@@ -232,6 +232,19 @@ class FeatureStore {
   // Per-id problems are reported in the result, not as the call's status.
   virtual StatusOr<BatchGetResult> BatchGetRecord(std::span<const BatchGetEntry> entries) const = 0;
 
+  // Non-blocking reads for an event-loop thread: GetRecord and
+  // BatchGetRecord answered only from memory (OnlineStore::TryGetInMemory:
+  // the memory store always, RocksDB on memtable and block-cache hits,
+  // Redis never). nullopt when the online store would have to wait on disk
+  // or the network; the caller then repeats the call with GetRecord /
+  // BatchGetRecord on a thread that may block. Otherwise exactly what the
+  // blocking call returns.
+  virtual std::optional<StatusOr<std::optional<Record>>> TryGetRecordInMemory(
+      std::string_view group, std::string_view record_id,
+      std::span<const std::string> feature_names, int64_t* expires_at_micros) const = 0;
+  virtual std::optional<StatusOr<BatchGetResult>> TryBatchGetRecordInMemory(
+      std::span<const BatchGetEntry> entries) const = 0;
+
   // Deletes `record_id` as of `event_time_micros` (see DeleteMode).
   virtual Status DeleteRecord(std::string_view group, std::string_view record_id,
                               int64_t event_time_micros, DeleteMode mode = DeleteMode::kSoft) = 0;

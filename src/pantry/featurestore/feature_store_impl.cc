@@ -232,6 +232,38 @@ Status FeatureStoreImpl::SetOnlineTtl(std::string_view name, std::optional<int64
 StatusOr<std::optional<Record>> FeatureStoreImpl::GetRecord(
     std::string_view group, std::string_view record_id, std::span<const std::string> feature_names,
     int64_t* expires_at_micros) const {
+  bool declined = false;
+  return ReadRecord(group, record_id, feature_names, expires_at_micros, /*memory_only=*/false,
+                    &declined);
+}
+
+std::optional<StatusOr<std::optional<Record>>> FeatureStoreImpl::TryGetRecordInMemory(
+    std::string_view group, std::string_view record_id, std::span<const std::string> feature_names,
+    int64_t* expires_at_micros) const {
+  bool declined = false;
+  StatusOr<std::optional<Record>> result = ReadRecord(
+      group, record_id, feature_names, expires_at_micros, /*memory_only=*/true, &declined);
+  if (declined) return std::nullopt;
+  return result;
+}
+
+StatusOr<BatchGetResult> FeatureStoreImpl::BatchGetRecord(
+    std::span<const BatchGetEntry> entries) const {
+  bool declined = false;
+  return ReadBatch(entries, /*memory_only=*/false, &declined);
+}
+
+std::optional<StatusOr<BatchGetResult>> FeatureStoreImpl::TryBatchGetRecordInMemory(
+    std::span<const BatchGetEntry> entries) const {
+  bool declined = false;
+  StatusOr<BatchGetResult> result = ReadBatch(entries, /*memory_only=*/true, &declined);
+  if (declined) return std::nullopt;
+  return result;
+}
+
+StatusOr<std::optional<Record>> FeatureStoreImpl::ReadRecord(
+    std::string_view group, std::string_view record_id, std::span<const std::string> feature_names,
+    int64_t* expires_at_micros, bool memory_only, bool* declined) const {
   ASSIGN_OR_RETURN(const FeatureGroupDefinition* def, Lookup(group));
   if (!def->online_enabled) {
     return FailedPreconditionError("feature group " + def->name + " has no online store");
@@ -243,12 +275,21 @@ StatusOr<std::optional<Record>> FeatureStoreImpl::GetRecord(
   }
   RETURN_IF_ERROR(CheckOnlineOpen());
   ASSIGN_OR_RETURN(std::string id, CanonicalId(*def, record_id));
-  ASSIGN_OR_RETURN(std::optional<std::string> value, online_->Get(def->name, id));
+  std::optional<std::string> value;
+  if (memory_only) {
+    ASSIGN_OR_RETURN(bool answered, online_->TryGetInMemory(def->name, id, &value));
+    if (!answered) {
+      *declined = true;
+      return std::optional<Record>();
+    }
+  } else {
+    ASSIGN_OR_RETURN(value, online_->Get(def->name, id));
+  }
   return DecodeVisible(value, feature_names, expires_at_micros);
 }
 
-StatusOr<BatchGetResult> FeatureStoreImpl::BatchGetRecord(
-    std::span<const BatchGetEntry> entries) const {
+StatusOr<BatchGetResult> FeatureStoreImpl::ReadBatch(std::span<const BatchGetEntry> entries,
+                                                     bool memory_only, bool* declined) const {
   if (entries.size() > kMaxBatchGetEntries) {
     return InvalidArgumentError("at most " + std::to_string(kMaxBatchGetEntries) +
                                 " feature groups per batch get");
@@ -298,8 +339,15 @@ StatusOr<BatchGetResult> FeatureStoreImpl::BatchGetRecord(
       ids.push_back(std::move(*id));
       positions.push_back(i);
     }
-    Status s = online_->MultiGet(def.name, ids, &values);
-    if (!s.ok()) return s;
+    if (memory_only) {
+      ASSIGN_OR_RETURN(bool answered, online_->TryMultiGetInMemory(def.name, ids, &values));
+      if (!answered) {
+        *declined = true;
+        return BatchGetResult();
+      }
+    } else {
+      RETURN_IF_ERROR(online_->MultiGet(def.name, ids, &values));
+    }
     for (size_t k = 0; k < ids.size(); ++k) {
       const std::string& original = e.record_ids[positions[k]];
       int64_t expires_at = 0;

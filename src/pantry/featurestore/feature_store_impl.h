@@ -73,6 +73,13 @@ class FeatureStoreImpl final : public FeatureStore {
 
   StatusOr<BatchGetResult> BatchGetRecord(std::span<const BatchGetEntry> entries) const override;
 
+  std::optional<StatusOr<std::optional<Record>>> TryGetRecordInMemory(
+      std::string_view group, std::string_view record_id,
+      std::span<const std::string> feature_names, int64_t* expires_at_micros) const override;
+
+  std::optional<StatusOr<BatchGetResult>> TryBatchGetRecordInMemory(
+      std::span<const BatchGetEntry> entries) const override;
+
   Status DeleteRecord(std::string_view group, std::string_view record_id, int64_t event_time_micros,
                       DeleteMode mode) override;
 
@@ -195,6 +202,15 @@ class FeatureStoreImpl final : public FeatureStore {
   Status Commit(const FeatureGroupDefinition& def, std::span<const Record> rows, JournalOp op,
                 std::optional<int64_t> ttl, double invoked, std::vector<OnlineWrite>& writes,
                 const Mark& mark);
+
+  // GetRecord / BatchGetRecord; with `memory_only`, *declined is set (and
+  // the result meaningless) when the online store cannot answer from memory.
+  StatusOr<std::optional<Record>> ReadRecord(std::string_view group, std::string_view record_id,
+                                             std::span<const std::string> feature_names,
+                                             int64_t* expires_at_micros, bool memory_only,
+                                             bool* declined) const;
+  StatusOr<BatchGetResult> ReadBatch(std::span<const BatchGetEntry> entries, bool memory_only,
+                                     bool* declined) const;
 
   // `expires_at_micros` (may be null) gets the visible record's expiry.
   StatusOr<std::optional<Record>> DecodeVisible(const std::optional<std::string>& value,

@@ -46,6 +46,20 @@ class MemoryOnlineStore final : public OnlineStore {
     return Status::Ok();
   }
 
+  // Everything is in memory; the shard locks are held only for a lookup.
+  StatusOr<bool> TryGetInMemory(std::string_view group, std::string_view record_id,
+                                std::optional<std::string>* value) const override {
+    ASSIGN_OR_RETURN(*value, Get(group, record_id));
+    return true;
+  }
+
+  StatusOr<bool> TryMultiGetInMemory(
+      std::string_view group, std::span<const std::string> record_ids,
+      std::vector<std::optional<std::string>>* values) const override {
+    RETURN_IF_ERROR(MultiGet(group, record_ids, values));
+    return true;
+  }
+
   Status Write(std::span<const OnlineWrite> writes, int64_t sequence) override {
     for (const OnlineWrite& w : writes) {
       std::string key = MakeKey(w.group, w.record_id);

@@ -91,6 +91,21 @@ class OnlineStore {
   // values->size() == record_ids.size() afterwards.
   virtual Status MultiGet(std::string_view group, std::span<const std::string> record_ids,
                           std::vector<std::optional<std::string>>* values) const = 0;
+
+  // Non-blocking reads, for callers on an event-loop thread: like Get and
+  // MultiGet, but answered only from memory. They return false (the
+  // output unspecified) when answering would wait on disk or the network,
+  // and the caller then repeats the read with Get/MultiGet on a thread
+  // that may block. The memory store always answers; RocksDB answers from
+  // its memtables and block cache (ReadOptions::read_tier =
+  // kBlockCacheTier) and declines on a cache miss; Redis always declines.
+  // Errors other than "not in memory" are returned as with Get/MultiGet.
+  virtual StatusOr<bool> TryGetInMemory(std::string_view group, std::string_view record_id,
+                                        std::optional<std::string>* value) const = 0;
+  virtual StatusOr<bool> TryMultiGetInMemory(
+      std::string_view group, std::span<const std::string> record_ids,
+      std::vector<std::optional<std::string>>* values) const = 0;
+
   // Applies all writes atomically together with the applied-sequence marker
   // (if sequence > 0): after a crash either all or none are visible.
   // Redis: each record is applied atomically (with its event-time check)

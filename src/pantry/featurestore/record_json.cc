@@ -1,5 +1,7 @@
 #include "pantry/featurestore/record_json.h"
 
+#include "pantry/common/json_text.h"
+
 namespace pantry::featurestore {
 
 OrderedJson RecordToJsonList(const Record& record) {
@@ -11,6 +13,27 @@ OrderedJson RecordToJsonList(const Record& record) {
     out.push_back(std::move(field));
   }
   return out;
+}
+
+void AppendRecordJsonList(const Record& record, std::string* out) {
+  out->push_back('[');
+  bool first = true;
+  std::string number;
+  for (const Record::Field& field : record.fields()) {
+    if (field.value.is_null()) continue;
+    out->append(first ? "{\"FeatureName\":" : ",{\"FeatureName\":");
+    first = false;
+    AppendJsonString(field.name, out);
+    out->append(",\"ValueAsString\":");
+    if (field.value.is_string()) {
+      AppendJsonString(field.value.string_value(), out);
+    } else {
+      number = field.value.ToString();
+      AppendJsonString(number, out);
+    }
+    out->push_back('}');
+  }
+  out->push_back(']');
 }
 
 StatusOr<RecordStrings> RecordFromJsonList(const Json& list) {

@@ -28,6 +28,9 @@ using RecordStrings = std::vector<std::pair<std::string, std::string>>;
 
 // The SageMaker record list of `record`: its non-null fields in order.
 OrderedJson RecordToJsonList(const Record& record);
+// Appends the same list as JSON text, exactly DumpJson(RecordToJsonList(r)),
+// without building a Json value (the GetRecord response path).
+void AppendRecordJsonList(const Record& record, std::string* out);
 
 // Parses a SageMaker record list. InvalidArgument if `list` is not a
 // non-empty array, or naming the entry that is not an object with string

@@ -23,6 +23,23 @@ TEST(RecordJsonTest, WritesSageMakerListInFieldOrderWithoutNulls) {
             R"({"FeatureName":"score","ValueAsString":"0.5"}])");
 }
 
+// The GetRecord response path writes text directly; it must be the same
+// bytes as the Json route.
+TEST(RecordJsonTest, AppendedTextEqualsTheDumpedList) {
+  Record record;
+  record.Add("customer_id", FeatureValue::String("C\"1\n\xFF"));
+  record.Add("missing", FeatureValue());
+  record.Add("age", FeatureValue::Int(-42));
+  record.Add("score", FeatureValue::Double(1e-7));
+  record.Add("tab\tname", FeatureValue::String(""));
+  std::string out;
+  AppendRecordJsonList(record, &out);
+  EXPECT_EQ(out, DumpJson(RecordToJsonList(record)));
+  out.clear();
+  AppendRecordJsonList(Record(), &out);
+  EXPECT_EQ(out, DumpJson(RecordToJsonList(Record())));
+}
+
 TEST(RecordJsonTest, ReadsWhatItWrites) {
   Record record;
   record.Add("id", FeatureValue::String("a\"b"));

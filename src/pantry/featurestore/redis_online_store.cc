@@ -126,6 +126,17 @@ class RedisOnlineStore final : public OnlineStore {
     return Status::Ok();
   }
 
+  // Every read is a network round trip, so never on an event loop.
+  StatusOr<bool> TryGetInMemory(std::string_view, std::string_view,
+                                std::optional<std::string>*) const override {
+    return false;
+  }
+
+  StatusOr<bool> TryMultiGetInMemory(std::string_view, std::span<const std::string>,
+                                     std::vector<std::optional<std::string>>*) const override {
+    return false;
+  }
+
   Status Write(std::span<const OnlineWrite> writes, int64_t sequence) override {
     if (!writes.empty()) {
       std::vector<Command> commands;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,51 @@ TEST(RocksDbCacheOptionsTest, OverwritesDoNotGrowTheWal) {
   auto applied = (*reopened)->AppliedSequence();
   ASSERT_TRUE(applied.ok());
   EXPECT_EQ(*applied, 400);
+}
+
+// The non-blocking reads answer from memtables and the block cache and
+// decline (false) where RocksDB would read a table file.
+TEST(RocksDbCacheOptionsTest, InMemoryReadsDeclineOnACacheMiss) {
+  testing::TempDir tmp{"pantry_rocksdb_tier_test"};
+  {
+    auto store = OnlineStore::OpenRocksDb(tmp / "db", {.write_buffer_bytes = 256 << 10});
+    ASSERT_TRUE(store.ok()) << store.status();
+    WriteAndCheck(**store);
+    std::optional<std::string> value;
+    auto hit = (*store)->TryGetInMemory("g", "r3999", &value);  // the memtable
+    ASSERT_TRUE(hit.ok()) << hit.status();
+    EXPECT_TRUE(*hit);
+    ASSERT_TRUE(value.has_value());
+    EXPECT_EQ(*value, std::string(1000, static_cast<char>('a' + 3999 % 20)));
+  }
+  auto reopened = OnlineStore::OpenRocksDb(tmp / "db", {});
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  OnlineStore& store = **reopened;
+  ASSERT_GE(TableFiles(tmp / "db"), 1);
+  std::optional<std::string> value;
+  auto cold = store.TryGetInMemory("g", "r5", &value);  // flushed, cache empty
+  ASSERT_TRUE(cold.ok()) << cold.status();
+  EXPECT_FALSE(*cold);
+  std::vector<std::optional<std::string>> values;
+  const std::vector<std::string> ids = {"r5", "r6"};
+  auto cold_multi = store.TryMultiGetInMemory("g", ids, &values);
+  ASSERT_TRUE(cold_multi.ok()) << cold_multi.status();
+  EXPECT_FALSE(*cold_multi);
+
+  // Blocking reads bring the blocks into the cache ("r5" and "r6" are far
+  // apart in key order, so in different blocks).
+  ASSERT_TRUE(store.Get("g", "r5").ok());
+  ASSERT_TRUE(store.Get("g", "r6").ok());
+  auto warm = store.TryGetInMemory("g", "r5", &value);
+  ASSERT_TRUE(warm.ok()) << warm.status();
+  EXPECT_TRUE(*warm);
+  ASSERT_TRUE(value.has_value());
+  EXPECT_EQ(*value, std::string(1000, static_cast<char>('a' + 5)));
+  auto warm_multi = store.TryMultiGetInMemory("g", ids, &values);
+  ASSERT_TRUE(warm_multi.ok()) << warm_multi.status();
+  EXPECT_TRUE(*warm_multi);
+  ASSERT_EQ(values.size(), 2u);
+  EXPECT_TRUE(values[0].has_value() && values[1].has_value());
 }
 
 }  // namespace

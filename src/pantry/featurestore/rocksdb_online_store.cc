@@ -52,38 +52,32 @@ class RocksDbOnlineStore final : public OnlineStore {
       : db_(std::move(db)), flush_every_bytes_(flush_every_bytes) {
     write_options_.sync = sync;
     write_options_.disableWAL = false;
+    // Memtables and block cache only: RocksDB answers Incomplete where it
+    // would read a file.
+    memory_read_options_.read_tier = rocksdb::kBlockCacheTier;
   }
 
   StatusOr<std::optional<std::string>> Get(std::string_view group,
                                            std::string_view record_id) const override {
-    thread_local std::string key;
-    MakeKey(group, record_id, &key);
-    std::string value;
-    rocksdb::Status s = db_->Get(read_options_, rocksdb::Slice(key), &value);
-    if (s.IsNotFound()) return std::optional<std::string>();
-    if (!s.ok()) return FromRocks(s, "get");
-    return std::optional<std::string>(std::move(value));
+    std::optional<std::string> value;
+    RETURN_IF_ERROR(GetWith(read_options_, group, record_id, &value).status());
+    return value;
   }
 
   Status MultiGet(std::string_view group, std::span<const std::string> record_ids,
                   std::vector<std::optional<std::string>>* values) const override {
-    std::vector<std::string> keys(record_ids.size());
-    std::vector<rocksdb::Slice> slices(record_ids.size());
-    for (size_t i = 0; i < record_ids.size(); ++i) {
-      MakeKey(group, record_ids[i], &keys[i]);
-      slices[i] = rocksdb::Slice(keys[i]);
-    }
-    std::vector<std::string> raw;
-    std::vector<rocksdb::Status> statuses = db_->MultiGet(read_options_, slices, &raw);
-    values->assign(record_ids.size(), std::nullopt);
-    for (size_t i = 0; i < statuses.size(); ++i) {
-      if (statuses[i].ok()) {
-        (*values)[i] = std::move(raw[i]);
-      } else if (!statuses[i].IsNotFound()) {
-        return FromRocks(statuses[i], "multiget");
-      }
-    }
-    return Status::Ok();
+    return MultiGetWith(read_options_, group, record_ids, values).status();
+  }
+
+  StatusOr<bool> TryGetInMemory(std::string_view group, std::string_view record_id,
+                                std::optional<std::string>* value) const override {
+    return GetWith(memory_read_options_, group, record_id, value);
+  }
+
+  StatusOr<bool> TryMultiGetInMemory(
+      std::string_view group, std::span<const std::string> record_ids,
+      std::vector<std::optional<std::string>>* values) const override {
+    return MultiGetWith(memory_read_options_, group, record_ids, values);
   }
 
   Status Write(std::span<const OnlineWrite> writes, int64_t sequence) override {
@@ -147,8 +141,51 @@ class RocksDbOnlineStore final : public OnlineStore {
   bool durable() const override { return true; }
 
  private:
+  // False when `options` forbid I/O and the value is not in memory.
+  StatusOr<bool> GetWith(const rocksdb::ReadOptions& options, std::string_view group,
+                         std::string_view record_id, std::optional<std::string>* value) const {
+    thread_local std::string key;
+    MakeKey(group, record_id, &key);
+    std::string found;
+    rocksdb::Status s = db_->Get(options, rocksdb::Slice(key), &found);
+    if (s.IsIncomplete()) return false;
+    if (s.IsNotFound()) {
+      value->reset();
+    } else if (!s.ok()) {
+      return FromRocks(s, "get");
+    } else {
+      *value = std::move(found);
+    }
+    return true;
+  }
+
+  StatusOr<bool> MultiGetWith(const rocksdb::ReadOptions& options, std::string_view group,
+                              std::span<const std::string> record_ids,
+                              std::vector<std::optional<std::string>>* values) const {
+    std::vector<std::string> keys(record_ids.size());
+    std::vector<rocksdb::Slice> slices(record_ids.size());
+    for (size_t i = 0; i < record_ids.size(); ++i) {
+      MakeKey(group, record_ids[i], &keys[i]);
+      slices[i] = rocksdb::Slice(keys[i]);
+    }
+    std::vector<std::string> raw;
+    std::vector<rocksdb::Status> statuses = db_->MultiGet(options, slices, &raw);
+    values->assign(record_ids.size(), std::nullopt);
+    for (size_t i = 0; i < statuses.size(); ++i) {
+      if (statuses[i].ok()) {
+        (*values)[i] = std::move(raw[i]);
+      } else if (statuses[i].IsIncomplete()) {
+        return false;
+      } else if (!statuses[i].IsNotFound()) {
+        return FromRocks(statuses[i], "multiget");
+      }
+    }
+    return true;
+  }
+
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::ReadOptions read_options_;
+  rocksdb::ReadOptions memory_read_options_;
   rocksdb::WriteOptions write_options_;
   const int64_t flush_every_bytes_;
   int64_t wal_bytes_since_flush_ = 0;  // Write is single-writer (the facade's)

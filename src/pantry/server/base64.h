@@ -17,6 +17,11 @@ std::string Base64Encode(std::string_view bytes);
 // at which character the input went wrong.
 StatusOr<std::string> Base64Decode(std::string_view text);
 
+// The same decoding, appended to *out (which is grown once, to the decoded
+// size, before any byte is written). On error *out is back at its size on
+// entry. For callers that decode many blobs into one buffer.
+Status Base64DecodeAppend(std::string_view text, std::string* out);
+
 }  // namespace pantry::server
 
 #endif  // PANTRY_SERVER_BASE64_H_

@@ -36,5 +36,34 @@ TEST(Base64Test, RejectsMalformedInput) {
   }
 }
 
+// The messages say where the input went wrong, and a failed append leaves
+// the buffer as it was.
+TEST(Base64Test, ErrorsNameThePositionAndLeaveTheBuffer) {
+  struct Case {
+    const char* text;
+    const char* message;
+  };
+  for (const Case& c : {
+           Case{"abc", "invalid base64: length 3 is not a multiple of 4"},
+           Case{"Zm=vZm9v", "invalid base64: unexpected character at position 3"},
+           Case{"Zm9vZ!9v", "invalid base64: unexpected character at position 6"},
+           Case{"Zm9vZm=v", "invalid base64: misplaced '=' at character 7"},
+           Case{"Zm9v=m9v", "invalid base64: unexpected character at position 5"},
+           Case{"Zm9vZ===", "invalid base64: unexpected character at position 6"},
+           Case{"Zm9vZh==", "invalid base64: non-zero bits before the padding"},
+           Case{"Zm9vZm9=", "invalid base64: non-zero bits before the padding"},
+       }) {
+    std::string out = "kept";
+    Status status = Base64DecodeAppend(c.text, &out);
+    EXPECT_EQ(status.message(), c.message) << c.text;
+    EXPECT_EQ(out, "kept") << c.text;
+  }
+  std::string out = "kept:";
+  ASSERT_TRUE(Base64DecodeAppend("Zm9vYmE=", &out).ok());
+  ASSERT_TRUE(Base64DecodeAppend("", &out).ok());
+  ASSERT_TRUE(Base64DecodeAppend("Zg==", &out).ok());
+  EXPECT_EQ(out, "kept:foobaf");
+}
+
 }  // namespace
 }  // namespace pantry::server

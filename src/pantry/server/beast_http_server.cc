@@ -1,7 +1,8 @@
 // The HttpServer on Boost.Beast/Asio; the one file that includes Boost.
 // Design and limits: http_server.h. Every socket operation of a connection
 // runs on that connection's strand; handlers run on the WorkerPool and post
-// their response back to the strand.
+// their response back to the strand, unless a route's non-blocking fast
+// path answers on the strand itself (HttpService::TryHandleOnIoThread).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -351,11 +352,14 @@ void Session::OnBody(beast::error_code ec) {
 void Session::Dispatch() {
   state_ = State::kHandling;
   stream_.expires_never();
+  response_ = HttpResponse();
   if (options_.handlers_on_io_threads) {
-    response_ = HttpResponse();
     server_->service().Handle(&request_, &response_);
     return WriteResponse();
   }
+  // Routes with a non-blocking fast path (GetRecord from memory) answer
+  // here: the hand-off to a worker and back costs more than such a request.
+  if (server_->service().TryHandleOnIoThread(&request_, &response_)) return WriteResponse();
   // The strand starts nothing on this session until the worker posts back,
   // so request_ and response_ belong to the worker meanwhile.
   bool queued = server_->pool()->TrySubmit([self = shared_from_this()] {

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "pantry/common/json.h"
+#include "pantry/common/json_text.h"
 #include "pantry/common/time_format.h"
 #include "pantry/featurestore/record_json.h"
 #include "pantry/server/sagemaker_api.h"
@@ -14,7 +15,6 @@ using featurestore::BatchGetEntry;
 using featurestore::DeleteMode;
 using featurestore::FeatureStore;
 using featurestore::Record;
-using featurestore::RecordToJsonList;
 using featurestore::WriteTargets;
 
 constexpr int kMaxBatchGetGroups = 10;
@@ -97,9 +97,12 @@ StatusOr<bool> ExpirationWanted(const std::string* value) {
   return InvalidArgumentError("ExpirationTimeResponse '" + *value + "' is not Enabled or Disabled");
 }
 
-// SageMaker's ExpiresAt: ISO-8601 UTC. Records without a TTL have none.
-void AddExpiresAt(int64_t expires_at_micros, OrderedJson* out) {
-  if (expires_at_micros != 0) (*out)["ExpiresAt"] = FormatIso8601Micros(expires_at_micros);
+// SageMaker's ExpiresAt: ISO-8601 UTC, appended as a member to a JSON
+// object being written. Records without a TTL have none.
+void AppendExpiresAt(int64_t expires_at_micros, std::string* out) {
+  if (expires_at_micros == 0) return;
+  out->append(",\"ExpiresAt\":");
+  AppendJsonString(FormatIso8601Micros(expires_at_micros), out);
 }
 
 StatusOr<int64_t> TtlMicros(const Json& ttl) {
@@ -154,31 +157,49 @@ class FeatureStoreApi {
     response->body = "{}";
   }
 
-  void Get(const HttpRequest& request, HttpResponse* response) {
+  // GetRecord. With `memory_only` (on the event loop) it returns false,
+  // having answered nothing, when the store cannot read from memory.
+  bool Get(const HttpRequest& request, HttpResponse* response, bool memory_only) {
     const std::string group = request.PathParam("name");
     const std::string* id = request.Query("RecordIdentifierValueAsString");
     if (id == nullptr) {
-      return Fail(response, 400, "ValidationError",
-                  "missing query parameter RecordIdentifierValueAsString");
+      Fail(response, 400, "ValidationError",
+           "missing query parameter RecordIdentifierValueAsString");
+      return true;
     }
     std::vector<std::string> features = request.QueryAll("FeatureName");
     StatusOr<bool> with_expiry = ExpirationWanted(request.Query("ExpirationTimeResponse"));
     if (!with_expiry.ok()) {
-      return Fail(response, 400, "ValidationError", with_expiry.status().message());
+      Fail(response, 400, "ValidationError", with_expiry.status().message());
+      return true;
+    }
+    int64_t expires_at = 0;
+    StatusOr<std::optional<Record>> record = InternalError("not read");
+    if (memory_only) {
+      auto in_memory = store_->TryGetRecordInMemory(group, *id, features, &expires_at);
+      if (!in_memory.has_value()) return false;
+      record = std::move(*in_memory);
+    } else {
+      record = store_->GetRecord(group, *id, features, &expires_at);
     }
     gets_->Increment();
-    int64_t expires_at = 0;
-    StatusOr<std::optional<Record>> record = store_->GetRecord(group, *id, features, &expires_at);
-    if (!record.ok()) return FailStatus(response, record.status());
-    if (!record->has_value()) {
-      response->status = 200;
-      response->body = "{}";
-      return;
+    if (!record.ok()) {
+      FailStatus(response, record.status());
+      return true;
     }
-    OrderedJson out = OrderedJson::object();
-    out["Record"] = RecordToJsonList(**record);
-    if (*with_expiry) AddExpiresAt(expires_at, &out);
-    response->SetJson(200, out);
+    response->status = 200;
+    response->content_type = "application/json";
+    if (!record->has_value()) {
+      response->body = "{}";
+      return true;
+    }
+    // Written straight from the record: no Json tree, no second copy.
+    std::string& body = response->body;
+    body.assign("{\"Record\":");
+    featurestore::AppendRecordJsonList(**record, &body);
+    if (*with_expiry) AppendExpiresAt(expires_at, &body);
+    body.push_back('}');
+    return true;
   }
 
   void Delete(const HttpRequest& request, HttpResponse* response) {
@@ -210,84 +231,107 @@ class FeatureStoreApi {
     response->body = "{}";
   }
 
-  void BatchGet(const HttpRequest& request, HttpResponse* response) {
+  // Parses a BatchGetRecord body; false with a 400 answered when invalid.
+  bool ParseBatchGet(const HttpRequest& request, HttpResponse* response,
+                     std::vector<BatchGetEntry>* entries, bool* with_expiry_out) {
+    auto fail = [response](std::string_view message) {
+      Fail(response, 400, "ValidationError", message);
+      return false;
+    };
     StatusOr<Json> parsed = ParseJson(request.body, "request body");
-    if (!parsed.ok()) return Fail(response, 400, "ValidationError", parsed.status().message());
+    if (!parsed.ok()) return fail(parsed.status().message());
     auto identifiers = parsed->is_object() ? parsed->find("Identifiers") : parsed->end();
     if (!parsed->is_object() || identifiers == parsed->end() || !identifiers->is_array() ||
         identifiers->empty() || identifiers->size() > kMaxBatchGetGroups) {
-      return Fail(response, 400, "ValidationError",
-                  "Identifiers: expected a list of 1 to 10 {FeatureGroupName, "
-                  "RecordIdentifiersValueAsString, FeatureNames}");
+      return fail(
+          "Identifiers: expected a list of 1 to 10 {FeatureGroupName, "
+          "RecordIdentifiersValueAsString, FeatureNames}");
     }
     StatusOr<bool> with_expiry = false;
     if (auto it = parsed->find("ExpirationTimeResponse"); it != parsed->end() && !it->is_null()) {
       with_expiry = it->is_string() ? ExpirationWanted(&it->get_ref<const std::string&>())
                                     : InvalidArgumentError("ExpirationTimeResponse: not a string");
     }
-    if (!with_expiry.ok()) {
-      return Fail(response, 400, "ValidationError", with_expiry.status().message());
-    }
-    std::vector<BatchGetEntry> entries;
+    if (!with_expiry.ok()) return fail(with_expiry.status().message());
+    *with_expiry_out = *with_expiry;
     for (size_t i = 0; i < identifiers->size(); ++i) {
       const Json& item = (*identifiers)[i];
       const std::string where = "Identifiers[" + std::to_string(i) + "]";
       BatchGetEntry entry;
       StatusOr<std::string> group = GetJsonString(item, "FeatureGroupName");
-      if (!group.ok()) {
-        return Fail(response, 400, "ValidationError", where + ": " + group.status().message());
-      }
+      if (!group.ok()) return fail(where + ": " + group.status().message());
       entry.feature_group = FeatureGroupNameOf(*group);  // a name or an ARN
       auto ids_it = item.find("RecordIdentifiersValueAsString");
-      if (ids_it == item.end()) {
-        return Fail(response, 400, "ValidationError",
-                    where + ": missing RecordIdentifiersValueAsString");
-      }
+      if (ids_it == item.end()) return fail(where + ": missing RecordIdentifiersValueAsString");
       StatusOr<std::vector<std::string>> ids =
           StringList(*ids_it, where + ".RecordIdentifiersValueAsString");
-      if (!ids.ok()) return Fail(response, 400, "ValidationError", ids.status().message());
+      if (!ids.ok()) return fail(ids.status().message());
       if (ids->empty() || ids->size() > kMaxBatchGetIds) {
-        return Fail(response, 400, "ValidationError",
-                    where + ".RecordIdentifiersValueAsString must hold 1 to 100 ids");
+        return fail(where + ".RecordIdentifiersValueAsString must hold 1 to 100 ids");
       }
       entry.record_ids = std::move(*ids);
       if (auto names_it = item.find("FeatureNames");
           names_it != item.end() && !names_it->is_null()) {
         StatusOr<std::vector<std::string>> names = StringList(*names_it, where + ".FeatureNames");
-        if (!names.ok()) return Fail(response, 400, "ValidationError", names.status().message());
+        if (!names.ok()) return fail(names.status().message());
         entry.feature_names = std::move(*names);
       }
-      entries.push_back(std::move(entry));
+      entries->push_back(std::move(entry));
+    }
+    return true;
+  }
+
+  // BatchGetRecord; `memory_only` as for Get.
+  bool BatchGet(const HttpRequest& request, HttpResponse* response, bool memory_only) {
+    std::vector<BatchGetEntry> entries;
+    bool with_expiry = false;
+    if (!ParseBatchGet(request, response, &entries, &with_expiry)) return true;
+    StatusOr<featurestore::BatchGetResult> result = InternalError("not read");
+    if (memory_only) {
+      auto in_memory = store_->TryBatchGetRecordInMemory(entries);
+      if (!in_memory.has_value()) return false;
+      result = std::move(*in_memory);
+    } else {
+      result = store_->BatchGetRecord(entries);
     }
     batch_gets_->Increment();
-    StatusOr<featurestore::BatchGetResult> result = store_->BatchGetRecord(entries);
-    if (!result.ok()) return FailStatus(response, result.status());
-    OrderedJson records = OrderedJson::array();
-    for (const auto& found : result->records) {
-      OrderedJson item = OrderedJson::object();
-      item["FeatureGroupName"] = found.feature_group;
-      item["RecordIdentifierValueAsString"] = found.record_id;
-      item["Record"] = RecordToJsonList(found.record);
-      if (*with_expiry) AddExpiresAt(found.expires_at_micros, &item);
-      records.push_back(std::move(item));
+    if (!result.ok()) {
+      FailStatus(response, result.status());
+      return true;
     }
-    OrderedJson errors = OrderedJson::array();
-    for (const auto& error : result->errors) {
-      OrderedJson item = OrderedJson::object();
-      item["FeatureGroupName"] = error.feature_group;
-      item["RecordIdentifierValueAsString"] = error.record_id;
-      item["ErrorCode"] = std::string(ErrorCodeFor(error.status.code()));
-      item["ErrorMessage"] = error.status.message();
-      errors.push_back(std::move(item));
+    response->status = 200;
+    response->content_type = "application/json";
+    std::string& body = response->body;
+    body.assign("{\"Records\":[");
+    for (size_t i = 0; i < result->records.size(); ++i) {
+      const auto& found = result->records[i];
+      body.append(i == 0 ? "{\"FeatureGroupName\":" : ",{\"FeatureGroupName\":");
+      AppendJsonString(found.feature_group, &body);
+      body.append(",\"RecordIdentifierValueAsString\":");
+      AppendJsonString(found.record_id, &body);
+      body.append(",\"Record\":");
+      featurestore::AppendRecordJsonList(found.record, &body);
+      if (with_expiry) AppendExpiresAt(found.expires_at_micros, &body);
+      body.push_back('}');
+    }
+    body.append("],\"Errors\":[");
+    for (size_t i = 0; i < result->errors.size(); ++i) {
+      const auto& error = result->errors[i];
+      body.append(i == 0 ? "{\"FeatureGroupName\":" : ",{\"FeatureGroupName\":");
+      AppendJsonString(error.feature_group, &body);
+      body.append(",\"RecordIdentifierValueAsString\":");
+      AppendJsonString(error.record_id, &body);
+      body.append(",\"ErrorCode\":");
+      AppendJsonString(ErrorCodeFor(error.status.code()), &body);
+      body.append(",\"ErrorMessage\":");
+      AppendJsonString(error.status.message(), &body);
+      body.push_back('}');
     }
     // Absent, deleted and expired records are simply not in Records, as in
     // SageMaker. UnprocessedIdentifiers lists what a client should retry;
     // pantry processes every identifier in one call, so it is always empty.
-    OrderedJson out = OrderedJson::object();
-    out["Records"] = std::move(records);
-    out["Errors"] = std::move(errors);
-    out["UnprocessedIdentifiers"] = OrderedJson::array();
-    response->SetJson(200, out);
+    body.append("],\"UnprocessedIdentifiers\":[]}");
+    return true;
   }
 
   void ListGroups(const HttpRequest&, HttpResponse* response) {
@@ -339,17 +383,29 @@ Status RegisterFeatureStoreApi(HttpService* service, FeatureStore* store, Metric
                                       if (!RefuseProcessorGroup(*guard, req, res))
                                         api->Put(req, res);
                                     }));
-  RETURN_IF_ERROR(
-      service->AddRoute("GET", "/FeatureGroup/{name}", RouteAccess::kRead, aws,
-                        [api](const HttpRequest& req, HttpResponse* res) { api->Get(req, res); }));
+  // Reads have a fast path on the event loop (answered from memory; see
+  // FeatureStore::TryGetRecordInMemory) and fall back to the worker pool.
+  HttpService::RouteOptions get_options;
+  get_options.io_handler = [api](const HttpRequest& req, HttpResponse* res) {
+    return api->Get(req, res, /*memory_only=*/true);
+  };
+  RETURN_IF_ERROR(service->AddRoute(
+      "GET", "/FeatureGroup/{name}", RouteAccess::kRead, aws,
+      [api](const HttpRequest& req, HttpResponse* res) { api->Get(req, res, false); },
+      std::move(get_options)));
   RETURN_IF_ERROR(service->AddRoute("DELETE", "/FeatureGroup/{name}", RouteAccess::kWrite, aws,
                                     [api, guard](const HttpRequest& req, HttpResponse* res) {
                                       if (!RefuseProcessorGroup(*guard, req, res))
                                         api->Delete(req, res);
                                     }));
+  HttpService::RouteOptions batch_options;
+  batch_options.io_handler = [api](const HttpRequest& req, HttpResponse* res) {
+    return api->BatchGet(req, res, /*memory_only=*/true);
+  };
   RETURN_IF_ERROR(service->AddRoute(
       "POST", "/BatchGetRecord", RouteAccess::kRead, aws,
-      [api](const HttpRequest& req, HttpResponse* res) { api->BatchGet(req, res); }));
+      [api](const HttpRequest& req, HttpResponse* res) { api->BatchGet(req, res, false); },
+      std::move(batch_options)));
   RETURN_IF_ERROR(service->AddRoute(
       "GET", "/v1/feature-groups", RouteAccess::kRead, ErrorStyle::kNative,
       [api](const HttpRequest& req, HttpResponse* res) { api->ListGroups(req, res); }));

@@ -6,7 +6,11 @@
 // read and write every socket asynchronously, so an idle or slow client
 // costs a little memory and no thread. Once a request is complete it is
 // handed to a pool of `threads` workers that run the handler (which may wait
-// on disk); the response goes back to the event loop to be written.
+// on disk); the response goes back to the event loop to be written. A route
+// may also have a fast path that never blocks (HttpService::IoHandler, e.g.
+// GetRecord answered from memory): the event loop runs it first and hands
+// the request to the pool only when the fast path declines, so no handler
+// ever waits on disk or the network on an event-loop thread.
 // Keep-alive and pipelining work: a connection's requests are answered one
 // at a time, in the order they arrived.
 //

@@ -111,6 +111,29 @@ AuthorizerOptions AuthorizerOptionsOf(const HttpService::Options& options) {
   return auth;
 }
 
+// Runs `handler`, turning an exception into a 500 in `style`; returns what
+// the handler returned (true when it threw: the 500 is the answer).
+template <typename Handler>
+bool RunGuarded(ErrorStyle style, const HttpRequest& request, HttpResponse* response,
+                const Handler& handler) {
+  const bool native = style == ErrorStyle::kNative;
+  try {
+    return handler();
+  } catch (const std::exception& e) {
+    PANTRY_LOG_ERROR("handler for {} {} threw: {}", EscapeForLog(request.method),
+                     EscapeForLog(request.path), e.what());
+    *response = HttpResponse();
+    SetError(response, style, 500, native ? "Internal" : "InternalFailure",
+             std::string("internal error: ") + e.what());
+  } catch (...) {
+    PANTRY_LOG_ERROR("handler for {} {} threw a non-standard exception",
+                     EscapeForLog(request.method), EscapeForLog(request.path));
+    *response = HttpResponse();
+    SetError(response, style, 500, native ? "Internal" : "InternalFailure", "internal error");
+  }
+  return true;
+}
+
 }  // namespace
 
 struct HttpService::RouteMetrics {
@@ -192,6 +215,7 @@ Status HttpService::AddRoute(std::string method, std::string pattern, RouteAcces
   for (const std::string& media : options.body_media_types) {
     route->body_media_types.push_back(LowerMediaType(media));
   }
+  route->io_handler = std::move(options.io_handler);
   routes_.push_back(std::move(route));
   return Status::Ok();
 }
@@ -285,26 +309,29 @@ void HttpService::Handle(HttpRequest* request, HttpResponse* response) const {
     }
     route = unmatched_.get();
   } else if (Admit(*route, *request, /*with_body=*/true, response)) {
-    try {
+    RunGuarded(route->error_style, *request, response, [&] {
       route->handler(*request, response);
-    } catch (const std::exception& e) {
-      PANTRY_LOG_ERROR("handler for {} {} threw: {}", EscapeForLog(request->method),
-                       EscapeForLog(request->path), e.what());
-      *response = HttpResponse();
-      SetError(response, route->error_style, 500,
-               route->error_style == ErrorStyle::kNative ? "Internal" : "InternalFailure",
-               std::string("internal error: ") + e.what());
-    } catch (...) {
-      PANTRY_LOG_ERROR("handler for {} {} threw a non-standard exception",
-                       EscapeForLog(request->method), EscapeForLog(request->path));
-      *response = HttpResponse();
-      SetError(response, route->error_style, 500,
-               route->error_style == ErrorStyle::kNative ? "Internal" : "InternalFailure",
-               "internal error");
+      return true;
+    });
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  Record(route, *request, *response, seconds);
+}
+
+bool HttpService::TryHandleOnIoThread(HttpRequest* request, HttpResponse* response) const {
+  auto start = std::chrono::steady_clock::now();
+  bool path_known = false;
+  const Route* route = Find(request, &path_known);
+  if (route == nullptr || !route->io_handler) return false;
+  if (Admit(*route, *request, /*with_body=*/true, response)) {
+    if (!RunGuarded(route->error_style, *request, response,
+                    [&] { return route->io_handler(*request, response); })) {
+      return false;
     }
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   Record(route, *request, *response, seconds);
+  return true;
 }
 
 bool HttpService::CheckHead(HttpRequest* head, HttpResponse* response) const {

@@ -55,10 +55,19 @@ class HttpService {
   HttpService(const HttpService&) = delete;
   HttpService& operator=(const HttpService&) = delete;
 
+  // A route's fast path, run on the transport's event-loop thread (see
+  // TryHandleOnIoThread). It must never wait: no disk or network I/O, no
+  // lock held for longer than a lookup. It returns false, leaving
+  // *response untouched, when it cannot answer that way (e.g. the record
+  // is not in memory); the request then goes to the worker pool and the
+  // route's ordinary handler.
+  using IoHandler = std::function<bool(const HttpRequest&, HttpResponse*)>;
+
   struct RouteOptions {
     // Media types accepted for a POST/PUT/PATCH body besides JSON (e.g.
     // "text/csv"); anything else is refused with 415 as on every route.
     std::vector<std::string> body_media_types;
+    IoHandler io_handler;  // optional fast path (see IoHandler)
   };
 
   // Adds a route. `pattern` is a path whose segments are literals or
@@ -89,6 +98,14 @@ class HttpService {
   // "read the body and call Handle()", which checks everything again.
   bool CheckHead(HttpRequest* head, HttpResponse* response) const;
 
+  // For the transport, on its event-loop thread once the whole request has
+  // arrived: true when the request was answered there, by the route's
+  // IoHandler or by a refusal that needs no I/O (credentials, content type),
+  // with *response filled, counted and logged as by Handle(). False when the
+  // route has no IoHandler or it declined; the transport then calls Handle()
+  // on a worker.
+  bool TryHandleOnIoThread(HttpRequest* request, HttpResponse* response) const;
+
   // For responses the transport produces itself (400 unparsable request, 413
   // body too large, 414, 415 compressed body, 431, 503 busy): a JSON body in
   // the style the client expects with `message`; counted and logged.
@@ -111,6 +128,7 @@ class HttpService {
     HttpHandler handler;
     std::unique_ptr<RouteMetrics> metrics;
     std::vector<std::string> body_media_types;  // lower case; besides JSON
+    IoHandler io_handler;
   };
 
   // Null when no route matches; *path_known tells 405 from 404.

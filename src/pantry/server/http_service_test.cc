@@ -128,6 +128,68 @@ TEST_F(HttpServiceTest, CheckHeadRefusesBeforeTheBody) {
   EXPECT_TRUE(service_.CheckHead(&head, &response));
 }
 
+// A route's IoHandler answers on the event loop when it can; when it
+// declines, the route's ordinary handler answers instead (on a worker).
+TEST(HttpServiceIoHandlerTest, FastPathAnswersOrDeclines) {
+  MetricsRegistry metrics;
+  HttpService service(WithToken(&metrics));
+  HttpService::RouteOptions options;
+  options.io_handler = [](const HttpRequest& request, HttpResponse* response) {
+    if (request.PathParam("id") == "cold") return false;
+    response->SetJson(200, Json{{"from", "io"}});
+    return true;
+  };
+  ASSERT_TRUE(service
+                  .AddRoute(
+                      "GET", "/v1/items/{id}", RouteAccess::kRead, ErrorStyle::kNative,
+                      [](const HttpRequest&, HttpResponse* response) {
+                        response->SetJson(200, Json{{"from", "pool"}});
+                      },
+                      std::move(options))
+                  .ok());
+  ASSERT_TRUE(service
+                  .AddRoute("GET", "/v1/plain", RouteAccess::kRead, ErrorStyle::kNative,
+                            [](const HttpRequest&, HttpResponse* response) {
+                              response->SetJson(200, Json::object());
+                            })
+                  .ok());
+  auto request = [](std::string path, HttpFields headers) {
+    HttpRequest r;
+    r.method = "GET";
+    r.path = std::move(path);
+    r.headers = std::move(headers);
+    return r;
+  };
+  HttpRequest hot = request("/v1/items/hot", kAuth);
+  HttpResponse response;
+  ASSERT_TRUE(service.TryHandleOnIoThread(&hot, &response));
+  EXPECT_EQ(response.body, R"({"from":"io"})");
+
+  HttpRequest cold = request("/v1/items/cold", kAuth);
+  response = HttpResponse();
+  EXPECT_FALSE(service.TryHandleOnIoThread(&cold, &response));
+  service.Handle(&cold, &response);
+  EXPECT_EQ(response.body, R"({"from":"pool"})");
+
+  // Refusals need no I/O either: answered on the event loop.
+  HttpRequest anonymous = request("/v1/items/cold", {});
+  response = HttpResponse();
+  ASSERT_TRUE(service.TryHandleOnIoThread(&anonymous, &response));
+  EXPECT_EQ(response.status, 401);
+
+  // Routes without a fast path, and unknown paths, go to the pool.
+  HttpRequest plain = request("/v1/plain", kAuth);
+  EXPECT_FALSE(service.TryHandleOnIoThread(&plain, &response));
+  HttpRequest unknown = request("/v1/nothing", kAuth);
+  EXPECT_FALSE(service.TryHandleOnIoThread(&unknown, &response));
+
+  // Each answered request is counted once, whichever path answered it.
+  EXPECT_NE(metrics.RenderPrometheus().find(
+                R"(pantry_http_requests_total{route="/v1/items/{id}",status="200"} 2)"),
+            std::string::npos)
+      << metrics.RenderPrometheus();
+}
+
 TEST_F(HttpServiceTest, JsonBodiesNeedAJsonContentType) {
   HttpFields headers = kAuth;
   headers.emplace_back("content-type", "text/plain");

@@ -4,7 +4,9 @@
 #include <memory>
 
 #include "pantry/common/json.h"
+#include "pantry/common/json_text.h"
 #include "pantry/server/base64.h"
+#include "pantry/server/kinesis_put_body.h"
 #include "pantry/stream/event.h"
 #include "pantry/stream/kinesis_ids.h"
 
@@ -41,12 +43,13 @@ class KinesisApi {
   }
 
   void PutRecord(const HttpRequest& request, HttpResponse* response) {
-    Json body;
+    Json tree;
+    KinesisPutBody body;
     std::string stream;
-    if (!ParseCommon(request, response, &body, &stream)) return;
+    if (!ReadPutBody(request, response, /*batch=*/false, &tree, &body, &stream)) return;
     std::string data;
-    std::string partition_key;
-    if (auto failure = ParseEntry(body, "", &data, &partition_key)) {
+    std::string_view partition_key;
+    if (auto failure = ParseEntry(body.records[0], -1, &data, &partition_key)) {
       rejected_->Increment();
       return Fail(response, *failure);
     }
@@ -79,36 +82,34 @@ class KinesisApi {
   }
 
   void PutRecords(const HttpRequest& request, HttpResponse* response) {
-    Json body;
+    Json tree;
+    KinesisPutBody body;
     std::string stream;
-    if (!ParseCommon(request, response, &body, &stream)) return;
-    auto records_it = body.find("Records");
-    if (records_it == body.end() || records_it->is_null()) {
-      return Fail(response, {"ValidationException",
-                             "1 validation error detected: Value null at 'records' failed to "
-                             "satisfy constraint: Member must not be null"});
-    }
-    if (!records_it->is_array()) {
-      return Fail(response, {"SerializationException", "Records: expected a list"});
-    }
-    const Json& entries = *records_it;
+    if (!ReadPutBody(request, response, /*batch=*/true, &tree, &body, &stream)) return;
+    const std::vector<KinesisRecordFields>& entries = body.records;
     if (entries.empty() || entries.size() > kMaxPutRecordsEntries) {
       return Fail(response, {"ValidationException",
                              "1 validation error detected: Value at 'records' failed to satisfy "
                              "constraint: Member must have length between 1 and 500 (got " +
                                  std::to_string(entries.size()) + ")"});
     }
-    std::vector<std::string> data(entries.size());
-    std::vector<std::string> keys(entries.size());
+    // Every record's data is decoded into one buffer, sized up front.
+    std::string decoded;
+    size_t encoded_bytes = 0;
+    for (const KinesisRecordFields& entry : entries) encoded_bytes += entry.data.text.size();
+    decoded.reserve(encoded_bytes / 4 * 3 + 3);
+    std::vector<size_t> ends(entries.size());
+    std::vector<std::string_view> keys(entries.size());
     size_t total = 0;
     for (size_t i = 0; i < entries.size(); ++i) {
-      std::string where = "Records[" + std::to_string(i) + "].";
-      if (auto failure = ParseEntry(entries[i], where, &data[i], &keys[i])) {
+      if (auto failure = ParseEntry(entries[i], static_cast<int>(i), &decoded, &keys[i])) {
         rejected_->Increment(entries.size());
         return Fail(response, *failure);
       }
-      total += data[i].size() + keys[i].size();
+      ends[i] = decoded.size();
+      total += keys[i].size();
     }
+    total += decoded.size();
     if (total > kMaxPutRecordsBytes) {
       rejected_->Increment(entries.size());
       return Fail(response, {"InvalidArgumentException", "Records size exceeds 5 MB limit (" +
@@ -119,9 +120,10 @@ class KinesisApi {
     std::vector<Status> invalid(entries.size());
     std::vector<IngestRecord> records;
     records.reserve(entries.size());
-    for (size_t i = 0; i < entries.size(); ++i) {
-      invalid[i] = stream::CheckEventPayloadSizes(data[i]);
-      if (invalid[i].ok()) records.push_back(IngestRecord{keys[i], data[i]});
+    for (size_t i = 0, begin = 0; i < entries.size(); begin = ends[i++]) {
+      std::string_view data(decoded.data() + begin, ends[i] - begin);
+      invalid[i] = stream::CheckEventPayloadSizes(data);
+      if (invalid[i].ok()) records.push_back(IngestRecord{keys[i], data});
     }
     std::vector<StatusOr<AppendedRecord>> appended;
     if (!records.empty()) {
@@ -132,40 +134,7 @@ class KinesisApi {
       }
       appended = std::move(*results);
     }
-    OrderedJson out_records = OrderedJson::array();
-    int failed = 0;
-    for (size_t i = 0, next = 0; i < entries.size(); ++i) {
-      OrderedJson entry = OrderedJson::object();
-      if (!invalid[i].ok()) {
-        ++failed;
-        entry["ErrorCode"] = "InvalidArgumentException";
-        entry["ErrorMessage"] = "Data: " + invalid[i].message();
-        out_records.push_back(std::move(entry));
-        continue;
-      }
-      const StatusOr<AppendedRecord>& result = appended[next++];
-      if (result.ok()) {
-        entry["SequenceNumber"] = SequenceNumber(*result);
-        entry["ShardId"] = KinesisShardId(result->shard);
-      } else if (result.status().code() == StatusCode::kUnavailable) {
-        ++failed;
-        entry["ErrorCode"] = "ProvisionedThroughputExceededException";
-        entry["ErrorMessage"] = "Rate exceeded for stream " + stream + " under account " +
-                                options_.account_id + ": " + result.status().message();
-      } else {
-        ++failed;
-        entry["ErrorCode"] = "InternalFailure";
-        entry["ErrorMessage"] = "Internal Service Failure";
-      }
-      out_records.push_back(std::move(entry));
-    }
-    accepted_->Increment(entries.size() - failed);
-    if (failed > 0) rejected_->Increment(failed);
-    OrderedJson out = OrderedJson::object();
-    out["FailedRecordCount"] = failed;
-    out["Records"] = std::move(out_records);
-    out["EncryptionType"] = "NONE";
-    Reply(response, out);
+    ReplyPutRecords(invalid, appended, stream, response);
   }
 
   void DescribeStream(const HttpRequest& request, HttpResponse* response, bool summary) {
@@ -307,31 +276,81 @@ class KinesisApi {
       return false;
     }
     *body = std::move(*parsed);
-    auto name_it = body->find("StreamName");
-    auto arn_it = body->find("StreamARN");
-    bool has_name = name_it != body->end() && !name_it->is_null();
-    bool has_arn = arn_it != body->end() && !arn_it->is_null();
-    if ((has_name && !name_it->is_string()) || (has_arn && !arn_it->is_string())) {
+    return ResolveStream(MemberOf(*body, "StreamName"), MemberOf(*body, "StreamARN"), response,
+                         stream);
+  }
+
+  // A put body's members: from the fast parser when the body has the plain
+  // shape, else from ParseJson (*tree keeps what the views point into), so
+  // that every malformed body gets ParseJson's error.
+  bool ReadPutBody(const HttpRequest& request, HttpResponse* response, bool batch, Json* tree,
+                   KinesisPutBody* body, std::string* stream) {
+    if (ParseKinesisPutFast(request.body, batch, body)) {
+      return ResolveStream(body->stream_name, body->stream_arn, response, stream);
+    }
+    *body = KinesisPutBody();
+    if (!ParseCommon(request, response, tree, stream)) return false;
+    if (!batch) {
+      body->records.push_back(FieldsOf(*tree));
+      return true;
+    }
+    auto records_it = tree->find("Records");
+    if (records_it == tree->end() || records_it->is_null()) {
+      Fail(response, {"ValidationException",
+                      "1 validation error detected: Value null at 'records' failed to "
+                      "satisfy constraint: Member must not be null"});
+      return false;
+    }
+    if (!records_it->is_array()) {
+      Fail(response, {"SerializationException", "Records: expected a list"});
+      return false;
+    }
+    body->records.reserve(records_it->size());
+    for (const Json& entry : *records_it) body->records.push_back(FieldsOf(entry));
+    return true;
+  }
+
+  static JsonMember MemberOf(const Json& object, const char* key) {
+    auto it = object.find(key);
+    if (it == object.end() || it->is_null()) return JsonMember();
+    if (!it->is_string()) return JsonMember{JsonMember::Kind::kOther, {}};
+    return JsonMember{JsonMember::Kind::kString, it->get_ref<const std::string&>()};
+  }
+
+  static KinesisRecordFields FieldsOf(const Json& entry) {
+    KinesisRecordFields fields;
+    fields.is_object = entry.is_object();
+    if (!fields.is_object) return fields;
+    fields.data = MemberOf(entry, "Data");
+    fields.partition_key = MemberOf(entry, "PartitionKey");
+    fields.explicit_hash_key = MemberOf(entry, "ExplicitHashKey");
+    return fields;
+  }
+
+  bool ResolveStream(const JsonMember& name, const JsonMember& arn, HttpResponse* response,
+                     std::string* stream) {
+    using Kind = JsonMember::Kind;
+    if (name.kind == Kind::kOther || arn.kind == Kind::kOther) {
       Fail(response, {"SerializationException", "StreamName and StreamARN must be strings"});
       return false;
     }
-    if (has_arn) {
-      const std::string& arn = arn_it->get_ref<const std::string&>();
-      size_t pos = arn.rfind(":stream/");
-      if (!arn.starts_with("arn:") || pos == std::string::npos) {
-        Fail(response, {"ValidationException", "StreamARN '" + arn +
+    if (arn.kind == Kind::kString) {
+      const std::string_view text = arn.text;
+      size_t pos = text.rfind(":stream/");
+      if (!text.starts_with("arn:") || pos == std::string_view::npos) {
+        Fail(response, {"ValidationException", "StreamARN '" + std::string(text) +
                                                    "' is not a Kinesis stream ARN "
                                                    "(arn:aws:kinesis:REGION:ACCOUNT:stream/NAME)"});
         return false;
       }
-      *stream = arn.substr(pos + 8);
-      if (has_name && name_it->get_ref<const std::string&>() != *stream) {
+      *stream = std::string(text.substr(pos + 8));
+      if (name.kind == Kind::kString && name.text != *stream) {
         Fail(response,
              {"InvalidArgumentException", "StreamName and StreamARN name different streams"});
         return false;
       }
-    } else if (has_name) {
-      *stream = name_it->get<std::string>();
+    } else if (name.kind == Kind::kString) {
+      *stream = std::string(name.text);
     } else {
       Fail(response, {"ValidationException", "Either StreamName or StreamARN must be provided."});
       return false;
@@ -346,67 +365,118 @@ class KinesisApi {
     return true;
   }
 
-  // Parses one record's Data (base64) and PartitionKey.
-  static std::optional<Failure> ParseEntry(const Json& entry, const std::string& where,
-                                           std::string* data, std::string* partition_key) {
-    if (!entry.is_object()) {
-      return Failure{"SerializationException", where + " expected a record object"};
+  // Checks one record (entry `index` of Records, or -1 for PutRecord's
+  // body), appends its decoded Data to *data and sets *partition_key (a
+  // view into the body).
+  static std::optional<Failure> ParseEntry(const KinesisRecordFields& entry, int index,
+                                           std::string* data, std::string_view* partition_key) {
+    using Kind = JsonMember::Kind;
+    // Only failures need the entry's name.
+    auto where = [index] {
+      return index < 0 ? std::string() : "Records[" + std::to_string(index) + "].";
+    };
+    if (!entry.is_object) {
+      return Failure{"SerializationException", where() + " expected a record object"};
     }
-    auto data_it = entry.find("Data");
-    if (data_it == entry.end() || data_it->is_null()) {
-      return Failure{"ValidationException", "1 validation error detected: Value null at '" + where +
+    if (entry.data.kind == Kind::kAbsent) {
+      return Failure{"ValidationException", "1 validation error detected: Value null at '" +
+                                                where() +
                                                 "data' failed to satisfy constraint: "
                                                 "Member must not be null"};
     }
-    if (!data_it->is_string()) {
+    if (entry.data.kind != Kind::kString) {
       return Failure{"SerializationException",
-                     where + "Data: expected a base64-encoded string (a blob)"};
+                     where() + "Data: expected a base64-encoded string (a blob)"};
     }
-    const std::string& encoded = data_it->get_ref<const std::string&>();
-    StatusOr<std::string> decoded = Base64Decode(encoded);
-    if (!decoded.ok()) {
+    const size_t before = data->size();
+    if (Status decoded = Base64DecodeAppend(entry.data.text, data); !decoded.ok()) {
       return Failure{"SerializationException",
-                     where + "Data can not be converted to a Blob: " + decoded.status().message()};
+                     where() + "Data can not be converted to a Blob: " + decoded.message()};
     }
-    auto key_it = entry.find("PartitionKey");
-    if (key_it == entry.end() || key_it->is_null()) {
-      return Failure{"ValidationException", "1 validation error detected: Value null at '" + where +
+    if (entry.partition_key.kind == Kind::kAbsent) {
+      return Failure{"ValidationException", "1 validation error detected: Value null at '" +
+                                                where() +
                                                 "partitionKey' failed to satisfy "
                                                 "constraint: Member must not be null"};
     }
-    if (!key_it->is_string()) {
-      return Failure{"SerializationException", where + "PartitionKey: expected a string"};
+    if (entry.partition_key.kind != Kind::kString) {
+      return Failure{"SerializationException", where() + "PartitionKey: expected a string"};
     }
-    const std::string& key = key_it->get_ref<const std::string&>();
+    const std::string_view key = entry.partition_key.text;
     if (key.empty() || key.size() > 256) {
       return Failure{"ValidationException",
-                     "1 validation error detected: Value at '" + where +
+                     "1 validation error detected: Value at '" + where() +
                          "partitionKey' failed to satisfy constraint: Member must have length "
                          "between 1 and 256 (got " +
                          std::to_string(key.size()) + ")"};
     }
-    if (auto hash_it = entry.find("ExplicitHashKey");
-        hash_it != entry.end() && !hash_it->is_null()) {
-      const bool digits = hash_it->is_string() && !hash_it->get_ref<const std::string&>().empty() &&
-                          hash_it->get_ref<const std::string&>().size() <= 39 &&
-                          std::all_of(hash_it->get_ref<const std::string&>().begin(),
-                                      hash_it->get_ref<const std::string&>().end(),
+    if (const JsonMember& hash = entry.explicit_hash_key; hash.kind != Kind::kAbsent) {
+      const bool digits = hash.kind == Kind::kString && !hash.text.empty() &&
+                          hash.text.size() <= 39 &&
+                          std::all_of(hash.text.begin(), hash.text.end(),
                                       [](char c) { return c >= '0' && c <= '9'; });
       if (!digits) {
         return Failure{"ValidationException",
-                       where + "ExplicitHashKey must be a decimal number in 0..2^128-1"};
+                       where() + "ExplicitHashKey must be a decimal number in 0..2^128-1"};
       }
     }
-    if (decoded->size() + key.size() > kMaxRecordBytes) {
+    const size_t bytes = data->size() - before + key.size();
+    if (bytes > kMaxRecordBytes) {
       return Failure{"ValidationException",
-                     "1 validation error detected: Value at '" + where +
+                     "1 validation error detected: Value at '" + where() +
                          "data' failed to satisfy constraint: Member must have length less "
                          "than or equal to 1048576 (data + partition key = " +
-                         std::to_string(decoded->size() + key.size()) + " bytes)"};
+                         std::to_string(bytes) + " bytes)"};
     }
-    *data = std::move(*decoded);
     *partition_key = key;
     return std::nullopt;
+  }
+
+  // PutRecords' answer, written as text (500 entries as a Json tree cost a
+  // node and a string per member): the same bytes DumpJson would write.
+  void ReplyPutRecords(const std::vector<Status>& invalid,
+                       const std::vector<StatusOr<AppendedRecord>>& appended,
+                       const std::string& stream, HttpResponse* response) {
+    int failed = 0;
+    for (const Status& status : invalid) failed += status.ok() ? 0 : 1;
+    for (const auto& result : appended) failed += result.ok() ? 0 : 1;
+    std::string& out = response->body;
+    out.clear();
+    out.reserve(64 + invalid.size() * 96);
+    out.append("{\"FailedRecordCount\":").append(std::to_string(failed)).append(",\"Records\":[");
+    auto error = [&out](std::string_view code, std::string_view message) {
+      out.append("{\"ErrorCode\":");
+      AppendJsonString(code, &out);
+      out.append(",\"ErrorMessage\":");
+      AppendJsonString(message, &out);
+      out.push_back('}');
+    };
+    for (size_t i = 0, next = 0; i < invalid.size(); ++i) {
+      if (i > 0) out.push_back(',');
+      if (!invalid[i].ok()) {
+        error("InvalidArgumentException", "Data: " + invalid[i].message());
+        continue;
+      }
+      const StatusOr<AppendedRecord>& result = appended[next++];
+      if (result.ok()) {
+        out.append("{\"SequenceNumber\":");
+        AppendJsonString(SequenceNumber(*result), &out);
+        out.append(",\"ShardId\":");
+        AppendJsonString(KinesisShardId(result->shard), &out);
+        out.push_back('}');
+      } else if (result.status().code() == StatusCode::kUnavailable) {
+        error("ProvisionedThroughputExceededException",
+              "Rate exceeded for stream " + stream + " under account " + options_.account_id +
+                  ": " + result.status().message());
+      } else {
+        error("InternalFailure", "Internal Service Failure");
+      }
+    }
+    out.append("],\"EncryptionType\":\"NONE\"}");
+    accepted_->Increment(invalid.size() - failed);
+    if (failed > 0) rejected_->Increment(failed);
+    response->status = 200;
+    response->content_type = "application/x-amz-json-1.1";
   }
 
   EventIngest* ingest_;
