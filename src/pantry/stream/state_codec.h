@@ -48,6 +48,16 @@ class Writer {
     out_.append(s);
     MaybeFlush();
   }
+  // A time and `nv` values, as I64 and nv F64 calls would write them (one
+  // size check: a sliding window's state is mostly these).
+  void Event(int64_t time, const double* values, size_t nv) {
+    const size_t at = out_.size();
+    out_.resize(at + 8 * (1 + nv));
+    char* p = out_.data() + at;
+    EncodeFixed<uint64_t>(p, static_cast<uint64_t>(time));
+    for (size_t i = 0; i < nv; ++i) EncodeFixed<uint64_t>(p + 8 * (1 + i), DoubleBits(values[i]));
+    MaybeFlush();
+  }
   // Without a flush: the bytes. With one: hands on the rest, returns "".
   std::string Take() {
     if (flush_ && !out_.empty()) {
@@ -79,6 +89,7 @@ class SizeCounter {
   void I64(int64_t) { n_ += 8; }
   void F64(double) { n_ += 8; }
   void Str(std::string_view s) { n_ += 4 + s.size(); }
+  void Event(int64_t, const double*, size_t nv) { n_ += 8 * (1 + nv); }
   uint64_t size() const { return n_; }
 
  private:

@@ -240,8 +240,7 @@ class WindowAggregatorImpl final : public WindowAggregator {
       }
       w.U32(static_cast<uint32_t>(s.events.size() - s.head));
       for (size_t i = s.head; i < s.events.size(); ++i) {
-        w.I64(s.events.time(i));
-        for (size_t v = 0; v < nv_; ++v) w.F64(s.events.values(i)[v]);
+        w.Event(s.events.time(i), s.events.values(i), nv_);
       }
       w.I64(s.latest);
       w.U8(s.has_expiry ? 1 : 0);
