@@ -224,9 +224,15 @@ Status StreamProcessor::Load() {
 }
 
 Status StreamProcessor::Checkpoint() {
-  if (file_ != nullptr) {
+  if (file_ != nullptr && sync_pending_) {
     // A durable step in flight finishes first: checkpoints land in order.
-    RETURN_IF_ERROR(file_->Wait());
+    // If it failed, the one written now supersedes it.
+    sync_pending_ = false;
+    Status previous = file_->Wait();
+    if (!previous.ok()) {
+      PANTRY_LOG_WARN("stream processor {}: {}; writing a new checkpoint", spec_.name,
+                      previous.message());
+    }
   }
   return CheckpointNow(/*background=*/false);
 }
