@@ -4,28 +4,96 @@
 #define PANTRY_STREAM_STATE_CODEC_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "pantry/common/coding.h"
 
 namespace pantry::stream {
 
+// Appends to a string; or, given a `flush`, hands the bytes on in pieces of
+// about `chunk` bytes as they are produced (a checkpoint streams the window
+// state to its file this way instead of holding a copy of it in memory).
 class Writer {
  public:
-  void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
-  void U32(uint32_t v) { PutFixed32(&out_, v); }
-  void U64(uint64_t v) { PutFixed64(&out_, v); }
-  void I64(int64_t v) { PutFixedI64(&out_, v); }
-  void F64(double v) { PutDouble(&out_, v); }
-  void Str(std::string_view s) {
-    U32(static_cast<uint32_t>(s.size()));
-    out_.append(s);
+  Writer() = default;
+  Writer(std::function<void(std::string_view)> flush, size_t chunk)
+      : flush_(std::move(flush)), chunk_(chunk) {
+    out_.reserve(chunk_ + 64);
   }
-  std::string Take() { return std::move(out_); }
+  void U8(uint8_t v) {
+    out_.push_back(static_cast<char>(v));
+    MaybeFlush();
+  }
+  void U32(uint32_t v) {
+    PutFixed32(&out_, v);
+    MaybeFlush();
+  }
+  void U64(uint64_t v) {
+    PutFixed64(&out_, v);
+    MaybeFlush();
+  }
+  void I64(int64_t v) {
+    PutFixedI64(&out_, v);
+    MaybeFlush();
+  }
+  void F64(double v) {
+    PutDouble(&out_, v);
+    MaybeFlush();
+  }
+  void Str(std::string_view s) {
+    PutFixed32(&out_, static_cast<uint32_t>(s.size()));
+    out_.append(s);
+    MaybeFlush();
+  }
+  // A time and `nv` values, as I64 and nv F64 calls would write them (one
+  // size check: a sliding window's state is mostly these).
+  void Event(int64_t time, const double* values, size_t nv) {
+    const size_t at = out_.size();
+    out_.resize(at + 8 * (1 + nv));
+    char* p = out_.data() + at;
+    EncodeFixed<uint64_t>(p, static_cast<uint64_t>(time));
+    for (size_t i = 0; i < nv; ++i) EncodeFixed<uint64_t>(p + 8 * (1 + i), DoubleBits(values[i]));
+    MaybeFlush();
+  }
+  // Without a flush: the bytes. With one: hands on the rest, returns "".
+  std::string Take() {
+    if (flush_ && !out_.empty()) {
+      flush_(out_);
+      out_.clear();
+    }
+    return std::move(out_);
+  }
 
  private:
+  void MaybeFlush() {
+    if (flush_ && out_.size() >= chunk_) {
+      flush_(out_);
+      out_.clear();
+    }
+  }
   std::string out_;
+  std::function<void(std::string_view)> flush_;
+  size_t chunk_ = 0;
+};
+
+// The Writer interface, counting bytes only: the length of an encoding
+// without producing it.
+class SizeCounter {
+ public:
+  void U8(uint8_t) { n_ += 1; }
+  void U32(uint32_t) { n_ += 4; }
+  void U64(uint64_t) { n_ += 8; }
+  void I64(int64_t) { n_ += 8; }
+  void F64(double) { n_ += 8; }
+  void Str(std::string_view s) { n_ += 4 + s.size(); }
+  void Event(int64_t, const double*, size_t nv) { n_ += 8 * (1 + nv); }
+  uint64_t size() const { return n_; }
+
+ private:
+  uint64_t n_ = 0;
 };
 
 class Reader {

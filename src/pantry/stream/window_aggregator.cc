@@ -138,41 +138,20 @@ class WindowAggregatorImpl final : public WindowAggregator {
 
   std::string Serialize() const override {
     Writer w;
-    w.U32(0x31415750);  // "PWA1"
-    w.U8(static_cast<uint8_t>(spec_.type));
-    w.U32(static_cast<uint32_t>(nv_));
-    w.I64(size_);
-    w.I64(watermark_);
-    w.U64(next_emission_id_);
-    w.U64(next_seq_);
-    // Least recently active first: Restore rebuilds the eviction order.
-    w.U64(lru_.size());
-    for (uint32_t i = lru_.oldest(); i != KeyLru::kNone; i = lru_.next(i)) {
-      const Slot& s = slots_[i];
-      w.Str(s.key);
-      w.U32(static_cast<uint32_t>(s.wins.size()));
-      for (const Win& win : s.wins) {
-        w.I64(win.start);
-        w.I64(win.end);
-        w.U64(win.timer_seq);
-        w.I64(win.acc.count);
-        for (size_t i = 0; i < nv_; ++i) {
-          w.F64(win.acc.f[i].sum);
-          w.F64(win.acc.f[i].min);
-          w.F64(win.acc.f[i].max);
-        }
-      }
-      w.U32(static_cast<uint32_t>(s.events.size() - s.head));
-      for (size_t i = s.head; i < s.events.size(); ++i) {
-        w.I64(s.events.time(i));
-        for (size_t v = 0; v < nv_; ++v) w.F64(s.events.values(i)[v]);
-      }
-      w.I64(s.latest);
-      w.U8(s.has_expiry ? 1 : 0);
-      w.I64(s.expiry);
-      w.U64(s.expiry_seq);
-    }
+    WriteState(w);
     return w.Take();
+  }
+
+  uint64_t SerializedSize() const override {
+    SizeCounter c;
+    WriteState(c);
+    return c.size();
+  }
+
+  void SerializeTo(const std::function<void(std::string_view)>& out, size_t chunk) const override {
+    Writer w(out, chunk);
+    WriteState(w);
+    w.Take();
   }
 
   Status Restore(std::string_view bytes) override {
@@ -232,6 +211,44 @@ class WindowAggregatorImpl final : public WindowAggregator {
   }
 
  private:
+  // One encoding for the bytes (Writer) and their length (SizeCounter).
+  template <typename W>
+  void WriteState(W& w) const {
+    w.U32(0x31415750);  // "PWA1"
+    w.U8(static_cast<uint8_t>(spec_.type));
+    w.U32(static_cast<uint32_t>(nv_));
+    w.I64(size_);
+    w.I64(watermark_);
+    w.U64(next_emission_id_);
+    w.U64(next_seq_);
+    // Least recently active first: Restore rebuilds the eviction order.
+    w.U64(lru_.size());
+    for (uint32_t i = lru_.oldest(); i != KeyLru::kNone; i = lru_.next(i)) {
+      const Slot& s = slots_[i];
+      w.Str(s.key);
+      w.U32(static_cast<uint32_t>(s.wins.size()));
+      for (const Win& win : s.wins) {
+        w.I64(win.start);
+        w.I64(win.end);
+        w.U64(win.timer_seq);
+        w.I64(win.acc.count);
+        for (size_t i = 0; i < nv_; ++i) {
+          w.F64(win.acc.f[i].sum);
+          w.F64(win.acc.f[i].min);
+          w.F64(win.acc.f[i].max);
+        }
+      }
+      w.U32(static_cast<uint32_t>(s.events.size() - s.head));
+      for (size_t i = s.head; i < s.events.size(); ++i) {
+        w.Event(s.events.time(i), s.events.values(i), nv_);
+      }
+      w.I64(s.latest);
+      w.U8(s.has_expiry ? 1 : 0);
+      w.I64(s.expiry);
+      w.U64(s.expiry_seq);
+    }
+  }
+
   // index_ is an open-addressing table of (hash, slot + 1) with linear
   // probing: one cache line per lookup plus the slot itself, against three or
   // four for a node-based map (this is the hot path's main cost at 100k keys).

@@ -9,6 +9,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -92,6 +93,13 @@ class WindowAggregator {
   // keys than the cap is trimmed by the next Add.
   virtual std::string Serialize() const = 0;
   virtual Status Restore(std::string_view bytes) = 0;
+  // The length of Serialize()'s bytes, without producing them.
+  virtual uint64_t SerializedSize() const = 0;
+  // Serialize()'s bytes handed to `out` in pieces of about `chunk` bytes as
+  // they are produced, so that a checkpoint of a large state (a sliding
+  // window holds every event of its span) needs no copy of it in memory.
+  virtual void SerializeTo(const std::function<void(std::string_view)>& out,
+                           size_t chunk) const = 0;
 };
 
 }  // namespace pantry::stream

@@ -262,6 +262,38 @@ TEST(WindowStateTest, SerializeRestoreContinuesIdentically) {
   }
 }
 
+// A checkpoint streams the state in pieces (no copy of it in memory) after
+// writing its length: both must agree with Serialize() byte for byte.
+TEST(WindowStateTest, StreamedStateEqualsSerializeAndItsSize) {
+  for (std::string_view json : {kKdaSpec, WorkshopSlidingSpecJson(), kTumblingSpec}) {
+    Harness h(Spec(json));
+    for (int i = 0; i < 5000; ++i) {
+      OrderedJson e = {{"ticker", Id("T", i % 7)},
+                       {"k", Id("K", i % 5)},
+                       {"customer_id", Id("C", i % 11)},
+                       {"event_time", 1'700'000'000 + i / 50},
+                       {"v", i},
+                       {"activity_weight", i % 3},
+                       {"product_health_index", 0.1 * (i % 10)}};
+      h.Add(DumpJson(e), int64_t{i} * 10'000);
+    }
+    const std::string whole = h.agg().Serialize();
+    ASSERT_GT(whole.size(), 500u) << json;  // several pieces
+    EXPECT_EQ(h.agg().SerializedSize(), whole.size()) << json;
+    std::string streamed;
+    size_t pieces = 0;
+    h.agg().SerializeTo(
+        [&](std::string_view piece) {
+          ++pieces;
+          EXPECT_LE(piece.size(), 256u + 64u);
+          streamed.append(piece);
+        },
+        256);
+    EXPECT_EQ(streamed, whole) << json;
+    EXPECT_GE(pieces, whole.size() / (256 + 64)) << json;
+  }
+}
+
 TEST(WindowStateTest, RestoreRejectsGarbageAndOtherSpecs) {
   Harness h(Spec(kKdaSpec));
   EXPECT_EQ(h.agg().Restore("garbage").code(), StatusCode::kCorruption);

@@ -67,6 +67,22 @@ void AddStreamMetrics(MetricsRegistry& metrics, stream::StreamService* service, 
         "Sliding-window events dropped by an eviction while still inside their window.", labels,
         read([](const stream::ProcessorStats& s) { return s.evictions.live_events_discarded; }),
         owner);
+    auto micros = [&](uint64_t stream::ProcessorStats::*member) {
+      return read([member](const stream::ProcessorStats& s) {
+        return static_cast<double>(s.*member) / 1e6;
+      });
+    };
+    metrics.AddGaugeCallback("pantry_stream_poll_seconds_max",
+                             "The longest processor poll so far (read, process, deliver, "
+                             "checkpoint capture).",
+                             labels, micros(&stream::ProcessorStats::poll_micros_max), owner);
+    metrics.AddGaugeCallback(
+        "pantry_stream_checkpoint_capture_seconds",
+        "The last checkpoint's time on the poll thread (state written to the page cache).", labels,
+        micros(&stream::ProcessorStats::checkpoint_capture_micros_last), owner);
+    metrics.AddGaugeCallback("pantry_stream_checkpoint_sync_seconds",
+                             "The last checkpoint's fsync and rename (beside the polls).", labels,
+                             micros(&stream::ProcessorStats::checkpoint_sync_micros_last), owner);
     metrics.AddGaugeCallback("pantry_stream_poll_errors",
                              "Failed processor polls (the sink unavailable, ...), retried.", labels,
                              field(&stream::ProcessorStats::poll_errors), owner);
