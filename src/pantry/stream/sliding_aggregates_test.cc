@@ -206,3 +206,48 @@ TEST(ExactSumTest, AddAndRemoveLeavesNoDrift) {
 
 }  // namespace
 }  // namespace pantry::stream
+
+namespace pantry::stream {
+namespace {
+
+// A sliding window under sustained load: events arrive at the back and
+// expire at the front. The ring keeps them in order across wrap-arounds,
+// out-of-order inserts land at their position, and the capacity stays
+// within 2x the live events (the vector it replaced reached 4x).
+TEST(SlideEventsTest, RingKeepsOrderAndBoundsCapacity) {
+  SlideEvents events;
+  constexpr size_t kLive = 6000;
+  int64_t next = 0;
+  size_t max_capacity = 0;
+  for (int round = 0; round < 20; ++round) {
+    while (events.size() < kLive) {
+      const double v[2] = {static_cast<double>(next), static_cast<double>(-next)};
+      events.push_back(next++, v, 2);
+    }
+    events.erase_prefix(kLive / 3);
+    max_capacity = std::max(max_capacity, events.capacity());
+  }
+  EXPECT_LE(max_capacity, 8192u);
+  for (size_t i = 0; i < events.size(); ++i) {
+    ASSERT_EQ(events.time(i), events.time(0) + static_cast<int64_t>(i));
+    ASSERT_EQ(events.values(i)[0], static_cast<double>(events.time(i)));
+    ASSERT_EQ(events.values(i)[1], -static_cast<double>(events.time(i)));
+  }
+  // An out-of-order event goes to its position, the rest shift by one.
+  const int64_t t5 = events.time(5);
+  const double late[2] = {0.5, 0.25};
+  events.insert(5, t5, late, 2);
+  EXPECT_EQ(events.time(5), t5);
+  EXPECT_EQ(events.values(5)[0], 0.5);
+  EXPECT_EQ(events.time(6), t5);
+  EXPECT_EQ(events.values(6)[0], static_cast<double>(t5));
+  // Draining releases the memory.
+  events.erase_prefix(events.size() - 10);
+  EXPECT_LE(events.capacity(), 4096u);
+  events.clear();
+  EXPECT_EQ(events.size(), 0u);
+  EXPECT_LE(events.capacity(), 16u);
+}
+
+}  // namespace
+}  // namespace pantry::stream
