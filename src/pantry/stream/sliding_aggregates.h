@@ -13,7 +13,6 @@
 #ifndef PANTRY_STREAM_SLIDING_AGGREGATES_H_
 #define PANTRY_STREAM_SLIDING_AGGREGATES_H_
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -118,74 +117,37 @@ class SlidingAggregates {
   std::vector<MonoQueue> maxs_;
 };
 
-// A sliding window's events of one key: times and their `nv` values in a
-// ring buffer (each event's values contiguous), so an event costs 8 + 8·nv
-// bytes (24 for the workshop spec) and dropping the oldest events is O(1).
-// The capacity is the smallest power of two that holds the live events
-// (grown when full, halved when under a quarter full), so a key's memory
-// stays within 2x its window's events under sustained load. (A pair of
-// vectors compacted when half the entries were expired reached 2x the live
-// events before compaction, and capacity doubling took it to 4x: +394 MB
-// in 10 s at 100k events/s once the window was full, heap profile in
-// docs/benchmarks.md.)
+// A sliding window's events of one key: times and their `nv` values in two
+// flat arrays, so an event costs 8 + 8·nv bytes (24 for the workshop spec),
+// not a fixed kMaxValueFields array; sliding state grows with the event
+// rate × the window size.
 class SlideEvents {
  public:
-  size_t size() const { return size_; }
-  size_t capacity() const { return times_.size(); }  // events the buffer holds
-  int64_t time(size_t i) const { return times_[Slot(i)]; }
-  const double* values(size_t i) const { return values_.data() + Slot(i) * nv_; }
+  size_t size() const { return times_.size(); }
+  int64_t time(size_t i) const { return times_[i]; }
+  const double* values(size_t i) const { return values_.data() + i * nv_; }
   void push_back(int64_t t, const double* v, size_t nv) {
-    if (size_ == 0 && nv != nv_) Resize(times_.size(), nv);
-    if (size_ == times_.size()) Resize(std::max<size_t>(16, 2 * times_.size()), nv_);
-    const size_t k = Slot(size_);
-    times_[k] = t;
-    std::copy(v, v + nv_, values_.data() + k * nv_);
-    ++size_;
+    nv_ = nv;
+    times_.push_back(t);
+    values_.insert(values_.end(), v, v + nv);
   }
-  // Out-of-order events are rare: append, then move the new event down to i.
   void insert(size_t i, int64_t t, const double* v, size_t nv) {
-    push_back(t, v, nv);
-    for (size_t j = size_ - 1; j > i; --j) Swap(Slot(j), Slot(j - 1));
+    nv_ = nv;
+    times_.insert(times_.begin() + static_cast<ptrdiff_t>(i), t);
+    values_.insert(values_.begin() + static_cast<ptrdiff_t>(i * nv), v, v + nv);
   }
   void erase_prefix(size_t n) {
-    n = std::min(n, size_);
-    head_ = (head_ + n) & (times_.size() - 1);
-    size_ -= n;
-    if (times_.size() > 64 && size_ * 4 < times_.size()) Resize(times_.size() / 2, nv_);
+    times_.erase(times_.begin(), times_.begin() + static_cast<ptrdiff_t>(n));
+    values_.erase(values_.begin(), values_.begin() + static_cast<ptrdiff_t>(n * nv_));
   }
   void clear() {
-    head_ = 0;
-    size_ = 0;
-    if (times_.size() > 64) Resize(16, nv_);
+    times_.clear();
+    values_.clear();
   }
 
  private:
-  size_t Slot(size_t i) const { return (head_ + i) & (times_.size() - 1); }
-  void Swap(size_t a, size_t b) {
-    std::swap(times_[a], times_[b]);
-    std::swap_ranges(values_.begin() + static_cast<ptrdiff_t>(a * nv_),
-                     values_.begin() + static_cast<ptrdiff_t>((a + 1) * nv_),
-                     values_.begin() + static_cast<ptrdiff_t>(b * nv_));
-  }
-  // Copies the live events, oldest first, into arrays of `capacity` (a power
-  // of two >= size_) events of `nv` values.
-  void Resize(size_t capacity, size_t nv) {
-    std::vector<int64_t> new_times(capacity);
-    std::vector<double> new_values(capacity * nv);
-    for (size_t i = 0; i < size_; ++i) {
-      new_times[i] = time(i);
-      std::copy(values(i), values(i) + nv, new_values.data() + i * nv);
-    }
-    times_ = std::move(new_times);
-    values_ = std::move(new_values);
-    nv_ = nv;
-    head_ = 0;
-  }
-
-  std::vector<int64_t> times_;  // capacity: 0 or a power of two
-  std::vector<double> values_;  // capacity × nv_
-  size_t head_ = 0;             // slot of the oldest event
-  size_t size_ = 0;
+  std::vector<int64_t> times_;
+  std::vector<double> values_;
   size_t nv_ = 0;
 };
 
