@@ -296,6 +296,27 @@ class RedisClusterTest : public ::testing::Test {
   Status Run(size_t node, const std::vector<std::string>& args) {
     return cluster_->nodes()[node]->Cli(args).status();
   }
+  // After CLUSTER SETSLOT ... NODE on every master: bumps the new owner's
+  // config epoch so that gossip cannot hand the slot back to the old owner,
+  // then waits (up to 5 s) until every master agrees that `to` serves `key`.
+  // Without this the nodes could disagree for a moment and redirect a
+  // client back and forth (seen once in CI).
+  bool SettleSlotOwner(const std::string& key, size_t to) {
+    if (!Run(to, {"CLUSTER", "BUMPEPOCH"}).ok()) return false;
+    const std::string to_port = ":" + std::to_string(cluster_->nodes()[to]->port());
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      bool agreed = true;
+      for (size_t i = 0; i < cluster_->nodes().size() && agreed; ++i) {
+        auto r = cluster_->nodes()[i]->Cli({"GET", key});
+        if (!r.ok()) return false;
+        const bool moved = r->starts_with("MOVED") || r->starts_with("ASK");
+        agreed = i == to ? !moved : (moved && r->find(to_port) != std::string::npos);
+      }
+      if (agreed) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
   std::string Id(size_t node) { return Trim(*cluster_->nodes()[node]->Cli({"CLUSTER", "MYID"})); }
 
   FakeClock clock_{1'700'000'000'000'000};
@@ -335,6 +356,7 @@ TEST_F(RedisClusterTest, MovedSlotIsFollowedAndTheMapReloaded) {
   for (size_t n : {to, from, (from + 2) % 3}) {
     ASSERT_TRUE(Run(n, {"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", Id(to)}).ok());
   }
+  ASSERT_TRUE(SettleSlotOwner(key, to));
   std::vector<OnlineWrite> w = {Put(id, 1, "here")};
   Status s = store_->Write(w, 0);  // the store's map still says `from`
   ASSERT_TRUE(s.ok()) << s;
@@ -363,6 +385,7 @@ TEST_F(RedisClusterTest, AskRedirectDuringMigration) {
   for (size_t n : {to, from, (from + 1) % 3}) {
     ASSERT_TRUE(Run(n, {"CLUSTER", "SETSLOT", slot, "NODE", Id(to)}).ok());
   }
+  ASSERT_TRUE(SettleSlotOwner(key, to));
   EXPECT_EQ(Stored(*store_, id), "migrating");  // now by MOVED
 }
 
