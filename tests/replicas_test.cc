@@ -126,6 +126,24 @@ r = b.get_record(FeatureGroupName="scores", RecordIdentifierValueAsString="42")
 print(json.dumps({f["FeatureName"]: f["ValueAsString"] for f in r.get("Record", [])}))
 )PY";
 
+// Creates the feature group `scores` (customer_id, event_time, score) in
+// `home` on `backends`, with `pantry fg create`.
+void CreateScoresGroup(const fs::path& dir, const fs::path& home,
+                       const std::vector<std::string>& backends) {
+  std::ofstream(dir / "defs.json")
+      << R"({"FeatureDefinitions":[{"FeatureName":"customer_id","FeatureType":"Integral"},
+              {"FeatureName":"event_time","FeatureType":"String"},
+              {"FeatureName":"score","FeatureType":"Fractional"}]})";
+  std::vector<std::string> args = {"--home", home.string(), "--quiet"};
+  args.insert(args.end(), backends.begin(), backends.end());
+  for (const char* a : {"fg", "create", "scores", "--record-id", "customer_id", "--definitions"}) {
+    args.emplace_back(a);
+  }
+  args.push_back((dir / "defs.json").string());
+  auto r = testing::RunPantry(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+}
+
 TEST(ReplicasTest, TwoReplicasShareFeaturesEventsAndTakeOverAfterSigkill) {
   if (auto why = testing::Boto3Unavailable()) FAIL() << *why;
   auto redis = testing::RedisServer::Start();
@@ -138,21 +156,8 @@ TEST(ReplicasTest, TwoReplicasShareFeaturesEventsAndTakeOverAfterSigkill) {
                                              "--event-log",     (*redis)->url()};
   testing::TempDir dir;
   const fs::path home_a = dir.path() / "a", home_b = dir.path() / "b";
-  {
-    std::ofstream(dir.path() / "defs.json")
-        << R"({"FeatureDefinitions":[{"FeatureName":"customer_id","FeatureType":"Integral"},
-              {"FeatureName":"event_time","FeatureType":"String"},
-              {"FeatureName":"score","FeatureType":"Fractional"}]})";
-    std::vector<std::string> args = {"--home", home_a.string(), "--quiet"};
-    args.insert(args.end(), backends.begin(), backends.end());
-    for (const char* a :
-         {"fg", "create", "scores", "--record-id", "customer_id", "--definitions"}) {
-      args.emplace_back(a);
-    }
-    args.push_back((dir.path() / "defs.json").string());
-    auto r = testing::RunPantry(args);
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-  }
+  CreateScoresGroup(dir.path(), home_a, backends);
+  if (::testing::Test::HasFatalFailure()) return;
   // A first, so that A takes the processors' leases and B stands by.
   auto a = std::make_unique<Replica>(home_a, backends, dir.path() / "a.log");
   ASSERT_GT(a->port(), 0);
@@ -332,21 +337,8 @@ TEST(ReplicasTest, PostgresOutageGives503AndRecoversWithoutRestart) {
                                              "--event-log",     (*redis)->url()};
   testing::TempDir dir;
   const fs::path home = dir.path() / "home";
-  {
-    std::ofstream(dir.path() / "defs.json")
-        << R"({"FeatureDefinitions":[{"FeatureName":"customer_id","FeatureType":"Integral"},
-              {"FeatureName":"event_time","FeatureType":"String"},
-              {"FeatureName":"score","FeatureType":"Fractional"}]})";
-    std::vector<std::string> args = {"--home", home.string(), "--quiet"};
-    args.insert(args.end(), backends.begin(), backends.end());
-    for (const char* a :
-         {"fg", "create", "scores", "--record-id", "customer_id", "--definitions"}) {
-      args.emplace_back(a);
-    }
-    args.push_back((dir.path() / "defs.json").string());
-    auto r = testing::RunPantry(args);
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-  }
+  CreateScoresGroup(dir.path(), home, backends);
+  if (::testing::Test::HasFatalFailure()) return;
   Replica replica(home, backends, dir.path() / "serve.log");
   ASSERT_GT(replica.port(), 0);
   server::HttpClient client("127.0.0.1", replica.port());
