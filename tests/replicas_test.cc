@@ -245,6 +245,108 @@ TEST(ReplicasTest, TwoReplicasShareFeaturesEventsAndTakeOverAfterSigkill) {
   EXPECT_EQ(after->substr(0, 1), "0");
 }
 
+// GET /v1/recommendations/<customer> on `client` (null on any failure).
+Json Recommendations(server::HttpClient& client, const std::string& customer) {
+  auto r = client.Send("GET", "/v1/recommendations/" + customer + "?k=5");
+  if (!r.ok() || r->status != 200) return Json();
+  auto j = ParseJson(r->body, "recommendations");
+  return j.ok() ? *j : Json();
+}
+
+// Waits until `done(response)` holds for B's recommendations; false after
+// `seconds`.
+template <typename Done>
+bool WaitForRecommendations(server::HttpClient& client, const std::string& customer, int seconds,
+                            Json* last, Done done) {
+  const auto deadline = Clock::now() + std::chrono::seconds(seconds);
+  while (Clock::now() < deadline) {
+    *last = Recommendations(client, customer);
+    if (!last->is_null() && done(*last)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+// The models come from the shared registry: trained on a third home (the
+// demo, then a second `pantry train rank`), served by both replicas
+// without a restart; events posted to A move the recommendations B serves.
+TEST(ReplicasTest, ModelTrainedAnywhereAndEventsOnAMoveRecommendationsOnB) {
+  auto redis = testing::RedisServer::Start();
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  auto pg = testing::PostgresServer::Start();
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  ASSERT_TRUE((*pg)->CreateDatabase("pantry").ok());
+  const std::vector<std::string> backends = {"--online-store",  (*redis)->url(),
+                                             "--offline-store", (*pg)->Url("pantry"),
+                                             "--event-log",     (*redis)->url()};
+  testing::TempDir dir;
+  const fs::path trainer = dir.path() / "trainer";
+  std::vector<std::string> demo = {"--home", trainer.string(), "--quiet"};
+  demo.insert(demo.end(), backends.begin(), backends.end());
+  for (const char* a :
+       {"demo", "--exit", "--customers", "300", "--products", "500", "--click-rows", "20000"}) {
+    demo.emplace_back(a);
+  }
+  auto trained = testing::RunPantry(demo);
+  ASSERT_EQ(trained.exit_code, 0) << trained.out << trained.err;
+
+  Replica a(dir.path() / "a", backends, dir.path() / "a.log");
+  ASSERT_GT(a.port(), 0);
+  Replica b(dir.path() / "b", backends, dir.path() / "b.log");
+  ASSERT_GT(b.port(), 0);
+  server::HttpClient client_a("127.0.0.1", a.port());
+  server::HttpClient client_b("127.0.0.1", b.port());
+
+  // C7 has not browsed in the last two minutes (the demo's shopper is C1).
+  Json before = Recommendations(client_b, "C7");
+  ASSERT_FALSE(before.is_null()) << Slurp(dir.path() / "b.log");
+  ASSERT_EQ(before["items"].size(), 5u) << before.dump();
+  EXPECT_EQ(before["live_features"]["sum_activity_weight_last_2m"], 0) << before.dump();
+  const Json rank_before = before["model_versions"]["rank"];
+  ASSERT_FALSE(rank_before.get<std::string>().empty()) << before.dump();
+  EXPECT_EQ(Recommendations(client_a, "C7")["model_versions"], before["model_versions"]);
+
+  // An unhealthy browse posted to A (arrival time: now).
+  for (int i = 0; i < 6; ++i) {
+    const std::string body = R"([{"customer_id":"C7","product_id":"P)" + std::to_string(i + 1) +
+                             R"(","product_category":"snacks","activity_type":"added_to_cart",)"
+                             R"("activity_weight":2,"product_health_index":0.05}])";
+    auto r = client_a.Send("POST", "/v1/events", {{"Content-Type", "application/json"}}, body);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ(r->status, 200) << r->body;
+  }
+  std::vector<double> before_scores;
+  for (const Json& item : before["items"]) before_scores.push_back(item["propensity_to_buy"]);
+  Json after;
+  EXPECT_TRUE(WaitForRecommendations(client_b, "C7", 10, &after, [](const Json& j) {
+    return j["live_features"]["sum_activity_weight_last_2m"] == 12;
+  })) << after.dump();
+  EXPECT_EQ(after["live_features"]["source"], "click_stream_live") << after.dump();
+  EXPECT_LT(after["live_features"]["avg_product_health_index_last_2m"].get<double>(), 0.1);
+  std::vector<double> after_scores;
+  for (const Json& item : after["items"]) after_scores.push_back(item["propensity_to_buy"]);
+  EXPECT_NE(after_scores, before_scores)
+      << "B's ranking ignored the browse posted to A: " << after.dump();
+
+  // A new ranker trained on the third home reaches both replicas.
+  std::vector<std::string> retrain = {"--home", trainer.string(), "--quiet"};
+  retrain.insert(retrain.end(), backends.begin(), backends.end());
+  retrain.insert(retrain.end(), {"train", "rank"});
+  auto second = testing::RunPantry(retrain);
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  for (server::HttpClient* client : {&client_a, &client_b}) {
+    Json served;
+    EXPECT_TRUE(WaitForRecommendations(
+        *client, "C7", 10, &served,
+        [&](const Json& j) { return j["model_versions"]["rank"] != rank_before; }))
+        << "still serving rank " << rank_before << ": " << served.dump();
+  }
+  client_a.Close();
+  client_b.Close();
+  EXPECT_EQ(a.Stop(SIGTERM), 0) << Slurp(dir.path() / "a.log");
+  EXPECT_EQ(b.Stop(SIGTERM), 0) << Slurp(dir.path() / "b.log");
+}
+
 // Redis stopped under a running server (online store and event log in it):
 // requests get 503 meanwhile and succeed again within 5 s of its return,
 // without restarting pantry.
