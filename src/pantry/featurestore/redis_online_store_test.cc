@@ -352,9 +352,15 @@ TEST_F(RedisClusterTest, MovedSlotIsFollowedAndTheMapReloaded) {
   const int slot = redis::KeySlot(key);
   const size_t from = Owner(key);
   const size_t to = (from + 1) % 3;
-  // The slot is empty, so it can be reassigned directly.
+  // Moved the way redis-cli --cluster reshard does it (the slot is empty,
+  // so no key migrates): the owner-to-be first, which bumps its config
+  // epoch on leaving the importing state, so that gossip cannot hand the
+  // slot back to `from`.
+  const std::string slot_arg = std::to_string(slot);
+  ASSERT_TRUE(Run(to, {"CLUSTER", "SETSLOT", slot_arg, "IMPORTING", Id(from)}).ok());
+  ASSERT_TRUE(Run(from, {"CLUSTER", "SETSLOT", slot_arg, "MIGRATING", Id(to)}).ok());
   for (size_t n : {to, from, (from + 2) % 3}) {
-    ASSERT_TRUE(Run(n, {"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", Id(to)}).ok());
+    ASSERT_TRUE(Run(n, {"CLUSTER", "SETSLOT", slot_arg, "NODE", Id(to)}).ok());
   }
   ASSERT_TRUE(SettleSlotOwner(key, to));
   std::vector<OnlineWrite> w = {Put(id, 1, "here")};
