@@ -2,7 +2,8 @@
 // store, PostgreSQL offline store and a Redis Streams event log, all real
 // servers started by the test. Events posted to one replica change the live
 // features the other serves; a feature store PutRecord on one is seen by a
-// boto3 GetRecord on the other; the replica holding the stream processors'
+// boto3 GetRecord on the other, and a Kinesis stream created through one
+// takes records through the other; the replica holding the stream processors'
 // leases is killed with SIGKILL mid-stream and the other takes over within
 // 10 s, with no acknowledged event lost or counted twice.
 #include <signal.h>
@@ -123,7 +124,16 @@ a.put_record(FeatureGroupName="scores",
                      {"FeatureName": "event_time", "ValueAsString": "1700000000.5"},
                      {"FeatureName": "score", "ValueAsString": "0.75"}])
 r = b.get_record(FeatureGroupName="scores", RecordIdentifierValueAsString="42")
-print(json.dumps({f["FeatureName"]: f["ValueAsString"] for f in r.get("Record", [])}))
+seen = {f["FeatureName"]: f["ValueAsString"] for f in r.get("Record", [])}
+# A stream created through A takes records through B.
+ka = session.client("kinesis", endpoint_url="http://127.0.0.1:%s" % sys.argv[1], config=config)
+kb = session.client("kinesis", endpoint_url="http://127.0.0.1:%s" % sys.argv[2], config=config)
+ka.create_stream(StreamName="orders", ShardCount=2)
+put = kb.put_record(StreamName="orders", Data=b"{}", PartitionKey="k")
+seen["orders_shard"] = put["ShardId"]
+seen["orders_listed_on_b"] = "orders" in kb.list_streams()["StreamNames"]
+seen["orders_shards_on_b"] = len(kb.describe_stream(StreamName="orders")["StreamDescription"]["Shards"])
+print(json.dumps(seen))
 )PY";
 
 // Creates the feature group `scores` (customer_id, event_time, score) in
@@ -182,6 +192,8 @@ TEST(ReplicasTest, TwoReplicasShareFeaturesEventsAndTakeOverAfterSigkill) {
     auto seen = ParseJson(out, "boto3 output");
     ASSERT_TRUE(seen.ok()) << out;
     EXPECT_EQ((*seen)["score"], "0.75") << out;
+    EXPECT_EQ((*seen)["orders_listed_on_b"], true) << out;
+    EXPECT_EQ((*seen)["orders_shards_on_b"], 2) << out;
   }
 
   // A holds the processors' leases (it started first).

@@ -50,8 +50,9 @@ class EventIngest {
   // NotFound for an unknown stream. Thread-safe.
   virtual StatusOr<StreamInfo> Describe(std::string_view stream) const = 0;
 
-  // Every stream, sorted by name. Thread-safe.
-  virtual std::vector<StreamInfo> List() const = 0;
+  // Every stream, sorted by name; an error if the backend listing them
+  // cannot be read. Thread-safe.
+  virtual StatusOr<std::vector<StreamInfo>> List() const = 0;
 
   // Stream management (Kinesis CreateStream / DeleteStream) for backends
   // whose set of streams can change; the default refuses with

@@ -65,7 +65,7 @@ StatusOr<StreamInfo> EventLogIngest::Describe(std::string_view stream_name) cons
   return info;
 }
 
-std::vector<StreamInfo> EventLogIngest::List() const {
+StatusOr<std::vector<StreamInfo>> EventLogIngest::List() const {
   std::vector<StreamInfo> out;
   for (const auto& [name, log] : logs_) out.push_back(*Describe(name));
   return out;

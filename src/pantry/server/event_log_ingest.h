@@ -35,7 +35,7 @@ class EventLogIngest final : public EventIngest {
   StatusOr<std::vector<StatusOr<AppendedRecord>>> Append(
       std::string_view stream, std::span<const IngestRecord> records) override;
   StatusOr<StreamInfo> Describe(std::string_view stream) const override;
-  std::vector<StreamInfo> List() const override;
+  StatusOr<std::vector<StreamInfo>> List() const override;
 
  private:
   std::map<std::string, stream::EventLog*, std::less<>> logs_;

@@ -201,7 +201,9 @@ class KinesisApi {
     OrderedJson names = OrderedJson::array();
     OrderedJson summaries = OrderedJson::array();
     bool more = false;
-    for (const StreamInfo& info : ingest_->List()) {
+    StatusOr<std::vector<StreamInfo>> streams = ingest_->List();
+    if (!streams.ok()) return FailStatus(response, streams.status(), "");
+    for (const StreamInfo& info : *streams) {
       if (!start_after.empty() && info.name <= start_after) continue;
       if (static_cast<int64_t>(names.size()) == limit) {
         more = true;

@@ -58,7 +58,7 @@ StatusOr<StreamInfo> MemoryEventIngest::Describe(std::string_view stream) const 
   return it->second.info;
 }
 
-std::vector<StreamInfo> MemoryEventIngest::List() const {
+StatusOr<std::vector<StreamInfo>> MemoryEventIngest::List() const {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<StreamInfo> out;
   for (const auto& [name, stream] : streams_) out.push_back(stream.info);

@@ -30,7 +30,7 @@ class MemoryEventIngest final : public EventIngest {
   StatusOr<std::vector<StatusOr<AppendedRecord>>> Append(
       std::string_view stream, std::span<const IngestRecord> records) override;
   StatusOr<StreamInfo> Describe(std::string_view stream) const override;
-  std::vector<StreamInfo> List() const override;
+  StatusOr<std::vector<StreamInfo>> List() const override;
 
   // Every record of `stream`, shard by shard in append order.
   std::vector<StoredRecord> Records(std::string_view stream) const;

@@ -65,9 +65,10 @@ StatusOr<StreamInfo> StreamRegistryIngest::Describe(std::string_view stream_name
   return Info(entry);
 }
 
-std::vector<StreamInfo> StreamRegistryIngest::List() const {
+StatusOr<std::vector<StreamInfo>> StreamRegistryIngest::List() const {
+  ASSIGN_OR_RETURN(std::vector<stream::StreamEntryInfo> entries, registry_->List());
   std::vector<StreamInfo> out;
-  for (const stream::StreamEntryInfo& entry : registry_->List()) out.push_back(Info(entry));
+  for (const stream::StreamEntryInfo& entry : entries) out.push_back(Info(entry));
   return out;
 }
 

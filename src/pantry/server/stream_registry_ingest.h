@@ -29,7 +29,7 @@ class StreamRegistryIngest final : public EventIngest {
   StatusOr<std::vector<StatusOr<AppendedRecord>>> Append(
       std::string_view stream, std::span<const IngestRecord> records) override;
   StatusOr<StreamInfo> Describe(std::string_view stream) const override;
-  std::vector<StreamInfo> List() const override;
+  StatusOr<std::vector<StreamInfo>> List() const override;
   Status CreateStream(std::string_view stream, int shard_count, bool on_demand) override;
   Status DeleteStream(std::string_view stream) override;
 

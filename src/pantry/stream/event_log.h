@@ -105,6 +105,11 @@ class EventLog {
   // cannot be reached (calls then fail the same way until it returns).
   static StatusOr<std::unique_ptr<EventLog>> OpenRedis(std::string_view url, std::string_view name,
                                                        const EventLogOptions& options);
+  // Deletes stream `name` from Redis Streams at `url`: its shards' events,
+  // consumer offsets and shard count. OK if it does not exist. Logs still
+  // open on it must not be used afterwards.
+  static Status DeleteRedis(std::string_view url, std::string_view name,
+                            const EventLogOptions& options);
   // OpenRedis(options.redis_url, ...) if that is set, else OpenFile.
   static StatusOr<std::unique_ptr<EventLog>> Open(const std::filesystem::path& home,
                                                   std::string_view name,

@@ -410,6 +410,40 @@ StatusOr<std::unique_ptr<EventLog>> EventLog::OpenRedis(std::string_view url, st
   return std::unique_ptr<EventLog>(std::move(log));
 }
 
+Status EventLog::DeleteRedis(std::string_view url, std::string_view name,
+                             const EventLogOptions& options) {
+  if (!IsValidStreamName(name)) {
+    return InvalidArgumentError("stream name '" + std::string(name) +
+                                "' is not a valid Kinesis stream name");
+  }
+  ASSIGN_OR_RETURN(featurestore::RedisOptions redis_options, featurestore::ParseRedisUrl(url));
+  if (redis_options.password.empty()) redis_options.password = options.redis_password;
+  ASSIGN_OR_RETURN(std::unique_ptr<redis::Router> router, redis::Router::Open(redis_options));
+  const std::string base = redis_options.key_prefix + ":stream:" + std::string(name) + ":";
+  const std::string meta = base + "meta";
+  std::vector<Command> cmds = {{{"HGET", meta, "shards"}, 1}};
+  std::vector<Reply> replies;
+  RETURN_IF_ERROR(router->Execute(cmds, &replies));
+  if (replies[0].is_error()) return ReplyError(replies[0], "HGET " + meta);
+  uint64_t shards = 0;
+  if (!replies[0].is_nil() && (!ParseU64(replies[0].str, &shards) || shards > 1024)) {
+    return CorruptionError(meta + ": bad shard count '" + replies[0].str + "'");
+  }
+  // One DEL per key: in a cluster the keys live in different slots. The
+  // shard count goes last, so a deletion cut short can be run again.
+  cmds.clear();
+  for (uint64_t s = 0; s < shards; ++s) cmds.push_back({{"DEL", base + std::to_string(s)}, 1});
+  cmds.push_back({{"DEL", base + "consumers"}, 1});
+  RETURN_IF_ERROR(router->Execute(cmds, &replies));
+  for (size_t i = 0; i < replies.size(); ++i) {
+    if (replies[i].is_error()) return ReplyError(replies[i], "DEL " + cmds[i].args[1]);
+  }
+  cmds = {{{"DEL", meta}, 1}};
+  RETURN_IF_ERROR(router->Execute(cmds, &replies));
+  if (replies[0].is_error()) return ReplyError(replies[0], "DEL " + meta);
+  return Status::Ok();
+}
+
 StatusOr<std::unique_ptr<EventLog>> EventLog::Open(const std::filesystem::path& home,
                                                    std::string_view name,
                                                    const EventLogOptions& options) {

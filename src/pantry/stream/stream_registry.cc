@@ -50,6 +50,14 @@ StatusOr<std::unique_ptr<StreamRegistry>> StreamRegistry::Open(
     entry->info = {name, log->shard_count(), clock->NowMicros(), false, true};
     registry->entries_[name] = std::move(entry);
   }
+  if (!log_options.redis_url.empty()) {
+    ASSIGN_OR_RETURN(registry->catalog_, SharedStreamCatalog::OpenRedis(log_options));
+    ASSIGN_OR_RETURN(std::vector<StreamEntryInfo> listed, registry->catalog_->List());
+    for (const StreamEntryInfo& info : listed) {
+      if (registry->entries_.count(info.name) == 0) RETURN_IF_ERROR(registry->OpenShared(info));
+    }
+    return registry;
+  }
   const fs::path dir = home / "stream";
   std::error_code ec;
   if (fs::is_directory(dir, ec)) {
@@ -79,6 +87,36 @@ Status StreamRegistry::OpenExisting(const std::string& name) {
   return Status::Ok();
 }
 
+Status StreamRegistry::OpenShared(const StreamEntryInfo& info) {
+  EventLogOptions options = log_options_;
+  options.shards = info.shard_count;
+  auto entry = std::make_unique<Entry>();
+  ASSIGN_OR_RETURN(entry->owned, EventLog::OpenRedis(options.redis_url, info.name, options));
+  entry->log = entry->owned.get();
+  entry->info = info;
+  entry->info.borrowed = false;
+  entries_[info.name] = std::move(entry);
+  return Status::Ok();
+}
+
+Status StreamRegistry::LoadShared(std::string_view name) {
+  ASSIGN_OR_RETURN(std::optional<StreamEntryInfo> info, catalog_->Find(name));
+  auto lock = WriteLock();
+  if (!info.has_value()) {
+    DropUnlisted(name);
+    return NotFoundError("stream " + std::string(name) + " not found");
+  }
+  if (entries_.count(name) > 0) return Status::Ok();
+  return OpenShared(*info);
+}
+
+void StreamRegistry::DropUnlisted(std::string_view name) {
+  auto it = entries_.find(name);
+  if (it != entries_.end() && !it->second->info.borrowed && it->second->readers.empty()) {
+    entries_.erase(it);
+  }
+}
+
 Status StreamRegistry::Create(std::string_view name, int shards, bool on_demand) {
   if (!IsValidStreamName(name)) {
     return InvalidArgumentError("stream name '" + std::string(name) +
@@ -87,7 +125,18 @@ Status StreamRegistry::Create(std::string_view name, int shards, bool on_demand)
   if (shards < 1 || shards > 1024) {
     return InvalidArgumentError("shard count must be 1..1024, got " + std::to_string(shards));
   }
+  Clock* clock = log_options_.clock != nullptr ? log_options_.clock : Clock::Real();
   auto lock = WriteLock();
+  if (catalog_ != nullptr) {
+    if (entries_.count(name) > 0) {
+      return AlreadyExistsError("stream " + std::string(name) + " already exists");
+    }
+    const StreamEntryInfo info{std::string(name), shards, clock->NowMicros(), on_demand, false};
+    RETURN_IF_ERROR(catalog_->Add(info));
+    Status opened = OpenShared(info);
+    if (!opened.ok()) (void)catalog_->Remove(name);  // best effort: not half created
+    return opened;
+  }
   const fs::path dir = home_ / "stream" / std::string(name);
   if (entries_.count(name) > 0 || fs::exists(dir)) {
     return AlreadyExistsError("stream " + std::string(name) + " already exists");
@@ -97,7 +146,6 @@ Status StreamRegistry::Create(std::string_view name, int shards, bool on_demand)
   auto entry = std::make_unique<Entry>();
   ASSIGN_OR_RETURN(entry->owned, EventLog::OpenFile(home_, name, options));
   entry->log = entry->owned.get();
-  Clock* clock = log_options_.clock != nullptr ? log_options_.clock : Clock::Real();
   entry->info = {std::string(name), shards, clock->NowMicros(), on_demand, false};
   Json meta = {{"created_micros", entry->info.created_micros}, {"on_demand", on_demand}};
   RETURN_IF_ERROR(WriteFileAtomic(dir / kMetaFile, DumpJson(meta, 2) + "\n"));
@@ -106,6 +154,7 @@ Status StreamRegistry::Create(std::string_view name, int shards, bool on_demand)
 }
 
 Status StreamRegistry::Delete(std::string_view name) {
+  if (catalog_ != nullptr) RETURN_IF_ERROR(LoadShared(name));
   auto lock = WriteLock();
   auto it = entries_.find(name);
   if (it == entries_.end()) return NotFoundError("stream " + std::string(name) + " not found");
@@ -117,6 +166,12 @@ Status StreamRegistry::Delete(std::string_view name) {
   if (!entry.readers.empty()) {
     return FailedPreconditionError("stream " + std::string(name) + " is read by " +
                                    *entry.readers.begin());
+  }
+  if (catalog_ != nullptr) {
+    Status removed = catalog_->Remove(name);
+    // NotFound: another replica deleted it meanwhile; forget it here too.
+    if (removed.ok() || removed.code() == StatusCode::kNotFound) entries_.erase(it);
+    return removed;
   }
   entries_.erase(it);  // closes the log: no append holds it (exclusive lock)
   std::error_code ec;
@@ -130,20 +185,52 @@ Status StreamRegistry::Delete(std::string_view name) {
 
 StatusOr<std::vector<LogOffset>> StreamRegistry::Append(std::string_view name,
                                                         std::span<const AppendRecord> records) {
-  auto lock = ReadLock();
-  auto it = entries_.find(name);
-  if (it == entries_.end()) return NotFoundError("stream " + std::string(name) + " not found");
-  return it->second->log->Append(records);
+  for (int attempt = 0;; ++attempt) {
+    {
+      auto lock = ReadLock();
+      auto it = entries_.find(name);
+      if (it != entries_.end()) return it->second->log->Append(records);
+    }
+    if (catalog_ == nullptr || attempt > 0) {
+      return NotFoundError("stream " + std::string(name) + " not found");
+    }
+    RETURN_IF_ERROR(LoadShared(name));  // created through another replica?
+  }
 }
 
-StatusOr<StreamEntryInfo> StreamRegistry::Describe(std::string_view name) const {
+StatusOr<StreamEntryInfo> StreamRegistry::Describe(std::string_view name) {
+  // The catalog is asked every time: a stream another replica deleted is
+  // gone here too. Borrowed logs are not listed there.
+  if (catalog_ != nullptr) {
+    bool borrowed = false;
+    {
+      auto lock = ReadLock();
+      auto it = entries_.find(name);
+      borrowed = it != entries_.end() && it->second->info.borrowed;
+    }
+    if (!borrowed) RETURN_IF_ERROR(LoadShared(name));
+  }
   auto lock = ReadLock();
   auto it = entries_.find(name);
   if (it == entries_.end()) return NotFoundError("stream " + std::string(name) + " not found");
   return it->second->info;
 }
 
-std::vector<StreamEntryInfo> StreamRegistry::List() const {
+StatusOr<std::vector<StreamEntryInfo>> StreamRegistry::List() {
+  if (catalog_ != nullptr) {
+    ASSIGN_OR_RETURN(std::vector<StreamEntryInfo> listed, catalog_->List());
+    auto lock = WriteLock();
+    std::set<std::string, std::less<>> names;
+    for (const StreamEntryInfo& info : listed) {
+      names.insert(info.name);
+      if (entries_.count(info.name) == 0) RETURN_IF_ERROR(OpenShared(info));
+    }
+    std::vector<std::string> unlisted;
+    for (const auto& [name, entry] : entries_) {
+      if (names.count(name) == 0) unlisted.push_back(name);
+    }
+    for (const std::string& name : unlisted) DropUnlisted(name);
+  }
   auto lock = ReadLock();
   std::vector<StreamEntryInfo> out;
   for (const auto& [name, entry] : entries_) out.push_back(entry->info);
@@ -151,6 +238,14 @@ std::vector<StreamEntryInfo> StreamRegistry::List() const {
 }
 
 StatusOr<EventLog*> StreamRegistry::Acquire(std::string_view name, const std::string& reader) {
+  if (catalog_ != nullptr) {
+    bool known = false;
+    {
+      auto lock = ReadLock();
+      known = entries_.count(name) > 0;
+    }
+    if (!known) RETURN_IF_ERROR(LoadShared(name));
+  }
   auto lock = WriteLock();
   auto it = entries_.find(name);
   if (it == entries_.end()) return NotFoundError("stream " + std::string(name) + " not found");

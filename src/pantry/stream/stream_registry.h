@@ -8,6 +8,14 @@
 // directory under <home>/stream/, so created streams come back with the
 // server.
 //
+// With a shared event log (log_options.redis_url set), created streams are
+// Redis Streams listed in a SharedStreamCatalog instead, so that every
+// replica on the same Redis serves the same streams: a stream created through
+// one is found by the others on first use (Append, Describe, Acquire) and
+// by List; one deleted through another replica disappears from Describe and
+// List here as well (docs/deployment.md, "Streams created over the Kinesis
+// API").
+//
 // Logs owned elsewhere (the stream service's click_stream) are registered as
 // borrowed: they can be appended to and described but not deleted.
 //
@@ -32,6 +40,7 @@
 #include "pantry/common/clock.h"
 #include "pantry/common/status.h"
 #include "pantry/stream/event_log.h"
+#include "pantry/stream/stream_catalog.h"
 
 namespace pantry::stream {
 
@@ -39,18 +48,11 @@ namespace pantry::stream {
 // streams with 4 shards too).
 inline constexpr int kOnDemandShards = 4;
 
-struct StreamEntryInfo {
-  std::string name;
-  int shard_count = 0;
-  int64_t created_micros = 0;  // Unix epoch; the open time for logs without kinesis.json
-  bool on_demand = false;
-  bool borrowed = false;
-};
-
 class StreamRegistry {
  public:
   // Registers `borrowed` (not owned; must outlive the registry) and opens
-  // every other log directory under <home>/stream/ (one with stream.json).
+  // every other log directory under <home>/stream/ (one with stream.json),
+  // or, with a shared event log, every stream its catalog lists.
   // `log_options` apply to those and to created streams (its `shards` is
   // ignored: each stream has its own).
   static StatusOr<std::unique_ptr<StreamRegistry>> Open(
@@ -73,8 +75,10 @@ class StreamRegistry {
   StatusOr<std::vector<LogOffset>> Append(std::string_view name,
                                           std::span<const AppendRecord> records);
 
-  StatusOr<StreamEntryInfo> Describe(std::string_view name) const;
-  std::vector<StreamEntryInfo> List() const;  // sorted by name
+  // With a shared event log both read the catalog (Unavailable while it
+  // cannot be reached).
+  StatusOr<StreamEntryInfo> Describe(std::string_view name);
+  StatusOr<std::vector<StreamEntryInfo>> List();  // sorted by name
 
   // The log of `name` for a reader called `reader` (e.g. "application X"),
   // valid until the matching Release; NotFound if absent. A stream may have
@@ -86,6 +90,14 @@ class StreamRegistry {
   struct Entry;
   StreamRegistry(std::filesystem::path home, EventLogOptions log_options);
   Status OpenExisting(const std::string& name);
+  // Shared event log only (write lock held): opens `info`'s log.
+  Status OpenShared(const StreamEntryInfo& info);
+  // Shared event log only: loads `name` from the catalog if it is listed
+  // there and not open here yet. NotFound if it is not listed.
+  Status LoadShared(std::string_view name);
+  // Shared event log only (write lock held): forgets a stream the catalog
+  // no longer lists, unless it is borrowed or read.
+  void DropUnlisted(std::string_view name);
 
   const std::filesystem::path home_;
   const EventLogOptions log_options_;
@@ -97,6 +109,7 @@ class StreamRegistry {
   std::shared_lock<std::shared_mutex> ReadLock() const;
   std::unique_lock<std::shared_mutex> WriteLock() const;
   std::map<std::string, std::unique_ptr<Entry>, std::less<>> entries_;
+  std::unique_ptr<SharedStreamCatalog> catalog_;  // null with the file log
 };
 
 }  // namespace pantry::stream

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <thread>
 
+#include "pantry/testing/redis_server.h"
 #include "pantry/testing/temp_dir.h"
 
 namespace pantry::stream {
@@ -42,7 +43,9 @@ TEST(StreamRegistryTest, CreatedStreamsKeepShardsModeAndTimeAcrossReopen) {
   clock.AdvanceMicros(60'000'000);
   auto r = StreamRegistry::Open(home.path(), Options(&clock), {});
   ASSERT_TRUE(r.ok()) << r.status();
-  auto list = (*r)->List();
+  auto listed = (*r)->List();
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  const std::vector<StreamEntryInfo>& list = *listed;
   ASSERT_EQ(list.size(), 2u);
   EXPECT_EQ(list[0].name, "clicks");
   EXPECT_TRUE(list[0].on_demand);
@@ -112,6 +115,71 @@ TEST(StreamRegistryTest, AppendsRunConcurrentlyWithCreateAndDelete) {
   ASSERT_TRUE(log.ok());
   EXPECT_EQ(static_cast<int>((*log)->EndSequence(0) + (*log)->EndSequence(1)), appended.load());
   (*r)->Release("stable", "test");
+}
+
+// With a shared event log, two registries (two replicas' homes) on one Redis
+// serve the same created streams.
+TEST(StreamRegistryTest, SharedEventLogStreamsAreSeenByEveryReplica) {
+  auto redis = testing::RedisServer::Start();
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  testing::TempDir home_a, home_b;
+  FakeClock clock(1'700'000'000'000'000);
+  EventLogOptions options = Options(&clock);
+  options.redis_url = (*redis)->url();
+  auto a = StreamRegistry::Open(home_a.path(), options, {});
+  ASSERT_TRUE(a.ok()) << a.status();
+  auto b = StreamRegistry::Open(home_b.path(), options, {});
+  ASSERT_TRUE(b.ok()) << b.status();
+
+  ASSERT_TRUE((*a)->Create("orders", 3, true).ok());
+  EXPECT_FALSE(std::filesystem::exists(home_a.path() / "stream" / "orders"));
+  // Created through A: B appends to it and reads what A appended.
+  auto first = AppendOne(**a, "orders", "k1");
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto second = AppendOne(**b, "orders", "k1");
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ((*second)[0].shard, (*first)[0].shard);
+  EXPECT_EQ((*second)[0].sequence, (*first)[0].sequence + 1);
+  auto described = (*b)->Describe("orders");
+  ASSERT_TRUE(described.ok()) << described.status();
+  EXPECT_EQ(described->shard_count, 3);
+  EXPECT_TRUE(described->on_demand);
+  EXPECT_EQ(described->created_micros, 1'700'000'000'000'000);
+  // A name is taken once across replicas.
+  EXPECT_EQ((*b)->Create("orders", 1, false).code(), StatusCode::kAlreadyExists);
+  ASSERT_TRUE((*b)->Create("returns", 1, false).ok());
+  auto listed = (*a)->List();
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].name, "orders");
+  EXPECT_EQ((*listed)[1].name, "returns");
+  // A replica that opens later finds them.
+  {
+    testing::TempDir home_c;
+    auto c = StreamRegistry::Open(home_c.path(), options, {});
+    ASSERT_TRUE(c.ok()) << c.status();
+    auto c_list = (*c)->List();
+    ASSERT_TRUE(c_list.ok()) << c_list.status();
+    EXPECT_EQ(c_list->size(), 2u);
+  }
+
+  // Deleted through B: gone for A as well, with its events.
+  ASSERT_TRUE((*b)->Delete("orders").ok());
+  EXPECT_EQ((*a)->Describe("orders").status().code(), StatusCode::kNotFound);
+  listed = (*a)->List();
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].name, "returns");
+  EXPECT_EQ((*a)->Delete("orders").code(), StatusCode::kNotFound);
+  auto keys = (*redis)->Cli({"KEYS", "pantry:stream:orders:*"});
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  EXPECT_EQ(keys->find("orders"), std::string::npos) << *keys;
+  // Re-created with another shard count, it starts empty.
+  ASSERT_TRUE((*a)->Create("orders", 1, false).ok());
+  auto again = AppendOne(**b, "orders", "k1");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ((*again)[0].shard, 0);
+  EXPECT_EQ((*again)[0].sequence, 0u);
 }
 
 }  // namespace

@@ -216,6 +216,10 @@ Status WorkshopServerImpl::StartStreams() {
   log_options.clock = clock_;
   log_options.retention_micros = options_.stream_retention_micros;
   log_options.retention_bytes = options_.stream_retention_bytes_per_shard;
+  // With a shared event log, streams created over the Kinesis API are shared
+  // too (stream_catalog.h).
+  log_options.redis_url = options_.event_log_url;
+  log_options.redis_password = options_.store_backends.online_password;
   ASSIGN_OR_RETURN(registry_,
                    stream::StreamRegistry::Open(options_.home, log_options, service_logs));
   // Whole hours that every record is kept at least (DescribeStream).
