@@ -1,8 +1,11 @@
 // The HttpServer on Boost.Beast/Asio; the one file that includes Boost.
-// Design and limits: http_server.h. Every socket operation of a connection
-// runs on that connection's strand; handlers run on the WorkerPool and post
-// their response back to the strand, unless a route's non-blocking fast
-// path answers on the strand itself (HttpService::TryHandleOnIoThread).
+// Design and limits: http_server.h. Each I/O thread runs its own
+// io_context, and a connection lives on one of them (round robin at
+// accept), so every socket operation of a connection runs on one thread
+// without a strand, and no event wakes another I/O thread. Handlers run on
+// the WorkerPool and post their response back to the connection's
+// io_context, unless a route's non-blocking fast path answers on the I/O
+// thread itself (HttpService::TryHandleOnIoThread).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -107,6 +110,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // Answers a request the transport refuses, then closes the connection.
   void Refuse(int status, std::string message);
   void FillFromPartialMessage();
+  // Feeds the buffered bytes to the parser. True when that completed what
+  // is being read (the head, or the whole message); false with *ec set on
+  // a parse error, or false when more bytes must be read.
+  bool ParseBuffered(beast::error_code* ec);
   bool RequestLineTooLong() const;
   void LingerThenClose();
   void Discard();
@@ -138,9 +145,9 @@ class BeastHttpServer final : public HttpServer {
       : options_(options),
         service_(service),
         io_thread_count_(io_threads),
-        ioc_(io_threads),
-        acceptor_(net::make_strand(ioc_)),
-        accept_retry_(acceptor_.get_executor()) {}
+        contexts_(MakeContexts(io_threads)),
+        acceptor_(*contexts_.front()),
+        accept_retry_(*contexts_.front()) {}
 
   ~BeastHttpServer() override { Shutdown(); }
 
@@ -155,6 +162,13 @@ class BeastHttpServer final : public HttpServer {
   void Unregister(Session* session, const std::string& client_ip);
 
  private:
+  static std::vector<std::unique_ptr<net::io_context>> MakeContexts(int count) {
+    std::vector<std::unique_ptr<net::io_context>> contexts;
+    // Hint 1: one thread runs each context, so Asio never wakes a second
+    // thread for its work.
+    for (int i = 0; i < count; ++i) contexts.push_back(std::make_unique<net::io_context>(1));
+    return contexts;
+  }
   void Accept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
   // Counts the connection against the limits; false when over one of them.
@@ -170,10 +184,11 @@ class BeastHttpServer final : public HttpServer {
   std::condition_variable sessions_done_;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
   std::unordered_map<std::string, size_t> per_client_;
-  // Declared after what sessions touch when they die: the io_context is
-  // destroyed first, together with the handlers (and sessions) it holds.
-  net::io_context ioc_;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+  // Declared after what sessions touch when they die: the io_contexts are
+  // destroyed first, together with the handlers (and sessions) they hold.
+  std::vector<std::unique_ptr<net::io_context>> contexts_;
+  size_t next_context_ = 0;  // round robin of accepted connections
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work_;
   tcp::acceptor acceptor_;
   net::steady_timer accept_retry_;
   std::vector<std::thread> io_threads_;
@@ -231,10 +246,32 @@ void Session::ReadHead() {
   // The body limit is applied once the head is known (see OnHead), so that
   // a too-large Content-Length is answered with the request's own style.
   parser_->body_limit(boost::none);
+  // A head that is already buffered (the usual case: it came in one
+  // segment) is parsed here rather than by a composed asynchronous read,
+  // which would cost a posted completion and a timer re-armed twice.
+  if (beast::error_code ec; ParseBuffered(&ec) || ec) return OnHead(ec);
   stream_.expires_after(Seconds(options_.request_head_timeout_seconds));
   http::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHead(ec); });
+}
+
+bool Session::ParseBuffered(beast::error_code* ec) {
+  // What Beast's read operations do with buffered bytes, without reading:
+  // up to the end of the head while reading it, else to the message's end.
+  const bool head_only = state_ == State::kReadingHead;
+  auto reached = [&] { return head_only ? parser_->is_header_done() : parser_->is_done(); };
+  while (!reached() && buffer_.size() > 0) {
+    size_t used = parser_->put(buffer_.data(), *ec);
+    buffer_.consume(used);
+    if (*ec == http::error::need_more) {
+      *ec = {};
+      return false;
+    }
+    if (*ec) return false;
+    if (used == 0) return false;
+  }
+  return reached();
 }
 
 bool Session::RequestLineTooLong() const {
@@ -332,6 +369,7 @@ void Session::ReadBody() {
   state_ = State::kReadingBody;
   // Counts the bytes of the body as they arrive, chunked bodies included.
   parser_->body_limit(options_.max_body_bytes);
+  if (beast::error_code ec; ParseBuffered(&ec) || ec) return OnBody(ec);
   stream_.expires_after(Seconds(options_.request_body_timeout_seconds));
   http::async_read(stream_, buffer_, *parser_,
                    [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
@@ -360,7 +398,7 @@ void Session::Dispatch() {
   // Routes with a non-blocking fast path (GetRecord from memory) answer
   // here: the hand-off to a worker and back costs more than such a request.
   if (server_->service().TryHandleOnIoThread(&request_, &response_)) return WriteResponse();
-  // The strand starts nothing on this session until the worker posts back,
+  // The I/O thread starts nothing on this session until the worker posts back,
   // so request_ and response_ belong to the worker meanwhile.
   bool queued = server_->pool()->TrySubmit([self = shared_from_this()] {
     self->response_ = HttpResponse();
@@ -467,7 +505,7 @@ Status BeastHttpServer::Start() {
     options_.max_connections = std::max<size_t>(1, std::min(options_.max_connections, usable));
   }
   beast::error_code ec;
-  tcp::resolver resolver(ioc_);
+  tcp::resolver resolver(*contexts_.front());
   auto endpoints = resolver.resolve(options_.host, std::to_string(options_.port),
                                     tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || endpoints.empty()) {
@@ -493,13 +531,13 @@ Status BeastHttpServer::Start() {
   if (!options_.handlers_on_io_threads) {
     pool_ = std::make_unique<WorkerPool>(options_.threads, options_.max_queued_requests);
   }
-  work_.emplace(net::make_work_guard(ioc_));
+  for (auto& context : contexts_) work_.push_back(net::make_work_guard(*context));
   Accept();
   for (int i = 0; i < io_thread_count_; ++i) {
-    io_threads_.emplace_back([this] {
+    io_threads_.emplace_back([this, context = contexts_[i].get()] {
       while (true) {
         try {
-          ioc_.run();
+          context->run();
           return;
         } catch (const std::exception& e) {
           PANTRY_LOG_ERROR("HTTP event loop: {}", e.what());
@@ -511,8 +549,11 @@ Status BeastHttpServer::Start() {
 }
 
 void BeastHttpServer::Accept() {
-  acceptor_.async_accept(net::make_strand(ioc_),
-                         beast::bind_front_handler(&BeastHttpServer::OnAccept, this));
+  // The acceptor's own context runs OnAccept; the new socket belongs to
+  // the next context in turn.
+  net::io_context& context = *contexts_[next_context_];
+  next_context_ = (next_context_ + 1) % contexts_.size();
+  acceptor_.async_accept(context, beast::bind_front_handler(&BeastHttpServer::OnAccept, this));
 }
 
 void BeastHttpServer::OnAccept(beast::error_code ec, tcp::socket socket) {
@@ -616,8 +657,8 @@ void BeastHttpServer::Shutdown() {
                       sessions_.size(), options_.shutdown_timeout_seconds);
     }
   }
-  work_.reset();
-  ioc_.stop();
+  work_.clear();
+  for (auto& context : contexts_) context->stop();
   for (std::thread& thread : io_threads_) thread.join();
   if (pool_) pool_->Stop();
 }

@@ -1,5 +1,7 @@
 #include "pantry/server/http_message.h"
 
+#include <algorithm>
+
 namespace pantry::server {
 namespace {
 
@@ -109,6 +111,11 @@ void SetStatusError(HttpResponse* response, const Status& status) {
 }
 
 std::string PercentDecode(std::string_view text, bool plus_as_space) {
+  // Most paths and query strings have nothing to decode.
+  if (std::none_of(text.begin(), text.end(),
+                   [plus_as_space](char c) { return c == '%' || (plus_as_space && c == '+'); })) {
+    return std::string(text);
+  }
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {

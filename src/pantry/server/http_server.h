@@ -2,9 +2,10 @@
 // implementation runs on Boost.Beast/Asio (beast_http_server.cc, the only
 // file that includes Boost).
 //
-// Concurrency model: `io_threads` event-loop threads accept connections and
-// read and write every socket asynchronously, so an idle or slow client
-// costs a little memory and no thread. Once a request is complete it is
+// Concurrency model: `io_threads` event-loop threads, each with its own
+// event loop, read and write every socket asynchronously, so an idle or
+// slow client costs a little memory and no thread; a connection stays on
+// the thread it was given at accept (round robin). Once a request is complete it is
 // handed to a pool of `threads` workers that run the handler (which may wait
 // on disk); the response goes back to the event loop to be written. A route
 // may also have a fast path that never blocks (HttpService::IoHandler, e.g.

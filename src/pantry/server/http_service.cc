@@ -24,6 +24,21 @@ std::vector<std::string> SplitPath(std::string_view path) {
   return segments;
 }
 
+// SplitPath without copies, into a per-thread vector that keeps its
+// capacity: routing runs on every request.
+const std::vector<std::string_view>& PathSegments(std::string_view path) {
+  thread_local std::vector<std::string_view> segments;
+  segments.clear();
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > start) segments.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return segments;
+}
+
 bool IsParam(const std::string& segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
@@ -245,7 +260,7 @@ const HttpService::Route* HttpService::Find(HttpRequest* request, bool* path_kno
       return it == amz_targets_.end() ? unknown_target_.get() : it->second.get();
     }
   }
-  std::vector<std::string> segments = SplitPath(request->path);
+  const std::vector<std::string_view>& segments = PathSegments(request->path);
   for (const auto& route : routes_) {
     if (route->segments.size() != segments.size()) continue;
     bool match = true;
@@ -259,7 +274,7 @@ const HttpService::Route* HttpService::Find(HttpRequest* request, bool* path_kno
     for (size_t i = 0; i < segments.size(); ++i) {
       if (IsParam(route->segments[i])) {
         const std::string& p = route->segments[i];
-        request->path_params.emplace_back(p.substr(1, p.size() - 2), segments[i]);
+        request->path_params.emplace_back(p.substr(1, p.size() - 2), std::string(segments[i]));
       }
     }
     return route.get();
