@@ -10,7 +10,7 @@
 # (redis-benchmark uses db 0).
 # Everything listens on 127.0.0.1 only and stops by itself.
 # Usage: bench/server/run.sh   (env: KEYS=100000 DURATION=10 CONNS=16 SHARDS=4
-#        BACKEND=embedded|redis REC_CONNS=8 REC_HOME=<existing demo home>)
+#        BACKEND=embedded|redis REC_CONNS=8 WARMUP=5 REC_HOME=<existing demo home>)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${PANTRY_BIN:-build/release/bin/pantry}
@@ -18,6 +18,7 @@ KEYS=${KEYS:-100000}
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-16}
 REC_CONNS=${REC_CONNS:-8}
+WARMUP=${WARMUP:-5}
 BACKEND=${BACKEND:-embedded}
 WORK=$(mktemp -d)
 SERVER_PID=""
@@ -76,6 +77,11 @@ echo "== pantry serve"
 start_server "$WORK/home" --threads "$((CONNS + 4))" --shards "${SHARDS:-4}"
 curl -sf "http://127.0.0.1:$PORT/FeatureGroup/customers?RecordIdentifierValueAsString=C1" >/dev/null
 
+# Steady state, as for Redis (whose data is in memory from the start): a
+# warm-up pass, not reported, fills the online store's block cache first.
+echo "== warm-up: the same GetRecord load for ${WARMUP}s (not reported)"
+KEYS=$KEYS wrk -t2 -c"$CONNS" -d"${WARMUP}s" -s bench/server/wrk/get_record.lua \
+  "http://127.0.0.1:$PORT" >/dev/null
 echo "== GetRecord over HTTP: wrk -t2 -c$CONNS -d${DURATION}s"
 KEYS=$KEYS wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s bench/server/wrk/get_record.lua \
   "http://127.0.0.1:$PORT"
@@ -116,6 +122,9 @@ if [[ -z "$REC_HOME" ]]; then
     --click-rows 200000 >/dev/null 2>"$WORK/demo.err" || { cat "$WORK/demo.err"; exit 1; }
 fi
 start_server "$REC_HOME" --threads 8
+echo "== warm-up: the same recommendations load for ${WARMUP}s (not reported)"
+wrk -t2 -c"$REC_CONNS" -d"${WARMUP}s" -s bench/recommend/recommendations.lua \
+  "http://127.0.0.1:$PORT" >/dev/null
 echo "== GET /v1/recommendations (17k products, 200 candidates, k=10): wrk -t2 -c$REC_CONNS -d${DURATION}s"
 wrk -t2 -c"$REC_CONNS" -d"${DURATION}s" --latency -s bench/recommend/recommendations.lua \
   "http://127.0.0.1:$PORT"
