@@ -76,7 +76,26 @@ TEST(ChunkedSeriesTest, MatchesADeque) {
   ChunkPool pool(4);
   RunModel(2, 8 * 24, &pool, 4);
   RunModel(2, ChunkedSeries::kDefaultChunkBytes, &pool, 5);
-  EXPECT_LE(pool.free_bytes(), 4u * 8 * 24 + 0);
+  EXPECT_LE(pool.free_bytes(), 4u * ChunkedSeries::kDefaultChunkBytes);  // at most max_free
+}
+
+TEST(ChunkPoolTest, RecyclesBlocksOfOneSizeUpToItsLimit) {
+  ChunkPool pool(2);
+  char* a = pool.Get(3072);
+  char* b = pool.Get(3072);
+  char* c = pool.Get(3072);
+  pool.Put(a, 3072);
+  pool.Put(b, 3072);
+  pool.Put(c, 3072);  // past the limit: freed
+  EXPECT_EQ(pool.free_bytes(), 2u * 3072);
+  char* d = pool.Get(3072);
+  EXPECT_TRUE(d == a || d == b);
+  char* e = pool.Get(256);  // another size: a fresh block
+  EXPECT_EQ(pool.free_bytes(), 3072u);
+  pool.Put(e, 256);  // not the pooled size: freed
+  EXPECT_EQ(pool.free_bytes(), 3072u);
+  pool.Put(d, 3072);
+  EXPECT_EQ(pool.free_bytes(), 2u * 3072);
 }
 
 TEST(ChunkedSeriesTest, ChunksOfAFewKiBAndNoMore) {
