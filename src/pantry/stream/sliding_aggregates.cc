@@ -104,8 +104,12 @@ void SlidingAggregates::AddToSums(const double* values, size_t nv,
 void SlidingAggregates::PushMinMax(uint64_t pos, const double* values, size_t nv,
                                    const std::array<FieldNeeds, kMaxValueFields>& needs) {
   for (size_t i = 0; i < nv; ++i) {
-    if (needs[i].min && mins_.size() <= i) mins_.resize(nv);
-    if (needs[i].max && maxs_.size() <= i) maxs_.resize(nv);
+    if (needs[i].min) {
+      while (mins_.size() < nv) mins_.emplace_back(pool_);
+    }
+    if (needs[i].max) {
+      while (maxs_.size() < nv) maxs_.emplace_back(pool_);
+    }
     if (needs[i].min) mins_[i].Push(pos, values[i], [](double a, double b) { return a < b; });
     if (needs[i].max) maxs_[i].Push(pos, values[i], [](double a, double b) { return a > b; });
   }
@@ -115,6 +119,13 @@ void SlidingAggregates::Push(uint64_t pos, const double* values, size_t nv,
                              const std::array<FieldNeeds, kMaxValueFields>& needs) {
   AddToSums(values, nv, needs);
   PushMinMax(pos, values, nv, needs);
+}
+
+size_t SlidingAggregates::bytes_reserved() const {
+  size_t bytes = 0;
+  for (const MonoQueue& q : mins_) bytes += q.bytes_reserved();
+  for (const MonoQueue& q : maxs_) bytes += q.bytes_reserved();
+  return bytes;
 }
 
 void SlidingAggregates::Expire(uint64_t pos, const double* values, size_t nv,

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "pantry/stream/chunked_series.h"
 #include "pantry/stream/event.h"
 
 namespace pantry::stream {
@@ -60,6 +61,9 @@ struct FieldNeeds {
 // are appended; the owner tells which positions have expired.
 class SlidingAggregates {
  public:
+  // The min/max queues take their chunks from `queue_pool` if not null (it
+  // must outlive this object's use of it; see ChunkedSeries).
+  explicit SlidingAggregates(ChunkPool* queue_pool = nullptr) : pool_(queue_pool) {}
   void Clear();
   // Appends a value vector at position `pos` (greater than all before).
   void Push(uint64_t pos, const double* values, size_t nv,
@@ -78,77 +82,53 @@ class SlidingAggregates {
   const ExactSum& sum(size_t field) const { return sums_[field]; }
   double min(size_t field) const { return mins_[field].Front(); }
   double max(size_t field) const { return maxs_[field].Front(); }
+  // The memory the min/max queues hold (their chunks and chunk rings).
+  size_t bytes_reserved() const;
 
  private:
-  // A monotonic queue of (position, value); `Less` orders what the front keeps.
+  // A monotonic queue of (position, value); `better` orders what the front
+  // keeps. Usually a few entries, but a monotone field keeps every event of
+  // the window: small chunks (256 bytes) that grow and shrink with it.
   class MonoQueue {
    public:
-    void Clear() {
-      q_.clear();
-      head_ = 0;
-    }
+    static constexpr size_t kChunkBytes = 256;
+    explicit MonoQueue(ChunkPool* pool) : q_(pool, kChunkBytes) {}
+    void Clear() { q_.clear(); }
     template <typename Better>
     void Push(uint64_t pos, double v, Better better) {
       // An equal later value does not displace an earlier one: the earliest
       // extremum stays in front, as the former recomputation chose it.
-      while (q_.size() > head_ && better(v, q_.back().second)) q_.pop_back();
-      q_.emplace_back(pos, v);
+      while (!q_.empty() && better(v, q_.values(q_.size() - 1)[0])) q_.pop_back();
+      q_.push_back(static_cast<int64_t>(pos), &v, 1);
     }
     void PopUpTo(uint64_t pos) {
-      while (head_ < q_.size() && q_[head_].first <= pos) ++head_;
-      if (head_ == q_.size()) {
-        Clear();
-      } else if (head_ > 32 && head_ * 2 > q_.size()) {
-        q_.erase(q_.begin(), q_.begin() + static_cast<std::ptrdiff_t>(head_));
-        head_ = 0;
-      }
+      size_t n = 0;
+      while (n < q_.size() && static_cast<uint64_t>(q_.key(n)) <= pos) ++n;
+      q_.pop_front(n);
     }
-    double Front() const { return q_[head_].second; }
+    double Front() const { return q_.values(0)[0]; }
+    size_t bytes_reserved() const { return q_.bytes_reserved(); }
 
    private:
-    std::vector<std::pair<uint64_t, double>> q_;
-    size_t head_ = 0;
+    ChunkedSeries q_;  // key: position
   };
 
   // Sized on first use to the fields that need them: a key of a
   // sum-only spec carries no queues.
+  ChunkPool* pool_;
   std::vector<ExactSum> sums_;
   std::vector<MonoQueue> mins_;
   std::vector<MonoQueue> maxs_;
 };
 
-// A sliding window's events of one key: times and their `nv` values in two
-// flat arrays, so an event costs 8 + 8·nv bytes (24 for the workshop spec),
-// not a fixed kMaxValueFields array; sliding state grows with the event
-// rate × the window size.
-class SlideEvents {
+// A sliding window's events of one key, oldest first: each event's time and
+// its `nv` values, 8 + 8·nv bytes (24 for the workshop spec), in chunks of
+// ~4 KiB that are appended and freed as the window slides (see
+// chunked_series.h): a key holds its live events plus less than two chunks.
+class SlideEvents : public ChunkedSeries {
  public:
-  size_t size() const { return times_.size(); }
-  int64_t time(size_t i) const { return times_[i]; }
-  const double* values(size_t i) const { return values_.data() + i * nv_; }
-  void push_back(int64_t t, const double* v, size_t nv) {
-    nv_ = nv;
-    times_.push_back(t);
-    values_.insert(values_.end(), v, v + nv);
-  }
-  void insert(size_t i, int64_t t, const double* v, size_t nv) {
-    nv_ = nv;
-    times_.insert(times_.begin() + static_cast<ptrdiff_t>(i), t);
-    values_.insert(values_.begin() + static_cast<ptrdiff_t>(i * nv), v, v + nv);
-  }
-  void erase_prefix(size_t n) {
-    times_.erase(times_.begin(), times_.begin() + static_cast<ptrdiff_t>(n));
-    values_.erase(values_.begin(), values_.begin() + static_cast<ptrdiff_t>(n * nv_));
-  }
-  void clear() {
-    times_.clear();
-    values_.clear();
-  }
-
- private:
-  std::vector<int64_t> times_;
-  std::vector<double> values_;
-  size_t nv_ = 0;
+  using ChunkedSeries::ChunkedSeries;
+  int64_t time(size_t i) const { return key(i); }
 };
 
 }  // namespace pantry::stream

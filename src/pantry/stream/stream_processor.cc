@@ -54,6 +54,7 @@ StatusOr<std::unique_ptr<StreamProcessor>> StreamProcessor::Create(
     return p;
   }
   RETURN_IF_ERROR(p->Load());
+  p->PublishStats();
   return p;
 }
 
@@ -234,7 +235,9 @@ Status StreamProcessor::Checkpoint() {
                       previous.message());
     }
   }
-  return CheckpointNow(/*background=*/false);
+  Status st = CheckpointNow(/*background=*/false);
+  PublishStats();
+  return st;
 }
 
 Status StreamProcessor::CheckpointNow(bool background) {
@@ -400,6 +403,22 @@ int64_t StreamProcessor::next_close_micros() const {
 StatusOr<size_t> StreamProcessor::PollOnce() { return PollAt(options_.clock->NowMicros()); }
 
 StatusOr<size_t> StreamProcessor::PollAt(int64_t t0) {
+  StatusOr<size_t> n = PollAtUnpublished(t0);
+  PublishStats();
+  return n;
+}
+
+void StreamProcessor::PublishStats() {
+  std::lock_guard<std::mutex> lock(progress_mu_);
+  published_stats_ = stats_;
+}
+
+ProcessorStats StreamProcessor::StatsSnapshot() const {
+  std::lock_guard<std::mutex> lock(progress_mu_);
+  return published_stats_;
+}
+
+StatusOr<size_t> StreamProcessor::PollAtUnpublished(int64_t t0) {
   if (options_.leases != nullptr) {
     ASSIGN_OR_RETURN(bool run, KeepLease());
     if (!run) {

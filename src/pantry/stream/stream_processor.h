@@ -114,8 +114,9 @@ struct ShardLag {
   int64_t micros = 0;
 };
 
-// Not thread-safe: drive it from one thread (StreamService does). Lag() is
-// the exception: any thread may call it while another polls.
+// Not thread-safe: drive it from one thread (StreamService does). Lag() and
+// StatsSnapshot() are the exceptions: any thread may call them while another
+// polls.
 class StreamProcessor {
  public:
   // Restores the checkpoint if there is one. `log` and `sink` must outlive
@@ -148,6 +149,9 @@ class StreamProcessor {
   // True when the last poll had read and processed every shard to its end.
   bool caught_up() const { return caught_up_; }
   const ProcessorStats& stats() const { return stats_; }
+  // Thread-safe: the stats as of the end of the last poll or checkpoint
+  // (never waits for a running poll; /metrics reads these under load).
+  ProcessorStats StatsSnapshot() const;
   // Keys with open window state now.
   size_t open_keys() const { return aggregator_->open_keys(); }
   // When the next window closes (arrival-time specs; INT64_MAX otherwise).
@@ -162,6 +166,10 @@ class StreamProcessor {
   StreamProcessor(EventLog* log, const WindowSpec& spec, RowSink* sink,
                   const ProcessorOptions& options);
   Status Load();
+  // PollAt without publishing the stats.
+  StatusOr<size_t> PollAtUnpublished(int64_t t0);
+  // Copies stats_ for StatsSnapshot().
+  void PublishStats();
   // The checkpoint's bytes (nullopt: none) and a name for messages.
   StatusOr<std::optional<std::string>> ReadCheckpoint(std::string* where) const;
   // Saves the checkpoint given as pieces (header, window state, trailer):
@@ -240,11 +248,12 @@ class StreamProcessor {
   int64_t lease_checked_micros_ = 0;
   int64_t lease_renewed_micros_ = 0;
 
-  // What Lag() reads: per shard, the next unprocessed sequence and the time
+  // What Lag() and StatsSnapshot() read: per shard, the next unprocessed sequence and the time
   // up to which everything before it is processed.
   mutable std::mutex progress_mu_;
   std::vector<uint64_t> progress_next_;
   std::vector<int64_t> progress_through_;
+  ProcessorStats published_stats_;  // what StatsSnapshot() returns
 };
 
 }  // namespace pantry::stream

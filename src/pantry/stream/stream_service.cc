@@ -347,9 +347,12 @@ Status StreamService::Health() const {
 }
 
 std::vector<std::pair<std::string, ProcessorStats>> StreamService::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  // Not mu_: a poll holds it for its whole length (seconds under load), and
+  // /metrics must answer meanwhile. Each processor publishes its stats at
+  // the end of a poll or checkpoint.
+  std::shared_lock<std::shared_mutex> list(list_mu_);
   std::vector<std::pair<std::string, ProcessorStats>> out;
-  for (const auto& p : processors_) out.emplace_back(p->spec().name, p->stats());
+  for (const auto& p : processors_) out.emplace_back(p->spec().name, p->StatsSnapshot());
   std::lock_guard<std::mutex> failures_lock(failures_mu_);
   for (auto& [name, stats] : out) {
     if (auto f = failures_.find(name); f != failures_.end()) stats.poll_errors = f->second.count;

@@ -113,6 +113,8 @@ class StreamService {
   // its final checkpoint).
   Status ReleaseLeases();
 
+  // Per spec, the stats as of its last poll or checkpoint; never waits for a
+  // running poll.
   std::vector<std::pair<std::string, ProcessorStats>> stats() const;
   // Per spec, the keys with open window state now (waits for a running poll).
   std::vector<std::pair<std::string, size_t>> OpenKeys() const;

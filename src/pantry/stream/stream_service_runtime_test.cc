@@ -2,6 +2,10 @@
 // (KDA applications started over the API).
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
+#include <thread>
+
 #include "pantry/common/file_util.h"
 #include "pantry/stream/stream_service.h"
 #include "pantry/testing/temp_dir.h"
@@ -97,6 +101,69 @@ TEST_F(RuntimeSpecTest, WithoutStartAtEndTheLogIsReadFromItsBeginning) {
           .ok());
   CloseWindows();
   EXPECT_NE(Output().find("C-before"), std::string::npos) << Output();
+}
+
+// A sink whose first write waits until the test releases it.
+class GateSink final : public RowSink {
+ public:
+  GateSink(std::promise<void>* entered, std::shared_future<void> release)
+      : entered_(entered), release_(std::move(release)) {}
+  StatusOr<uint64_t> DeliveredUpTo() override { return last_; }
+  Status Write(std::span<const EmittedRow> rows) override {
+    if (!held_) {
+      held_ = true;
+      entered_->set_value();
+      release_.wait();
+    }
+    if (!rows.empty()) last_ = rows.back().emission_id;
+    return Status::Ok();
+  }
+
+ private:
+  std::promise<void>* entered_;
+  std::shared_future<void> release_;
+  bool held_ = false;
+  uint64_t last_ = 0;
+};
+
+// /metrics reads stats() while the poll thread is busy (a poll under load
+// takes up to seconds): it must answer from the last finished poll.
+TEST_F(RuntimeSpecTest, StatsDoNotWaitForARunningPoll) {
+  std::promise<void> entered, release;
+  std::future<void> in_sink = entered.get_future();
+  std::shared_future<void> released = release.get_future().share();
+  ASSERT_TRUE(service_
+                  ->AddSpec(
+                      added_, other_.get(),
+                      [&](const WindowSpec&) -> StatusOr<std::unique_ptr<RowSink>> {
+                        return std::unique_ptr<RowSink>(new GateSink(&entered, released));
+                      },
+                      true)
+                  .ok());
+  Append("C1", 2);
+  clock_.AdvanceMicros(121'000'000);  // the window closes in the next poll
+  std::thread poller([&] {
+    for (int i = 0; i < 3; ++i) (void)service_->PollOnce();
+  });
+  const bool polling = in_sink.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  std::vector<std::pair<std::string, ProcessorStats>> during;
+  bool answered = false;
+  if (polling) {
+    auto stats = std::async(std::launch::async, [&] { return service_->stats(); });
+    answered = stats.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+    release.set_value();
+    during = stats.get();
+  }
+  poller.join();
+  ASSERT_TRUE(polling) << "the window's row never reached the sink";
+  ASSERT_TRUE(answered) << "stats() waited for the running poll";
+  ASSERT_EQ(during.size(), 2u);
+  EXPECT_EQ(during[1].first, "added");
+  EXPECT_EQ(during[1].second.rows_delivered, 0u);  // as of before the poll
+  const auto after = service_->stats();
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after[1].second.rows_delivered, 1u);
+  EXPECT_EQ(after[1].second.accepted, 1u);
 }
 
 }  // namespace

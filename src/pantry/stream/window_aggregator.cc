@@ -65,10 +65,9 @@ struct alignas(64) Slot {
   bool used = false;  // in index_
   bool idle = false;  // in index_ but without windows (kept to avoid re-allocation)
   bool has_expiry = false;
-  SlideEvents events;  // sliding: sorted by time, from `head`
-  size_t head = 0;
+  SlideEvents events;                      // sliding: the live events, sorted by time
   uint64_t base = 0;                       // sliding: absolute position of events[0]
-  std::unique_ptr<SlidingAggregates> agg;  // sliding: aggregates of events[head..]
+  std::unique_ptr<SlidingAggregates> agg;  // sliding: aggregates of events
   int64_t latest = kMinTime;
   int64_t expiry = 0;
   uint64_t expiry_seq = 0;
@@ -135,6 +134,14 @@ class WindowAggregatorImpl final : public WindowAggregator {
   }
   size_t open_keys() const override { return indexed_ - idle_count_; }
   const EvictionStats& evictions() const override { return evictions_; }
+  size_t sliding_bytes_reserved() const override {
+    size_t bytes = 0;
+    for (const Slot& s : slots_) {
+      bytes += s.events.bytes_reserved();
+      if (s.agg) bytes += s.agg->bytes_reserved();
+    }
+    return bytes;
+  }
 
   std::string Serialize() const override {
     Writer w;
@@ -238,8 +245,8 @@ class WindowAggregatorImpl final : public WindowAggregator {
           w.F64(win.acc.f[i].max);
         }
       }
-      w.U32(static_cast<uint32_t>(s.events.size() - s.head));
-      for (size_t i = s.head; i < s.events.size(); ++i) {
+      w.U32(static_cast<uint32_t>(s.events.size()));
+      for (size_t i = 0; i < s.events.size(); ++i) {
         w.Event(s.events.time(i), s.events.values(i), nv_);
       }
       w.I64(s.latest);
@@ -299,6 +306,7 @@ class WindowAggregatorImpl final : public WindowAggregator {
     } else {
       idx = static_cast<uint32_t>(slots_.size());
       slots_.emplace_back();
+      slots_.back().events.set_pool(&event_pool_);
     }
     Slot& s = slots_[idx];
     s.used = true;
@@ -331,7 +339,6 @@ class WindowAggregatorImpl final : public WindowAggregator {
     ++s.gen;
     s.wins.clear();
     s.events.clear();
-    s.head = 0;
     s.base = 0;
     if (s.agg) s.agg->Clear();
     s.latest = kMinTime;
@@ -455,22 +462,19 @@ class WindowAggregatorImpl final : public WindowAggregator {
   // Drops events at or before `cutoff` (taking them out of the aggregates);
   // returns how many.
   size_t Evict(Slot& s, int64_t cutoff) {
-    size_t before = s.head;
-    while (s.head < s.events.size() && s.events.time(s.head) <= cutoff) {
-      s.agg->Expire(s.base + s.head, s.events.values(s.head), nv_, needs_);
-      ++s.head;
+    size_t n = 0;
+    while (n < s.events.size() && s.events.time(n) <= cutoff) {
+      s.agg->Expire(s.base + n, s.events.values(n), nv_, needs_);
+      ++n;
     }
-    size_t n = s.head - before;
-    if (s.head == s.events.size()) {
+    // Expired events leave at once: their chunks go back to the pool.
+    s.base += n;
+    if (n == s.events.size()) {
       // Empty: start the aggregates afresh (an exact zero, no queues).
-      s.base += s.events.size();
       s.events.clear();
-      s.head = 0;
       s.agg->Clear();
-    } else if (s.head > 32 && s.head * 2 > s.events.size()) {
-      s.base += s.head;
-      s.events.erase_prefix(s.head);
-      s.head = 0;
+    } else {
+      s.events.pop_front(n);
     }
     return n;
   }
@@ -478,13 +482,13 @@ class WindowAggregatorImpl final : public WindowAggregator {
   // Recomputes a slot's aggregates from its events (restore, or an
   // out-of-order insertion, which shifts the positions of later events).
   void RebuildSliding(Slot& s, bool sums_too = true) {
-    if (!s.agg) s.agg = std::make_unique<SlidingAggregates>();
+    if (!s.agg) s.agg = std::make_unique<SlidingAggregates>(&queue_pool_);
     if (sums_too) {
       s.agg->Clear();
     } else {
       s.agg->ClearMinMax();
     }
-    for (size_t i = s.head; i < s.events.size(); ++i) {
+    for (size_t i = 0; i < s.events.size(); ++i) {
       const double* v = s.events.values(i);
       if (sums_too) s.agg->AddToSums(v, nv_, needs_);
       s.agg->PushMinMax(s.base + i, v, nv_, needs_);
@@ -494,7 +498,7 @@ class WindowAggregatorImpl final : public WindowAggregator {
   Acc SlidingAcc(const Slot& s) const {
     Acc acc;
     acc.Reset(nv_);
-    acc.count = static_cast<int64_t>(s.events.size() - s.head);
+    acc.count = static_cast<int64_t>(s.events.size());
     if (acc.count == 0) return acc;
     for (size_t i = 0; i < nv_; ++i) {
       Acc::Field& f = acc.f[i];
@@ -511,15 +515,15 @@ class WindowAggregatorImpl final : public WindowAggregator {
   // The rare path: the running expansion overflowed its inline space.
   static double RecomputeSum(const Slot& s, size_t field) {
     std::vector<double> values;
-    values.reserve(s.events.size() - s.head);
-    for (size_t i = s.head; i < s.events.size(); ++i) values.push_back(s.events.values(i)[field]);
+    values.reserve(s.events.size());
+    for (size_t i = 0; i < s.events.size(); ++i) values.push_back(s.events.values(i)[field]);
     return ExactSumOf(values);
   }
 
   void EnsureExpiry(uint32_t idx) {
     Slot& s = slots_[idx];
-    if (s.head == s.events.size()) return;
-    int64_t want = s.events.time(s.head) + size_ + incl_;
+    if (s.events.empty()) return;
+    int64_t want = s.events.time(0) + size_ + incl_;
     // One pending timer per key, not one per event: a timer due at or
     // before `want` re-arms itself for the then-current head when it fires
     // (Fire evicts nothing before that). Scheduling anew on every head move
@@ -539,11 +543,11 @@ class WindowAggregatorImpl final : public WindowAggregator {
     if (found != nullptr && t <= slots_[*found].latest - size_ - incl_) return false;
     uint32_t idx = Acquire(found, e.key);
     Slot& s = slots_[idx];
-    if (!s.agg) s.agg = std::make_unique<SlidingAggregates>();
+    if (!s.agg) s.agg = std::make_unique<SlidingAggregates>(&queue_pool_);
     // Keep events sorted; out-of-order (event-time) events go before later
     // ones and cost a rebuild of the min/max queues (O(events of the key)).
     size_t pos = s.events.size();
-    while (pos > s.head && s.events.time(pos - 1) > t) --pos;
+    while (pos > 0 && s.events.time(pos - 1) > t) --pos;
     if (pos == s.events.size()) {
       s.agg->Push(s.base + s.events.size(), e.values.data(), nv_, needs_);
       s.events.push_back(t, e.values.data(), nv_);
@@ -567,7 +571,7 @@ class WindowAggregatorImpl final : public WindowAggregator {
     Slot& s = slots_[idx];
     ++evictions_.keys;
     if (spec_.type == WindowType::kSliding) {
-      evictions_.live_events_discarded += s.events.size() - s.head;
+      evictions_.live_events_discarded += s.events.size();
     } else {
       std::vector<Win> wins = s.wins;
       std::sort(wins.begin(), wins.end(), [](const Win& a, const Win& b) {
@@ -590,7 +594,7 @@ class WindowAggregatorImpl final : public WindowAggregator {
       if (Evict(s, t.time - size_ - incl_) > 0 && incl_ == 0) {
         Emit(s, t.time, t.time - size_, t.time, SlidingAcc(s), out);
       }
-      if (s.head == s.events.size()) {
+      if (s.events.empty()) {
         Release(t.slot);
       } else {
         EnsureExpiry(t.slot);
@@ -618,6 +622,10 @@ class WindowAggregatorImpl final : public WindowAggregator {
   int64_t watermark_ = kMinTime;
   uint64_t next_emission_id_ = 0;
   uint64_t next_seq_ = 0;
+  // Before slots_: chunks of the sliding events and of their min/max queues,
+  // recycled between keys.
+  ChunkPool event_pool_;
+  ChunkPool queue_pool_;
   std::vector<Slot> slots_;
   std::vector<uint32_t> free_;
   size_t idle_count_ = 0;

@@ -87,6 +87,10 @@ class WindowAggregator {
   virtual int64_t next_timer() const = 0;
   virtual size_t open_keys() const = 0;
   virtual const EvictionStats& evictions() const = 0;
+  // The memory the sliding state holds: every key's event chunks and min/max
+  // queues (not the chunks kept for reuse). O(keys); for tests and
+  // diagnostics. 0 for tumbling and stagger windows.
+  virtual size_t sliding_bytes_reserved() const = 0;
 
   // The complete state (windows, timers, watermark, next emission id) as
   // bytes, and back. Restore replaces the current state; a state with more
