@@ -103,8 +103,7 @@ std::vector<ScoredProduct> NaiveTopK(const std::vector<float>& scores, size_t k)
   return all;
 }
 
-void ExpectSameTopK(const std::vector<ScoredProduct>& got,
-                    const std::vector<ScoredProduct>& want) {
+void ExpectSameTopK(const std::vector<ScoredProduct>& got, const std::vector<ScoredProduct>& want) {
   ASSERT_EQ(got.size(), want.size());
   for (size_t r = 0; r < got.size(); ++r) {
     ASSERT_EQ(got[r].product, want[r].product) << "rank " << r;
