@@ -54,37 +54,50 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) vo
 // The largest value of each of the `groups` interleaved groups
 // {j, j + groups, j + 2 * groups, ...} of `scores`, written to `max`.
 // Element-wise across rows, so it vectorises without -ffast-math.
-void GroupMaxima(std::span<const float> scores, size_t groups, float* max) {
-  std::copy_n(scores.data(), groups, max);
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void GroupMaxima(
+    const float* scores, size_t n, size_t groups, float* max) {
+  std::copy_n(scores, groups, max);
   size_t i = groups;
-  for (; i + groups <= scores.size(); i += groups) {
-    const float* row = scores.data() + i;
+  for (; i + groups <= n; i += groups) {
+    const float* row = scores + i;
     for (size_t j = 0; j < groups; ++j) max[j] = row[j] > max[j] ? row[j] : max[j];
   }
-  for (size_t j = 0; i < scores.size(); ++i, ++j) {
-    max[j] = scores[i] > max[j] ? scores[i] : max[j];
+  for (size_t j = 0; i < n; ++i, ++j) max[j] = scores[i] > max[j] ? scores[i] : max[j];
+}
+
+constexpr size_t kHitBlock = 16;
+
+// hit[b] = 1 if any of scores[b * kHitBlock, (b + 1) * kHitBlock) is >=
+// threshold, for the `blocks` whole blocks. Branch-free, so it vectorises.
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void BlockHits(
+    const float* scores, size_t blocks, float threshold, uint8_t* hit) {
+  for (size_t b = 0; b < blocks; ++b) {
+    const float* s = scores + b * kHitBlock;
+    int any = 0;
+    for (size_t j = 0; j < kHitBlock; ++j) any |= static_cast<int>(s[j] >= threshold);
+    hit[b] = static_cast<uint8_t>(any);
   }
 }
 
-// Appends {i, scores[i]} for every score >= threshold. Blocks without any
-// are skipped by a branch-free test that vectorises; survivors are rare.
+// Appends {i, scores[i]} for every score >= threshold; survivors are rare,
+// so whole blocks without any are skipped.
 void AppendAtLeast(std::span<const float> scores, float threshold,
                    std::vector<ScoredProduct>* out) {
-  constexpr size_t kBlock = 16;
   const size_t n = scores.size();
   const float* s = scores.data();
-  size_t i = 0;
-  for (; i + kBlock <= n; i += kBlock) {
-    int any = 0;
-    for (size_t j = 0; j < kBlock; ++j) any |= s[i + j] >= threshold ? 1 : 0;
-    if (any == 0) continue;
-    for (size_t j = i; j < i + kBlock; ++j) {
-      if (s[j] >= threshold) out->push_back({static_cast<uint32_t>(j), s[j]});
+  const size_t blocks = n / kHitBlock;
+  thread_local std::vector<uint8_t> hit;
+  hit.resize(blocks);
+  BlockHits(s, blocks, threshold, hit.data());
+  auto scan = [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      if (s[i] >= threshold) out->push_back({static_cast<uint32_t>(i), s[i]});
     }
+  };
+  for (size_t b = 0; b < blocks; ++b) {
+    if (hit[b] != 0) scan(b * kHitBlock, (b + 1) * kHitBlock);
   }
-  for (; i < n; ++i) {
-    if (s[i] >= threshold) out->push_back({static_cast<uint32_t>(i), s[i]});
-  }
+  scan(blocks * kHitBlock, n);
 }
 
 }  // namespace
@@ -102,7 +115,7 @@ void SelectTopK(std::span<const float> scores, size_t k, std::vector<ScoredProdu
   if (n >= 4 * groups) {
     thread_local std::vector<float> maxima;
     maxima.resize(groups);
-    GroupMaxima(scores, groups, maxima.data());
+    GroupMaxima(scores.data(), n, groups, maxima.data());
     std::nth_element(maxima.begin(), maxima.begin() + static_cast<std::ptrdiff_t>(k - 1),
                      maxima.end(), std::greater<float>());
     threshold = maxima[k - 1];

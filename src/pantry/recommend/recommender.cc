@@ -135,8 +135,8 @@ void TopByPropensity(std::span<const float> propensity,
   order->resize(candidates.size());
   std::iota(order->begin(), order->end(), size_t{0});
   const size_t top = std::min(order->size(), static_cast<size_t>(k));
-  std::partial_sort(order->begin(), order->begin() + static_cast<std::ptrdiff_t>(top),
-                    order->end(), [&](size_t a, size_t b) {
+  std::partial_sort(order->begin(), order->begin() + static_cast<std::ptrdiff_t>(top), order->end(),
+                    [&](size_t a, size_t b) {
                       if (propensity[a] != propensity[b]) return propensity[a] > propensity[b];
                       if (candidates[a].score != candidates[b].score) {
                         return candidates[a].score > candidates[b].score;
