@@ -65,6 +65,12 @@ void BM_Recommend(benchmark::State& state, bool use_hnsw) {
 }
 BENCHMARK_CAPTURE(BM_Recommend, exact_17k_200, false)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_Recommend, hnsw_17k_200, true)->Unit(benchmark::kMicrosecond);
+// Fixed iteration counts, for a load-independent cost per request: run
+// `perf stat -e instructions` with each filter and divide the difference by
+// 2000 (the fixture's setup cancels out). The machine may be shared, so
+// instructions mean more than wall-clock time there.
+BENCHMARK_CAPTURE(BM_Recommend, exact_17k_200_n1000, false)->Iterations(1000);
+BENCHMARK_CAPTURE(BM_Recommend, exact_17k_200_n3000, false)->Iterations(3000);
 
 void BM_HnswCandidateRecallAt100(benchmark::State& state) {
   World& w = GetWorld();

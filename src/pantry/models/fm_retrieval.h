@@ -37,6 +37,15 @@ struct CustomerVector {
   double c = 0;
 };
 
+// The min(k, scores.size()) best entries of `scores` as {index, score}, best
+// first: higher score, then lower index (the order of a full stable sort by
+// descending score). Writes to `out` (cleared first). Exact: the k-th best
+// score of a set of group maxima bounds the k-th best score from below, so
+// one vectorisable pass finds a threshold and only the few entries at or
+// above it are sorted. Scores must not be NaN. Thread-safe (per-thread
+// scratch).
+void SelectTopK(std::span<const float> scores, size_t k, std::vector<ScoredProduct>* out);
+
 // Immutable after Build; TopK and Score are thread-safe.
 class FmCatalogIndex {
  public:
@@ -58,6 +67,9 @@ class FmCatalogIndex {
   // The k highest-scoring products, best first (ties: lower index first).
   // Exact: scores every product.
   std::vector<ScoredProduct> TopK(const CustomerVector& customer, size_t k) const;
+  // The same into `out` (cleared first), reusing its capacity: with a
+  // caller's buffer kept across requests the scan does not allocate.
+  void TopK(const CustomerVector& customer, size_t k, std::vector<ScoredProduct>* out) const;
 
   static constexpr size_t kTile = 64;
 

@@ -63,13 +63,15 @@ class ItemKnnModelImpl final : public ItemKnnModel {
 
   std::vector<Candidate> Retrieve(const RetrievalQuery& query, size_t k) const override {
     std::vector<Candidate> scores = Accumulate(query).Take();
+    // Better is a total order (products are unique): selecting the first k
+    // and sorting them gives partial_sort's result in linear time plus
+    // k log k, rather than a heap over every voted product.
     if (scores.size() > k) {
-      std::partial_sort(scores.begin(), scores.begin() + static_cast<ptrdiff_t>(k), scores.end(),
-                        Better);
+      std::nth_element(scores.begin(), scores.begin() + static_cast<ptrdiff_t>(k), scores.end(),
+                       Better);
       scores.resize(k);
-    } else {
-      std::sort(scores.begin(), scores.end(), Better);
     }
+    std::sort(scores.begin(), scores.end(), Better);
     return scores;
   }
 

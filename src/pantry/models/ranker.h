@@ -129,6 +129,10 @@ class Ranker {
   // Served from the trees in a flat form (tree_ensemble.h) when the model
   // allows it, else by XGBoost; both give the same scores.
   virtual StatusOr<std::vector<float>> Predict(const DenseMatrix& x) const = 0;
+  // The same scores written to `out` (at least x.rows entries), so that a
+  // caller that keeps `out` across requests does not allocate. Errors as
+  // Predict().
+  virtual Status PredictInto(const DenseMatrix& x, std::span<float> out) const;
   // The same scores computed by XGBoost itself: the reference for tests and
   // benchmarks of the flat form.
   virtual StatusOr<std::vector<float>> PredictWithLibrary(const DenseMatrix& x) const = 0;

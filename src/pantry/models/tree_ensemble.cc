@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "pantry/common/json.h"
 
@@ -146,7 +148,77 @@ StatusOr<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view json) {
       ensemble.nodes_.push_back(node);
     }
   }
+  ensemble.BuildCompleteTrees();
   return ensemble;
+}
+
+void TreeEnsemble::BuildCompleteTrees() {
+  // Depth of the subtree under each node; children come after their parent.
+  std::vector<uint32_t> depth(nodes_.size(), 0);
+  for (size_t i = nodes_.size(); i-- > 0;) {
+    const Node& node = nodes_[i];
+    if (node.left >= 0) depth[i] = 1 + std::max(depth[node.left], depth[node.right]);
+    if (node.left >= 0 && std::isnan(node.value)) return;
+  }
+  std::vector<CompleteTree> trees;
+  std::vector<Split> splits;
+  std::vector<float> leaves;
+  for (uint32_t root : tree_roots_) {
+    const uint32_t d = depth[root];
+    if (d > kMaxCompleteDepth) return;
+    CompleteTree tree{d, static_cast<uint32_t>(splits.size()),
+                      static_cast<uint32_t>(leaves.size())};
+    const size_t num_splits = (size_t{1} << d) - 1;
+    splits.resize(splits.size() + num_splits, Split{0.0f, 0});
+    leaves.resize(leaves.size() + num_splits + 1, 0.0f);
+    // (node, heap position) pairs; a leaf reached above the last level
+    // fills every leaf slot of its subtree.
+    std::vector<std::pair<uint32_t, size_t>> stack = {{root, 0}};
+    while (!stack.empty()) {
+      auto [index, position] = stack.back();
+      stack.pop_back();
+      const Node& node = nodes_[index];
+      if (node.left >= 0) {
+        splits[tree.first_split + position] = {node.value, node.feature};
+        stack.push_back({static_cast<uint32_t>(node.left), 2 * position + 1});
+        stack.push_back({static_cast<uint32_t>(node.right), 2 * position + 2});
+        continue;
+      }
+      size_t first = position, count = 1;
+      while (first < num_splits) {
+        first = 2 * first + 1;
+        count *= 2;
+      }
+      std::fill_n(leaves.begin() + tree.first_leaf + (first - num_splits), count, node.value);
+    }
+    trees.push_back(tree);
+  }
+  complete_ = std::move(trees);
+  splits_ = std::move(splits);
+  leaves_ = std::move(leaves);
+}
+
+void TreeEnsemble::CompleteMargins(const float* rows, size_t count, float* margins) const {
+  const float* row[kRowBlock];
+  for (size_t i = 0; i < kRowBlock; ++i) {
+    row[i] = rows + std::min(i, count - 1) * num_features_;
+  }
+  float margin[kRowBlock];
+  std::fill_n(margin, kRowBlock, base_margin_);
+  for (const CompleteTree& tree : complete_) {
+    const Split* splits = splits_.data() + tree.first_split;
+    uint32_t position[kRowBlock] = {};
+    for (uint32_t level = 0; level < tree.depth; ++level) {
+      for (size_t i = 0; i < kRowBlock; ++i) {
+        const Split& split = splits[position[i]];
+        // Without NaN, "not less than" is "greater or equal": go right.
+        position[i] = 2 * position[i] + 1 + (row[i][split.feature] >= split.threshold ? 1 : 0);
+      }
+    }
+    const float* leaves = leaves_.data() + tree.first_leaf - ((size_t{1} << tree.depth) - 1);
+    for (size_t i = 0; i < kRowBlock; ++i) margin[i] += leaves[position[i]];
+  }
+  std::copy_n(margin, count, margins);
 }
 
 float TreeEnsemble::Margin(const float* row) const {
@@ -165,8 +237,19 @@ float TreeEnsemble::Margin(const float* row) const {
 
 void TreeEnsemble::Predict(std::span<const float> rows, std::span<float> out) const {
   const size_t count = rows.size() / num_features_;
+  for (size_t r = 0; r < count; r += kRowBlock) {
+    const size_t block = std::min(kRowBlock, count - r);
+    const float* first = rows.data() + r * num_features_;
+    const bool has_nan =
+        std::any_of(first, first + block * num_features_, [](float v) { return std::isnan(v); });
+    if (complete_.empty() || has_nan) {
+      for (size_t i = 0; i < block; ++i) out[r + i] = Margin(first + i * num_features_);
+    } else {
+      CompleteMargins(first, block, &out[r]);
+    }
+  }
   for (size_t r = 0; r < count; ++r) {
-    const float margin = Margin(rows.data() + r * num_features_);
+    const float margin = out[r];
     if (transform_ == Transform::kSigmoid) {
       // XGBoost's common::Sigmoid (the clamp keeps expf finite).
       constexpr float kEps = 1e-16f;

@@ -58,14 +58,40 @@ class TreeEnsemble {
     uint32_t default_left : 1;
   };
 
+  // A tree padded to a complete binary tree of its depth, in heap order
+  // (the children of split p are 2p + 1 and 2p + 2; a leaf above the last
+  // level is repeated over its subtree), so that a row takes exactly
+  // `depth` steps without a branch. Used for rows without NaN.
+  struct Split {
+    float threshold;
+    uint32_t feature;
+  };
+  struct CompleteTree {
+    uint32_t depth;
+    uint32_t first_split;  // in splits_
+    uint32_t first_leaf;   // in leaves_
+  };
+  // Deeper trees keep the node walk: a complete tree doubles per level.
+  static constexpr uint32_t kMaxCompleteDepth = 10;
+  // Rows walked through one tree together: independent walks overlap.
+  static constexpr size_t kRowBlock = 8;
+
   TreeEnsemble() = default;
   float Margin(const float* row) const;
+  // Fills complete_, splits_ and leaves_, or leaves them empty when a tree
+  // is too deep or a threshold is NaN.
+  void BuildCompleteTrees();
+  // Margins of `count` (1..kRowBlock) NaN-free rows by the complete trees.
+  void CompleteMargins(const float* rows, size_t count, float* margins) const;
 
   size_t num_features_ = 0;
   float base_margin_ = 0;
   Transform transform_ = Transform::kIdentity;
-  std::vector<Node> nodes_;           // all trees, each tree's nodes contiguous
-  std::vector<uint32_t> tree_roots_;  // index of each tree's node 0 in nodes_
+  std::vector<Node> nodes_;             // all trees, each tree's nodes contiguous
+  std::vector<uint32_t> tree_roots_;    // index of each tree's node 0 in nodes_
+  std::vector<CompleteTree> complete_;  // one per tree, or empty
+  std::vector<Split> splits_;
+  std::vector<float> leaves_;
 };
 
 }  // namespace pantry::models

@@ -118,6 +118,43 @@ TEST(TreeEnsembleTest, MissingValuesFollowTheDefaultDirection) {
   EXPECT_EQ(out[2], 3.0f);  // missing goes right (default_left = 0)
 }
 
+TEST(TreeEnsembleTest, UnbalancedTreesAndRowsWithAndWithoutNaNInOneBatch) {
+  // Node 0: f0 < 0.5 ? leaf 1 (-1) : node 2; node 2: f1 < 2 ? leaf 3 (4)
+  // : leaf 4 (8); missing values go left at node 0 and right at node 2. The
+  // leaf at depth 1 is walked as if it were a subtree of depth 2.
+  const char* json = R"({"learner": {
+    "gradient_booster": {"name": "gbtree", "model": {"trees": [{
+      "tree_param": {"num_nodes": "5"},
+      "left_children": [1, -1, 3, -1, -1], "right_children": [2, -1, 4, -1, -1],
+      "split_indices": [0, 0, 1, 0, 0], "split_conditions": [0.5, -1.0, 2.0, 4.0, 8.0],
+      "default_left": [1, 0, 0, 0, 0]}]}},
+    "learner_model_param": {"base_score": "1E0", "num_class": "0", "num_feature": "2"},
+    "objective": {"name": "reg:squarederror"}}})";
+  auto ensemble = TreeEnsemble::FromXgboostJson(json);
+  ASSERT_TRUE(ensemble.ok()) << ensemble.status();
+  // 19 rows: more than one block of rows, with and without NaN.
+  std::vector<float> rows, expected;
+  for (int i = 0; i < 19; ++i) {
+    const float f0 = (i % 3 == 0) ? 0.0f : 1.0f;
+    const float f1 = (i % 2 == 0) ? 1.0f : 2.0f;
+    rows.push_back(i == 11 ? NAN : f0);
+    rows.push_back(i == 17 ? NAN : f1);
+    float leaf = f0 < 0.5f ? -1.0f : (f1 < 2.0f ? 4.0f : 8.0f);
+    if (i == 11) leaf = -1.0f;               // missing f0 goes left
+    if (i == 17 && f0 >= 0.5f) leaf = 8.0f;  // missing f1 goes right
+    expected.push_back(1.0f + leaf);
+  }
+  std::vector<float> out(19);
+  ensemble->Predict(rows, out);
+  EXPECT_EQ(out, expected);
+  // Row by row gives the same.
+  for (size_t r = 0; r < 19; ++r) {
+    float one = 0;
+    ensemble->Predict(std::span<const float>(rows.data() + 2 * r, 2), std::span<float>(&one, 1));
+    EXPECT_EQ(one, expected[r]) << "row " << r;
+  }
+}
+
 TEST(TreeEnsembleTest, RefusesModelsItDoesNotCoverAndMalformedOnes) {
   const std::string tree =
       R"("trees": [{"tree_param": {"num_nodes": "3"}, "left_children": [1, -1, -1],

@@ -47,6 +47,23 @@ Status ValidateRequest(const RecommendRequest& request) {
   return Status::Ok();
 }
 
+// Per-thread buffers of the request path, kept across requests so that a
+// recommendation allocates only for its result.
+struct Scratch {
+  std::vector<models::ScoredProduct> candidates;
+  models::DenseMatrix x;  // the ranker's input rows
+  std::vector<float> propensity;
+  std::vector<size_t> order;
+  std::vector<models::RankRetrievalScores> retrieval_scores, found;
+  std::vector<uint32_t> blend_products;
+  std::vector<size_t> blend_rows;
+};
+
+Scratch& ThreadScratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
 // The blend query of a request: the customer's training index when the
 // blend knows the customer, and the profile segment (for cold start).
 models::RetrievalQuery BlendQuery(const BlendModel& model, const std::string& customer_id,
@@ -61,23 +78,28 @@ models::RetrievalQuery BlendQuery(const BlendModel& model, const std::string& cu
 // One row per candidate, in the column order saved with the ranker, by the
 // feature view's encoder (models/rank_features.h), the same code training
 // encodes with; the two-stage features through the same functions as
-// training (models::ScoreForRanking, CategoryAffinity::Value).
-models::DenseMatrix RankingFeatures(const ModelSnapshot& snapshot,
-                                    std::span<const models::ScoredProduct> candidates,
-                                    const RecommendResult& result, const Record& profile) {
+// training (models::ScoreForRanking, CategoryAffinity::Value). Into
+// scratch->x.
+void RankingFeatures(const ModelSnapshot& snapshot,
+                     std::span<const models::ScoredProduct> candidates,
+                     const RecommendResult& result, const Record& profile, Scratch* scratch) {
   const std::vector<models::RankColumn>& columns = snapshot.rank->columns();
   const size_t cols = columns.size();
-  std::vector<models::RankRetrievalScores> scores(candidates.size());
+  std::vector<models::RankRetrievalScores>& scores = scratch->retrieval_scores;
+  scores.assign(candidates.size(), models::RankRetrievalScores{});
   if (snapshot.rank->uses_retrieval_scores() && snapshot.blend != nullptr) {
-    std::vector<uint32_t> products;
-    std::vector<size_t> rows;
+    std::vector<uint32_t>& products = scratch->blend_products;
+    std::vector<size_t>& rows = scratch->blend_rows;
+    products.clear();
+    rows.clear();
     for (size_t r = 0; r < candidates.size(); ++r) {
       if (int32_t b = snapshot.catalog_to_blend[candidates[r].product]; b >= 0) {
         products.push_back(static_cast<uint32_t>(b));
         rows.push_back(r);
       }
     }
-    std::vector<models::RankRetrievalScores> found(products.size());
+    std::vector<models::RankRetrievalScores>& found = scratch->found;
+    found.assign(products.size(), models::RankRetrievalScores{});
     models::ScoreForRanking(
         *snapshot.blend->blend,
         BlendQuery(*snapshot.blend, result.customer_id, result.customer_health_index, profile),
@@ -86,7 +108,10 @@ models::DenseMatrix RankingFeatures(const ModelSnapshot& snapshot,
   }
   const models::CategoryAffinity* affinity = snapshot.rank->affinity();
   const int64_t affinity_row = affinity ? affinity->FindCustomer(result.customer_id) : -1;
-  models::DenseMatrix x{candidates.size(), cols, std::vector<float>(candidates.size() * cols)};
+  models::DenseMatrix& x = scratch->x;
+  x.rows = candidates.size();
+  x.cols = cols;
+  x.values.resize(candidates.size() * cols);
   for (size_t r = 0; r < candidates.size(); ++r) {
     const uint32_t product = candidates[r].product;
     models::RankInputs inputs =
@@ -99,26 +124,26 @@ models::DenseMatrix RankingFeatures(const ModelSnapshot& snapshot,
     inputs.retrieval_scores = scores[r];
     models::EncodeRankRow(columns, inputs, x.values.data() + r * cols);
   }
-  return x;
 }
 
 // Positions of the best min(k, candidates) candidates, best first: by
 // propensity, then CF score, then catalog position, so that ties are
-// deterministic.
-std::vector<size_t> TopByPropensity(std::span<const float> propensity,
-                                    std::span<const models::ScoredProduct> candidates, int k) {
-  std::vector<size_t> order(candidates.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  const size_t top = std::min(order.size(), static_cast<size_t>(k));
-  std::partial_sort(order.begin(), order.begin() + top, order.end(), [&](size_t a, size_t b) {
-    if (propensity[a] != propensity[b]) return propensity[a] > propensity[b];
-    if (candidates[a].score != candidates[b].score) {
-      return candidates[a].score > candidates[b].score;
-    }
-    return candidates[a].product < candidates[b].product;
-  });
-  order.resize(top);
-  return order;
+// deterministic. Into `order`.
+void TopByPropensity(std::span<const float> propensity,
+                     std::span<const models::ScoredProduct> candidates, int k,
+                     std::vector<size_t>* order) {
+  order->resize(candidates.size());
+  std::iota(order->begin(), order->end(), size_t{0});
+  const size_t top = std::min(order->size(), static_cast<size_t>(k));
+  std::partial_sort(order->begin(), order->begin() + static_cast<std::ptrdiff_t>(top), order->end(),
+                    [&](size_t a, size_t b) {
+                      if (propensity[a] != propensity[b]) return propensity[a] > propensity[b];
+                      if (candidates[a].score != candidates[b].score) {
+                        return candidates[a].score > candidates[b].score;
+                      }
+                      return candidates[a].product < candidates[b].product;
+                    });
+  order->resize(top);
 }
 
 RecommendedItem ItemOf(const CatalogProduct& product, float cf_score, float propensity) {
@@ -156,15 +181,23 @@ class RecommenderImpl final : public Recommender {
     result.rank_version = snapshot->rank_version;
     result.catalog_size = snapshot->products.size();
 
-    std::vector<models::ScoredProduct> candidates =
-        snapshot->blend != nullptr ? RetrieveBlend(*snapshot, request, profile, &result)
-                                   : RetrieveFm(*snapshot, request, profile, &result);
+    Scratch& scratch = ThreadScratch();
+    std::vector<models::ScoredProduct>& candidates = scratch.candidates;
+    if (snapshot->blend != nullptr) {
+      RetrieveBlend(*snapshot, request, profile, &result, &candidates);
+    } else {
+      RetrieveFm(*snapshot, request, profile, &result, &candidates);
+    }
     result.candidates = candidates.size();
 
     // Ranking: one batched prediction over every candidate.
-    models::DenseMatrix x = RankingFeatures(*snapshot, candidates, result, profile);
-    ASSIGN_OR_RETURN(std::vector<float> propensity, snapshot->rank->ranker().Predict(x));
-    std::vector<size_t> order = TopByPropensity(propensity, candidates, request.k);
+    RankingFeatures(*snapshot, candidates, result, profile, &scratch);
+    const models::DenseMatrix& x = scratch.x;
+    std::vector<float>& propensity = scratch.propensity;
+    propensity.resize(x.rows);
+    RETURN_IF_ERROR(snapshot->rank->ranker().PredictInto(x, propensity));
+    std::vector<size_t>& order = scratch.order;
+    TopByPropensity(propensity, candidates, request.k, &order);
     result.items.reserve(order.size());
     for (size_t r : order) {
       const models::ScoredProduct& candidate = candidates[r];
@@ -349,10 +382,9 @@ class RecommenderImpl final : public Recommender {
   // the customer's own history when the blend was trained with it, else
   // (cold start) what customers of the same profile segment buy. Sets
   // known_to_cf ("the candidate model saw this customer") and retrieval.
-  static std::vector<models::ScoredProduct> RetrieveBlend(const ModelSnapshot& snapshot,
-                                                          const RecommendRequest& request,
-                                                          const Record& profile,
-                                                          RecommendResult* result) {
+  static void RetrieveBlend(const ModelSnapshot& snapshot, const RecommendRequest& request,
+                            const Record& profile, RecommendResult* result,
+                            std::vector<models::ScoredProduct>* candidates) {
     const BlendModel& model = *snapshot.blend;
     const models::RetrievalQuery query =
         BlendQuery(model, request.customer_id, result->customer_health_index, profile);
@@ -363,24 +395,22 @@ class RecommenderImpl final : public Recommender {
     // Over-fetch by the products that left the catalog, so that n remain.
     std::vector<models::Candidate> found =
         model.blend->Retrieve(query, n + snapshot.blend_unmapped);
-    std::vector<models::ScoredProduct> candidates;
-    candidates.reserve(n);
+    candidates->clear();
+    candidates->reserve(n);
     for (const models::Candidate& c : found) {
-      if (candidates.size() == n) break;
+      if (candidates->size() == n) break;
       if (int32_t product = snapshot.blend_to_catalog[c.product]; product >= 0) {
-        candidates.push_back({static_cast<uint32_t>(product), c.score});
+        candidates->push_back({static_cast<uint32_t>(product), c.score});
       }
     }
-    return candidates;
   }
 
   // FM retrieval of max(k, candidates) products (at most the catalog): the
   // HNSW index re-scored exactly when the snapshot has one and it finds
   // anything, else the exact scan. Sets known_to_cf and retrieval.
-  static std::vector<models::ScoredProduct> RetrieveFm(const ModelSnapshot& snapshot,
-                                                       const RecommendRequest& request,
-                                                       const Record& profile,
-                                                       RecommendResult* result) {
+  static void RetrieveFm(const ModelSnapshot& snapshot, const RecommendRequest& request,
+                         const Record& profile, RecommendResult* result,
+                         std::vector<models::ScoredProduct>* candidates) {
     const models::CfModel& cf = *snapshot.cf;
     thread_local std::vector<uint32_t> indices;
     thread_local std::vector<float> values;
@@ -396,20 +426,19 @@ class RecommenderImpl final : public Recommender {
         models::FmCatalogIndex::EncodeCustomer(cf.fm(), models::SparseRow{indices, values});
     const size_t n = std::min(snapshot.products.size(),
                               static_cast<size_t>(std::max(request.k, request.candidates)));
-    std::vector<models::ScoredProduct> candidates;
+    candidates->clear();
     if (snapshot.hnsw != nullptr) {
       result->retrieval = "hnsw";
       std::vector<uint32_t> found = snapshot.hnsw->Search(AugmentedQuery(customer), n);
-      candidates.reserve(found.size());
+      candidates->reserve(found.size());
       for (uint32_t product : found) {
-        candidates.push_back({product, snapshot.index.Score(customer, product)});
+        candidates->push_back({product, snapshot.index.Score(customer, product)});
       }
     }
-    if (candidates.empty()) {
+    if (candidates->empty()) {
       result->retrieval = "exact";
-      candidates = snapshot.index.TopK(customer, n);
+      snapshot.index.TopK(customer, n, candidates);
     }
-    return candidates;
   }
 
   StatusOr<LiveFeatures> ReadLiveFeatures(const std::string& customer_id) const {
