@@ -65,7 +65,10 @@ struct FeatureStoreHooks {
   // journal row) and before it is applied to the online store: the window
   // that recovery on Open() must repair. Runs with the writer lock held,
   // possibly on a helper thread of the store; it must not call the store.
-  // Not called for groups without an offline store.
+  // Not called for groups without an offline store. In a pipelined bulk
+  // load (PutBatches) it runs once the batch before has been acknowledged,
+  // so that a crash raised from it leaves exactly one batch to replay (a
+  // crash elsewhere can leave two: both journaled, replayed in order).
   std::function<void()> after_offline_commit;
 };
 

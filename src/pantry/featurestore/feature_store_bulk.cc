@@ -30,6 +30,10 @@ struct InFlight {
   double invoked = 0;
   int64_t sequence = 0;
   std::future<Status> offline;
+  // Set once this batch is acknowledged (or dropped after an error); the
+  // next batch's test hook waits for it (see PipelineBatches).
+  std::promise<void> acked;
+  std::shared_future<void> previous_acked;
 };
 
 }  // namespace
@@ -77,6 +81,28 @@ StatusOr<PutSummary> FeatureStoreImpl::PipelineBatches(const FeatureGroupDefinit
   bool done = false;
   PutSummary total;
   std::vector<OnlineWrite> writes;
+  std::shared_future<void> previous_acked;
+  // Batch n's online half, once its offline commit is done.
+  auto online_stage = [&](Batch& b) {
+    if (Status offline = b.offline.get(); !offline.ok()) {
+      if (first_error.ok()) first_error = offline;
+      done = true;
+      return;
+    }
+    if (online_failed) return;  // journaled; the reopen's recovery applies it
+    PutSummary summary;
+    summary.records = static_cast<int64_t>(b.records.size());
+    Status planned = PlanPuts(*def, b.prepared, ttl, &writes, &summary);
+    if (Status s = WriteOnline(*def, writes, b.sequence, planned); !s.ok()) {
+      online_failed = true;
+      if (first_error.ok()) first_error = s;
+      done = true;
+      return;
+    }
+    total.records += summary.records;
+    total.online_updated += summary.online_updated;
+    if (on_written) on_written(summary);
+  };
   while (!queue.empty() || !done) {
     if (!done) {
       auto batch = std::make_unique<Batch>();
@@ -93,9 +119,18 @@ StatusOr<PutSummary> FeatureStoreImpl::PipelineBatches(const FeatureGroupDefinit
           done = true;
         } else {
           Batch* b = batch.get();
+          b->previous_acked = std::move(previous_acked);
+          previous_acked = b->acked.get_future().share();
           b->offline = offline_worker_.Submit([this, def, b] {
-            return AppendOffline(*def, b->records, JournalOp::kPut, std::nullopt, b->invoked,
-                                 &b->sequence, Mark{});
+            Status s = AppendOffline(*def, b->records, JournalOp::kPut, std::nullopt, b->invoked,
+                                     &b->sequence, Mark{}, /*run_hook=*/false);
+            // The crash tests' hook point: batch n is acknowledged by now,
+            // so a crash here leaves exactly this batch to replay.
+            if (s.ok() && options_.hooks.after_offline_commit) {
+              if (b->previous_acked.valid()) b->previous_acked.wait();
+              options_.hooks.after_offline_commit();
+            }
+            return s;
           });
           queue.push_back(std::move(batch));
         }
@@ -106,24 +141,8 @@ StatusOr<PutSummary> FeatureStoreImpl::PipelineBatches(const FeatureGroupDefinit
     if (queue.empty() || (!done && queue.size() < 2)) continue;
     std::unique_ptr<Batch> b = std::move(queue.front());
     queue.pop_front();
-    if (Status offline = b->offline.get(); !offline.ok()) {
-      if (first_error.ok()) first_error = offline;
-      done = true;
-      continue;
-    }
-    if (online_failed) continue;  // journaled; the reopen's recovery applies it
-    PutSummary summary;
-    summary.records = static_cast<int64_t>(b->records.size());
-    Status planned = PlanPuts(*def, b->prepared, ttl, &writes, &summary);
-    if (Status s = WriteOnline(*def, writes, b->sequence, planned); !s.ok()) {
-      online_failed = true;
-      if (first_error.ok()) first_error = s;
-      done = true;
-      continue;
-    }
-    total.records += summary.records;
-    total.online_updated += summary.online_updated;
-    if (on_written) on_written(summary);
+    online_stage(*b);
+    b->acked.set_value();
   }
   if (!first_error.ok()) return first_error;
   return total;

@@ -205,7 +205,7 @@ class FeatureStoreImpl final : public FeatureStore {
   // Offline (with journal) first, then online with the applied sequence.
   Status AppendOffline(const FeatureGroupDefinition& def, std::span<const Record> rows,
                        JournalOp op, std::optional<int64_t> ttl, double invoked, int64_t* sequence,
-                       const Mark& mark);
+                       const Mark& mark, bool run_hook = true);
   // `planned` is the outcome of planning the writes; an error there after an
   // offline commit is reported like a failed online write.
   Status WriteOnline(const FeatureGroupDefinition& def, std::span<const OnlineWrite> writes,

@@ -349,7 +349,7 @@ Status FeatureStoreImpl::PlanDelete(const FeatureGroupDefinition& def, const Pre
 Status FeatureStoreImpl::AppendOffline(const FeatureGroupDefinition& def,
                                        std::span<const Record> rows, JournalOp op,
                                        std::optional<int64_t> ttl, double invoked,
-                                       int64_t* sequence, const Mark& mark) {
+                                       int64_t* sequence, const Mark& mark, bool run_hook) {
   *sequence = 0;
   if (!def.offline_enabled) return Status::Ok();
   const int64_t seq = next_sequence_++;
@@ -365,7 +365,7 @@ Status FeatureStoreImpl::AppendOffline(const FeatureGroupDefinition& def,
   batch.mark_value = mark.value;
   RETURN_IF_ERROR(offline_->Append(batch));
   *sequence = batch.sequence;
-  if (options_.hooks.after_offline_commit) options_.hooks.after_offline_commit();
+  if (run_hook && options_.hooks.after_offline_commit) options_.hooks.after_offline_commit();
   return Status::Ok();
 }
 
