@@ -65,7 +65,10 @@ struct FeatureStoreHooks {
   // journal row) and before it is applied to the online store: the window
   // that recovery on Open() must repair. Runs with the writer lock held,
   // possibly on a helper thread of the store; it must not call the store.
-  // Not called for groups without an offline store.
+  // Not called for groups without an offline store. In a pipelined bulk
+  // load (PutBatches) it runs once the batch before has been acknowledged,
+  // so that a crash raised from it leaves exactly one batch to replay (a
+  // crash elsewhere can leave two: both journaled, replayed in order).
   std::function<void()> after_offline_commit;
 };
 
@@ -204,6 +207,25 @@ class FeatureStore {
   virtual StatusOr<PutSummary> PutRecords(std::string_view group, std::span<const Record> records,
                                           std::optional<int64_t> ttl_micros = std::nullopt,
                                           WriteTargets targets = WriteTargets::kAll) = 0;
+
+  // Where PutBatches takes its batches from: fills *records with the next
+  // batch and returns true, or returns false at the end. An error stops the
+  // load (batches handed over before it are still written) and is returned.
+  using BatchSource = std::function<StatusOr<bool>(std::vector<Record>* records)>;
+  // Called on the calling thread after each batch is written to both stores.
+  using BatchWritten = std::function<void(const PutSummary& batch)>;
+  // A bulk load (CSV ingest): each batch from `next` is written exactly as
+  // PutRecords would write it (validated as a whole, its own sequence, the
+  // offline commit before the online write, online writes in batch order),
+  // but pipelined: batch n+1 is validated and appended offline on the
+  // store's offline thread while batch n is written online on the calling
+  // thread. Holds the writer lock for the whole call, so other writes wait
+  // until it returns. `next` and `on_written` run on the calling thread and
+  // must not call the store. Returns the totals of all batches written, or
+  // the first error; an invalid batch (InvalidArgument "record i: ...") is
+  // not written, nor anything after it, while the batches before it are.
+  virtual StatusOr<PutSummary> PutBatches(std::string_view group, const BatchSource& next,
+                                          const BatchWritten& on_written) = 0;
 
   // PutRecords that also sets the private mark `writer` to `mark` in the
   // batch's offline transaction, so after a crash the rows and the mark

@@ -15,6 +15,7 @@
 #include "pantry/featurestore/feature_store.h"
 #include "pantry/featurestore/offline_store.h"
 #include "pantry/featurestore/online_store.h"
+#include "pantry/featurestore/serial_worker.h"
 
 namespace pantry::featurestore::detail {
 
@@ -62,6 +63,9 @@ class FeatureStoreImpl final : public FeatureStore {
 
   StatusOr<PutSummary> PutRecordsMarked(std::string_view group, std::span<const Record> records,
                                         std::string_view writer, int64_t mark) override;
+
+  StatusOr<PutSummary> PutBatches(std::string_view group, const BatchSource& next,
+                                  const BatchWritten& on_written) override;
 
   StatusOr<std::optional<int64_t>> ReadMark(std::string_view writer) const override {
     return offline_->ReadMark(writer);
@@ -190,11 +194,18 @@ class FeatureStoreImpl final : public FeatureStore {
   StatusOr<PutSummary> PutRecordsImpl(std::string_view group, std::span<const Record> records,
                                       std::optional<int64_t> ttl_micros, WriteTargets targets,
                                       const Mark& mark);
+  // Validates a put batch (and its expiries under `ttl`) before anything of
+  // it is written.
+  Status PrepareBatch(const FeatureGroupDefinition& def, std::span<const Record> records,
+                      std::optional<int64_t> ttl, std::vector<Prepared>* prepared) const;
+  // PutBatches for a group with both stores: the pipeline across batches.
+  StatusOr<PutSummary> PipelineBatches(const FeatureGroupDefinition& def, const BatchSource& next,
+                                       const BatchWritten& on_written);
 
   // Offline (with journal) first, then online with the applied sequence.
   Status AppendOffline(const FeatureGroupDefinition& def, std::span<const Record> rows,
                        JournalOp op, std::optional<int64_t> ttl, double invoked, int64_t* sequence,
-                       const Mark& mark);
+                       const Mark& mark, bool run_hook = true);
   // `planned` is the outcome of planning the writes; an error there after an
   // offline commit is reported like a failed online write.
   Status WriteOnline(const FeatureGroupDefinition& def, std::span<const OnlineWrite> writes,
@@ -231,6 +242,9 @@ class FeatureStoreImpl final : public FeatureStore {
   std::mutex write_mu_;  // serialises all writes
   std::atomic<bool> needs_recovery_{false};
   int64_t next_sequence_ = 1;
+  // Runs offline appends that overlap online work (declared last: it is
+  // joined before the stores it writes to are destroyed).
+  SerialWorker offline_worker_;
 };
 
 }  // namespace pantry::featurestore::detail

@@ -3,7 +3,7 @@
 // docs/featurestore.md, "Durability, exactly-once and crash recovery").
 #include <algorithm>
 #include <charconv>
-#include <thread>
+#include <future>
 #include <unordered_map>
 
 #include "pantry/common/file_util.h"
@@ -147,25 +147,9 @@ StatusOr<PutSummary> FeatureStoreImpl::PutRecordsImpl(std::string_view group,
     return FailedPreconditionError("feature group " + def->name +
                                    " has no offline store to keep the writer mark in");
   }
-  // Validate everything before writing anything.
-  std::vector<Prepared> prepared;
-  prepared.reserve(records.size());
-  for (size_t i = 0; i < records.size(); ++i) {
-    auto p = PrepareRecord(*def, records[i]);
-    if (!p.ok()) {
-      if (records.size() == 1) return p.status();
-      return p.status().WithContext("record " + std::to_string(i));
-    }
-    prepared.push_back(std::move(*p));
-  }
   const std::optional<int64_t> ttl = ttl_micros ? ttl_micros : def->ttl_micros;
-  if (ttl) {
-    for (size_t i = 0; i < prepared.size(); ++i) {
-      if (auto expires = ExpiresAtMicros(prepared[i].event_time_micros, *ttl); !expires.ok()) {
-        return expires.status().WithContext("record " + std::to_string(i));
-      }
-    }
-  }
+  std::vector<Prepared> prepared;
+  RETURN_IF_ERROR(PrepareBatch(*def, records, ttl, &prepared));
   PutSummary summary;
   summary.records = static_cast<int64_t>(records.size());
   std::vector<OnlineWrite> writes;
@@ -174,13 +158,11 @@ StatusOr<PutSummary> FeatureStoreImpl::PutRecordsImpl(std::string_view group,
     // (reads + encoding) are independent, so they overlap; the online
     // write still starts only after the offline commit.
     int64_t sequence = 0;
-    Status offline;
-    std::thread appender([&] {
-      offline = AppendOffline(*def, records, JournalOp::kPut, ttl_micros, invoked, &sequence, mark);
+    std::future<Status> offline = offline_worker_.Submit([&] {
+      return AppendOffline(*def, records, JournalOp::kPut, ttl_micros, invoked, &sequence, mark);
     });
     Status planned = PlanPuts(*def, prepared, ttl, &writes, &summary);
-    appender.join();
-    RETURN_IF_ERROR(offline);
+    RETURN_IF_ERROR(offline.get());
     RETURN_IF_ERROR(WriteOnline(*def, writes, sequence, planned));
     return summary;
   }
@@ -189,6 +171,29 @@ StatusOr<PutSummary> FeatureStoreImpl::PutRecordsImpl(std::string_view group,
   }
   RETURN_IF_ERROR(Commit(*def, records, JournalOp::kPut, ttl_micros, invoked, writes, mark));
   return summary;
+}
+
+Status FeatureStoreImpl::PrepareBatch(const FeatureGroupDefinition& def,
+                                      std::span<const Record> records, std::optional<int64_t> ttl,
+                                      std::vector<Prepared>* prepared) const {
+  prepared->clear();
+  prepared->reserve(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    auto p = PrepareRecord(def, records[i]);
+    if (!p.ok()) {
+      if (records.size() == 1) return p.status();
+      return p.status().WithContext("record " + std::to_string(i));
+    }
+    prepared->push_back(std::move(*p));
+  }
+  if (ttl) {
+    for (size_t i = 0; i < prepared->size(); ++i) {
+      if (auto expires = ExpiresAtMicros((*prepared)[i].event_time_micros, *ttl); !expires.ok()) {
+        return expires.status().WithContext("record " + std::to_string(i));
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 Status FeatureStoreImpl::DeleteRecord(std::string_view group, std::string_view record_id,
@@ -344,7 +349,7 @@ Status FeatureStoreImpl::PlanDelete(const FeatureGroupDefinition& def, const Pre
 Status FeatureStoreImpl::AppendOffline(const FeatureGroupDefinition& def,
                                        std::span<const Record> rows, JournalOp op,
                                        std::optional<int64_t> ttl, double invoked,
-                                       int64_t* sequence, const Mark& mark) {
+                                       int64_t* sequence, const Mark& mark, bool run_hook) {
   *sequence = 0;
   if (!def.offline_enabled) return Status::Ok();
   const int64_t seq = next_sequence_++;
@@ -360,7 +365,7 @@ Status FeatureStoreImpl::AppendOffline(const FeatureGroupDefinition& def,
   batch.mark_value = mark.value;
   RETURN_IF_ERROR(offline_->Append(batch));
   *sequence = batch.sequence;
-  if (options_.hooks.after_offline_commit) options_.hooks.after_offline_commit();
+  if (run_hook && options_.hooks.after_offline_commit) options_.hooks.after_offline_commit();
   return Status::Ok();
 }
 

@@ -1,7 +1,9 @@
 // CSV ingestion pipeline:
 //   reader thread   : CsvReader -> raw batches (field bytes copied)
 //   N worker threads: raw batch -> typed, validated Records
-//   calling thread  : batches in file order -> FeatureStore::PutRecords
+//   calling thread  : batches in file order -> FeatureStore::PutBatches
+//                     (which appends batch n+1 offline on the store's
+//                     offline thread while it writes batch n online)
 // Bad rows are reported as (row ordinal, field, reason); the exact
 // file:line:column is recovered afterwards by re-scanning the file up to the
 // row (errors are rare, so the happy path never tracks positions).
@@ -12,6 +14,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "pantry/common/csv.h"
@@ -250,43 +253,60 @@ class Pipeline {
     return out;
   }
 
+  // Hands the converted batches, in file order, to FeatureStore::PutBatches,
+  // which appends batch n+1 offline while it writes batch n online.
   Status WriteLoop(IngestReport* report) {
     std::vector<RowError> skipped;
-    for (int64_t next = 0;; ++next) {
-      TypedBatch batch;
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] {
-          return converted_.count(next) > 0 || (total_batches_ >= 0 && next >= total_batches_);
-        });
-        if (converted_.count(next) == 0) break;  // all written
-        batch = std::move(converted_[next]);
-        converted_.erase(next);
-      }
-      if (!batch.errors.empty() && !options_.skip_bad_rows) {
-        std::vector<std::string> where = Locate({batch.errors.front()});
-        return InvalidArgumentError(where.front() + " (nothing of this row's batch was written; " +
-                                    std::to_string(report->rows_committed) +
-                                    " rows committed before it)");
-      }
-      for (RowError& e : batch.errors) {
-        ++report->rows_skipped;
-        if (skipped.size() < kMaxReportedErrors) skipped.push_back(std::move(e));
-      }
-      if (!batch.records.empty()) {
-        auto put = store_.PutRecords(group_.name, batch.records);
-        if (!put.ok()) {
-          return put.status().WithContext("after " + std::to_string(report->rows_committed) +
-                                          " committed rows");
+    std::deque<int64_t> bytes_in_flight;  // bytes_read of each batch handed over
+    std::optional<RowError> bad_row;
+    int64_t next = 0;
+    auto source = [&](std::vector<Record>* records) -> StatusOr<bool> {
+      while (true) {
+        TypedBatch batch;
+        {
+          std::unique_lock lock(mu_);
+          cv_.wait(lock, [&] {
+            return converted_.count(next) > 0 || (total_batches_ >= 0 && next >= total_batches_);
+          });
+          if (converted_.count(next) == 0) return false;  // all handed over
+          batch = std::move(converted_[next]);
+          converted_.erase(next);
+          written_ = ++next;
         }
-        report->rows_committed += static_cast<int64_t>(batch.records.size());
+        cv_.notify_all();
+        if (!batch.errors.empty() && !options_.skip_bad_rows) {
+          bad_row = std::move(batch.errors.front());
+          return InvalidArgumentError("bad row");  // reported below, with its location
+        }
+        for (RowError& e : batch.errors) {
+          ++report->rows_skipped;
+          if (skipped.size() < kMaxReportedErrors) skipped.push_back(std::move(e));
+        }
+        if (batch.records.empty()) {
+          if (options_.on_commit) options_.on_commit(report->rows_committed, batch.bytes_read);
+          continue;
+        }
+        *records = std::move(batch.records);
+        bytes_in_flight.push_back(batch.bytes_read);
+        return true;
       }
-      {
-        std::lock_guard lock(mu_);
-        written_ = next + 1;
-      }
-      cv_.notify_all();
-      if (options_.on_commit) options_.on_commit(report->rows_committed, batch.bytes_read);
+    };
+    auto written = [&](const PutSummary& batch) {
+      report->rows_committed += batch.records;
+      const int64_t bytes = bytes_in_flight.front();
+      bytes_in_flight.pop_front();
+      if (options_.on_commit) options_.on_commit(report->rows_committed, bytes);
+    };
+    auto put = store_.PutBatches(group_.name, source, written);
+    if (bad_row) {
+      std::vector<std::string> where = Locate({*bad_row});
+      return InvalidArgumentError(where.front() + " (nothing of this row's batch was written; " +
+                                  std::to_string(report->rows_committed) +
+                                  " rows committed before it)");
+    }
+    if (!put.ok()) {
+      return put.status().WithContext("after " + std::to_string(report->rows_committed) +
+                                      " committed rows");
     }
     report->first_errors = Locate(skipped);
     return Status::Ok();

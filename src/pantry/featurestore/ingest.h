@@ -1,6 +1,7 @@
-// CSV ingestion into a feature group (both stores), pipelined: a parser
-// thread reads and validates rows into batches while the caller's thread
-// writes the previous batch with FeatureStore::PutRecords.
+// CSV ingestion into a feature group (both stores), pipelined: a reader
+// thread and validation workers turn rows into batches while the caller's
+// thread writes them with FeatureStore::PutBatches (batch n+1 appended
+// offline while batch n is written online).
 #ifndef PANTRY_FEATURESTORE_INGEST_H_
 #define PANTRY_FEATURESTORE_INGEST_H_
 
@@ -17,7 +18,8 @@
 namespace pantry::featurestore {
 
 struct IngestOptions {
-  // Rows per write batch (one offline transaction + one online write batch).
+  // Rows per write batch (one offline transaction + one online write batch;
+  // batch n+1 is appended offline while batch n is written online).
   // A bad row (without skip_bad_rows) stops ingestion before any row of its
   // batch is written; earlier batches stay committed.
   int64_t batch_size = 10000;
