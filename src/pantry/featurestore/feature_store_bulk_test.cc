@@ -16,11 +16,7 @@ namespace pantry::featurestore {
 namespace {
 
 Record Cust(int64_t id, double t, std::string state) {
-  Record r;
-  r.Add("customer_id", FeatureValue::Int(id));
-  r.Add("event_time", FeatureValue::Double(t));
-  r.Add("state", FeatureValue::String(std::move(state)));
-  return r;
+  return testing::CustomerRecord(id, t, std::move(state));
 }
 
 class PutBatchesTest : public ::testing::TestWithParam<testing::StoreBackends> {
@@ -29,13 +25,7 @@ class PutBatchesTest : public ::testing::TestWithParam<testing::StoreBackends> {
     Status s = testing::PrepareStoreBackends(GetParam(), &backends_);
     ASSERT_TRUE(s.ok()) << s;
     Open();
-    ASSERT_TRUE(
-        store_
-            ->CreateFeatureGroup(testing::GroupDefinition("customers", "customer_id",
-                                                          {{"customer_id", FeatureType::kIntegral},
-                                                           {"event_time", FeatureType::kFractional},
-                                                           {"state", FeatureType::kString}}))
-            .ok());
+    ASSERT_TRUE(store_->CreateFeatureGroup(testing::CustomersGroup()).ok());
   }
   void Open(FeatureStoreHooks hooks = {}) {
     store_.reset();

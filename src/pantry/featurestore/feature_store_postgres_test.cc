@@ -18,19 +18,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-FeatureGroupDefinition Customers() {
-  return testing::GroupDefinition("customers", "customer_id",
-                                  {{"customer_id", FeatureType::kIntegral},
-                                   {"event_time", FeatureType::kFractional},
-                                   {"state", FeatureType::kString}});
-}
+FeatureGroupDefinition Customers() { return testing::CustomersGroup(); }
 
 Record Cust(int64_t id, double t, std::string state) {
-  Record r;
-  r.Add("customer_id", FeatureValue::Int(id));
-  r.Add("event_time", FeatureValue::Double(t));
-  r.Add("state", FeatureValue::String(std::move(state)));
-  return r;
+  return testing::CustomerRecord(id, t, std::move(state));
 }
 
 // ---- Online backends combined with the PostgreSQL offline store ---------

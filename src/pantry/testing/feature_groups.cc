@@ -19,4 +19,19 @@ std::vector<featurestore::FeatureDefinition> WithEventTime(
   return features;
 }
 
+featurestore::FeatureGroupDefinition CustomersGroup() {
+  return GroupDefinition("customers", "customer_id",
+                         {{"customer_id", featurestore::FeatureType::kIntegral},
+                          {"event_time", featurestore::FeatureType::kFractional},
+                          {"state", featurestore::FeatureType::kString}});
+}
+
+featurestore::Record CustomerRecord(int64_t id, double event_time, std::string state) {
+  featurestore::Record r;
+  r.Add("customer_id", featurestore::FeatureValue::Int(id));
+  r.Add("event_time", featurestore::FeatureValue::Double(event_time));
+  r.Add("state", featurestore::FeatureValue::String(std::move(state)));
+  return r;
+}
+
 }  // namespace pantry::testing

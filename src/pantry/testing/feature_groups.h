@@ -2,10 +2,12 @@
 #ifndef PANTRY_TESTING_FEATURE_GROUPS_H_
 #define PANTRY_TESTING_FEATURE_GROUPS_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "pantry/featurestore/feature_group.h"
+#include "pantry/featurestore/record.h"
 
 namespace pantry::testing {
 
@@ -19,6 +21,12 @@ featurestore::FeatureGroupDefinition GroupDefinition(
 // `features` followed by a Fractional feature `event_time`.
 std::vector<featurestore::FeatureDefinition> WithEventTime(
     std::vector<featurestore::FeatureDefinition> features, std::string event_time = "event_time");
+
+// The feature-store tests' small customers group: customer_id (Integral),
+// event_time (Fractional), state (String).
+featurestore::FeatureGroupDefinition CustomersGroup();
+// A record of CustomersGroup().
+featurestore::Record CustomerRecord(int64_t id, double event_time, std::string state);
 
 }  // namespace pantry::testing
 
