@@ -109,6 +109,17 @@ std::string_view Reply::error_kind() const {
   return s.substr(0, s.find(' '));
 }
 
+Status ReplyStatus(const Reply& reply, std::string_view what) {
+  if (!reply.is_error()) return Status::Ok();
+  const std::string_view kind = reply.error_kind();
+  std::string msg = "redis " + std::string(what) + ": " + reply.str;
+  if (kind == "OOM" || kind == "LOADING" || kind == "BUSY" || kind == "MASTERDOWN" ||
+      kind == "READONLY" || kind == "CLUSTERDOWN" || kind == "TRYAGAIN") {
+    return UnavailableError(msg);
+  }
+  return InternalError(msg);
+}
+
 StatusOr<Reply> Connection::Run(const Args& command) {
   const Args* one = &command;
   std::vector<Reply> replies;

@@ -32,6 +32,12 @@ struct Reply {
   std::string_view error_kind() const;
 };
 
+// OK unless `reply` is an error; then Unavailable for the errors a server
+// gives while it cannot serve for now (OOM, LOADING, BUSY, MASTERDOWN,
+// READONLY, CLUSTERDOWN, TRYAGAIN: worth retrying later), Internal for the
+// rest. The message is "redis <what>: <the server's error>".
+Status ReplyStatus(const Reply& reply, std::string_view what);
+
 using Args = std::vector<std::string>;
 
 struct ConnectOptions {

@@ -62,15 +62,12 @@ end
 return 1
 )lua";
 
+// Our scripts report a damaged record as PANTRYCORRUPT.
 Status ReplyError(const Reply& r, std::string_view what) {
-  const std::string_view kind = r.error_kind();
-  std::string msg = "redis " + std::string(what) + ": " + r.str;
-  if (kind == "PANTRYCORRUPT") return CorruptionError(msg);
-  if (kind == "OOM" || kind == "LOADING" || kind == "BUSY" || kind == "MASTERDOWN" ||
-      kind == "READONLY" || kind == "CLUSTERDOWN" || kind == "TRYAGAIN") {
-    return UnavailableError(msg);
+  if (r.error_kind() == "PANTRYCORRUPT") {
+    return CorruptionError("redis " + std::string(what) + ": " + r.str);
   }
-  return InternalError(msg);
+  return redis::ReplyStatus(r, what);
 }
 
 // SCAN MATCH treats *?[]\ specially.

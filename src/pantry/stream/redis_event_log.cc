@@ -99,15 +99,7 @@ end
 return {string.format('%.0f', first), string.format('%.0f', prev)}
 )lua";
 
-Status ReplyError(const Reply& r, std::string_view what) {
-  const std::string_view kind = r.error_kind();
-  std::string msg = "redis " + std::string(what) + ": " + r.str;
-  if (kind == "OOM" || kind == "LOADING" || kind == "BUSY" || kind == "MASTERDOWN" ||
-      kind == "READONLY" || kind == "CLUSTERDOWN" || kind == "TRYAGAIN") {
-    return UnavailableError(msg);
-  }
-  return InternalError(msg);
-}
+Status ReplyError(const Reply& r, std::string_view what) { return redis::ReplyStatus(r, what); }
 
 bool ParseU64(std::string_view s, uint64_t* out) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
@@ -129,10 +121,11 @@ std::string IdOfSequence(uint64_t seq) { return "0-" + std::to_string(seq + 1); 
 
 class RedisEventLog final : public EventLog {
  public:
-  RedisEventLog(std::unique_ptr<redis::Router> router, std::string prefix, std::string name,
+  // `base`: the prefix of the stream's keys (ConnectToStream).
+  RedisEventLog(std::unique_ptr<redis::Router> router, std::string base, std::string name,
                 const EventLogOptions& options)
       : router_(std::move(router)),
-        base_(prefix + ":stream:" + name + ":"),
+        base_(std::move(base)),
         name_(std::move(name)),
         options_(options) {
     if (options_.clock == nullptr) options_.clock = Clock::Real();
@@ -394,16 +387,34 @@ class RedisEventLog final : public EventLog {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<EventLog>> EventLog::OpenRedis(std::string_view url, std::string_view name,
-                                                        const EventLogOptions& options) {
+namespace {
+
+// A stream's connection and the prefix of its keys, "<prefix>:stream:<name>:".
+struct StreamKeys {
+  std::unique_ptr<redis::Router> router;
+  std::string base;
+};
+
+StatusOr<StreamKeys> ConnectToStream(std::string_view url, std::string_view name,
+                                     const EventLogOptions& options) {
   if (!IsValidStreamName(name)) {
     return InvalidArgumentError("stream name '" + std::string(name) +
                                 "' is not a valid Kinesis stream name");
   }
   ASSIGN_OR_RETURN(featurestore::RedisOptions redis_options, featurestore::ParseRedisUrl(url));
   if (redis_options.password.empty()) redis_options.password = options.redis_password;
-  ASSIGN_OR_RETURN(std::unique_ptr<redis::Router> router, redis::Router::Open(redis_options));
-  auto log = std::make_unique<RedisEventLog>(std::move(router), redis_options.key_prefix,
+  StreamKeys keys;
+  ASSIGN_OR_RETURN(keys.router, redis::Router::Open(redis_options));
+  keys.base = redis_options.key_prefix + ":stream:" + std::string(name) + ":";
+  return keys;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<EventLog>> EventLog::OpenRedis(std::string_view url, std::string_view name,
+                                                        const EventLogOptions& options) {
+  ASSIGN_OR_RETURN(StreamKeys keys, ConnectToStream(url, name, options));
+  auto log = std::make_unique<RedisEventLog>(std::move(keys.router), std::move(keys.base),
                                              std::string(name), options);
   RETURN_IF_ERROR(log->Init().WithContext("event log " + std::string(name) + " in " +
                                           featurestore::MaskPassword(url)));
@@ -412,14 +423,9 @@ StatusOr<std::unique_ptr<EventLog>> EventLog::OpenRedis(std::string_view url, st
 
 Status EventLog::DeleteRedis(std::string_view url, std::string_view name,
                              const EventLogOptions& options) {
-  if (!IsValidStreamName(name)) {
-    return InvalidArgumentError("stream name '" + std::string(name) +
-                                "' is not a valid Kinesis stream name");
-  }
-  ASSIGN_OR_RETURN(featurestore::RedisOptions redis_options, featurestore::ParseRedisUrl(url));
-  if (redis_options.password.empty()) redis_options.password = options.redis_password;
-  ASSIGN_OR_RETURN(std::unique_ptr<redis::Router> router, redis::Router::Open(redis_options));
-  const std::string base = redis_options.key_prefix + ":stream:" + std::string(name) + ":";
+  ASSIGN_OR_RETURN(StreamKeys keys, ConnectToStream(url, name, options));
+  std::unique_ptr<redis::Router>& router = keys.router;
+  const std::string& base = keys.base;
   const std::string meta = base + "meta";
   std::vector<Command> cmds = {{{"HGET", meta, "shards"}, 1}};
   std::vector<Reply> replies;

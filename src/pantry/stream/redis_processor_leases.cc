@@ -47,16 +47,7 @@ redis.call('SET', KEYS[2], ARGV[2])
 return 1
 )lua";
 
-Status ReplyStatus(const Reply& r, std::string_view what) {
-  if (!r.is_error()) return Status::Ok();
-  const std::string_view kind = r.error_kind();
-  std::string msg = "redis " + std::string(what) + ": " + r.str;
-  if (kind == "OOM" || kind == "LOADING" || kind == "BUSY" || kind == "MASTERDOWN" ||
-      kind == "READONLY" || kind == "CLUSTERDOWN" || kind == "TRYAGAIN") {
-    return UnavailableError(msg);
-  }
-  return InternalError(msg);
-}
+using redis::ReplyStatus;
 
 std::string DefaultHolder() {
   char host[256] = {};

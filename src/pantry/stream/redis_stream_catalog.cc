@@ -15,16 +15,7 @@ namespace redis = featurestore::redis;
 using redis::Command;
 using redis::Reply;
 
-Status ReplyStatus(const Reply& r, std::string_view what) {
-  if (!r.is_error()) return Status::Ok();
-  const std::string_view kind = r.error_kind();
-  std::string msg = "redis " + std::string(what) + ": " + r.str;
-  if (kind == "LOADING" || kind == "BUSY" || kind == "MASTERDOWN" || kind == "CLUSTERDOWN" ||
-      kind == "TRYAGAIN") {
-    return UnavailableError(msg);
-  }
-  return InternalError(msg);
-}
+using redis::ReplyStatus;
 
 class RedisStreamCatalog final : public SharedStreamCatalog {
  public:
