@@ -136,6 +136,27 @@ seen["orders_shards_on_b"] = len(kb.describe_stream(StreamName="orders")["Stream
 print(json.dumps(seen))
 )PY";
 
+// A redis-server and PostgreSQL (database "pantry") started for one test,
+// and the flags that put pantry's online store and event log in that Redis
+// and its offline store in that PostgreSQL.
+struct SharedBackends {
+  std::unique_ptr<testing::RedisServer> redis;
+  std::unique_ptr<testing::PostgresServer> pg;
+  std::vector<std::string> flags;
+};
+
+void StartSharedBackends(SharedBackends* shared) {
+  auto redis = testing::RedisServer::Start();
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  shared->redis = std::move(*redis);
+  auto pg = testing::PostgresServer::Start();
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  shared->pg = std::move(*pg);
+  ASSERT_TRUE(shared->pg->CreateDatabase("pantry").ok());
+  shared->flags = {"--online-store",          shared->redis->url(), "--offline-store",
+                   shared->pg->Url("pantry"), "--event-log",        shared->redis->url()};
+}
+
 // Creates the feature group `scores` (customer_id, event_time, score) in
 // `home` on `backends`, with `pantry fg create`.
 void CreateScoresGroup(const fs::path& dir, const fs::path& home,
@@ -156,14 +177,9 @@ void CreateScoresGroup(const fs::path& dir, const fs::path& home,
 
 TEST(ReplicasTest, TwoReplicasShareFeaturesEventsAndTakeOverAfterSigkill) {
   if (auto why = testing::Boto3Unavailable()) FAIL() << *why;
-  auto redis = testing::RedisServer::Start();
-  ASSERT_TRUE(redis.ok()) << redis.status();
-  auto pg = testing::PostgresServer::Start();
-  ASSERT_TRUE(pg.ok()) << pg.status();
-  ASSERT_TRUE((*pg)->CreateDatabase("pantry").ok());
-  const std::vector<std::string> backends = {"--online-store",  (*redis)->url(),
-                                             "--offline-store", (*pg)->Url("pantry"),
-                                             "--event-log",     (*redis)->url()};
+  SharedBackends shared;
+  ASSERT_NO_FATAL_FAILURE(StartSharedBackends(&shared));
+  const std::vector<std::string>& backends = shared.flags;
   testing::TempDir dir;
   const fs::path home_a = dir.path() / "a", home_b = dir.path() / "b";
   CreateScoresGroup(dir.path(), home_a, backends);
@@ -197,7 +213,7 @@ TEST(ReplicasTest, TwoReplicasShareFeaturesEventsAndTakeOverAfterSigkill) {
   }
 
   // A holds the processors' leases (it started first).
-  auto holder = (*redis)->Cli({"GET", kLiveLease});
+  auto holder = shared.redis->Cli({"GET", kLiveLease});
   ASSERT_TRUE(holder.ok());
   ASSERT_NE(holder->find(":" + std::to_string(a->pid()) + ":"), std::string::npos) << *holder;
 
@@ -218,7 +234,7 @@ TEST(ReplicasTest, TwoReplicasShareFeaturesEventsAndTakeOverAfterSigkill) {
   // B takes the leases over within 10 s of the kill.
   bool taken = false;
   while (Clock::now() - killed_at < std::chrono::seconds(10)) {
-    auto h = (*redis)->Cli({"GET", kLiveLease});
+    auto h = shared.redis->Cli({"GET", kLiveLease});
     if (h.ok() && h->find(":" + std::to_string(b.pid()) + ":") != std::string::npos) {
       taken = true;
       break;
@@ -234,9 +250,9 @@ TEST(ReplicasTest, TwoReplicasShareFeaturesEventsAndTakeOverAfterSigkill) {
   }
   // And in the offline store: one row per event (the sliding window emits a
   // row per event), so a replayed event written twice would show.
-  auto rows = (*pg)->Psql("pantry",
-                          "SELECT customer_id || '=' || COUNT(*) FROM click_stream_live "
-                          "WHERE customer_id LIKE 'K%' GROUP BY customer_id ORDER BY 1");
+  auto rows = shared.pg->Psql("pantry",
+                              "SELECT customer_id || '=' || COUNT(*) FROM click_stream_live "
+                              "WHERE customer_id LIKE 'K%' GROUP BY customer_id ORDER BY 1");
   ASSERT_TRUE(rows.ok()) << rows.status();
   const std::string lines = "\n" + *rows;
   int64_t total = 0;
@@ -252,7 +268,7 @@ TEST(ReplicasTest, TwoReplicasShareFeaturesEventsAndTakeOverAfterSigkill) {
   client_b.Close();
   EXPECT_EQ(b.Stop(SIGTERM), 0);
   // A clean shutdown releases the lease.
-  auto after = (*redis)->Cli({"EXISTS", kLiveLease});
+  auto after = shared.redis->Cli({"EXISTS", kLiveLease});
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->substr(0, 1), "0");
 }
@@ -283,14 +299,9 @@ bool WaitForRecommendations(server::HttpClient& client, const std::string& custo
 // demo, then a second `pantry train rank`), served by both replicas
 // without a restart; events posted to A move the recommendations B serves.
 TEST(ReplicasTest, ModelTrainedAnywhereAndEventsOnAMoveRecommendationsOnB) {
-  auto redis = testing::RedisServer::Start();
-  ASSERT_TRUE(redis.ok()) << redis.status();
-  auto pg = testing::PostgresServer::Start();
-  ASSERT_TRUE(pg.ok()) << pg.status();
-  ASSERT_TRUE((*pg)->CreateDatabase("pantry").ok());
-  const std::vector<std::string> backends = {"--online-store",  (*redis)->url(),
-                                             "--offline-store", (*pg)->Url("pantry"),
-                                             "--event-log",     (*redis)->url()};
+  SharedBackends shared;
+  ASSERT_NO_FATAL_FAILURE(StartSharedBackends(&shared));
+  const std::vector<std::string>& backends = shared.flags;
   testing::TempDir dir;
   const fs::path trainer = dir.path() / "trainer";
   std::vector<std::string> demo = {"--home", trainer.string(), "--quiet"};
@@ -441,14 +452,9 @@ std::string BackendsCheck(server::HttpClient& client) {
 // offline store meanwhile, and both succeed again within 5 s of its
 // return, without restarting pantry.
 TEST(ReplicasTest, PostgresOutageGives503AndRecoversWithoutRestart) {
-  auto redis = testing::RedisServer::Start();
-  ASSERT_TRUE(redis.ok()) << redis.status();
-  auto pg = testing::PostgresServer::Start();
-  ASSERT_TRUE(pg.ok()) << pg.status();
-  ASSERT_TRUE((*pg)->CreateDatabase("pantry").ok());
-  const std::vector<std::string> backends = {"--online-store",  (*redis)->url(),
-                                             "--offline-store", (*pg)->Url("pantry"),
-                                             "--event-log",     (*redis)->url()};
+  SharedBackends shared;
+  ASSERT_NO_FATAL_FAILURE(StartSharedBackends(&shared));
+  const std::vector<std::string>& backends = shared.flags;
   testing::TempDir dir;
   const fs::path home = dir.path() / "home";
   CreateScoresGroup(dir.path(), home, backends);
@@ -462,7 +468,7 @@ TEST(ReplicasTest, PostgresOutageGives503AndRecoversWithoutRestart) {
   // check is what the outage changes.
   EXPECT_EQ(BackendsCheck(client), "ok");
 
-  ASSERT_TRUE((*pg)->Stop().ok());
+  ASSERT_TRUE(shared.pg->Stop().ok());
   // Twice: the first write finds the connection lost, the second cannot
   // reconnect; both are the same 503.
   for (int i = 0; i < 2; ++i) {
@@ -482,7 +488,7 @@ TEST(ReplicasTest, PostgresOutageGives503AndRecoversWithoutRestart) {
   ASSERT_TRUE(get.ok()) << get.status();
   EXPECT_EQ(get->status, 200) << get->body;
 
-  ASSERT_TRUE((*pg)->Restart().ok());
+  ASSERT_TRUE(shared.pg->Restart().ok());
   const auto back = Clock::now();
   bool put_ok = false, ready_ok = false;
   while (Clock::now() - back < std::chrono::seconds(5) && !(put_ok && ready_ok)) {
@@ -494,9 +500,9 @@ TEST(ReplicasTest, PostgresOutageGives503AndRecoversWithoutRestart) {
   EXPECT_TRUE(ready_ok) << "/readyz backends check still failing 5 s after PostgreSQL returned";
   // The rows written before and after the outage are there, the refused
   // one is not.
-  auto rows = (*pg)->Psql("pantry",
-                          "SELECT string_agg(customer_id::text, ',' ORDER BY "
-                          "customer_id) FROM scores");
+  auto rows = shared.pg->Psql("pantry",
+                              "SELECT string_agg(customer_id::text, ',' ORDER BY "
+                              "customer_id) FROM scores");
   ASSERT_TRUE(rows.ok()) << rows.status();
   EXPECT_EQ(rows->substr(0, 3), "1,3") << *rows;
   client.Close();
