@@ -40,6 +40,8 @@ struct ServeOptions {
   size_t max_window_keys = stream::kDefaultMaxWindowKeys;
   int64_t online_cache_mb = featurestore::StoreCacheOptions{}.online_block_cache_bytes >> 20;
   int64_t online_memtable_mb = featurestore::StoreCacheOptions{}.online_write_buffer_bytes >> 20;
+  int64_t online_record_cache_mb =
+      featurestore::StoreCacheOptions{}.online_record_cache_bytes >> 20;
   int64_t offline_cache_mb = featurestore::StoreCacheOptions{}.offline_cache_bytes >> 20;
 };
 
@@ -61,6 +63,7 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   globals.ApplyStoreBackends(&options.store_backends);
   options.store_backends.caches = {.online_block_cache_bytes = flags.online_cache_mb << 20,
                                    .online_write_buffer_bytes = flags.online_memtable_mb << 20,
+                                   .online_record_cache_bytes = flags.online_record_cache_mb << 20,
                                    .offline_cache_bytes = flags.offline_cache_mb << 20};
   options.event_log_url = globals.event_log_url();
   options.server.http.host = flags.host;
@@ -197,6 +200,12 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
                    "flushing)")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 14));
+  serve
+      ->add_option("--online-record-cache-mb", flags->online_record_cache_mb,
+                   "RocksDB online store: cache of recently read records in MiB, in front of "
+                   "the block cache (0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 20));
   serve
       ->add_option("--offline-cache-mb", flags->offline_cache_mb,
                    "SQLite offline store: page cache in MiB")

@@ -84,5 +84,27 @@ TEST(JsonTest, AppendJsonStringMatchesDumpJson) {
   }
 }
 
+// The scan works 16 bytes at a time with an overlapping last block: one
+// special byte at every position of strings of every length around the
+// block size is found and escaped as nlohmann does.
+TEST(JsonTest, AppendJsonStringFindsASpecialByteAtEveryPosition) {
+  const char specials[] = {'"', '\\', '\n', '\x01', '\x1f', '\x80', '\xff'};
+  for (size_t length = 1; length <= 49; ++length) {
+    for (size_t at = 0; at < length; ++at) {
+      for (char special : specials) {
+        std::string text(length, 'a');
+        text[at] = special;
+        std::string out;
+        AppendJsonString(text, &out);
+        ASSERT_EQ(out, DumpJson(Json(text))) << "length " << length << " at " << at;
+      }
+    }
+    const std::string plain(length, 'z');
+    std::string out;
+    AppendJsonString(plain, &out);
+    ASSERT_EQ(out, "\"" + plain + "\"");
+  }
+}
+
 }  // namespace
 }  // namespace pantry

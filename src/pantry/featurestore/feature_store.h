@@ -79,6 +79,8 @@ struct StoreCacheOptions {
   int64_t online_block_cache_bytes = 128 << 20;  // RocksDB LRU block cache
   // One RocksDB memtable; up to two exist at once (active + flushing).
   int64_t online_write_buffer_bytes = 64 << 20;
+  // Recently read online records, kept in front of RocksDB (0: none).
+  int64_t online_record_cache_bytes = 64 << 20;
   int64_t offline_cache_bytes = 64 << 20;  // SQLite page cache
 };
 

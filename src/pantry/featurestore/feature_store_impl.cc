@@ -133,7 +133,8 @@ Status FeatureStoreImpl::Init() {
             root_ / "online", {.sync = options_.sync_writes,
                                .read_only = options_.read_only,
                                .block_cache_bytes = options_.caches.online_block_cache_bytes,
-                               .write_buffer_bytes = options_.caches.online_write_buffer_bytes}));
+                               .write_buffer_bytes = options_.caches.online_write_buffer_bytes,
+                               .record_cache_bytes = options_.caches.online_record_cache_bytes}));
   }
   if (options_.read_only) return Status::Ok();
   return Recover();

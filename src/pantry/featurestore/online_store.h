@@ -69,6 +69,9 @@ struct RocksDbOnlineOptions {
   // flushed, so memtables take up to twice this).
   int64_t block_cache_bytes = 128 << 20;
   int64_t write_buffer_bytes = 64 << 20;
+  // A cache of the encoded values of recently read records in front of RocksDB (0:
+  // none; ignored when read_only). Kept coherent with this store's writes.
+  int64_t record_cache_bytes = 64 << 20;
 };
 
 class OnlineStore {

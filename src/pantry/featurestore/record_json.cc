@@ -1,5 +1,7 @@
 #include "pantry/featurestore/record_json.h"
 
+#include <charconv>
+
 #include "pantry/common/json_text.h"
 
 namespace pantry::featurestore {
@@ -18,20 +20,26 @@ OrderedJson RecordToJsonList(const Record& record) {
 void AppendRecordJsonList(const Record& record, std::string* out) {
   out->push_back('[');
   bool first = true;
-  std::string number;
   for (const Record::Field& field : record.fields()) {
     if (field.value.is_null()) continue;
     out->append(first ? "{\"FeatureName\":" : ",{\"FeatureName\":");
     first = false;
     AppendJsonString(field.name, out);
-    out->append(",\"ValueAsString\":");
     if (field.value.is_string()) {
+      out->append(",\"ValueAsString\":");
       AppendJsonString(field.value.string_value(), out);
-    } else {
-      number = field.value.ToString();
-      AppendJsonString(number, out);
+      out->push_back('}');
+      continue;
     }
-    out->push_back('}');
+    // A number needs no escaping: formatted straight into the output.
+    char number[32];
+    const auto end =
+        field.value.is_int()
+            ? std::to_chars(number, number + sizeof(number), field.value.int_value())
+            : std::to_chars(number, number + sizeof(number), field.value.double_value());
+    out->append(",\"ValueAsString\":\"");
+    out->append(number, end.ptr);
+    out->append("\"}");
   }
   out->push_back(']');
 }

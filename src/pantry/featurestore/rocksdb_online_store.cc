@@ -8,6 +8,9 @@
 // across a crash. With sync=false the WAL write reaches the OS before Write
 // returns, which survives kill -9 of the process; sync=true also fsyncs it
 // (power loss).
+//
+// Reads go through a record cache (RecordCache below) in front of RocksDB.
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
@@ -17,6 +20,10 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 #include <algorithm>
+#include <array>
+#include <atomic>
+#include <functional>
+#include <mutex>
 
 #include "pantry/common/coding.h"
 #include "pantry/featurestore/online_store.h"
@@ -46,10 +53,121 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   return InternalError(msg);
 }
 
+// The latest encoded value of recently read keys, so that a hot read costs
+// a hash lookup and a copy instead of RocksDB's memtable probe, bloom
+// filter, index and data-block search (measured with callgrind: ~1.6k
+// instead of ~13k instructions per key of a 100-id BatchGetRecord).
+// RocksDB's own row_cache would do the same but gives wrong answers once a
+// range deletion exists (facebook/rocksdb#4122), and DeleteGroup uses one;
+// this cache sits above RocksDB, so a group delete simply empties it. The
+// storage is RocksDB's sharded LRU cache (rocksdb::Cache): a well-kept
+// concurrent cache with a byte bound; only the coherence rule is ours.
+//
+// Coherence with the single writer: a reader that misses notes its key's
+// stripe generation, reads RocksDB, and fills the cache only if the
+// generation is unchanged, checked and inserted under the stripe's lock.
+// The writer, once RocksDB accepted a batch, bumps the generation of each
+// key it wrote and erases the key under the same lock. So a fill whose
+// read may predate a write either sees the bump or is erased by it, and
+// no read that starts after a write completed is answered an older value.
+// Thread-safe.
+class RecordCache {
+ public:
+  // capacity_bytes == 0: disabled (every call a no-op or a miss).
+  explicit RecordCache(int64_t capacity_bytes)
+      : cache_(capacity_bytes > 0 ? rocksdb::NewLRUCache(static_cast<size_t>(capacity_bytes))
+                                  : nullptr) {}
+
+  bool enabled() const { return cache_ != nullptr; }
+
+  // True (and *value set) on a hit.
+  bool Lookup(const std::string& key, std::optional<std::string>* value) const {
+    if (cache_ == nullptr) return false;
+    rocksdb::Cache::Handle* handle = cache_->Lookup(CacheKey(key));
+    if (handle == nullptr) return false;
+    value->emplace(*static_cast<const std::string*>(cache_->Value(handle)));
+    cache_->Release(handle);
+    return true;
+  }
+
+  // Read before the RocksDB read whose result a later Fill caches.
+  uint64_t Generation(const std::string& key) const {
+    if (cache_ == nullptr) return 0;
+    Stripe& stripe = StripeOf(key);
+    std::lock_guard lock(stripe.mu);
+    return stripe.generation;
+  }
+
+  // Caches `value`, read from RocksDB after Generation() returned
+  // `generation`, unless a write to the key may have raced the read.
+  void Fill(const std::string& key, const std::string& value, uint64_t generation) {
+    if (cache_ == nullptr) return;
+    Stripe& stripe = StripeOf(key);
+    std::lock_guard lock(stripe.mu);
+    if (stripe.generation != generation) return;
+    const size_t charge = key.size() + value.size() + sizeof(std::string);
+    // On failure the cache has already run the deleter.
+    cache_->Insert(CacheKey(key), new std::string(value), charge, &DeleteValue)
+        .PermitUncheckedError();
+  }
+
+  // After RocksDB accepted a write of `key`.
+  void Invalidate(const std::string& key) {
+    if (cache_ == nullptr) return;
+    Stripe& stripe = StripeOf(key);
+    std::lock_guard lock(stripe.mu);
+    ++stripe.generation;
+    cache_->Erase(CacheKey(key));
+  }
+
+  // After a range of keys was deleted (a feature group).
+  void Clear() {
+    if (cache_ == nullptr) return;
+    for (Stripe& stripe : stripes_) {
+      std::lock_guard lock(stripe.mu);
+      ++stripe.generation;
+    }
+    // Fills that started before the bumps fail. Entries cached so far are
+    // unreachable under the new epoch (erasing them would miss those a
+    // Lookup holds at this moment); they are freed now or as LRU evicts.
+    epoch_.fetch_add(1);
+    cache_->EraseUnRefEntries();
+  }
+
+ private:
+  static constexpr size_t kStripes = 256;
+  struct alignas(64) Stripe {
+    std::mutex mu;
+    uint64_t generation = 0;
+  };
+
+  static void DeleteValue(const rocksdb::Slice&, void* value) {
+    delete static_cast<std::string*>(value);
+  }
+
+  // The epoch, then the key.
+  rocksdb::Slice CacheKey(const std::string& key) const {
+    thread_local std::string buffer;
+    const uint64_t epoch = epoch_.load();
+    buffer.assign(reinterpret_cast<const char*>(&epoch), sizeof(epoch));
+    buffer.append(key);
+    return buffer;
+  }
+
+  Stripe& StripeOf(const std::string& key) const {
+    return stripes_[std::hash<std::string>{}(key) % kStripes];
+  }
+
+  std::shared_ptr<rocksdb::Cache> cache_;
+  mutable std::array<Stripe, kStripes> stripes_;
+  std::atomic<uint64_t> epoch_{0};
+};
+
 class RocksDbOnlineStore final : public OnlineStore {
  public:
-  RocksDbOnlineStore(std::unique_ptr<rocksdb::DB> db, bool sync, int64_t flush_every_bytes)
-      : db_(std::move(db)), flush_every_bytes_(flush_every_bytes) {
+  RocksDbOnlineStore(std::unique_ptr<rocksdb::DB> db, bool sync, int64_t flush_every_bytes,
+                     int64_t record_cache_bytes)
+      : db_(std::move(db)), flush_every_bytes_(flush_every_bytes), cache_(record_cache_bytes) {
     write_options_.sync = sync;
     write_options_.disableWAL = false;
     // Memtables and block cache only: RocksDB answers Incomplete where it
@@ -103,6 +221,12 @@ class RocksDbOnlineStore final : public OnlineStore {
       batch.Put(SequenceKey(), rocksdb::Slice(buf, 8));
     }
     RETURN_IF_ERROR(FromRocks(db_->Write(write_options_, &batch), "write"));
+    if (cache_.enabled()) {
+      for (const OnlineWrite& w : writes) {
+        MakeKey(w.group, w.record_id, &key);
+        cache_.Invalidate(key);
+      }
+    }
     // In-place updates keep an overwritten key's memtable entry from
     // growing, so a memtable of hot keys never fills and never flushes,
     // and the WAL behind it grows without bound (measured: 60 MB a minute
@@ -135,7 +259,9 @@ class RocksDbOnlineStore final : public OnlineStore {
     end.push_back('\1');
     rocksdb::WriteBatch batch;
     batch.DeleteRange(db_->DefaultColumnFamily(), begin, end);
-    return FromRocks(db_->Write(write_options_, &batch), "delete group");
+    RETURN_IF_ERROR(FromRocks(db_->Write(write_options_, &batch), "delete group"));
+    cache_.Clear();
+    return Status::Ok();
   }
 
   bool durable() const override { return true; }
@@ -146,6 +272,8 @@ class RocksDbOnlineStore final : public OnlineStore {
                          std::string_view record_id, std::optional<std::string>* value) const {
     thread_local std::string key;
     MakeKey(group, record_id, &key);
+    if (cache_.Lookup(key, value)) return true;
+    const uint64_t generation = cache_.Generation(key);
     std::string found;
     rocksdb::Status s = db_->Get(options, rocksdb::Slice(key), &found);
     if (s.IsIncomplete()) return false;
@@ -154,6 +282,7 @@ class RocksDbOnlineStore final : public OnlineStore {
     } else if (!s.ok()) {
       return FromRocks(s, "get");
     } else {
+      cache_.Fill(key, found, generation);
       *value = std::move(found);
     }
     return true;
@@ -162,22 +291,41 @@ class RocksDbOnlineStore final : public OnlineStore {
   StatusOr<bool> MultiGetWith(const rocksdb::ReadOptions& options, std::string_view group,
                               std::span<const std::string> record_ids,
                               std::vector<std::optional<std::string>>* values) const {
-    std::vector<std::string> keys(record_ids.size());
-    std::vector<rocksdb::Slice> slices(record_ids.size());
-    for (size_t i = 0; i < record_ids.size(); ++i) {
-      MakeKey(group, record_ids[i], &keys[i]);
-      slices[i] = rocksdb::Slice(keys[i]);
-    }
-    std::vector<std::string> raw;
-    std::vector<rocksdb::Status> statuses = db_->MultiGet(options, slices, &raw);
+    // Per-thread scratch: a BatchGetRecord allocates nothing here once warm.
+    struct Missing {
+      std::vector<std::string> keys;
+      std::vector<rocksdb::Slice> slices;
+      std::vector<size_t> positions;
+      std::vector<uint64_t> generations;
+      std::vector<std::string> raw;
+    };
+    thread_local Missing missing;
+    thread_local std::string key;
+    missing.slices.clear();
+    missing.positions.clear();
+    missing.generations.clear();
+    if (missing.keys.size() < record_ids.size()) missing.keys.resize(record_ids.size());
     values->assign(record_ids.size(), std::nullopt);
-    for (size_t i = 0; i < statuses.size(); ++i) {
-      if (statuses[i].ok()) {
-        (*values)[i] = std::move(raw[i]);
-      } else if (statuses[i].IsIncomplete()) {
+    for (size_t i = 0; i < record_ids.size(); ++i) {
+      MakeKey(group, record_ids[i], &key);
+      if (cache_.Lookup(key, &(*values)[i])) continue;
+      std::string& stored = missing.keys[missing.positions.size()];
+      stored.swap(key);
+      missing.generations.push_back(cache_.Generation(stored));
+      missing.slices.emplace_back(stored);
+      missing.positions.push_back(i);
+    }
+    if (missing.positions.empty()) return true;
+    std::vector<rocksdb::Status> statuses = db_->MultiGet(options, missing.slices, &missing.raw);
+    for (size_t k = 0; k < statuses.size(); ++k) {
+      if (statuses[k].ok()) {
+        const std::string& stored = missing.keys[k];
+        cache_.Fill(stored, missing.raw[k], missing.generations[k]);
+        (*values)[missing.positions[k]] = std::move(missing.raw[k]);
+      } else if (statuses[k].IsIncomplete()) {
         return false;
-      } else if (!statuses[i].IsNotFound()) {
-        return FromRocks(statuses[i], "multiget");
+      } else if (!statuses[k].IsNotFound()) {
+        return FromRocks(statuses[k], "multiget");
       }
     }
     return true;
@@ -189,6 +337,7 @@ class RocksDbOnlineStore final : public OnlineStore {
   rocksdb::WriteOptions write_options_;
   const int64_t flush_every_bytes_;
   int64_t wal_bytes_since_flush_ = 0;  // Write is single-writer (the facade's)
+  mutable RecordCache cache_;
 };
 
 }  // namespace
@@ -238,7 +387,8 @@ StatusOr<std::unique_ptr<OnlineStore>> OnlineStore::OpenRocksDb(
       return FromRocks(s, "open " + dir.string());
     }
     return std::unique_ptr<OnlineStore>(std::make_unique<RocksDbOnlineStore>(
-        std::unique_ptr<rocksdb::DB>(raw), options.sync, options.write_buffer_bytes));
+        std::unique_ptr<rocksdb::DB>(raw), options.sync, options.write_buffer_bytes,
+        options.read_only ? 0 : options.record_cache_bytes));
   } catch (const std::exception& e) {
     return InternalError("RocksDB open " + dir.string() + ": " + e.what());
   }

@@ -304,7 +304,7 @@ class FeatureStoreApi {
     response->status = 200;
     response->content_type = "application/json";
     std::string& body = response->body;
-    body.reserve(256 * result->records.size() + 128);
+    body.reserve(512 * result->records.size() + 128);
     body.assign("{\"Records\":[");
     for (size_t i = 0; i < result->records.size(); ++i) {
       const auto& found = result->records[i];

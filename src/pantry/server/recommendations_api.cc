@@ -57,7 +57,10 @@ Status RegisterRecommendationsApi(HttpService* service, const recommend::Recomme
                              if (!parsed.ok()) return SetStatusError(response, parsed.status());
                              auto result = recommender->Recommend(*parsed);
                              if (!result.ok()) return SetStatusError(response, result.status());
-                             response->SetJson(200, RecommendResultToJson(*result));
+                             response->status = 200;
+                             response->content_type = "application/json";
+                             response->body.clear();
+                             AppendRecommendResultJson(*result, &response->body);
                            });
 }
 
