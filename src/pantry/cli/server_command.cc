@@ -25,6 +25,7 @@ struct ServeOptions {
   bool no_access_log = false;
   int shards = 4;
   int io_threads = 0;
+  int compute_threads = 0;
   bool metrics_public = false;
   bool open_stream_groups = false;
   bool sync_writes = false;
@@ -73,6 +74,7 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   options.server.http.keep_alive_timeout_seconds = flags.keep_alive_seconds;
   options.server.access_log = !flags.no_access_log;
   options.server.http.io_threads = flags.io_threads;
+  options.server.http.compute_threads = flags.compute_threads;
   options.server.token = FlagOrEnv(flags.token, "PANTRY_TOKEN");
   options.server.metrics_public = flags.metrics_public;
   options.server.aws.access_key_id = FlagOrEnv(flags.aws_access_key_id, "PANTRY_AWS_ACCESS_KEY_ID");
@@ -152,6 +154,10 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
   serve
       ->add_option("--io-threads", flags->io_threads,
                    "Event-loop threads (default 0: one per core)")
+      ->check(CLI::Range(0, 256));
+  serve
+      ->add_option("--compute-threads", flags->compute_threads,
+                   "Workers for CPU-bound requests (recommendations) (default 0: one per core)")
       ->check(CLI::Range(0, 256));
   serve->add_flag("--metrics-public", flags->metrics_public,
                   "Serve /metrics without credentials when a token or AWS credentials are set");

@@ -159,6 +159,7 @@ class BeastHttpServer final : public HttpServer {
   const HttpService& service() const { return *service_; }
   bool draining() const { return draining_.load(std::memory_order_acquire); }
   WorkerPool* pool() { return pool_.get(); }
+  WorkerPool* compute_pool() { return compute_pool_.get(); }
   void Unregister(Session* session, const std::string& client_ip);
 
  private:
@@ -179,6 +180,7 @@ class BeastHttpServer final : public HttpServer {
   const HttpService* service_;
   const int io_thread_count_;
   std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<WorkerPool> compute_pool_;  // for cpu_bound routes
   std::atomic<bool> draining_{false};
   std::mutex sessions_mutex_;
   std::condition_variable sessions_done_;
@@ -397,10 +399,14 @@ void Session::Dispatch() {
   }
   // Routes with a non-blocking fast path (GetRecord from memory) answer
   // here: the hand-off to a worker and back costs more than such a request.
-  if (server_->service().TryHandleOnIoThread(&request_, &response_)) return WriteResponse();
+  bool cpu_bound = false;
+  if (server_->service().TryHandleOnIoThread(&request_, &response_, &cpu_bound)) {
+    return WriteResponse();
+  }
+  WorkerPool* pool = cpu_bound ? server_->compute_pool() : server_->pool();
   // The I/O thread starts nothing on this session until the worker posts back,
   // so request_ and response_ belong to the worker meanwhile.
-  bool queued = server_->pool()->TrySubmit([self = shared_from_this()] {
+  bool queued = pool->TrySubmit([self = shared_from_this()] {
     self->response_ = HttpResponse();
     self->server_->service().Handle(&self->request_, &self->response_);
     net::post(self->stream_.get_executor(), [self] { self->WriteResponse(); });
@@ -530,6 +536,11 @@ Status BeastHttpServer::Start() {
   port_ = acceptor_.local_endpoint().port();
   if (!options_.handlers_on_io_threads) {
     pool_ = std::make_unique<WorkerPool>(options_.threads, options_.max_queued_requests);
+    const int compute_threads =
+        options_.compute_threads > 0
+            ? options_.compute_threads
+            : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    compute_pool_ = std::make_unique<WorkerPool>(compute_threads, options_.max_queued_requests);
   }
   for (auto& context : contexts_) work_.push_back(net::make_work_guard(*context));
   Accept();
@@ -661,6 +672,7 @@ void BeastHttpServer::Shutdown() {
   for (auto& context : contexts_) context->stop();
   for (std::thread& thread : io_threads_) thread.join();
   if (pool_) pool_->Stop();
+  if (compute_pool_) compute_pool_->Stop();
 }
 
 }  // namespace
@@ -671,6 +683,9 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions&
     return InvalidArgumentError("--threads must be positive");
   }
   if (options.io_threads < 0) return InvalidArgumentError("--io-threads must not be negative");
+  if (options.compute_threads < 0) {
+    return InvalidArgumentError("--compute-threads must not be negative");
+  }
   if (options.max_body_bytes == 0) return InvalidArgumentError("--max-body-bytes must be > 0");
   if (options.max_header_bytes < 256 || options.max_header_bytes > (1u << 30)) {
     return InvalidArgumentError("max_header_bytes must be between 256 bytes and 1 GiB");

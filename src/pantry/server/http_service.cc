@@ -231,6 +231,7 @@ Status HttpService::AddRoute(std::string method, std::string pattern, RouteAcces
     route->body_media_types.push_back(LowerMediaType(media));
   }
   route->io_handler = std::move(options.io_handler);
+  route->cpu_bound = options.cpu_bound;
   routes_.push_back(std::move(route));
   return Status::Ok();
 }
@@ -333,10 +334,12 @@ void HttpService::Handle(HttpRequest* request, HttpResponse* response) const {
   Record(route, *request, *response, seconds);
 }
 
-bool HttpService::TryHandleOnIoThread(HttpRequest* request, HttpResponse* response) const {
+bool HttpService::TryHandleOnIoThread(HttpRequest* request, HttpResponse* response,
+                                      bool* cpu_bound) const {
   auto start = std::chrono::steady_clock::now();
   bool path_known = false;
   const Route* route = Find(request, &path_known);
+  if (cpu_bound != nullptr) *cpu_bound = route != nullptr && route->cpu_bound;
   if (route == nullptr || !route->io_handler) return false;
   if (Admit(*route, *request, /*with_body=*/true, response)) {
     if (!RunGuarded(route->error_style, *request, response,

@@ -68,6 +68,10 @@ class HttpService {
     // "text/csv"); anything else is refused with 415 as on every route.
     std::vector<std::string> body_media_types;
     IoHandler io_handler;  // optional fast path (see IoHandler)
+    // The handler computes and never waits long (no disk, at most a few
+    // round trips): the transport runs it on its compute workers, as many
+    // as the cores, instead of the pool meant for handlers that block.
+    bool cpu_bound = false;
   };
 
   // Adds a route. `pattern` is a path whose segments are literals or
@@ -103,8 +107,9 @@ class HttpService {
   // IoHandler or by a refusal that needs no I/O (credentials, content type),
   // with *response filled, counted and logged as by Handle(). False when the
   // route has no IoHandler or it declined; the transport then calls Handle()
-  // on a worker.
-  bool TryHandleOnIoThread(HttpRequest* request, HttpResponse* response) const;
+  // on a worker: a compute worker when it sets *cpu_bound (if not null).
+  bool TryHandleOnIoThread(HttpRequest* request, HttpResponse* response,
+                           bool* cpu_bound = nullptr) const;
 
   // For responses the transport produces itself (400 unparsable request, 413
   // body too large, 414, 415 compressed body, 431, 503 busy): a JSON body in
@@ -129,6 +134,7 @@ class HttpService {
     std::unique_ptr<RouteMetrics> metrics;
     std::vector<std::string> body_media_types;  // lower case; besides JSON
     IoHandler io_handler;
+    bool cpu_bound = false;
   };
 
   // Null when no route matches; *path_known tells 405 from 404.

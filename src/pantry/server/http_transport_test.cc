@@ -424,6 +424,72 @@ TEST(HttpTransportTest, FullHandlerQueueAnswers503AndIoGoesOn) {
   ExpectHealthy(server);
 }
 
+// Routes marked cpu_bound run on the compute workers: a blocking handler
+// that holds every ordinary worker does not hold them up, and no more of
+// them run at once than there are compute workers.
+TEST(HttpTransportTest, CpuBoundRoutesRunOnTheComputeWorkers) {
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool blocked = false, release = false;
+  std::atomic<int> computing{0}, most_at_once{0};
+  ServerOptions options;
+  options.http.threads = 1;
+  options.http.compute_threads = 1;
+  ServerComponents components;
+  components.extra_routes.push_back([&](HttpService* service) {
+    return service->AddRoute("GET", "/blocking", RouteAccess::kRead, ErrorStyle::kNative,
+                             [&](const HttpRequest&, HttpResponse* response) {
+                               std::unique_lock<std::mutex> lock(mutex);
+                               blocked = true;
+                               changed.notify_all();
+                               changed.wait(lock, [&] { return release; });
+                               response->SetJson(200, Json{{"blocking", true}});
+                             });
+  });
+  components.extra_routes.push_back([&](HttpService* service) {
+    HttpService::RouteOptions cpu;
+    cpu.cpu_bound = true;
+    return service->AddRoute(
+        "GET", "/compute", RouteAccess::kRead, ErrorStyle::kNative,
+        [&](const HttpRequest&, HttpResponse* response) {
+          const int now = ++computing;
+          int most = most_at_once.load();
+          while (now > most && !most_at_once.compare_exchange_weak(most, now)) {
+          }
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          --computing;
+          response->SetJson(200, Json{{"computed", true}});
+        },
+        std::move(cpu));
+  });
+  Server server(options, std::move(components));
+  struct Release {
+    std::function<void()> run;
+    ~Release() { run(); }
+  } release_on_exit{[&] {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      release = true;
+    }
+    changed.notify_all();
+  }};
+  Raw blocking(server.port());
+  ASSERT_TRUE(blocking.Send("GET /blocking HTTP/1.1\r\nHost: x\r\n\r\n"));
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    ASSERT_TRUE(changed.wait_for(lock, std::chrono::seconds(10), [&] { return blocked; }));
+  }
+  std::vector<std::unique_ptr<Raw>> clients;
+  for (int i = 0; i < 3; ++i) {
+    clients.push_back(std::make_unique<Raw>(server.port()));
+    ASSERT_TRUE(clients.back()->Send("GET /compute HTTP/1.1\r\nHost: x\r\n\r\n"));
+  }
+  for (auto& client : clients) EXPECT_EQ(StatusOf(client->ReadResponse()), 200);
+  EXPECT_EQ(most_at_once.load(), 1);
+  release_on_exit.run();
+  EXPECT_EQ(StatusOf(blocking.ReadResponse()), 200);
+}
+
 TEST(HttpTransportTest, HandlersCanRunOnTheIoThreads) {
   ServerOptions options;
   options.http.handlers_on_io_threads = true;

@@ -50,18 +50,23 @@ StatusOr<recommend::RecommendRequest> ParseRequest(const HttpRequest& request) {
 }  // namespace
 
 Status RegisterRecommendationsApi(HttpService* service, const recommend::Recommender* recommender) {
-  return service->AddRoute("GET", "/v1/recommendations/{customer_id}", RouteAccess::kRead,
-                           ErrorStyle::kNative,
-                           [recommender](const HttpRequest& request, HttpResponse* response) {
-                             auto parsed = ParseRequest(request);
-                             if (!parsed.ok()) return SetStatusError(response, parsed.status());
-                             auto result = recommender->Recommend(*parsed);
-                             if (!result.ok()) return SetStatusError(response, result.status());
-                             response->status = 200;
-                             response->content_type = "application/json";
-                             response->body.clear();
-                             AppendRecommendResultJson(*result, &response->body);
-                           });
+  // Scoring the catalog is CPU work (the stores' reads are from memory, or
+  // two round trips to Redis): on the compute workers, one per core.
+  HttpService::RouteOptions options;
+  options.cpu_bound = true;
+  return service->AddRoute(
+      "GET", "/v1/recommendations/{customer_id}", RouteAccess::kRead, ErrorStyle::kNative,
+      [recommender](const HttpRequest& request, HttpResponse* response) {
+        auto parsed = ParseRequest(request);
+        if (!parsed.ok()) return SetStatusError(response, parsed.status());
+        auto result = recommender->Recommend(*parsed);
+        if (!result.ok()) return SetStatusError(response, result.status());
+        response->status = 200;
+        response->content_type = "application/json";
+        response->body.clear();
+        AppendRecommendResultJson(*result, &response->body);
+      },
+      std::move(options));
 }
 
 }  // namespace pantry::server
