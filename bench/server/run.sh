@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # HTTP load benchmarks for `pantry serve` (see docs/server.md), one run:
-#   1. GetRecord over HTTP (wrk) next to redis-benchmark GET, same machine;
+#   1. GetRecord over HTTP (wrk) next to redis-benchmark GET, same machine:
+#      first as pantry runs by default (an event loop per core, wrk with two
+#      threads), then like for like with Redis: one event loop
+#      (--io-threads 1) driven by one client thread (wrk -t1), as
+#      redis-server's one thread is driven by redis-benchmark's one;
 #   2. BatchGetRecord of 100 ids per call;
 #   3. GET /v1/recommendations at 17k products, 200 candidates (a demo home);
 #   4. Kinesis PutRecords events/s into the event log (fsync per call for
@@ -78,8 +82,7 @@ PY
   --event-time-now >/dev/null
 
 echo "== pantry serve"
-start_server "$WORK/home" --threads "$((CONNS + 4))" --shards "${SHARDS:-4}" \
-  --max-backlog-events 0 --max-backlog-seconds 0
+start_server "$WORK/home" --threads "$((CONNS + 4))" --shards "${SHARDS:-4}"
 curl -sf "http://127.0.0.1:$PORT/FeatureGroup/customers?RecordIdentifierValueAsString=C1" >/dev/null
 
 # Steady state, as for Redis (whose data is in memory from the start): a
@@ -91,16 +94,29 @@ echo "== GetRecord over HTTP: wrk -t2 -c$CONNS -d${DURATION}s"
 KEYS=$KEYS wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s bench/server/wrk/get_record.lua \
   "http://127.0.0.1:$PORT"
 
+echo "== BatchGetRecord, 100 ids per call: wrk -t2 -c4 -d${DURATION}s"
+KEYS=$KEYS IDS=100 wrk -t2 -c4 -d"${DURATION}s" --latency -s bench/server/wrk/batch_get_record.lua \
+  "http://127.0.0.1:$PORT"
+stop_server
+
+echo "== pantry serve --io-threads 1 (like redis-server: one thread serves the sockets)"
+start_server "$WORK/home" --io-threads 1 --threads "$((CONNS + 4))" --shards "${SHARDS:-4}"
+KEYS=$KEYS wrk -t1 -c"$CONNS" -d"${WARMUP}s" -s bench/server/wrk/get_record.lua \
+  "http://127.0.0.1:$PORT" >/dev/null
+echo "== GetRecord over HTTP, one event loop, one client thread: wrk -t1 -c$CONNS -d${DURATION}s"
+KEYS=$KEYS wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency -s bench/server/wrk/get_record.lua \
+  "http://127.0.0.1:$PORT"
+stop_server
+
 echo "== redis-benchmark GET (-c $CONNS, random keys over $KEYS, 150-byte values)"
 redis-benchmark -p "$REDIS_PORT" -t set -n "$KEYS" -r "$KEYS" -d 150 -c "$CONNS" -q >/dev/null
 redis-benchmark -p "$REDIS_PORT" -t get -n $((KEYS * 5)) -r "$KEYS" -d 150 -c "$CONNS" -q | tr "\r" "\n" | tail -2
 redis-benchmark -p "$REDIS_PORT" -t get -n $((KEYS * 5)) -r "$KEYS" -d 150 -c "$CONNS" | \
   tr "\r" "\n" | grep -E "throughput summary|latency summary" -A 3 | tail -5
 
-echo "== BatchGetRecord, 100 ids per call: wrk -t2 -c4 -d${DURATION}s"
-KEYS=$KEYS IDS=100 wrk -t2 -c4 -d"${DURATION}s" --latency -s bench/server/wrk/batch_get_record.lua \
-  "http://127.0.0.1:$PORT"
-
+echo "== pantry serve (again, default threads) for PutRecords"
+start_server "$WORK/home" --threads "$((CONNS + 4))" --shards "${SHARDS:-4}" \
+  --max-backlog-events 0 --max-backlog-seconds 0
 echo "== Kinesis PutRecords, 500 events per call: wrk -t2 -c4 -d${DURATION}s"
 python3 - "$WORK/put_records.json" <<'PY'
 import base64, json, random, sys
@@ -126,6 +142,7 @@ accepted=$(($(kinesis_counter accepted) - accepted_before))
 rejected=$(($(kinesis_counter rejected) - rejected_before))
 echo "accepted events/s: $((accepted / DURATION)) ($accepted events in ${DURATION}s; refused: $rejected)"
 stop_server
+
 # The events above are unprocessed (no backlog bound); with Redis they would
 # be the demo home's backlog too, as its click_stream is the same stream.
 [[ "$BACKEND" == redis ]] && redis-cli -p "$REDIS_PORT" -n 1 flushdb >/dev/null
