@@ -154,6 +154,42 @@ void ExpectHealthy(const Server& server) {
   EXPECT_EQ(health->status, 200);
 }
 
+// Holds handlers that call Enter() until Open(). Declare it before the
+// Server whose routes use it, and a Gate::OpenOnExit after, so that a
+// failed assertion opens it before the server waits for those handlers.
+class Gate {
+ public:
+  struct OpenOnExit {
+    Gate* gate;
+    ~OpenOnExit() { gate->Open(); }
+  };
+
+  void Enter() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    ++entered_;
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return open_; });
+  }
+  // True once `count` handlers have entered (false after 10 s).
+  bool WaitForEntered(int count) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::seconds(10), [&] { return entered_ >= count; });
+  }
+  void Open() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      open_ = true;
+    }
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int entered_ = 0;
+  bool open_ = false;
+};
+
 TEST(HttpTransportTest, ChunkedBodyIsCountedAsItArrives) {
   ServerOptions options;
   options.http.max_body_bytes = 1024;
@@ -369,10 +405,7 @@ TEST(HttpTransportTest, ConnectionsPerClientAreCapped) {
 }
 
 TEST(HttpTransportTest, FullHandlerQueueAnswers503AndIoGoesOn) {
-  std::mutex mutex;
-  std::condition_variable changed;
-  int running = 0;
-  bool release = false;
+  Gate gate;
   ServerOptions options;
   options.http.threads = 2;
   options.http.max_queued_requests = 1;
@@ -380,33 +413,19 @@ TEST(HttpTransportTest, FullHandlerQueueAnswers503AndIoGoesOn) {
   components.extra_routes.push_back([&](HttpService* service) {
     return service->AddRoute("GET", "/slow", RouteAccess::kRead, ErrorStyle::kNative,
                              [&](const HttpRequest&, HttpResponse* response) {
-                               std::unique_lock<std::mutex> lock(mutex);
-                               ++running;
-                               changed.notify_all();
-                               changed.wait(lock, [&] { return release; });
+                               gate.Enter();
                                response->SetJson(200, Json{{"slow", true}});
                              });
   });
   Server server(options, std::move(components));
-  // Whatever fails below, the handlers are released before the server stops.
-  struct Release {
-    std::function<void()> run;
-    ~Release() { run(); }
-  } release_on_exit{[&] {
-    {
-      std::lock_guard<std::mutex> lock(mutex);
-      release = true;
-    }
-    changed.notify_all();
-  }};
+  Gate::OpenOnExit open_on_exit{&gate};
   // Two slow handlers occupy both workers (one at a time: with a queue of
   // one, a second request sent before a worker took the first is refused).
   std::vector<std::unique_ptr<Raw>> slow;
   for (int i = 0; i < 2; ++i) {
     slow.push_back(std::make_unique<Raw>(server.port()));
     ASSERT_TRUE(slow.back()->Send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"));
-    std::unique_lock<std::mutex> lock(mutex);
-    ASSERT_TRUE(changed.wait_for(lock, std::chrono::seconds(10), [&] { return running == i + 1; }));
+    ASSERT_TRUE(gate.WaitForEntered(i + 1));
   }
   // The next request waits in the queue (one place), the one after is told
   // to retry: the event loop answers while every worker is blocked.
@@ -418,7 +437,7 @@ TEST(HttpTransportTest, FullHandlerQueueAnswers503AndIoGoesOn) {
   std::string response = refused.ReadResponse();
   EXPECT_EQ(StatusOf(response), 503) << response;
   EXPECT_NE(response.find("Retry-After: 1"), std::string::npos);
-  release_on_exit.run();
+  gate.Open();
   for (auto& raw : slow) EXPECT_EQ(StatusOf(raw->ReadResponse()), 200);
   EXPECT_EQ(StatusOf(queued.ReadResponse()), 200);
   ExpectHealthy(server);
@@ -428,9 +447,7 @@ TEST(HttpTransportTest, FullHandlerQueueAnswers503AndIoGoesOn) {
 // that holds every ordinary worker does not hold them up, and no more of
 // them run at once than there are compute workers.
 TEST(HttpTransportTest, CpuBoundRoutesRunOnTheComputeWorkers) {
-  std::mutex mutex;
-  std::condition_variable changed;
-  bool blocked = false, release = false;
+  Gate gate;
   std::atomic<int> computing{0}, most_at_once{0};
   ServerOptions options;
   options.http.threads = 1;
@@ -439,10 +456,7 @@ TEST(HttpTransportTest, CpuBoundRoutesRunOnTheComputeWorkers) {
   components.extra_routes.push_back([&](HttpService* service) {
     return service->AddRoute("GET", "/blocking", RouteAccess::kRead, ErrorStyle::kNative,
                              [&](const HttpRequest&, HttpResponse* response) {
-                               std::unique_lock<std::mutex> lock(mutex);
-                               blocked = true;
-                               changed.notify_all();
-                               changed.wait(lock, [&] { return release; });
+                               gate.Enter();
                                response->SetJson(200, Json{{"blocking", true}});
                              });
   });
@@ -463,22 +477,10 @@ TEST(HttpTransportTest, CpuBoundRoutesRunOnTheComputeWorkers) {
         std::move(cpu));
   });
   Server server(options, std::move(components));
-  struct Release {
-    std::function<void()> run;
-    ~Release() { run(); }
-  } release_on_exit{[&] {
-    {
-      std::lock_guard<std::mutex> lock(mutex);
-      release = true;
-    }
-    changed.notify_all();
-  }};
+  Gate::OpenOnExit open_on_exit{&gate};
   Raw blocking(server.port());
   ASSERT_TRUE(blocking.Send("GET /blocking HTTP/1.1\r\nHost: x\r\n\r\n"));
-  {
-    std::unique_lock<std::mutex> lock(mutex);
-    ASSERT_TRUE(changed.wait_for(lock, std::chrono::seconds(10), [&] { return blocked; }));
-  }
+  ASSERT_TRUE(gate.WaitForEntered(1));
   std::vector<std::unique_ptr<Raw>> clients;
   for (int i = 0; i < 3; ++i) {
     clients.push_back(std::make_unique<Raw>(server.port()));
@@ -486,7 +488,7 @@ TEST(HttpTransportTest, CpuBoundRoutesRunOnTheComputeWorkers) {
   }
   for (auto& client : clients) EXPECT_EQ(StatusOf(client->ReadResponse()), 200);
   EXPECT_EQ(most_at_once.load(), 1);
-  release_on_exit.run();
+  gate.Open();
   EXPECT_EQ(StatusOf(blocking.ReadResponse()), 200);
 }
 
