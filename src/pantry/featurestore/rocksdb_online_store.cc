@@ -105,6 +105,7 @@ class RecordCache {
     Stripe& stripe = StripeOf(key);
     std::lock_guard lock(stripe.mu);
     if (stripe.generation != generation) return;
+    filled_.store(true, std::memory_order_relaxed);  // ordered by the stripe lock
     const size_t charge = key.size() + value.size() + sizeof(std::string);
     // On failure the cache has already run the deleter.
     cache_->Insert(CacheKey(key), new std::string(value), charge, &DeleteValue)
@@ -117,7 +118,8 @@ class RecordCache {
     Stripe& stripe = StripeOf(key);
     std::lock_guard lock(stripe.mu);
     ++stripe.generation;
-    cache_->Erase(CacheKey(key));
+    // A bulk load before any read (`pantry ingest`) has nothing to erase.
+    if (filled_.load(std::memory_order_relaxed)) cache_->Erase(CacheKey(key));
   }
 
   // After a range of keys was deleted (a feature group).
@@ -161,6 +163,7 @@ class RecordCache {
   std::shared_ptr<rocksdb::Cache> cache_;
   mutable std::array<Stripe, kStripes> stripes_;
   std::atomic<uint64_t> epoch_{0};
+  std::atomic<bool> filled_{false};  // set by the first Fill, never reset
 };
 
 class RocksDbOnlineStore final : public OnlineStore {
