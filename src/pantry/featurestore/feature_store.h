@@ -128,18 +128,27 @@ enum class DeleteMode {
   kHard,
 };
 
+// How BatchGetRecord returns the records it finds.
+enum class RecordForm : uint8_t {
+  kRecord,    // BatchGetResult::Found::record
+  kJsonList,  // Found::record_json: SageMaker's record list (record_json.h)
+              // written straight from the stored bytes; `record` stays empty
+};
+
 // One group of a BatchGetRecord call.
 struct BatchGetEntry {
   std::string feature_group;
   std::vector<std::string> record_ids;     // as strings (the wire form)
   std::vector<std::string> feature_names;  // empty = all features
+  RecordForm form = RecordForm::kRecord;
 };
 
 struct BatchGetResult {
   struct Found {
     std::string feature_group;
     std::string record_id;
-    Record record;
+    Record record;                  // RecordForm::kRecord
+    std::string record_json;        // RecordForm::kJsonList
     int64_t expires_at_micros = 0;  // 0 = never expires
   };
   struct Error {

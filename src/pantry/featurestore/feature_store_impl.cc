@@ -8,6 +8,7 @@
 #include "pantry/common/logging.h"
 #include "pantry/featurestore/feature_store_impl.h"
 #include "pantry/featurestore/online_record.h"
+#include "pantry/featurestore/record_json.h"
 #include "pantry/featurestore/store_url.h"
 
 namespace pantry::featurestore {
@@ -351,14 +352,23 @@ StatusOr<BatchGetResult> FeatureStoreImpl::ReadBatch(std::span<const BatchGetEnt
     }
     for (size_t k = 0; k < ids.size(); ++k) {
       const std::string& original = e.record_ids[positions[k]];
-      int64_t expires_at = 0;
-      auto rec = DecodeVisible(values[k], e.feature_names, &expires_at);
-      if (!rec.ok()) {
-        result.errors.push_back({e.feature_group, original, rec.status()});
-      } else if (!rec->has_value()) {
+      StatusOr<std::optional<OnlineRecordHeader>> header = VisibleHeader(values[k]);
+      if (header.ok() && !header->has_value()) {
         result.unprocessed.emplace_back(e.feature_group, original);
+        continue;
+      }
+      BatchGetResult::Found found{.feature_group = e.feature_group, .record_id = original};
+      Status decoded = header.status();
+      if (decoded.ok()) {
+        found.expires_at_micros = (*header)->expires_at_micros;
+        decoded = e.form == RecordForm::kJsonList
+                      ? AppendOnlineRecordJsonList(*values[k], e.feature_names, &found.record_json)
+                      : DecodeOnlineRecord(*values[k], e.feature_names, &found.record);
+      }
+      if (decoded.ok()) {
+        result.records.push_back(std::move(found));
       } else {
-        result.records.push_back({e.feature_group, original, std::move(**rec), expires_at});
+        result.errors.push_back({e.feature_group, original, std::move(decoded)});
       }
     }
   }
@@ -416,18 +426,25 @@ StatusOr<std::string> FeatureStoreImpl::CanonicalId(const FeatureGroupDefinition
   return std::string(id);
 }
 
+StatusOr<std::optional<OnlineRecordHeader>> FeatureStoreImpl::VisibleHeader(
+    const std::optional<std::string>& value) const {
+  if (!value) return std::nullopt;
+  ASSIGN_OR_RETURN(OnlineRecordHeader h, DecodeOnlineRecordHeader(*value));
+  if (h.deleted) return std::nullopt;
+  if (h.expires_at_micros != 0 && clock_->NowMicros() >= h.expires_at_micros) {
+    return std::nullopt;
+  }
+  return h;
+}
+
 StatusOr<std::optional<Record>> FeatureStoreImpl::DecodeVisible(
     const std::optional<std::string>& value, std::span<const std::string> features,
     int64_t* expires_at_micros) const {
-  if (!value) return std::optional<Record>();
-  ASSIGN_OR_RETURN(OnlineRecordHeader h, DecodeOnlineRecordHeader(*value));
-  if (h.deleted) return std::optional<Record>();
-  if (h.expires_at_micros != 0 && clock_->NowMicros() >= h.expires_at_micros) {
-    return std::optional<Record>();
-  }
+  ASSIGN_OR_RETURN(std::optional<OnlineRecordHeader> header, VisibleHeader(value));
+  if (!header) return std::optional<Record>();
   Record record;
   RETURN_IF_ERROR(DecodeOnlineRecord(*value, features, &record));
-  if (expires_at_micros != nullptr) *expires_at_micros = h.expires_at_micros;
+  if (expires_at_micros != nullptr) *expires_at_micros = header->expires_at_micros;
   return std::optional<Record>(std::move(record));
 }
 

@@ -14,6 +14,7 @@
 
 #include "pantry/featurestore/feature_store.h"
 #include "pantry/featurestore/offline_store.h"
+#include "pantry/featurestore/online_record.h"
 #include "pantry/featurestore/online_store.h"
 #include "pantry/featurestore/serial_worker.h"
 
@@ -223,6 +224,10 @@ class FeatureStoreImpl final : public FeatureStore {
   StatusOr<BatchGetResult> ReadBatch(std::span<const BatchGetEntry> entries, bool memory_only,
                                      bool* declined) const;
 
+  // The header of `value` if it is a visible record (present, not a
+  // tombstone, not expired), else nullopt.
+  StatusOr<std::optional<OnlineRecordHeader>> VisibleHeader(
+      const std::optional<std::string>& value) const;
   // `expires_at_micros` (may be null) gets the visible record's expiry.
   StatusOr<std::optional<Record>> DecodeVisible(const std::optional<std::string>& value,
                                                 std::span<const std::string> features,

@@ -57,53 +57,84 @@ StatusOr<OnlineRecordHeader> DecodeOnlineRecordHeader(std::string_view data) {
   return h;
 }
 
-Status DecodeOnlineRecord(std::string_view data, std::span<const std::string> feature_names,
-                          Record* record) {
+namespace {
+
+// The one parser of the field list, inlined into both users.
+template <typename Visit>
+Status ParseFields(std::string_view data, Visit&& visit) {
   if (data.size() < kHeaderBytes || static_cast<uint8_t>(data[0]) != kVersion) return Corrupt();
   std::string_view in = data.substr(18);
   uint32_t n = 0;
   if (!GetFixed32(&in, &n)) return Corrupt();
-  auto& fields = record->mutable_fields();
-  fields.clear();
-  fields.reserve(feature_names.empty() ? n : feature_names.size());
   for (uint32_t i = 0; i < n; ++i) {
     uint16_t name_len = 0;
     if (!GetFixed16(&in, &name_len) || in.size() < name_len + 1u) return Corrupt();
-    std::string_view name = in.substr(0, name_len);
+    OnlineFieldView field{.name = in.substr(0, name_len), .type = OnlineFieldView::Type::kNull};
     in.remove_prefix(name_len);
     const uint8_t type = static_cast<uint8_t>(in[0]);
     in.remove_prefix(1);
-    const bool keep = feature_names.empty() || std::find(feature_names.begin(), feature_names.end(),
-                                                         name) != feature_names.end();
-    FeatureValue value;
     switch (type) {
       case 0:
         break;
-      case 1: {
-        int64_t v;
-        if (!GetFixedI64(&in, &v)) return Corrupt();
-        value = FeatureValue::Int(v);
+      case 1:
+        if (!GetFixedI64(&in, &field.int_value)) return Corrupt();
+        field.type = OnlineFieldView::Type::kInt;
         break;
-      }
-      case 2: {
-        double v;
-        if (!GetDouble(&in, &v)) return Corrupt();
-        value = FeatureValue::Double(v);
+      case 2:
+        if (!GetDouble(&in, &field.double_value)) return Corrupt();
+        field.type = OnlineFieldView::Type::kDouble;
         break;
-      }
       case 3: {
         uint32_t len = 0;
         if (!GetFixed32(&in, &len) || in.size() < len) return Corrupt();
-        if (keep) value = FeatureValue::String(std::string(in.substr(0, len)));
+        field.string_value = in.substr(0, len);
+        field.type = OnlineFieldView::Type::kString;
         in.remove_prefix(len);
         break;
       }
       default:
         return Corrupt();
     }
-    if (keep) fields.push_back({std::string(name), std::move(value)});
+    visit(field);
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status DecodeOnlineRecord(std::string_view data, std::span<const std::string> feature_names,
+                          Record* record) {
+  auto& fields = record->mutable_fields();
+  fields.clear();
+  if (data.size() >= kHeaderBytes) {
+    fields.reserve(feature_names.empty() ? DecodeFixed32(data.data() + 18) : feature_names.size());
+  }
+  return ParseFields(data, [&](const OnlineFieldView& field) {
+    if (!feature_names.empty() &&
+        std::find(feature_names.begin(), feature_names.end(), field.name) == feature_names.end()) {
+      return;
+    }
+    FeatureValue value;
+    switch (field.type) {
+      case OnlineFieldView::Type::kNull:
+        break;
+      case OnlineFieldView::Type::kInt:
+        value = FeatureValue::Int(field.int_value);
+        break;
+      case OnlineFieldView::Type::kDouble:
+        value = FeatureValue::Double(field.double_value);
+        break;
+      case OnlineFieldView::Type::kString:
+        value = FeatureValue::String(std::string(field.string_value));
+        break;
+    }
+    fields.push_back({std::string(field.name), std::move(value)});
+  });
+}
+
+Status ForEachOnlineField(std::string_view data,
+                          const std::function<void(const OnlineFieldView&)>& visit) {
+  return ParseFields(data, visit);
 }
 
 }  // namespace pantry::featurestore

@@ -9,6 +9,7 @@
 #define PANTRY_FEATURESTORE_ONLINE_RECORD_H_
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -30,6 +31,20 @@ StatusOr<OnlineRecordHeader> DecodeOnlineRecordHeader(std::string_view data);
 // order stored).
 Status DecodeOnlineRecord(std::string_view data, std::span<const std::string> feature_names,
                           Record* record);
+
+// One field of an encoded record, viewing its bytes (valid while `data` is).
+struct OnlineFieldView {
+  std::string_view name;
+  enum class Type : uint8_t { kNull = 0, kInt = 1, kDouble = 2, kString = 3 } type;
+  int64_t int_value = 0;
+  double double_value = 0;
+  std::string_view string_value;
+};
+// Calls `visit` for each field, in the order stored, without copying
+// anything (for writing a response straight from the stored bytes).
+// Corruption for a malformed value; `visit` may have seen some fields.
+Status ForEachOnlineField(std::string_view data,
+                          const std::function<void(const OnlineFieldView&)>& visit);
 
 }  // namespace pantry::featurestore
 

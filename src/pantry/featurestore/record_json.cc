@@ -1,8 +1,10 @@
 #include "pantry/featurestore/record_json.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "pantry/common/json_text.h"
+#include "pantry/featurestore/online_record.h"
 
 namespace pantry::featurestore {
 
@@ -17,31 +19,76 @@ OrderedJson RecordToJsonList(const Record& record) {
   return out;
 }
 
+namespace {
+
+// ,"ValueAsString":"<number>"} — a number needs no escaping, so it is
+// formatted straight into the output, as FeatureValue::ToString does.
+template <typename Number>
+void AppendNumberValue(Number value, std::string* out) {
+  char number[32];
+  const auto end = std::to_chars(number, number + sizeof(number), value);
+  out->append(",\"ValueAsString\":\"");
+  out->append(number, end.ptr);
+  out->append("\"}");
+}
+
+void AppendStringValue(std::string_view value, std::string* out) {
+  out->append(",\"ValueAsString\":");
+  AppendJsonString(value, out);
+  out->push_back('}');
+}
+
+void AppendName(std::string_view name, bool first, std::string* out) {
+  out->append(first ? "{\"FeatureName\":" : ",{\"FeatureName\":");
+  AppendJsonString(name, out);
+}
+
+}  // namespace
+
 void AppendRecordJsonList(const Record& record, std::string* out) {
   out->push_back('[');
   bool first = true;
   for (const Record::Field& field : record.fields()) {
     if (field.value.is_null()) continue;
-    out->append(first ? "{\"FeatureName\":" : ",{\"FeatureName\":");
+    AppendName(field.name, first, out);
     first = false;
-    AppendJsonString(field.name, out);
     if (field.value.is_string()) {
-      out->append(",\"ValueAsString\":");
-      AppendJsonString(field.value.string_value(), out);
-      out->push_back('}');
-      continue;
+      AppendStringValue(field.value.string_value(), out);
+    } else if (field.value.is_int()) {
+      AppendNumberValue(field.value.int_value(), out);
+    } else {
+      AppendNumberValue(field.value.double_value(), out);
     }
-    // A number needs no escaping: formatted straight into the output.
-    char number[32];
-    const auto end =
-        field.value.is_int()
-            ? std::to_chars(number, number + sizeof(number), field.value.int_value())
-            : std::to_chars(number, number + sizeof(number), field.value.double_value());
-    out->append(",\"ValueAsString\":\"");
-    out->append(number, end.ptr);
-    out->append("\"}");
   }
   out->push_back(']');
+}
+
+Status AppendOnlineRecordJsonList(std::string_view encoded,
+                                  std::span<const std::string> feature_names, std::string* out) {
+  // The JSON is the stored bytes plus ~40 bytes of syntax per field; one
+  // allocation instead of a growth sequence.
+  out->reserve(out->size() + 2 * encoded.size() + 64);
+  out->push_back('[');
+  bool first = true;
+  RETURN_IF_ERROR(ForEachOnlineField(encoded, [&](const OnlineFieldView& field) {
+    if (field.type == OnlineFieldView::Type::kNull) return;
+    if (!feature_names.empty() &&
+        std::find(feature_names.begin(), feature_names.end(), field.name) == feature_names.end()) {
+      return;
+    }
+    AppendName(field.name, first, out);
+    first = false;
+    switch (field.type) {
+      case OnlineFieldView::Type::kString:
+        return AppendStringValue(field.string_value, out);
+      case OnlineFieldView::Type::kInt:
+        return AppendNumberValue(field.int_value, out);
+      default:
+        return AppendNumberValue(field.double_value, out);
+    }
+  }));
+  out->push_back(']');
+  return Status::Ok();
 }
 
 StatusOr<RecordStrings> RecordFromJsonList(const Json& list) {

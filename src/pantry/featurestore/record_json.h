@@ -12,6 +12,7 @@
 #ifndef PANTRY_FEATURESTORE_RECORD_JSON_H_
 #define PANTRY_FEATURESTORE_RECORD_JSON_H_
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -31,6 +32,13 @@ OrderedJson RecordToJsonList(const Record& record);
 // Appends the same list as JSON text, exactly DumpJson(RecordToJsonList(r)),
 // without building a Json value (the GetRecord response path).
 void AppendRecordJsonList(const Record& record, std::string* out);
+// The same list for a record in the online encoding (online_record.h),
+// written straight from its bytes: what AppendRecordJsonList writes for
+// the record DecodeOnlineRecord(encoded, feature_names) would return, with
+// no Record in between (the BatchGetRecord response path). Corruption for
+// a malformed value, with *out then unspecified.
+Status AppendOnlineRecordJsonList(std::string_view encoded,
+                                  std::span<const std::string> feature_names, std::string* out);
 
 // Parses a SageMaker record list. InvalidArgument if `list` is not a
 // non-empty array, or naming the entry that is not an object with string

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "pantry/featurestore/online_record.h"
+
 namespace pantry::featurestore {
 namespace {
 
@@ -38,6 +40,38 @@ TEST(RecordJsonTest, AppendedTextEqualsTheDumpedList) {
   out.clear();
   AppendRecordJsonList(Record(), &out);
   EXPECT_EQ(out, DumpJson(RecordToJsonList(Record())));
+}
+
+// BatchGetRecord writes the list straight from the online encoding: the
+// same text as from the decoded record, for every feature selection, and
+// Corruption (not a crash) for a truncated value.
+TEST(RecordJsonTest, OnlineEncodingWritesTheDecodedRecordsList) {
+  Record record;
+  record.Add("customer_id", FeatureValue::String("C\"1\n\xFF"));
+  record.Add("missing", FeatureValue());
+  record.Add("age", FeatureValue::Int(-42));
+  record.Add("score", FeatureValue::Double(1e-7));
+  record.Add("event_time", FeatureValue::Double(1764500000.123456));
+  record.Add("whole", FeatureValue::Double(3));
+  record.Add("tab\tname", FeatureValue::String(""));
+  std::string encoded;
+  EncodeOnlineRecord({.event_time_micros = 7}, record, &encoded);
+  const std::vector<std::vector<std::string>> selections = {
+      {}, {"age"}, {"score", "customer_id"}, {"missing"}, {"absent"}, {"tab\tname", "whole"}};
+  for (const auto& names : selections) {
+    Record decoded;
+    ASSERT_TRUE(DecodeOnlineRecord(encoded, names, &decoded).ok());
+    std::string expected, written = "prefix";
+    AppendRecordJsonList(decoded, &expected);
+    ASSERT_TRUE(AppendOnlineRecordJsonList(encoded, names, &written).ok());
+    EXPECT_EQ(written, "prefix" + expected);
+  }
+  for (size_t cut = 0; cut < encoded.size(); ++cut) {
+    std::string written;
+    EXPECT_EQ(AppendOnlineRecordJsonList(encoded.substr(0, cut), {}, &written).code(),
+              StatusCode::kCorruption)
+        << cut;
+  }
 }
 
 TEST(RecordJsonTest, ReadsWhatItWrites) {

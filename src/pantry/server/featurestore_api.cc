@@ -272,6 +272,8 @@ class FeatureStoreApi {
         return fail(where + ".RecordIdentifiersValueAsString must hold 1 to 100 ids");
       }
       entry.record_ids = std::move(*ids);
+      // Written into the response as they are stored, with no Record between.
+      entry.form = featurestore::RecordForm::kJsonList;
       if (auto names_it = item.find("FeatureNames");
           names_it != item.end() && !names_it->is_null()) {
         StatusOr<std::vector<std::string>> names = StringList(*names_it, where + ".FeatureNames");
@@ -313,7 +315,7 @@ class FeatureStoreApi {
       body.append(",\"RecordIdentifierValueAsString\":");
       AppendJsonString(found.record_id, &body);
       body.append(",\"Record\":");
-      featurestore::AppendRecordJsonList(found.record, &body);
+      body.append(found.record_json);
       if (with_expiry) AppendExpiresAt(found.expires_at_micros, &body);
       body.push_back('}');
     }
