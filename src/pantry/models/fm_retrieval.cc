@@ -65,41 +65,6 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) vo
   for (size_t j = 0; i < n; ++i, ++j) max[j] = scores[i] > max[j] ? scores[i] : max[j];
 }
 
-constexpr size_t kHitBlock = 16;
-
-// hit[b] = 1 if any of scores[b * kHitBlock, (b + 1) * kHitBlock) is >=
-// threshold, for the `blocks` whole blocks. Branch-free, so it vectorises.
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void BlockHits(
-    const float* scores, size_t blocks, float threshold, uint8_t* hit) {
-  for (size_t b = 0; b < blocks; ++b) {
-    const float* s = scores + b * kHitBlock;
-    int any = 0;
-    for (size_t j = 0; j < kHitBlock; ++j) any |= static_cast<int>(s[j] >= threshold);
-    hit[b] = static_cast<uint8_t>(any);
-  }
-}
-
-// Appends {i, scores[i]} for every score >= threshold; survivors are rare,
-// so whole blocks without any are skipped.
-void AppendAtLeast(std::span<const float> scores, float threshold,
-                   std::vector<ScoredProduct>* out) {
-  const size_t n = scores.size();
-  const float* s = scores.data();
-  const size_t blocks = n / kHitBlock;
-  thread_local std::vector<uint8_t> hit;
-  hit.resize(blocks);
-  BlockHits(s, blocks, threshold, hit.data());
-  auto scan = [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) {
-      if (s[i] >= threshold) out->push_back({static_cast<uint32_t>(i), s[i]});
-    }
-  };
-  for (size_t b = 0; b < blocks; ++b) {
-    if (hit[b] != 0) scan(b * kHitBlock, (b + 1) * kHitBlock);
-  }
-  scan(blocks * kHitBlock, n);
-}
-
 }  // namespace
 
 void SelectTopK(std::span<const float> scores, size_t k, std::vector<ScoredProduct>* out) {
@@ -108,23 +73,34 @@ void SelectTopK(std::span<const float> scores, size_t k, std::vector<ScoredProdu
   k = std::min(k, n);
   if (k == 0) return;
   // Each of k groups holds an entry >= the k-th largest group maximum, so
-  // at least k entries reach it: every entry of the top k does. About
-  // 2k groups leave ~1.4k survivors on random data.
-  float threshold = -std::numeric_limits<float>::infinity();
-  const size_t groups = (2 * k + 15) / 16 * 16;
-  if (n >= 4 * groups) {
-    thread_local std::vector<float> maxima;
-    maxima.resize(groups);
-    GroupMaxima(scores.data(), n, groups, maxima.data());
-    std::nth_element(maxima.begin(), maxima.begin() + static_cast<std::ptrdiff_t>(k - 1),
-                     maxima.end(), std::greater<float>());
-    threshold = maxima[k - 1];
-  }
-  out->reserve(std::min(n, 2 * groups));
-  AppendAtLeast(scores, threshold, out);
+  // at least k entries reach it: every entry of the top k does, and they all
+  // lie in the groups whose maximum reaches it. At least 2k groups of about
+  // 16 entries balance selecting among the maxima against scanning the
+  // groups that reach the threshold (a few more than k of them on random
+  // data, with about 1.1k entries at or above it).
+  const float* s = scores.data();
+  const size_t groups = std::max((2 * k + 15) / 16 * 16, (n / 16 + 15) / 16 * 16);
   auto better = [](const ScoredProduct& a, const ScoredProduct& b) {
     return a.score > b.score || (a.score == b.score && a.product < b.product);
   };
+  if (n >= 4 * groups) {
+    thread_local std::vector<float> maxima, selected;
+    maxima.resize(groups);
+    GroupMaxima(s, n, groups, maxima.data());
+    selected.assign(maxima.begin(), maxima.end());
+    std::nth_element(selected.begin(), selected.begin() + static_cast<std::ptrdiff_t>(k - 1),
+                     selected.end(), std::greater<float>());
+    const float threshold = selected[k - 1];
+    for (size_t g = 0; g < groups; ++g) {
+      if (!(maxima[g] >= threshold)) continue;
+      for (size_t i = g; i < n; i += groups) {
+        if (s[i] >= threshold) out->push_back({static_cast<uint32_t>(i), s[i]});
+      }
+    }
+  } else {
+    out->resize(n);
+    for (size_t i = 0; i < n; ++i) (*out)[i] = {static_cast<uint32_t>(i), s[i]};
+  }
   const auto kth = out->begin() + static_cast<std::ptrdiff_t>(k);
   if (out->size() > k) {
     std::nth_element(out->begin(), kth - 1, out->end(), better);
