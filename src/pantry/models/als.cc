@@ -40,13 +40,13 @@ std::vector<float> TileRows(const RowMatrix& y) {
   return tiles;
 }
 
-// scores[r] = Σ_j y[r][j] x[j] for every row of `num_tiles` tiles, summed in
-// the order of the Eigen SSE matrix-vector product this scan replaced (four
-// interleaved partial sums p_l = Σ_m y[4m + l] x[4m + l], combined as
-// (p0 + p2) + (p1 + p3), then the f % 4 remaining terms in order), so that
-// retrieval ranks and scores stay exactly what they were. Element-wise across
-// products, it vectorises without reassociating anything, and als.cc is built
-// with -ffp-contract=off so the FMA-capable clones round like the default.
+// scores[r] = Σ_j y[r][j] x[j] (NaN as -infinity) for every row of
+// `num_tiles` tiles, summed in the order of the Eigen SSE matrix-vector
+// product this scan replaced (four interleaved partial sums p_l = Σ_m y[4m + l] x[4m + l], combined
+// as (p0 + p2) + (p1 + p3), then the f % 4 remaining terms in order), so that retrieval ranks and
+// scores stay exactly what they were. Element-wise across products, it vectorises without
+// reassociating anything, and als.cc is built with -ffp-contract=off so the FMA-capable clones
+// round like the default.
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void ScanTiles(
     const float* tiles, const float* x, size_t f, size_t num_tiles, float* scores) {
   // 16 products at a time, as two 8-float halves (one AVX or two SSE
@@ -55,6 +55,7 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) vo
   constexpr size_t kHalf = sizeof(Half) / sizeof(float);
   static_assert(kTile % (2 * kHalf) == 0);
   const size_t f4 = f / 4 * 4;
+  const Half kMinusInf = Half{} - std::numeric_limits<float>::infinity();
   Half ya, yb;
 #define PANTRY_ALS_LOAD(p)             \
   std::memcpy(&ya, (p), sizeof(Half)); \
@@ -84,6 +85,9 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) vo
         sa += ya * x[j];
         sb += yb * x[j];
       }
+      // NaN (from overflowing factors) reads as -infinity, which never ranks.
+      sa = sa > kMinusInf ? sa : kMinusInf;
+      sb = sb > kMinusInf ? sb : kMinusInf;
       std::memcpy(scores + t * kTile + c, &sa, sizeof(Half));
       std::memcpy(scores + t * kTile + c + kHalf, &sb, sizeof(Half));
     }
@@ -209,7 +213,7 @@ class AlsModelImpl final : public AlsModel {
     thread_local std::vector<float> scores;
     scores.resize(tiles_.size() / x.size());
     ScanTiles(tiles_.data(), x.data(), x.size(), scores.size() / kTile, scores.data());
-    return TopCandidates({scores.data(), num_products()}, k);
+    return TopCandidatesWithoutNaN({scores.data(), num_products()}, k);
   }
 
   void ScoreProducts(const RetrievalQuery& query, std::span<const uint32_t> products,

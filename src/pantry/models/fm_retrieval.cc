@@ -6,6 +6,8 @@
 #include <functional>
 #include <limits>
 
+#include "pantry/models/rank_key.h"
+
 namespace pantry::models {
 namespace {
 
@@ -74,15 +76,14 @@ void SelectTopK(std::span<const float> scores, size_t k, std::vector<ScoredProdu
   if (k == 0) return;
   // Each of k groups holds an entry >= the k-th largest group maximum, so
   // at least k entries reach it: every entry of the top k does, and they all
-  // lie in the groups whose maximum reaches it. At least 2k groups of about
-  // 16 entries balance selecting among the maxima against scanning the
-  // groups that reach the threshold (a few more than k of them on random
-  // data, with about 1.1k entries at or above it).
+  // lie in the groups whose maximum reaches it. Groups of about 16 entries
+  // (at least 2k groups) balance the selection among the maxima against the
+  // scan of the groups that reach the threshold (about k of them).
   const float* s = scores.data();
   const size_t groups = std::max((2 * k + 15) / 16 * 16, (n / 16 + 15) / 16 * 16);
-  auto better = [](const ScoredProduct& a, const ScoredProduct& b) {
-    return a.score > b.score || (a.score == b.score && a.product < b.product);
-  };
+  thread_local std::vector<uint32_t> survivors;
+  survivors.resize(n);
+  size_t count = 0;
   if (n >= 4 * groups) {
     thread_local std::vector<float> maxima, selected;
     maxima.resize(groups);
@@ -94,19 +95,27 @@ void SelectTopK(std::span<const float> scores, size_t k, std::vector<ScoredProdu
     for (size_t g = 0; g < groups; ++g) {
       if (!(maxima[g] >= threshold)) continue;
       for (size_t i = g; i < n; i += groups) {
-        if (s[i] >= threshold) out->push_back({static_cast<uint32_t>(i), s[i]});
+        survivors[count] = static_cast<uint32_t>(i);  // kept only if it reaches the threshold
+        count += s[i] >= threshold ? 1 : 0;
       }
     }
   } else {
-    out->resize(n);
-    for (size_t i = 0; i < n; ++i) (*out)[i] = {static_cast<uint32_t>(i), s[i]};
+    for (size_t i = 0; i < n; ++i) survivors[i] = static_cast<uint32_t>(i);
+    count = n;
   }
-  const auto kth = out->begin() + static_cast<std::ptrdiff_t>(k);
-  if (out->size() > k) {
-    std::nth_element(out->begin(), kth - 1, out->end(), better);
-    out->erase(kth, out->end());
+  thread_local std::vector<uint64_t> keys;
+  keys.resize(count);
+  for (size_t i = 0; i < count; ++i) keys[i] = RankKey(s[survivors[i]], survivors[i]);
+  if (count > k) {
+    std::nth_element(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(k), keys.end());
+    keys.resize(k);
   }
-  std::sort(out->begin(), out->end(), better);
+  std::sort(keys.begin(), keys.end());
+  out->resize(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const uint32_t product = RankKeyProduct(keys[i]);
+    (*out)[i] = {product, s[product]};
+  }
 }
 
 StatusOr<FmCatalogIndex> FmCatalogIndex::Build(const FmModel& model, const CsrMatrix& products) {

@@ -28,12 +28,16 @@ std::vector<Candidate> TopCandidates(std::span<const float> scores, size_t k) {
   // NaN and -inf read as -inf, which ranks below every valid score: the
   // exact threshold selection (SelectTopK) then returns the valid entries
   // first, in the required order, and the -inf tail is dropped.
-  constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
   thread_local std::vector<float> clean;
-  thread_local std::vector<ScoredProduct> top;
   clean.resize(scores.size());
   CleanScores(scores.data(), scores.size(), clean.data());
-  SelectTopK(clean, k, &top);
+  return TopCandidatesWithoutNaN(clean, k);
+}
+
+std::vector<Candidate> TopCandidatesWithoutNaN(std::span<const float> scores, size_t k) {
+  constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
+  thread_local std::vector<ScoredProduct> top;
+  SelectTopK(scores, k, &top);
   std::vector<Candidate> out;
   out.reserve(top.size());
   for (const ScoredProduct& p : top) {

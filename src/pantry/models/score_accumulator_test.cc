@@ -59,8 +59,8 @@ bool Better(const Candidate& a, const Candidate& b) {
 
 TEST(RankKeyTest, OrdersLikeScoreThenProductAndRoundTripsTheScore) {
   const float inf = std::numeric_limits<float>::infinity();
-  const std::vector<float> scores = {-inf, -3.5f, -1e-30f, -0.0f, 0.0f, 1e-38f, 1e-30f,
-                                     0.25f, 0.5f, 7.0f,   3e38f,  inf};
+  const std::vector<float> scores = {-inf,   -3.5f, -1e-30f, -0.0f, 0.0f,  1e-38f,
+                                     1e-30f, 0.25f, 0.5f,    7.0f,  3e38f, inf};
   for (float a : scores) {
     for (float b : scores) {
       for (uint32_t pa : {0u, 5u, 0xffffffffu}) {
