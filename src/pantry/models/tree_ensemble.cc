@@ -153,6 +153,7 @@ StatusOr<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view json) {
 }
 
 void TreeEnsemble::BuildCompleteTrees() {
+  if (num_features_ > UINT32_MAX / kRowBlock) return;  // Split::feature is scaled
   // Depth of the subtree under each node; children come after their parent.
   std::vector<uint32_t> depth(nodes_.size(), 0);
   for (size_t i = nodes_.size(); i-- > 0;) {
@@ -179,7 +180,8 @@ void TreeEnsemble::BuildCompleteTrees() {
       stack.pop_back();
       const Node& node = nodes_[index];
       if (node.left >= 0) {
-        splits[tree.first_split + position] = {node.value, node.feature};
+        splits[tree.first_split + position] = {node.value,
+                                               static_cast<uint32_t>(node.feature * kRowBlock)};
         stack.push_back({static_cast<uint32_t>(node.left), 2 * position + 1});
         stack.push_back({static_cast<uint32_t>(node.right), 2 * position + 2});
         continue;
@@ -199,24 +201,37 @@ void TreeEnsemble::BuildCompleteTrees() {
 }
 
 void TreeEnsemble::CompleteMargins(const float* rows, size_t count, float* margins) const {
-  const float* row[kRowBlock];
+  // The block feature-major (feature f of row i at block[f * kRowBlock + i];
+  // missing rows repeat the last one): a split's scaled feature plus the
+  // row's lane is the value's address, with no per-row base pointer.
+  thread_local std::vector<float> block;
+  block.resize(num_features_ * kRowBlock);
   for (size_t i = 0; i < kRowBlock; ++i) {
-    row[i] = rows + std::min(i, count - 1) * num_features_;
+    const float* row = rows + std::min(i, count - 1) * num_features_;
+    for (size_t f = 0; f < num_features_; ++f) block[f * kRowBlock + i] = row[f];
   }
+  const float* values = block.data();
   float margin[kRowBlock];
   std::fill_n(margin, kRowBlock, base_margin_);
+  const Split* splits = splits_.data();
   for (const CompleteTree& tree : complete_) {
-    const Split* splits = splits_.data() + tree.first_split;
-    uint32_t position[kRowBlock] = {};
+    // Absolute split indexes a = first_split + p: the children of heap
+    // position p are 2p + 1 and 2p + 2, i.e. 2a + (1 - first_split) (+ 1),
+    // one address computation per step (unsigned arithmetic wraps back).
+    const size_t step = size_t{1} - tree.first_split;
+    size_t at[kRowBlock];
+    std::fill_n(at, kRowBlock, size_t{tree.first_split});
     for (uint32_t level = 0; level < tree.depth; ++level) {
       for (size_t i = 0; i < kRowBlock; ++i) {
-        const Split& split = splits[position[i]];
+        const Split& split = splits[at[i]];
         // Without NaN, "not less than" is "greater or equal": go right.
-        position[i] = 2 * position[i] + 1 + (row[i][split.feature] >= split.threshold ? 1 : 0);
+        at[i] = 2 * at[i] + step + (values[split.feature + i] >= split.threshold ? 1 : 0);
       }
     }
-    const float* leaves = leaves_.data() + tree.first_leaf - ((size_t{1} << tree.depth) - 1);
-    for (size_t i = 0; i < kRowBlock; ++i) margin[i] += leaves[position[i]];
+    // Heap position p of the last level is leaf p - (2^depth - 1).
+    const size_t to_leaf =
+        size_t{tree.first_leaf} - ((size_t{1} << tree.depth) - 1) - tree.first_split;
+    for (size_t i = 0; i < kRowBlock; ++i) margin[i] += leaves_[at[i] + to_leaf];
   }
   std::copy_n(margin, count, margins);
 }

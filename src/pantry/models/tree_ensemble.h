@@ -40,9 +40,9 @@ class TreeEnsemble {
   // columns per row, NaN = missing) to `out` (rows.size() / num_features()
   // entries): the objective's transformed output (a probability for
   // binary:logistic), accumulated in the same order and float precision as
-  // XGBoost's CPU predictor. Does not allocate. Preconditions (checked by
-  // the caller): rows.size() is a multiple of num_features() and `out` is
-  // large enough.
+  // XGBoost's CPU predictor. Does not allocate after its first call on a
+  // thread. Preconditions (checked by the caller): rows.size() is a multiple
+  // of num_features() and `out` is large enough.
   void Predict(std::span<const float> rows, std::span<float> out) const;
 
  private:
@@ -64,7 +64,7 @@ class TreeEnsemble {
   // `depth` steps without a branch. Used for rows without NaN.
   struct Split {
     float threshold;
-    uint32_t feature;
+    uint32_t feature;  // × kRowBlock: the offset of the feature in a row block
   };
   struct CompleteTree {
     uint32_t depth;
