@@ -196,7 +196,12 @@ void TreeEnsemble::BuildCompleteTrees() {
     trees.push_back(tree);
   }
   complete_ = std::move(trees);
-  splits_ = std::move(splits);
+  split_threshold_.resize(splits.size());
+  split_feature_.resize(splits.size());
+  for (size_t i = 0; i < splits.size(); ++i) {
+    split_threshold_[i] = splits[i].threshold;
+    split_feature_[i] = splits[i].feature;
+  }
   leaves_ = std::move(leaves);
 }
 
@@ -213,7 +218,8 @@ void TreeEnsemble::CompleteMargins(const float* rows, size_t count, float* margi
   const float* values = block.data();
   float margin[kRowBlock];
   std::fill_n(margin, kRowBlock, base_margin_);
-  const Split* splits = splits_.data();
+  const float* threshold = split_threshold_.data();
+  const uint32_t* feature = split_feature_.data();
   for (const CompleteTree& tree : complete_) {
     // Absolute split indexes a = first_split + p: the children of heap
     // position p are 2p + 1 and 2p + 2, i.e. 2a + (1 - first_split) (+ 1),
@@ -223,9 +229,8 @@ void TreeEnsemble::CompleteMargins(const float* rows, size_t count, float* margi
     std::fill_n(at, kRowBlock, size_t{tree.first_split});
     for (uint32_t level = 0; level < tree.depth; ++level) {
       for (size_t i = 0; i < kRowBlock; ++i) {
-        const Split& split = splits[at[i]];
         // Without NaN, "not less than" is "greater or equal": go right.
-        at[i] = 2 * at[i] + step + (values[split.feature + i] >= split.threshold ? 1 : 0);
+        at[i] = 2 * at[i] + step + (values[feature[at[i]] + i] >= threshold[at[i]] ? 1 : 0);
       }
     }
     // Heap position p of the last level is leaf p - (2^depth - 1).
