@@ -1,5 +1,6 @@
 #include "pantry/models/rank_features.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <utility>
@@ -133,46 +134,49 @@ void ScoreForRanking(const BlendedRetriever& blend, const RetrievalQuery& query,
 }
 
 void EncodeRankRow(std::span<const RankColumn> columns, const RankInputs& in, float* row) {
+  // The category one-hot columns are most of a row and all but one are 0:
+  // zero the row, set the candidate's category, compute only the others.
+  const size_t n = columns.size();
+  std::fill_n(row, n, 0.0f);
+  const size_t own = static_cast<size_t>(in.category_column);  // -1: out of range
+  if (own < n && columns[own].feature == RankFeature::kCategory) row[own] = 1.0f;
   const float sum = in.sum_activity_weight_last_2m;
   const float avg = in.avg_product_health_index_last_2m;
-  for (size_t c = 0; c < columns.size(); ++c) {
-    float value = 0;
+  for (size_t c = 0; c < n; ++c) {
     switch (columns[c].feature) {
+      case RankFeature::kCategory:
+        break;
       case RankFeature::kSumActivity:
-        value = sum;
+        row[c] = sum;
         break;
       case RankFeature::kAvgProductHealth:
-        value = avg;
+        row[c] = avg;
         break;
       case RankFeature::kHealthyActivity:
-        value = sum * avg;
+        row[c] = sum * avg;
         break;
       case RankFeature::kLiveHealthAlignment:
-        value = sum * (avg - kHealthMiddle) * (in.product_health_index - kHealthMiddle);
+        row[c] = sum * (avg - kHealthMiddle) * (in.product_health_index - kHealthMiddle);
         break;
       case RankFeature::kProductHealth:
-        value = in.product_health_index;
+        row[c] = in.product_health_index;
         break;
       case RankFeature::kCustomerHealth:
-        value = in.customer_health_index;
-        break;
-      case RankFeature::kCategory:
-        value = static_cast<int32_t>(c) == in.category_column ? 1.0f : 0.0f;
+        row[c] = in.customer_health_index;
         break;
       case RankFeature::kCategoryAffinity:
-        value = in.customer_category_affinity;
+        row[c] = in.customer_category_affinity;
         break;
       case RankFeature::kRetrievalAls:
-        value = in.retrieval_scores[0];
+        row[c] = in.retrieval_scores[0];
         break;
       case RankFeature::kRetrievalItemKnn:
-        value = in.retrieval_scores[1];
+        row[c] = in.retrieval_scores[1];
         break;
       case RankFeature::kRetrievalPopularity:
-        value = in.retrieval_scores[2];
+        row[c] = in.retrieval_scores[2];
         break;
     }
-    row[c] = value;
   }
 }
 
