@@ -133,51 +133,71 @@ void ScoreForRanking(const BlendedRetriever& blend, const RetrievalQuery& query,
   }
 }
 
-void EncodeRankRow(std::span<const RankColumn> columns, const RankInputs& in, float* row) {
-  // The category one-hot columns are most of a row and all but one are 0:
-  // zero the row, set the candidate's category, compute only the others.
+namespace {
+
+// The value of a column other than a category one-hot.
+float ComputedValue(RankFeature feature, const RankInputs& in) {
+  const float sum = in.sum_activity_weight_last_2m;
+  const float avg = in.avg_product_health_index_last_2m;
+  switch (feature) {
+    case RankFeature::kCategory:
+      break;
+    case RankFeature::kSumActivity:
+      return sum;
+    case RankFeature::kAvgProductHealth:
+      return avg;
+    case RankFeature::kHealthyActivity:
+      return sum * avg;
+    case RankFeature::kLiveHealthAlignment:
+      return sum * (avg - kHealthMiddle) * (in.product_health_index - kHealthMiddle);
+    case RankFeature::kProductHealth:
+      return in.product_health_index;
+    case RankFeature::kCustomerHealth:
+      return in.customer_health_index;
+    case RankFeature::kCategoryAffinity:
+      return in.customer_category_affinity;
+    case RankFeature::kRetrievalAls:
+      return in.retrieval_scores[0];
+    case RankFeature::kRetrievalItemKnn:
+      return in.retrieval_scores[1];
+    case RankFeature::kRetrievalPopularity:
+      return in.retrieval_scores[2];
+  }
+  return 0;
+}
+
+// The category one-hot columns are most of a row and all but one are 0:
+// zero the row and set the candidate's category; the caller computes the
+// other columns.
+void StartRow(std::span<const RankColumn> columns, const RankInputs& in, float* row) {
   const size_t n = columns.size();
   std::fill_n(row, n, 0.0f);
   const size_t own = static_cast<size_t>(in.category_column);  // -1: out of range
   if (own < n && columns[own].feature == RankFeature::kCategory) row[own] = 1.0f;
-  const float sum = in.sum_activity_weight_last_2m;
-  const float avg = in.avg_product_health_index_last_2m;
-  for (size_t c = 0; c < n; ++c) {
-    switch (columns[c].feature) {
-      case RankFeature::kCategory:
-        break;
-      case RankFeature::kSumActivity:
-        row[c] = sum;
-        break;
-      case RankFeature::kAvgProductHealth:
-        row[c] = avg;
-        break;
-      case RankFeature::kHealthyActivity:
-        row[c] = sum * avg;
-        break;
-      case RankFeature::kLiveHealthAlignment:
-        row[c] = sum * (avg - kHealthMiddle) * (in.product_health_index - kHealthMiddle);
-        break;
-      case RankFeature::kProductHealth:
-        row[c] = in.product_health_index;
-        break;
-      case RankFeature::kCustomerHealth:
-        row[c] = in.customer_health_index;
-        break;
-      case RankFeature::kCategoryAffinity:
-        row[c] = in.customer_category_affinity;
-        break;
-      case RankFeature::kRetrievalAls:
-        row[c] = in.retrieval_scores[0];
-        break;
-      case RankFeature::kRetrievalItemKnn:
-        row[c] = in.retrieval_scores[1];
-        break;
-      case RankFeature::kRetrievalPopularity:
-        row[c] = in.retrieval_scores[2];
-        break;
-    }
+}
+
+}  // namespace
+
+void EncodeRankRow(std::span<const RankColumn> columns, const RankInputs& in, float* row) {
+  StartRow(columns, in, row);
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if (columns[c].feature != RankFeature::kCategory)
+      row[c] = ComputedValue(columns[c].feature, in);
   }
+}
+
+std::vector<uint32_t> ComputedRankColumns(std::span<const RankColumn> columns) {
+  std::vector<uint32_t> computed;
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if (columns[c].feature != RankFeature::kCategory) computed.push_back(static_cast<uint32_t>(c));
+  }
+  return computed;
+}
+
+void EncodeRankRow(std::span<const RankColumn> columns, std::span<const uint32_t> computed,
+                   const RankInputs& in, float* row) {
+  StartRow(columns, in, row);
+  for (uint32_t c : computed) row[c] = ComputedValue(columns[c].feature, in);
 }
 
 }  // namespace pantry::models
