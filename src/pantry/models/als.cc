@@ -2,8 +2,10 @@
 
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <random>
@@ -20,6 +22,78 @@ constexpr char kKind[] = "als";
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using Vector = Eigen::VectorXf;
 using Square = Eigen::MatrixXf;
+
+// Product factors for the retrieval scan: tiles of kTile products, factor-
+// major inside a tile (tile t holds y[t * kTile + i][f] at
+// [(t * factors + f) * kTile + i]), padded with zero rows to whole tiles.
+constexpr size_t kTile = 64;
+
+std::vector<float> TileRows(const RowMatrix& y) {
+  const size_t n = static_cast<size_t>(y.rows()), f = static_cast<size_t>(y.cols());
+  std::vector<float> tiles((n + kTile - 1) / kTile * kTile * f, 0.0f);
+  for (size_t r = 0; r < n; ++r) {
+    for (size_t j = 0; j < f; ++j) {
+      tiles[((r / kTile) * f + j) * kTile + r % kTile] =
+          y(static_cast<int64_t>(r), static_cast<int64_t>(j));
+    }
+  }
+  return tiles;
+}
+
+// scores[r] = Σ_j y[r][j] x[j] (NaN as -infinity) for every row of
+// `num_tiles` tiles, summed in the order of the Eigen SSE matrix-vector
+// product this scan replaced (four interleaved partial sums p_l = Σ_m y[4m + l] x[4m + l], combined
+// as (p0 + p2) + (p1 + p3), then the f % 4 remaining terms in order), so that retrieval ranks and
+// scores stay exactly what they were. Element-wise across products, it vectorises without
+// reassociating anything, and als.cc is built with -ffp-contract=off so the FMA-capable clones
+// round like the default.
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void ScanTiles(
+    const float* tiles, const float* x, size_t f, size_t num_tiles, float* scores) {
+  // 16 products at a time, as two 8-float halves (one AVX or two SSE
+  // registers each), so that the four partial sums stay in registers.
+  using Half = float __attribute__((vector_size(32)));
+  constexpr size_t kHalf = sizeof(Half) / sizeof(float);
+  static_assert(kTile % (2 * kHalf) == 0);
+  const size_t f4 = f / 4 * 4;
+  const Half kMinusInf = Half{} - std::numeric_limits<float>::infinity();
+  Half ya, yb;
+#define PANTRY_ALS_LOAD(p)             \
+  std::memcpy(&ya, (p), sizeof(Half)); \
+  std::memcpy(&yb, (p) + kHalf, sizeof(Half))
+  for (size_t t = 0; t < num_tiles; ++t) {
+    const float* q = tiles + t * f * kTile;
+    for (size_t c = 0; c < kTile; c += 2 * kHalf) {
+      Half p0a = {}, p0b = {}, p1a = {}, p1b = {}, p2a = {}, p2b = {}, p3a = {}, p3b = {};
+      for (size_t j = 0; j < f4; j += 4) {
+        const float* y = q + j * kTile + c;
+        PANTRY_ALS_LOAD(y);
+        p0a += ya * x[j];
+        p0b += yb * x[j];
+        PANTRY_ALS_LOAD(y + kTile);
+        p1a += ya * x[j + 1];
+        p1b += yb * x[j + 1];
+        PANTRY_ALS_LOAD(y + 2 * kTile);
+        p2a += ya * x[j + 2];
+        p2b += yb * x[j + 2];
+        PANTRY_ALS_LOAD(y + 3 * kTile);
+        p3a += ya * x[j + 3];
+        p3b += yb * x[j + 3];
+      }
+      Half sa = (p0a + p2a) + (p1a + p3a), sb = (p0b + p2b) + (p1b + p3b);
+      for (size_t j = f4; j < f; ++j) {
+        PANTRY_ALS_LOAD(q + j * kTile + c);
+        sa += ya * x[j];
+        sb += yb * x[j];
+      }
+      // NaN (from overflowing factors) reads as -infinity, which never ranks.
+      sa = sa > kMinusInf ? sa : kMinusInf;
+      sb = sb > kMinusInf ? sb : kMinusInf;
+      std::memcpy(scores + t * kTile + c, &sa, sizeof(Half));
+      std::memcpy(scores + t * kTile + c + kHalf, &sb, sizeof(Half));
+    }
+  }
+#undef PANTRY_ALS_LOAD
+}
 
 // One side's sparse rows as the solver sees them: for row r, the other
 // side's indices and the interaction weights.
@@ -113,7 +187,8 @@ class AlsModelImpl final : public AlsModel {
         products_(std::move(products)),
         alpha_(alpha),
         lambda_(lambda),
-        gram_(Gram(products_, lambda, 1)) {}
+        gram_(Gram(products_, lambda, 1)),
+        tiles_(TileRows(products_)) {}
 
   std::string_view kind() const override { return kKind; }
   uint32_t num_products() const override { return static_cast<uint32_t>(products_.rows()); }
@@ -121,21 +196,9 @@ class AlsModelImpl final : public AlsModel {
   int factors() const override { return static_cast<int>(products_.cols()); }
 
   std::vector<float> CustomerVector(const RetrievalQuery& query) const override {
-    if (query.customer < num_customers()) {
-      const auto row = customers_.row(query.customer);
-      return std::vector<float>(row.data(), row.data() + row.size());
-    }
-    std::vector<uint32_t> items;
-    std::vector<float> weights;
-    for (size_t j = 0; j < query.recent_products.size(); ++j) {
-      if (query.recent_products[j] >= num_products()) continue;
-      items.push_back(query.recent_products[j]);
-      weights.push_back(query.recent_weights.empty() ? 1.0f : query.recent_weights[j]);
-    }
-    if (items.empty()) return {};
-    Vector x = Vector::Zero(products_.cols());
-    SolveRow(gram_, products_, items, weights, alpha_, /*cg_steps=*/0, x);
-    return std::vector<float>(x.data(), x.data() + x.size());
+    std::vector<float> folded;
+    const std::span<const float> x = QueryVector(query, &folded);
+    return std::vector<float>(x.begin(), x.end());
   }
 
   std::span<const float> ProductVector(uint32_t product) const override {
@@ -144,16 +207,20 @@ class AlsModelImpl final : public AlsModel {
   }
 
   std::vector<Candidate> Retrieve(const RetrievalQuery& query, size_t k) const override {
-    const std::vector<float> x = CustomerVector(query);
+    std::vector<float> folded;
+    const std::span<const float> x = QueryVector(query, &folded);
     if (x.empty()) return {};
-    const Vector scores = products_ * Eigen::Map<const Vector>(x.data(), x.size());
-    return TopCandidates({scores.data(), static_cast<size_t>(scores.size())}, k);
+    thread_local std::vector<float> scores;
+    scores.resize(tiles_.size() / x.size());
+    ScanTiles(tiles_.data(), x.data(), x.size(), scores.size() / kTile, scores.data());
+    return TopCandidatesWithoutNaN({scores.data(), num_products()}, k);
   }
 
   void ScoreProducts(const RetrievalQuery& query, std::span<const uint32_t> products,
                      std::span<float> out) const override {
-    const std::vector<float> x = CustomerVector(query);
-    const Eigen::Map<const Vector> xv(x.data(), x.size());
+    std::vector<float> folded;
+    const std::span<const float> x = QueryVector(query, &folded);
+    const Eigen::Map<const Vector> xv(x.data(), static_cast<int64_t>(x.size()));
     for (size_t j = 0; j < products.size(); ++j) {
       out[j] = x.empty() || products[j] >= num_products() ? -std::numeric_limits<float>::infinity()
                                                           : products_.row(products[j]).dot(xv);
@@ -179,7 +246,30 @@ class AlsModelImpl final : public AlsModel {
   const RowMatrix customers_;
   const RowMatrix products_;
   const double alpha_, lambda_;
-  const Square gram_;  // YᵀY + λI, for fold-in
+  const Square gram_;               // YᵀY + λI, for fold-in
+  const std::vector<float> tiles_;  // products_ tiled for ScanTiles
+
+  // CustomerVector() without a copy for a known customer: a view of the
+  // trained row, or of `folded` (filled) for a fold-in; empty if neither.
+  std::span<const float> QueryVector(const RetrievalQuery& query,
+                                     std::vector<float>* folded) const {
+    if (query.customer < num_customers()) {
+      return {customers_.data() + static_cast<size_t>(query.customer) * customers_.cols(),
+              static_cast<size_t>(customers_.cols())};
+    }
+    std::vector<uint32_t> items;
+    std::vector<float> weights;
+    for (size_t j = 0; j < query.recent_products.size(); ++j) {
+      if (query.recent_products[j] >= num_products()) continue;
+      items.push_back(query.recent_products[j]);
+      weights.push_back(query.recent_weights.empty() ? 1.0f : query.recent_weights[j]);
+    }
+    if (items.empty()) return {};
+    Vector x = Vector::Zero(products_.cols());
+    SolveRow(gram_, products_, items, weights, alpha_, /*cg_steps=*/0, x);
+    folded->assign(x.data(), x.data() + x.size());
+    return *folded;
+  }
 };
 
 RowMatrix RandomFactors(int64_t rows, int factors, std::mt19937_64* rng) {

@@ -18,10 +18,6 @@ const char* MethodName(BlendMethod m) {
   return m == BlendMethod::kReciprocalRank ? "reciprocal_rank" : "normalized_score";
 }
 
-bool Better(const Candidate& a, const Candidate& b) {
-  return a.score != b.score ? a.score > b.score : a.product < b.product;
-}
-
 Status ValidateOptions(const BlendOptions& o) {
   if (!(o.rank_constant >= 0) || !std::isfinite(o.rank_constant) || !(o.depth_factor >= 1) ||
       !std::isfinite(o.depth_factor)) {
@@ -85,14 +81,7 @@ ScoreAccumulator& BlendedRetriever::Fuse(const RetrievalQuery& query, size_t k) 
 }
 
 std::vector<Candidate> BlendedRetriever::Retrieve(const RetrievalQuery& query, size_t k) const {
-  std::vector<Candidate> all = Fuse(query, k).Take();
-  if (all.size() > k) {
-    std::partial_sort(all.begin(), all.begin() + static_cast<ptrdiff_t>(k), all.end(), Better);
-    all.resize(k);
-  } else {
-    std::sort(all.begin(), all.end(), Better);
-  }
-  return all;
+  return Fuse(query, k).TakeBest(k);
 }
 
 std::vector<Candidate> BlendedRetriever::RetrieveWithSourceScores(

@@ -6,6 +6,8 @@
 #include <functional>
 #include <limits>
 
+#include "pantry/models/rank_key.h"
+
 namespace pantry::models {
 namespace {
 
@@ -65,41 +67,6 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) vo
   for (size_t j = 0; i < n; ++i, ++j) max[j] = scores[i] > max[j] ? scores[i] : max[j];
 }
 
-constexpr size_t kHitBlock = 16;
-
-// hit[b] = 1 if any of scores[b * kHitBlock, (b + 1) * kHitBlock) is >=
-// threshold, for the `blocks` whole blocks. Branch-free, so it vectorises.
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void BlockHits(
-    const float* scores, size_t blocks, float threshold, uint8_t* hit) {
-  for (size_t b = 0; b < blocks; ++b) {
-    const float* s = scores + b * kHitBlock;
-    int any = 0;
-    for (size_t j = 0; j < kHitBlock; ++j) any |= static_cast<int>(s[j] >= threshold);
-    hit[b] = static_cast<uint8_t>(any);
-  }
-}
-
-// Appends {i, scores[i]} for every score >= threshold; survivors are rare,
-// so whole blocks without any are skipped.
-void AppendAtLeast(std::span<const float> scores, float threshold,
-                   std::vector<ScoredProduct>* out) {
-  const size_t n = scores.size();
-  const float* s = scores.data();
-  const size_t blocks = n / kHitBlock;
-  thread_local std::vector<uint8_t> hit;
-  hit.resize(blocks);
-  BlockHits(s, blocks, threshold, hit.data());
-  auto scan = [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) {
-      if (s[i] >= threshold) out->push_back({static_cast<uint32_t>(i), s[i]});
-    }
-  };
-  for (size_t b = 0; b < blocks; ++b) {
-    if (hit[b] != 0) scan(b * kHitBlock, (b + 1) * kHitBlock);
-  }
-  scan(blocks * kHitBlock, n);
-}
-
 }  // namespace
 
 void SelectTopK(std::span<const float> scores, size_t k, std::vector<ScoredProduct>* out) {
@@ -108,29 +75,47 @@ void SelectTopK(std::span<const float> scores, size_t k, std::vector<ScoredProdu
   k = std::min(k, n);
   if (k == 0) return;
   // Each of k groups holds an entry >= the k-th largest group maximum, so
-  // at least k entries reach it: every entry of the top k does. About
-  // 2k groups leave ~1.4k survivors on random data.
-  float threshold = -std::numeric_limits<float>::infinity();
-  const size_t groups = (2 * k + 15) / 16 * 16;
+  // at least k entries reach it: every entry of the top k does, and they all
+  // lie in the groups whose maximum reaches it. Groups of about 16 entries
+  // (at least 2k groups) balance the selection among the maxima against the
+  // scan of the groups that reach the threshold (about k of them).
+  const float* s = scores.data();
+  const size_t groups = std::max((2 * k + 15) / 16 * 16, (n / 16 + 15) / 16 * 16);
+  thread_local std::vector<uint32_t> survivors;
+  survivors.resize(n);
+  size_t count = 0;
   if (n >= 4 * groups) {
-    thread_local std::vector<float> maxima;
+    thread_local std::vector<float> maxima, selected;
     maxima.resize(groups);
-    GroupMaxima(scores.data(), n, groups, maxima.data());
-    std::nth_element(maxima.begin(), maxima.begin() + static_cast<std::ptrdiff_t>(k - 1),
-                     maxima.end(), std::greater<float>());
-    threshold = maxima[k - 1];
+    GroupMaxima(s, n, groups, maxima.data());
+    selected.assign(maxima.begin(), maxima.end());
+    std::nth_element(selected.begin(), selected.begin() + static_cast<std::ptrdiff_t>(k - 1),
+                     selected.end(), std::greater<float>());
+    const float threshold = selected[k - 1];
+    for (size_t g = 0; g < groups; ++g) {
+      if (!(maxima[g] >= threshold)) continue;
+      for (size_t i = g; i < n; i += groups) {
+        survivors[count] = static_cast<uint32_t>(i);  // kept only if it reaches the threshold
+        count += s[i] >= threshold ? 1 : 0;
+      }
+    }
+  } else {
+    for (size_t i = 0; i < n; ++i) survivors[i] = static_cast<uint32_t>(i);
+    count = n;
   }
-  out->reserve(std::min(n, 2 * groups));
-  AppendAtLeast(scores, threshold, out);
-  auto better = [](const ScoredProduct& a, const ScoredProduct& b) {
-    return a.score > b.score || (a.score == b.score && a.product < b.product);
-  };
-  const auto kth = out->begin() + static_cast<std::ptrdiff_t>(k);
-  if (out->size() > k) {
-    std::nth_element(out->begin(), kth - 1, out->end(), better);
-    out->erase(kth, out->end());
+  thread_local std::vector<uint64_t> keys;
+  keys.resize(count);
+  for (size_t i = 0; i < count; ++i) keys[i] = RankKey(s[survivors[i]], survivors[i]);
+  if (count > k) {
+    std::nth_element(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(k), keys.end());
+    keys.resize(k);
   }
-  std::sort(out->begin(), out->end(), better);
+  std::sort(keys.begin(), keys.end());
+  out->resize(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const uint32_t product = RankKeyProduct(keys[i]);
+    (*out)[i] = {product, s[product]};
+  }
 }
 
 StatusOr<FmCatalogIndex> FmCatalogIndex::Build(const FmModel& model, const CsrMatrix& products) {

@@ -62,17 +62,7 @@ class ItemKnnModelImpl final : public ItemKnnModel {
   }
 
   std::vector<Candidate> Retrieve(const RetrievalQuery& query, size_t k) const override {
-    std::vector<Candidate> scores = Accumulate(query).Take();
-    // Better is a total order (products are unique): selecting the first k
-    // and sorting them gives partial_sort's result in linear time plus
-    // k log k, rather than a heap over every voted product.
-    if (scores.size() > k) {
-      std::nth_element(scores.begin(), scores.begin() + static_cast<ptrdiff_t>(k), scores.end(),
-                       Better);
-      scores.resize(k);
-    }
-    std::sort(scores.begin(), scores.end(), Better);
-    return scores;
+    return Accumulate(query).TakeBest(k);
   }
 
   void ScoreProducts(const RetrievalQuery& query, std::span<const uint32_t> products,
@@ -109,10 +99,6 @@ class ItemKnnModelImpl final : public ItemKnnModel {
   }
 
  private:
-  static bool Better(const Candidate& a, const Candidate& b) {
-    return a.score != b.score ? a.score > b.score : a.product < b.product;
-  }
-
   bool HasHistory(const RetrievalQuery& query) const {
     return !query.recent_products.empty() ||
            (query.customer < history_.rows() &&

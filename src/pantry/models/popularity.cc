@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
-#include <queue>
 
 #include "pantry/models/array_file.h"
+#include "pantry/models/rank_key.h"
 
 namespace pantry::models {
 namespace {
@@ -79,28 +80,31 @@ class PopularityModelImpl final : public PopularityModel {
       return out;
     }
     // Merge the per-category lists (each sorted by share) by θ_k × share.
+    // Each category has at most one head in the heap, so a head is just its
+    // rank key (rank_key.h) and the category's cursor is kept aside.
     const std::vector<float> mix = CategoryMix(query);
-    struct Head {
-      float score;
-      uint32_t product;
-      uint32_t category;
-      uint64_t pos;
+    thread_local std::vector<uint64_t> heads;
+    thread_local std::vector<uint64_t> cursor;
+    heads.clear();
+    cursor.assign(category_start_.begin(), category_start_.end() - 1);
+    const auto better_on_top = std::greater<uint64_t>();
+    auto push = [&](uint32_t c) {
+      if (cursor[c] >= category_start_[c + 1] || !(mix[c] > 0)) return;
+      const uint32_t p = category_order_[cursor[c]];
+      heads.push_back(RankKey(mix[c] * share_[p], p));
+      std::push_heap(heads.begin(), heads.end(), better_on_top);
     };
-    auto worse = [](const Head& a, const Head& b) {
-      return a.score != b.score ? a.score < b.score : a.product > b.product;
-    };
-    std::priority_queue<Head, std::vector<Head>, decltype(worse)> heads(worse);
-    auto push = [&](uint32_t c, uint64_t pos) {
-      if (pos >= category_start_[c + 1] || !(mix[c] > 0)) return;
-      const uint32_t p = category_order_[pos];
-      heads.push({mix[c] * share_[p], p, c, pos});
-    };
-    for (uint32_t c = 0; c < s_.num_categories; ++c) push(c, category_start_[c]);
+    for (uint32_t c = 0; c < s_.num_categories; ++c) push(c);
+    out.reserve(std::min<size_t>(k, s_.num_products));
     while (out.size() < k && !heads.empty()) {
-      const Head h = heads.top();
-      heads.pop();
-      out.push_back({h.product, h.score});
-      push(h.category, h.pos + 1);
+      std::pop_heap(heads.begin(), heads.end(), better_on_top);
+      const uint64_t key = heads.back();
+      heads.pop_back();
+      const uint32_t p = RankKeyProduct(key);
+      out.push_back({p, RankKeyScore(key)});
+      const uint32_t c = s_.product_category[p];
+      ++cursor[c];
+      push(c);
     }
     return out;
   }

@@ -1,5 +1,6 @@
 #include "pantry/models/rank_features.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <utility>
@@ -132,48 +133,71 @@ void ScoreForRanking(const BlendedRetriever& blend, const RetrievalQuery& query,
   }
 }
 
-void EncodeRankRow(std::span<const RankColumn> columns, const RankInputs& in, float* row) {
+namespace {
+
+// The value of a column other than a category one-hot.
+float ComputedValue(RankFeature feature, const RankInputs& in) {
   const float sum = in.sum_activity_weight_last_2m;
   const float avg = in.avg_product_health_index_last_2m;
-  for (size_t c = 0; c < columns.size(); ++c) {
-    float value = 0;
-    switch (columns[c].feature) {
-      case RankFeature::kSumActivity:
-        value = sum;
-        break;
-      case RankFeature::kAvgProductHealth:
-        value = avg;
-        break;
-      case RankFeature::kHealthyActivity:
-        value = sum * avg;
-        break;
-      case RankFeature::kLiveHealthAlignment:
-        value = sum * (avg - kHealthMiddle) * (in.product_health_index - kHealthMiddle);
-        break;
-      case RankFeature::kProductHealth:
-        value = in.product_health_index;
-        break;
-      case RankFeature::kCustomerHealth:
-        value = in.customer_health_index;
-        break;
-      case RankFeature::kCategory:
-        value = static_cast<int32_t>(c) == in.category_column ? 1.0f : 0.0f;
-        break;
-      case RankFeature::kCategoryAffinity:
-        value = in.customer_category_affinity;
-        break;
-      case RankFeature::kRetrievalAls:
-        value = in.retrieval_scores[0];
-        break;
-      case RankFeature::kRetrievalItemKnn:
-        value = in.retrieval_scores[1];
-        break;
-      case RankFeature::kRetrievalPopularity:
-        value = in.retrieval_scores[2];
-        break;
-    }
-    row[c] = value;
+  switch (feature) {
+    case RankFeature::kCategory:
+      break;
+    case RankFeature::kSumActivity:
+      return sum;
+    case RankFeature::kAvgProductHealth:
+      return avg;
+    case RankFeature::kHealthyActivity:
+      return sum * avg;
+    case RankFeature::kLiveHealthAlignment:
+      return sum * (avg - kHealthMiddle) * (in.product_health_index - kHealthMiddle);
+    case RankFeature::kProductHealth:
+      return in.product_health_index;
+    case RankFeature::kCustomerHealth:
+      return in.customer_health_index;
+    case RankFeature::kCategoryAffinity:
+      return in.customer_category_affinity;
+    case RankFeature::kRetrievalAls:
+      return in.retrieval_scores[0];
+    case RankFeature::kRetrievalItemKnn:
+      return in.retrieval_scores[1];
+    case RankFeature::kRetrievalPopularity:
+      return in.retrieval_scores[2];
   }
+  return 0;
+}
+
+// The category one-hot columns are most of a row and all but one are 0:
+// zero the row and set the candidate's category; the caller computes the
+// other columns.
+void StartRow(std::span<const RankColumn> columns, const RankInputs& in, float* row) {
+  const size_t n = columns.size();
+  std::fill_n(row, n, 0.0f);
+  const size_t own = static_cast<size_t>(in.category_column);  // -1: out of range
+  if (own < n && columns[own].feature == RankFeature::kCategory) row[own] = 1.0f;
+}
+
+}  // namespace
+
+void EncodeRankRow(std::span<const RankColumn> columns, const RankInputs& in, float* row) {
+  StartRow(columns, in, row);
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if (columns[c].feature != RankFeature::kCategory)
+      row[c] = ComputedValue(columns[c].feature, in);
+  }
+}
+
+std::vector<uint32_t> ComputedRankColumns(std::span<const RankColumn> columns) {
+  std::vector<uint32_t> computed;
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if (columns[c].feature != RankFeature::kCategory) computed.push_back(static_cast<uint32_t>(c));
+  }
+  return computed;
+}
+
+void EncodeRankRow(std::span<const RankColumn> columns, std::span<const uint32_t> computed,
+                   const RankInputs& in, float* row) {
+  StartRow(columns, in, row);
+  for (uint32_t c : computed) row[c] = ComputedValue(columns[c].feature, in);
 }
 
 }  // namespace pantry::models

@@ -112,6 +112,12 @@ void ScoreForRanking(const BlendedRetriever& blend, const RetrievalQuery& query,
 
 // Writes columns.size() floats to `row`. Thread-safe (pure).
 void EncodeRankRow(std::span<const RankColumn> columns, const RankInputs& inputs, float* row);
+// The columns that are not category one-hots, for the overload below.
+std::vector<uint32_t> ComputedRankColumns(std::span<const RankColumn> columns);
+// The same row, with `computed` = ComputedRankColumns(columns) found once for
+// many rows, so that the one-hot columns are not visited one by one.
+void EncodeRankRow(std::span<const RankColumn> columns, std::span<const uint32_t> computed,
+                   const RankInputs& inputs, float* row);
 
 }  // namespace pantry::models
 

@@ -99,6 +99,32 @@ TEST(RankFeaturesTest, TwoStageValues) {
   EXPECT_FLOAT_EQ(at("retrieval_score_popularity"), 0.02f);
 }
 
+TEST(RankFeaturesTest, ComputedColumnsOverloadEncodesTheSameRow) {
+  std::vector<std::string> names = TwoStageRankFeatureNames(true);
+  for (const char* category : {"product_category_tea", "product_category_juice"}) {
+    names.insert(names.begin() + 2, category);  // one-hots between other columns
+  }
+  auto columns = ResolveRankColumns(names);
+  ASSERT_TRUE(columns.ok()) << columns.status();
+  const std::vector<uint32_t> computed = ComputedRankColumns(*columns);
+  EXPECT_EQ(computed.size() + 2, names.size());
+  RankInputs in;
+  in.sum_activity_weight_last_2m = 3;
+  in.avg_product_health_index_last_2m = 0.7f;
+  in.product_health_index = 0.2f;
+  in.customer_health_index = 0.6f;
+  in.customer_category_affinity = 0.25f;
+  in.retrieval_scores = {1.5f, 0.3f, 0.02f};
+  for (int32_t category : {-1, 0, 1, 2, 3, static_cast<int32_t>(names.size())}) {
+    in.category_column = category;
+    std::vector<float> want(names.size(), -1), got(names.size(), -2);
+    EncodeRankRow(*columns, in, want.data());
+    EncodeRankRow(*columns, computed, in, got.data());
+    EXPECT_EQ(got, want) << "category column " << category;
+    EXPECT_EQ(std::count(want.begin(), want.end(), 1.0f), category == 2 || category == 3 ? 1 : 0);
+  }
+}
+
 TEST(CategoryAffinityTest, SmoothedShareOverOverallShare) {
   // a bought 3 tea and 1 juice; b bought 4 juice. Overall: 3 tea, 5 juice.
   auto table = CategoryAffinity::Build({"a", "b"}, {"tea", "juice"}, {3, 1, 0, 4}, 5.0);

@@ -178,6 +178,7 @@ DenseMatrix RankModel::Encode(std::span<const RankExample> examples) const {
 Status RankModel::ResolveColumns() {
   ASSIGN_OR_RETURN(columns_, ResolveRankColumns(ranker_->feature_names()));
   category_columns_ = CategoryColumns(columns_);
+  computed_columns_ = ComputedRankColumns(columns_);
   if (UsesCategoryAffinity(columns_) && affinity_ == nullptr) {
     return FailedPreconditionError(
         "the ranking model uses customer_category_affinity but has no category_affinity.tsv");
@@ -253,6 +254,7 @@ Status RankModel::TrainSplits(const RankExampleTable& examples, const RankTrainO
   std::span<const size_t> test_ids = std::span<const size_t>(order).last(test_size);
   ASSIGN_OR_RETURN(columns_, ResolveRankColumns(names));
   category_columns_ = CategoryColumns(columns_);
+  computed_columns_ = ComputedRankColumns(columns_);
   // No split is ever encoded whole: XGBoost reads the rows a batch at a time
   // and keeps only their histogram bins.
   const TableEncoder encoder(columns_, category_columns_, examples);

@@ -145,6 +145,8 @@ class RankModel {
   const Ranker& ranker() const { return *ranker_; }
   // The ranker's columns, in order (resolved from its feature names).
   const std::vector<RankColumn>& columns() const { return columns_; }
+  // ComputedRankColumns(columns()), for EncodeRankRow.
+  const std::vector<uint32_t>& computed_columns() const { return computed_columns_; }
   // Dense feature rows in the ranker's column order (EncodeRankRow).
   DenseMatrix Encode(std::span<const RankExample> examples) const;
   // Probabilities of `bought`. Thread-safe.
@@ -160,6 +162,7 @@ class RankModel {
   OneHotEncoder category_encoder_;
   std::shared_ptr<Ranker> ranker_;
   std::vector<RankColumn> columns_;
+  std::vector<uint32_t> computed_columns_;
   std::shared_ptr<const CategoryAffinity> affinity_;
   std::unordered_map<std::string, int32_t> category_columns_;
 };

@@ -12,19 +12,32 @@
 #include "pantry/models/popularity.h"
 
 namespace pantry::models {
+namespace {
+
+// clean[i] = scores[i], with NaN read as -infinity. Branch-free, so it
+// vectorises.
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void CleanScores(
+    const float* scores, size_t n, float* clean) {
+  constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
+  for (size_t i = 0; i < n; ++i) clean[i] = scores[i] > kMinusInf ? scores[i] : kMinusInf;
+}
+
+}  // namespace
 
 std::vector<Candidate> TopCandidates(std::span<const float> scores, size_t k) {
   // NaN and -inf read as -inf, which ranks below every valid score: the
   // exact threshold selection (SelectTopK) then returns the valid entries
   // first, in the required order, and the -inf tail is dropped.
-  constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
   thread_local std::vector<float> clean;
-  thread_local std::vector<ScoredProduct> top;
   clean.resize(scores.size());
-  for (size_t i = 0; i < scores.size(); ++i) {
-    clean[i] = scores[i] > kMinusInf ? scores[i] : kMinusInf;
-  }
-  SelectTopK(clean, k, &top);
+  CleanScores(scores.data(), scores.size(), clean.data());
+  return TopCandidatesWithoutNaN(clean, k);
+}
+
+std::vector<Candidate> TopCandidatesWithoutNaN(std::span<const float> scores, size_t k) {
+  constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
+  thread_local std::vector<ScoredProduct> top;
+  SelectTopK(scores, k, &top);
   std::vector<Candidate> out;
   out.reserve(top.size());
   for (const ScoredProduct& p : top) {

@@ -78,6 +78,9 @@ StatusOr<std::unique_ptr<CandidateSource>> LoadCandidateSource(const std::filesy
 // The k highest of `scores` as candidates, best first, ties by lower index;
 // -infinity and NaN entries are never returned.
 std::vector<Candidate> TopCandidates(std::span<const float> scores, size_t k);
+// The same for scores that hold no NaN (-infinity allowed), without the
+// cleaning copy.
+std::vector<Candidate> TopCandidatesWithoutNaN(std::span<const float> scores, size_t k);
 
 }  // namespace pantry::models
 

@@ -44,6 +44,11 @@ class ScoreAccumulator {
   // first added; the accumulator is empty afterwards.
   std::vector<Candidate> Take();
 
+  // The k products with the highest sums, best first (ties: lower product
+  // first), as Take() sorted and cut to k; the accumulator is empty
+  // afterwards. Sums must not be NaN.
+  std::vector<Candidate> TakeBest(size_t k);
+
   // Empties the accumulator.
   void Clear();
 

@@ -2,7 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
 #include <thread>
+
+#include "pantry/models/rank_key.h"
 
 namespace pantry::models {
 namespace {
@@ -45,6 +51,55 @@ TEST(ScoreAccumulatorTest, SlotsAndThreadsAreIndependent) {
   ScoreAccumulator& big = ScoreAccumulator::ForThisThread(ScoreAccumulator::Slot::kItemKnn, 1000);
   big.Add(999, 2.0f);
   EXPECT_EQ(big.Take().size(), 1u);
+}
+
+bool Better(const Candidate& a, const Candidate& b) {
+  return a.score != b.score ? a.score > b.score : a.product < b.product;
+}
+
+TEST(RankKeyTest, OrdersLikeScoreThenProductAndRoundTripsTheScore) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<float> scores = {-inf,   -3.5f, -1e-30f, -0.0f, 0.0f,  1e-38f,
+                                     1e-30f, 0.25f, 0.5f,    7.0f,  3e38f, inf};
+  for (float a : scores) {
+    for (float b : scores) {
+      for (uint32_t pa : {0u, 5u, 0xffffffffu}) {
+        for (uint32_t pb : {0u, 5u, 0xffffffffu}) {
+          EXPECT_EQ(RankKey(a, pa) < RankKey(b, pb), Better({pa, a}, {pb, b}))
+              << a << "/" << pa << " vs " << b << "/" << pb;
+        }
+      }
+    }
+    EXPECT_EQ(RankKeyScore(RankKey(a, 3)), a);
+    EXPECT_EQ(RankKeyProduct(RankKey(a, 3)), 3u);
+  }
+}
+
+TEST(ScoreAccumulatorTest, TakeBestEqualsTakeSortedAndCut) {
+  std::mt19937_64 rng(9);
+  for (int round = 0; round < 40; ++round) {
+    const uint32_t n = 1 + static_cast<uint32_t>(rng() % 3000);
+    const size_t k = rng() % 500;
+    const int levels = round % 2 == 0 ? 4 : 1000000;  // many ties or almost none
+    std::vector<std::pair<uint32_t, float>> votes;
+    for (uint32_t v = 0; v < n; ++v) {
+      const float w = static_cast<float>(static_cast<int>(rng() % levels) - levels / 4) * 0.125f;
+      votes.emplace_back(static_cast<uint32_t>(rng() % n), w);
+    }
+    ScoreAccumulator& a = ScoreAccumulator::ForThisThread(ScoreAccumulator::Slot::kBlend, n);
+    for (const auto& [p, w] : votes) a.Add(p, w);
+    std::vector<Candidate> want = a.Take();
+    std::sort(want.begin(), want.end(), Better);
+    want.resize(std::min(want.size(), k));
+    for (const auto& [p, w] : votes) a.Add(p, w);
+    const std::vector<Candidate> got = a.TakeBest(k);
+    ASSERT_EQ(got.size(), want.size()) << "round " << round;
+    for (size_t i = 0; i < got.size(); ++i) {
+      ASSERT_EQ(got[i].product, want[i].product) << "round " << round << " rank " << i;
+      ASSERT_EQ(std::bit_cast<uint32_t>(got[i].score), std::bit_cast<uint32_t>(want[i].score));
+    }
+    EXPECT_EQ(a.Sum(votes[0].first), 0.0f);  // taken: empty again
+  }
 }
 
 }  // namespace

@@ -153,6 +153,7 @@ StatusOr<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view json) {
 }
 
 void TreeEnsemble::BuildCompleteTrees() {
+  if (num_features_ > UINT32_MAX / kRowBlock) return;  // Split::feature is scaled
   // Depth of the subtree under each node; children come after their parent.
   std::vector<uint32_t> depth(nodes_.size(), 0);
   for (size_t i = nodes_.size(); i-- > 0;) {
@@ -179,7 +180,8 @@ void TreeEnsemble::BuildCompleteTrees() {
       stack.pop_back();
       const Node& node = nodes_[index];
       if (node.left >= 0) {
-        splits[tree.first_split + position] = {node.value, node.feature};
+        splits[tree.first_split + position] = {node.value,
+                                               static_cast<uint32_t>(node.feature * kRowBlock)};
         stack.push_back({static_cast<uint32_t>(node.left), 2 * position + 1});
         stack.push_back({static_cast<uint32_t>(node.right), 2 * position + 2});
         continue;
@@ -194,29 +196,47 @@ void TreeEnsemble::BuildCompleteTrees() {
     trees.push_back(tree);
   }
   complete_ = std::move(trees);
-  splits_ = std::move(splits);
+  split_threshold_.resize(splits.size());
+  split_feature_.resize(splits.size());
+  for (size_t i = 0; i < splits.size(); ++i) {
+    split_threshold_[i] = splits[i].threshold;
+    split_feature_[i] = splits[i].feature;
+  }
   leaves_ = std::move(leaves);
 }
 
 void TreeEnsemble::CompleteMargins(const float* rows, size_t count, float* margins) const {
-  const float* row[kRowBlock];
+  // The block feature-major (feature f of row i at block[f * kRowBlock + i];
+  // missing rows repeat the last one): a split's scaled feature plus the
+  // row's lane is the value's address, with no per-row base pointer.
+  thread_local std::vector<float> block;
+  block.resize(num_features_ * kRowBlock);
   for (size_t i = 0; i < kRowBlock; ++i) {
-    row[i] = rows + std::min(i, count - 1) * num_features_;
+    const float* row = rows + std::min(i, count - 1) * num_features_;
+    for (size_t f = 0; f < num_features_; ++f) block[f * kRowBlock + i] = row[f];
   }
+  const float* values = block.data();
   float margin[kRowBlock];
   std::fill_n(margin, kRowBlock, base_margin_);
+  const float* threshold = split_threshold_.data();
+  const uint32_t* feature = split_feature_.data();
   for (const CompleteTree& tree : complete_) {
-    const Split* splits = splits_.data() + tree.first_split;
-    uint32_t position[kRowBlock] = {};
+    // Absolute split indexes a = first_split + p: the children of heap
+    // position p are 2p + 1 and 2p + 2, i.e. 2a + (1 - first_split) (+ 1),
+    // one address computation per step (unsigned arithmetic wraps back).
+    const size_t step = size_t{1} - tree.first_split;
+    size_t at[kRowBlock];
+    std::fill_n(at, kRowBlock, size_t{tree.first_split});
     for (uint32_t level = 0; level < tree.depth; ++level) {
       for (size_t i = 0; i < kRowBlock; ++i) {
-        const Split& split = splits[position[i]];
         // Without NaN, "not less than" is "greater or equal": go right.
-        position[i] = 2 * position[i] + 1 + (row[i][split.feature] >= split.threshold ? 1 : 0);
+        at[i] = 2 * at[i] + step + (values[feature[at[i]] + i] >= threshold[at[i]] ? 1 : 0);
       }
     }
-    const float* leaves = leaves_.data() + tree.first_leaf - ((size_t{1} << tree.depth) - 1);
-    for (size_t i = 0; i < kRowBlock; ++i) margin[i] += leaves[position[i]];
+    // Heap position p of the last level is leaf p - (2^depth - 1).
+    const size_t to_leaf =
+        size_t{tree.first_leaf} - ((size_t{1} << tree.depth) - 1) - tree.first_split;
+    for (size_t i = 0; i < kRowBlock; ++i) margin[i] += leaves_[at[i] + to_leaf];
   }
   std::copy_n(margin, count, margins);
 }
@@ -240,8 +260,10 @@ void TreeEnsemble::Predict(std::span<const float> rows, std::span<float> out) co
   for (size_t r = 0; r < count; r += kRowBlock) {
     const size_t block = std::min(kRowBlock, count - r);
     const float* first = rows.data() + r * num_features_;
-    const bool has_nan =
-        std::any_of(first, first + block * num_features_, [](float v) { return std::isnan(v); });
+    // Without an early exit, so that the check vectorises.
+    int nan = 0;
+    for (size_t i = 0; i < block * num_features_; ++i) nan |= first[i] != first[i] ? 1 : 0;
+    const bool has_nan = nan != 0;
     if (complete_.empty() || has_nan) {
       for (size_t i = 0; i < block; ++i) out[r + i] = Margin(first + i * num_features_);
     } else {

@@ -40,9 +40,9 @@ class TreeEnsemble {
   // columns per row, NaN = missing) to `out` (rows.size() / num_features()
   // entries): the objective's transformed output (a probability for
   // binary:logistic), accumulated in the same order and float precision as
-  // XGBoost's CPU predictor. Does not allocate. Preconditions (checked by
-  // the caller): rows.size() is a multiple of num_features() and `out` is
-  // large enough.
+  // XGBoost's CPU predictor. Does not allocate after its first call on a
+  // thread. Preconditions (checked by the caller): rows.size() is a multiple
+  // of num_features() and `out` is large enough.
   void Predict(std::span<const float> rows, std::span<float> out) const;
 
  private:
@@ -64,11 +64,11 @@ class TreeEnsemble {
   // `depth` steps without a branch. Used for rows without NaN.
   struct Split {
     float threshold;
-    uint32_t feature;
+    uint32_t feature;  // × kRowBlock: the offset of the feature in a row block
   };
   struct CompleteTree {
     uint32_t depth;
-    uint32_t first_split;  // in splits_
+    uint32_t first_split;  // in split_threshold_ and split_feature_
     uint32_t first_leaf;   // in leaves_
   };
   // Deeper trees keep the node walk: a complete tree doubles per level.
@@ -78,7 +78,7 @@ class TreeEnsemble {
 
   TreeEnsemble() = default;
   float Margin(const float* row) const;
-  // Fills complete_, splits_ and leaves_, or leaves them empty when a tree
+  // Fills complete_, split_threshold_, split_feature_ and leaves_, or leaves them empty when a tree
   // is too deep or a threshold is NaN.
   void BuildCompleteTrees();
   // Margins of `count` (1..kRowBlock) NaN-free rows by the complete trees.
@@ -90,7 +90,10 @@ class TreeEnsemble {
   std::vector<Node> nodes_;             // all trees, each tree's nodes contiguous
   std::vector<uint32_t> tree_roots_;    // index of each tree's node 0 in nodes_
   std::vector<CompleteTree> complete_;  // one per tree, or empty
-  std::vector<Split> splits_;
+  // The splits of all complete trees, as two arrays: a step then reads both
+  // with the same index, without computing a Split's address first.
+  std::vector<float> split_threshold_;
+  std::vector<uint32_t> split_feature_;
   std::vector<float> leaves_;
 };
 

@@ -84,6 +84,7 @@ void RankingFeatures(const ModelSnapshot& snapshot,
                      std::span<const models::ScoredProduct> candidates,
                      const RecommendResult& result, const Record& profile, Scratch* scratch) {
   const std::vector<models::RankColumn>& columns = snapshot.rank->columns();
+  const std::vector<uint32_t>& computed = snapshot.rank->computed_columns();
   const size_t cols = columns.size();
   std::vector<models::RankRetrievalScores>& scores = scratch->retrieval_scores;
   scores.assign(candidates.size(), models::RankRetrievalScores{});
@@ -122,7 +123,7 @@ void RankingFeatures(const ModelSnapshot& snapshot,
           affinity->Value(affinity_row, snapshot.affinity_category[product]);
     }
     inputs.retrieval_scores = scores[r];
-    models::EncodeRankRow(columns, inputs, x.values.data() + r * cols);
+    models::EncodeRankRow(columns, computed, inputs, x.values.data() + r * cols);
   }
 }
 
