@@ -6,7 +6,8 @@
 #      (--io-threads 1) driven by one client thread (wrk -t1), as
 #      redis-server's one thread is driven by redis-benchmark's one;
 #   2. BatchGetRecord of 100 ids per call;
-#   3. GET /v1/recommendations at 17k products, 200 candidates (a demo home);
+#   3. GET /v1/recommendations at 17k products, 200 candidates (a demo home),
+#      by default and with one event loop (--io-threads 1);
 #   4. Kinesis PutRecords events/s into the event log (fsync per call for
 #      the file log). The server runs without the backlog bound (issue 17's
 #      backpressure) so that this measures what the HTTP layer and the log
@@ -163,4 +164,15 @@ wrk -t2 -c"$REC_CONNS" -d"${DURATION}s" --latency -s bench/recommend/recommendat
   "http://127.0.0.1:$PORT"
 echo "== same, one connection"
 wrk -t1 -c1 -d"${DURATION}s" --latency -s bench/recommend/recommendations.lua "http://127.0.0.1:$PORT"
+stop_server
+# Recommendations are CPU work on the compute workers (one per core); with
+# an event loop per core as well, and wrk, 2 cores carry 6 busy threads.
+# One event loop leaves the cores to the compute workers.
+echo "== pantry serve --io-threads 1 on the same home"
+start_server "$REC_HOME" --threads 8 --io-threads 1
+wrk -t2 -c"$REC_CONNS" -d"${WARMUP}s" -s bench/recommend/recommendations.lua \
+  "http://127.0.0.1:$PORT" >/dev/null
+echo "== GET /v1/recommendations, one event loop: wrk -t2 -c$REC_CONNS -d${DURATION}s"
+wrk -t2 -c"$REC_CONNS" -d"${DURATION}s" --latency -s bench/recommend/recommendations.lua \
+  "http://127.0.0.1:$PORT"
 echo "== load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
