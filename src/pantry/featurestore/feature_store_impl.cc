@@ -357,7 +357,9 @@ StatusOr<BatchGetResult> FeatureStoreImpl::ReadBatch(std::span<const BatchGetEnt
         result.unprocessed.emplace_back(e.feature_group, original);
         continue;
       }
-      BatchGetResult::Found found{.feature_group = e.feature_group, .record_id = original};
+      BatchGetResult::Found found;
+      found.feature_group = e.feature_group;
+      found.record_id = original;
       Status decoded = header.status();
       if (decoded.ok()) {
         found.expires_at_micros = (*header)->expires_at_micros;

@@ -69,7 +69,8 @@ Status ParseFields(std::string_view data, Visit&& visit) {
   for (uint32_t i = 0; i < n; ++i) {
     uint16_t name_len = 0;
     if (!GetFixed16(&in, &name_len) || in.size() < name_len + 1u) return Corrupt();
-    OnlineFieldView field{.name = in.substr(0, name_len), .type = OnlineFieldView::Type::kNull};
+    OnlineFieldView field;
+    field.name = in.substr(0, name_len);
     in.remove_prefix(name_len);
     const uint8_t type = static_cast<uint8_t>(in[0]);
     in.remove_prefix(1);

@@ -35,7 +35,7 @@ Status DecodeOnlineRecord(std::string_view data, std::span<const std::string> fe
 // One field of an encoded record, viewing its bytes (valid while `data` is).
 struct OnlineFieldView {
   std::string_view name;
-  enum class Type : uint8_t { kNull = 0, kInt = 1, kDouble = 2, kString = 3 } type;
+  enum class Type : uint8_t { kNull = 0, kInt = 1, kDouble = 2, kString = 3 } type = Type::kNull;
   int64_t int_value = 0;
   double double_value = 0;
   std::string_view string_value;
