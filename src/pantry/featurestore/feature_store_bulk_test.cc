@@ -29,11 +29,7 @@ class PutBatchesTest : public ::testing::TestWithParam<testing::StoreBackends> {
   }
   void Open(FeatureStoreHooks hooks = {}) {
     store_.reset();
-    FeatureStoreOptions o = backends_;
-    o.home = home_.path();
-    o.clock = &clock_;
-    o.hooks = std::move(hooks);
-    auto s = FeatureStore::Open(o);
+    auto s = testing::OpenPreparedStore(backends_, home_.path(), &clock_, std::move(hooks));
     ASSERT_TRUE(s.ok()) << s.status();
     store_ = std::move(*s);
   }

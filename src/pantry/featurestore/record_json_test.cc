@@ -13,6 +13,20 @@ RecordStrings Pairs(std::initializer_list<std::pair<const char*, const char*>> p
   return out;
 }
 
+// Every value type, a null, escapes, invalid UTF-8, and doubles that
+// print as fractions, exponents and whole numbers.
+Record MixedRecord() {
+  Record record;
+  record.Add("customer_id", FeatureValue::String("C\"1\n\xFF"));
+  record.Add("missing", FeatureValue());
+  record.Add("age", FeatureValue::Int(-42));
+  record.Add("score", FeatureValue::Double(1e-7));
+  record.Add("event_time", FeatureValue::Double(1764500000.123456));
+  record.Add("whole", FeatureValue::Double(3));
+  record.Add("tab\tname", FeatureValue::String(""));
+  return record;
+}
+
 TEST(RecordJsonTest, WritesSageMakerListInFieldOrderWithoutNulls) {
   Record record;
   record.Add("customer_id", FeatureValue::String("C1"));
@@ -28,12 +42,7 @@ TEST(RecordJsonTest, WritesSageMakerListInFieldOrderWithoutNulls) {
 // The GetRecord response path writes text directly; it must be the same
 // bytes as the Json route.
 TEST(RecordJsonTest, AppendedTextEqualsTheDumpedList) {
-  Record record;
-  record.Add("customer_id", FeatureValue::String("C\"1\n\xFF"));
-  record.Add("missing", FeatureValue());
-  record.Add("age", FeatureValue::Int(-42));
-  record.Add("score", FeatureValue::Double(1e-7));
-  record.Add("tab\tname", FeatureValue::String(""));
+  const Record record = MixedRecord();
   std::string out;
   AppendRecordJsonList(record, &out);
   EXPECT_EQ(out, DumpJson(RecordToJsonList(record)));
@@ -46,14 +55,7 @@ TEST(RecordJsonTest, AppendedTextEqualsTheDumpedList) {
 // same text as from the decoded record, for every feature selection, and
 // Corruption (not a crash) for a truncated value.
 TEST(RecordJsonTest, OnlineEncodingWritesTheDecodedRecordsList) {
-  Record record;
-  record.Add("customer_id", FeatureValue::String("C\"1\n\xFF"));
-  record.Add("missing", FeatureValue());
-  record.Add("age", FeatureValue::Int(-42));
-  record.Add("score", FeatureValue::Double(1e-7));
-  record.Add("event_time", FeatureValue::Double(1764500000.123456));
-  record.Add("whole", FeatureValue::Double(3));
-  record.Add("tab\tname", FeatureValue::String(""));
+  const Record record = MixedRecord();
   std::string encoded;
   EncodeOnlineRecord({.event_time_micros = 7}, record, &encoded);
   const std::vector<std::vector<std::string>> selections = {

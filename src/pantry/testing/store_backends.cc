@@ -75,4 +75,14 @@ Status PrepareStoreBackends(const StoreBackends& backends,
   return featurestore::SetOfflineStore(backends.offline, options);
 }
 
+StatusOr<std::unique_ptr<featurestore::FeatureStore>> OpenPreparedStore(
+    const featurestore::FeatureStoreOptions& prepared, const std::filesystem::path& home,
+    Clock* clock, featurestore::FeatureStoreHooks hooks) {
+  featurestore::FeatureStoreOptions options = prepared;
+  options.home = home;
+  options.clock = clock;
+  options.hooks = std::move(hooks);
+  return featurestore::FeatureStore::Open(options);
+}
+
 }  // namespace pantry::testing

@@ -5,6 +5,8 @@
 #ifndef PANTRY_TESTING_STORE_BACKENDS_H_
 #define PANTRY_TESTING_STORE_BACKENDS_H_
 
+#include <filesystem>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -47,6 +49,12 @@ inline std::vector<StoreBackends> ContractTestBackends() {
 // not on every reopen.
 Status PrepareStoreBackends(const StoreBackends& backends,
                             featurestore::FeatureStoreOptions* options);
+
+// Opens (or reopens) the store of `home` on the backends `prepared` by
+// PrepareStoreBackends, with `clock` (not owned) and `hooks`.
+StatusOr<std::unique_ptr<featurestore::FeatureStore>> OpenPreparedStore(
+    const featurestore::FeatureStoreOptions& prepared, const std::filesystem::path& home,
+    Clock* clock, featurestore::FeatureStoreHooks hooks = {});
 
 }  // namespace pantry::testing
 
