@@ -44,6 +44,7 @@ struct ServeOptions {
   int64_t online_record_cache_mb =
       featurestore::StoreCacheOptions{}.online_record_cache_bytes >> 20;
   int64_t offline_cache_mb = featurestore::StoreCacheOptions{}.offline_cache_bytes >> 20;
+  int64_t candidate_cache_mb = recommend::kDefaultCandidateCacheBytes >> 20;
 };
 
 // Flag first, then the environment (so that secrets need not be on the
@@ -95,6 +96,7 @@ Status RunServe(const GlobalOptions& globals, const ServeOptions& flags) {
   options.stream_retention_micros = static_cast<int64_t>(flags.stream_retention_hours * 3.6e9);
   options.stream_retention_bytes_per_shard = flags.stream_retention_mb_per_shard << 20;
   options.max_window_keys = flags.max_window_keys;
+  options.candidate_cache_bytes = static_cast<size_t>(flags.candidate_cache_mb) << 20;
   options.open_stream_groups = flags.open_stream_groups;
   options.sync_writes = flags.sync_writes;
   if (!flags.sql.app.empty()) {
@@ -210,6 +212,12 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
       ->add_option("--online-record-cache-mb", flags->online_record_cache_mb,
                    "RocksDB online store: cache of recently read records in MiB, in front of "
                    "the block cache (0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 20));
+  serve
+      ->add_option("--candidate-cache-mb", flags->candidate_cache_mb,
+                   "Recommendations: cache of retrieval results per shopper query, in MiB, "
+                   "emptied when new models are served (0: none; docs/recommend.md)")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 20));
   serve

@@ -122,6 +122,7 @@ StatusOr<std::shared_ptr<const ModelSnapshot>> BuildSnapshot(SnapshotModels mode
         "gives: publish a retrieval model (`pantry train cf --method blend`)");
   }
   auto snapshot = std::make_shared<ModelSnapshot>();
+  snapshot->candidate_cache = std::make_unique<CandidateCache>(options.candidate_cache_bytes);
   if (models.blend != nullptr) {
     snapshot->blend_to_catalog = BlendToCatalog(*models.blend, products);
     snapshot->catalog_to_blend.assign(products.size(), -1);

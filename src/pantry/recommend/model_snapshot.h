@@ -17,6 +17,7 @@
 #include "pantry/models/fm_retrieval.h"
 #include "pantry/models/rank_model.h"
 #include "pantry/recommend/blend_model.h"
+#include "pantry/recommend/candidate_cache.h"
 #include "pantry/recommend/hnsw_index.h"
 
 namespace pantry::recommend {
@@ -74,11 +75,16 @@ struct ModelSnapshot {
   // Per product: its column in the ranker's category affinity table, or -1
   // (empty when the ranker does not use customer_category_affinity).
   std::vector<int32_t> affinity_category;
+
+  // Retrieval results of this snapshot's models, by query (never null).
+  // The snapshot is otherwise immutable; the cache is thread-safe.
+  std::unique_ptr<CandidateCache> candidate_cache;
 };
 
 struct SnapshotOptions {
   size_t hnsw_threshold = 100000;
   HnswParams hnsw;
+  size_t candidate_cache_bytes = kDefaultCandidateCacheBytes;  // 0: none
 };
 
 // Builds a snapshot. Errors: InvalidArgument without a ranker or without

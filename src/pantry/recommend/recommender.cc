@@ -57,6 +57,9 @@ struct Scratch {
   std::vector<models::RankRetrievalScores> retrieval_scores, found;
   std::vector<uint32_t> blend_products;
   std::vector<size_t> blend_rows;
+  std::string cache_key;             // the candidate cache's key of the request
+  std::vector<uint32_t> fm_indices;  // the customer's FM row
+  std::vector<float> fm_values;
 };
 
 Scratch& ThreadScratch() {
@@ -75,38 +78,41 @@ models::RetrievalQuery BlendQuery(const BlendModel& model, const std::string& cu
   return query;
 }
 
+// Each candidate's score under every retrieval source (the ranker's
+// retrieval_score_* inputs), through the same function as training
+// (models::ScoreForRanking); zeros for a product the blend does not know.
+void BlendRetrievalScores(const ModelSnapshot& snapshot, const models::RetrievalQuery& query,
+                          std::span<const models::ScoredProduct> candidates, Scratch* scratch,
+                          std::vector<models::RankRetrievalScores>* scores) {
+  scores->assign(candidates.size(), models::RankRetrievalScores{});
+  std::vector<uint32_t>& products = scratch->blend_products;
+  std::vector<size_t>& rows = scratch->blend_rows;
+  products.clear();
+  rows.clear();
+  for (size_t r = 0; r < candidates.size(); ++r) {
+    if (int32_t b = snapshot.catalog_to_blend[candidates[r].product]; b >= 0) {
+      products.push_back(static_cast<uint32_t>(b));
+      rows.push_back(r);
+    }
+  }
+  std::vector<models::RankRetrievalScores>& found = scratch->found;
+  found.assign(products.size(), models::RankRetrievalScores{});
+  models::ScoreForRanking(*snapshot.blend->blend, query, products, found);
+  for (size_t j = 0; j < rows.size(); ++j) (*scores)[rows[j]] = found[j];
+}
+
 // One row per candidate, in the column order saved with the ranker, by the
 // feature view's encoder (models/rank_features.h), the same code training
 // encodes with; the two-stage features through the same functions as
-// training (models::ScoreForRanking, CategoryAffinity::Value). Into
-// scratch->x.
+// training (models::CategoryAffinity::Value, and `retrieval_scores`, one per
+// candidate or empty for none). Into scratch->x.
 void RankingFeatures(const ModelSnapshot& snapshot,
                      std::span<const models::ScoredProduct> candidates,
-                     const RecommendResult& result, const Record& profile, Scratch* scratch) {
+                     std::span<const models::RankRetrievalScores> retrieval_scores,
+                     const RecommendResult& result, Scratch* scratch) {
   const std::vector<models::RankColumn>& columns = snapshot.rank->columns();
   const std::vector<uint32_t>& computed = snapshot.rank->computed_columns();
   const size_t cols = columns.size();
-  std::vector<models::RankRetrievalScores>& scores = scratch->retrieval_scores;
-  scores.assign(candidates.size(), models::RankRetrievalScores{});
-  if (snapshot.rank->uses_retrieval_scores() && snapshot.blend != nullptr) {
-    std::vector<uint32_t>& products = scratch->blend_products;
-    std::vector<size_t>& rows = scratch->blend_rows;
-    products.clear();
-    rows.clear();
-    for (size_t r = 0; r < candidates.size(); ++r) {
-      if (int32_t b = snapshot.catalog_to_blend[candidates[r].product]; b >= 0) {
-        products.push_back(static_cast<uint32_t>(b));
-        rows.push_back(r);
-      }
-    }
-    std::vector<models::RankRetrievalScores>& found = scratch->found;
-    found.assign(products.size(), models::RankRetrievalScores{});
-    models::ScoreForRanking(
-        *snapshot.blend->blend,
-        BlendQuery(*snapshot.blend, result.customer_id, result.customer_health_index, profile),
-        products, found);
-    for (size_t j = 0; j < rows.size(); ++j) scores[rows[j]] = found[j];
-  }
   const models::CategoryAffinity* affinity = snapshot.rank->affinity();
   const int64_t affinity_row = affinity ? affinity->FindCustomer(result.customer_id) : -1;
   models::DenseMatrix& x = scratch->x;
@@ -122,7 +128,7 @@ void RankingFeatures(const ModelSnapshot& snapshot,
       inputs.customer_category_affinity =
           affinity->Value(affinity_row, snapshot.affinity_category[product]);
     }
-    inputs.retrieval_scores = scores[r];
+    if (!retrieval_scores.empty()) inputs.retrieval_scores = retrieval_scores[r];
     models::EncodeRankRow(columns, computed, inputs, x.values.data() + r * cols);
   }
 }
@@ -165,6 +171,7 @@ class RecommenderImpl final : public Recommender {
     snapshot_options_.hnsw_threshold = options_.hnsw_threshold;
     snapshot_options_.hnsw.ef =
         std::max(options_.hnsw_ef_min, options_.hnsw_ef_factor * static_cast<size_t>(200));
+    snapshot_options_.candidate_cache_bytes = options_.candidate_cache_bytes;
   }
 
   StatusOr<RecommendResult> Recommend(const RecommendRequest& request) const override {
@@ -183,16 +190,13 @@ class RecommenderImpl final : public Recommender {
     result.catalog_size = snapshot->products.size();
 
     Scratch& scratch = ThreadScratch();
-    std::vector<models::ScoredProduct>& candidates = scratch.candidates;
-    if (snapshot->blend != nullptr) {
-      RetrieveBlend(*snapshot, request, profile, &result, &candidates);
-    } else {
-      RetrieveFm(*snapshot, request, profile, &result, &candidates);
-    }
+    const std::shared_ptr<const RetrievedCandidates> retrieved =
+        Retrieve(*snapshot, request, profile, &scratch, &result);
+    const std::vector<models::ScoredProduct>& candidates = retrieved->candidates;
     result.candidates = candidates.size();
 
     // Ranking: one batched prediction over every candidate.
-    RankingFeatures(*snapshot, candidates, result, profile, &scratch);
+    RankingFeatures(*snapshot, candidates, retrieved->retrieval_scores, result, &scratch);
     const models::DenseMatrix& x = scratch.x;
     std::vector<float>& propensity = scratch.propensity;
     propensity.resize(x.rows);
@@ -292,6 +296,17 @@ class RecommenderImpl final : public Recommender {
   std::shared_ptr<const ModelSnapshot> snapshot() const override {
     return snapshot_.load(std::memory_order_acquire);
   }
+  CandidateCacheStats candidate_cache_stats() const override {
+    CandidateCacheStats stats;
+    stats.hits = cache_hits_.load(std::memory_order_relaxed);
+    stats.misses = cache_misses_.load(std::memory_order_relaxed);
+    if (auto s = snapshot_.load(std::memory_order_acquire)) {
+      const CandidateCacheUsage usage = s->candidate_cache->Usage();
+      stats.entries = usage.entries;
+      stats.bytes = usage.bytes;
+    }
+    return stats;
+  }
 
   void SetNotReady(std::string reason) {
     std::lock_guard<std::mutex> lock(not_ready_mutex_);
@@ -379,66 +394,122 @@ class RecommenderImpl final : public Recommender {
     return std::move(*profile);
   }
 
-  // Blended retrieval of max(k, candidates) products (at most the catalog):
-  // the customer's own history when the blend was trained with it, else
-  // (cold start) what customers of the same profile segment buy. Sets
-  // known_to_cf ("the candidate model saw this customer") and retrieval.
-  static void RetrieveBlend(const ModelSnapshot& snapshot, const RecommendRequest& request,
-                            const Record& profile, RecommendResult* result,
-                            std::vector<models::ScoredProduct>* candidates) {
-    const BlendModel& model = *snapshot.blend;
-    const models::RetrievalQuery query =
-        BlendQuery(model, request.customer_id, result->customer_health_index, profile);
-    result->known_to_cf = query.customer != models::kNoId;
+  // The retrieval stage of a request: from the snapshot's candidate cache
+  // when an earlier request asked the same query, else computed (and
+  // cached). The key holds every input of the computation, so both give the
+  // same candidates. Sets result->known_to_cf and result->retrieval.
+  std::shared_ptr<const RetrievedCandidates> Retrieve(const ModelSnapshot& snapshot,
+                                                      const RecommendRequest& request,
+                                                      const Record& profile, Scratch* scratch,
+                                                      RecommendResult* result) const {
     const size_t n = std::min(snapshot.products.size(),
                               static_cast<size_t>(std::max(request.k, request.candidates)));
-    result->retrieval = "blend";
+    std::string& key = scratch->cache_key;
+    key.clear();
+    auto append = [&key](const auto& value) {
+      key.append(reinterpret_cast<const char*>(&value), sizeof(value));
+    };
+    append(static_cast<uint64_t>(n));
+    models::RetrievalQuery blend_query;
+    models::CustomerVector customer;
+    if (snapshot.blend != nullptr) {
+      blend_query =
+          BlendQuery(*snapshot.blend, request.customer_id, result->customer_health_index, profile);
+      key.push_back('b');
+      append(blend_query.customer);
+      append(blend_query.segment);
+    } else {
+      bool known = false;
+      customer = EncodeFmCustomer(*snapshot.cf, request.customer_id, profile, scratch, &known);
+      key.push_back(known ? 'F' : 'f');
+      key.append(reinterpret_cast<const char*>(scratch->fm_indices.data()),
+                 scratch->fm_indices.size() * sizeof(uint32_t));
+      key.append(reinterpret_cast<const char*>(scratch->fm_values.data()),
+                 scratch->fm_values.size() * sizeof(float));
+    }
+    CandidateCache& cache = *snapshot.candidate_cache;
+    if (cache.enabled()) {
+      if (auto hit = cache.Find(key)) {
+        cache_hits_.fetch_add(1, std::memory_order_relaxed);
+        result->known_to_cf = hit->known_to_cf;
+        result->retrieval = hit->retrieval;
+        return hit;
+      }
+      cache_misses_.fetch_add(1, std::memory_order_relaxed);
+    }
+    auto retrieved = std::make_shared<RetrievedCandidates>();
+    if (snapshot.blend != nullptr) {
+      RetrieveBlend(snapshot, blend_query, n, retrieved.get());
+      if (snapshot.rank->uses_retrieval_scores()) {
+        BlendRetrievalScores(snapshot, blend_query, retrieved->candidates, scratch,
+                             &retrieved->retrieval_scores);
+      }
+    } else {
+      retrieved->known_to_cf = key[sizeof(uint64_t)] == 'F';
+      RetrieveFm(snapshot, customer, n, retrieved.get());
+    }
+    result->known_to_cf = retrieved->known_to_cf;
+    result->retrieval = retrieved->retrieval;
+    if (cache.enabled()) cache.Insert(key, retrieved);
+    return retrieved;
+  }
+
+  // Blended retrieval of `n` products (at most the catalog): the customer's
+  // own history when the blend was trained with it, else (cold start) what
+  // customers of the same profile segment buy.
+  static void RetrieveBlend(const ModelSnapshot& snapshot, const models::RetrievalQuery& query,
+                            size_t n, RetrievedCandidates* out) {
+    out->known_to_cf = query.customer != models::kNoId;
+    out->retrieval = "blend";
     // Over-fetch by the products that left the catalog, so that n remain.
     std::vector<models::Candidate> found =
-        model.blend->Retrieve(query, n + snapshot.blend_unmapped);
-    candidates->clear();
-    candidates->reserve(n);
+        snapshot.blend->blend->Retrieve(query, n + snapshot.blend_unmapped);
+    std::vector<models::ScoredProduct>& candidates = out->candidates;
+    candidates.reserve(n);
     for (const models::Candidate& c : found) {
-      if (candidates->size() == n) break;
+      if (candidates.size() == n) break;
       if (int32_t product = snapshot.blend_to_catalog[c.product]; product >= 0) {
-        candidates->push_back({static_cast<uint32_t>(product), c.score});
+        candidates.push_back({static_cast<uint32_t>(product), c.score});
       }
     }
   }
 
-  // FM retrieval of max(k, candidates) products (at most the catalog): the
-  // HNSW index re-scored exactly when the snapshot has one and it finds
-  // anything, else the exact scan. Sets known_to_cf and retrieval.
-  static void RetrieveFm(const ModelSnapshot& snapshot, const RecommendRequest& request,
-                         const Record& profile, RecommendResult* result,
-                         std::vector<models::ScoredProduct>* candidates) {
-    const models::CfModel& cf = *snapshot.cf;
-    thread_local std::vector<uint32_t> indices;
-    thread_local std::vector<float> values;
-    indices.clear();
-    values.clear();
-    cf.EncodeCustomer(request.customer_id, StringOf(profile, "is_married"),
-                      StringOf(profile, "state"), &indices, &values);
+  // The FM's customer vector, from the customer's id and profile (encoded
+  // into scratch->fm_indices / fm_values); *known: the
+  // FM saw this customer in training.
+  static models::CustomerVector EncodeFmCustomer(const models::CfModel& cf,
+                                                 const std::string& customer_id,
+                                                 const Record& profile, Scratch* scratch,
+                                                 bool* known) {
+    scratch->fm_indices.clear();
+    scratch->fm_values.clear();
+    cf.EncodeCustomer(customer_id, StringOf(profile, "is_married"), StringOf(profile, "state"),
+                      &scratch->fm_indices, &scratch->fm_values);
+    *known = false;
     if (auto column = cf.customer_encoder().FindColumn("customer_id")) {
-      result->known_to_cf =
-          cf.customer_encoder().FeatureIndex(*column, request.customer_id).has_value();
+      *known = cf.customer_encoder().FeatureIndex(*column, customer_id).has_value();
     }
-    models::CustomerVector customer =
-        models::FmCatalogIndex::EncodeCustomer(cf.fm(), models::SparseRow{indices, values});
-    const size_t n = std::min(snapshot.products.size(),
-                              static_cast<size_t>(std::max(request.k, request.candidates)));
-    candidates->clear();
+    return models::FmCatalogIndex::EncodeCustomer(
+        cf.fm(), models::SparseRow{scratch->fm_indices, scratch->fm_values});
+  }
+
+  // FM retrieval of `n` products (at most the catalog): the HNSW index
+  // re-scored exactly when the snapshot has one and it finds anything, else
+  // the exact scan.
+  static void RetrieveFm(const ModelSnapshot& snapshot, const models::CustomerVector& customer,
+                         size_t n, RetrievedCandidates* out) {
+    std::vector<models::ScoredProduct>& candidates = out->candidates;
     if (snapshot.hnsw != nullptr) {
-      result->retrieval = "hnsw";
+      out->retrieval = "hnsw";
       std::vector<uint32_t> found = snapshot.hnsw->Search(AugmentedQuery(customer), n);
-      candidates->reserve(found.size());
+      candidates.reserve(found.size());
       for (uint32_t product : found) {
-        candidates->push_back({product, snapshot.index.Score(customer, product)});
+        candidates.push_back({product, snapshot.index.Score(customer, product)});
       }
     }
-    if (candidates->empty()) {
-      result->retrieval = "exact";
-      snapshot.index.TopK(customer, n, candidates);
+    if (candidates.empty()) {
+      out->retrieval = "exact";
+      snapshot.index.TopK(customer, n, &candidates);
     }
   }
 
@@ -510,6 +581,8 @@ class RecommenderImpl final : public Recommender {
   std::mutex reload_mutex_;
   bool registry_failing_ = false;  // guarded by reload_mutex_
   std::atomic<std::shared_ptr<const ModelSnapshot>> snapshot_;
+  mutable std::atomic<uint64_t> cache_hits_{0};
+  mutable std::atomic<uint64_t> cache_misses_{0};
   mutable std::mutex not_ready_mutex_;
   std::string not_ready_;
 };

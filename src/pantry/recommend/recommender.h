@@ -3,8 +3,10 @@
 //   1. the customer's profile (customers group) and live click features
 //      (click_stream_live sliding-window group, else the latest stagger row
 //      in click_stream, else zero activity) from the online store;
-//   2. FM retrieval of `candidates` products over the whole catalog (exact
-//      scan, or an HNSW index for catalogs above a size threshold);
+//   2. retrieval of `candidates` products over the whole catalog: the
+//      blended retrieval, or the FM (exact scan, or an HNSW index for
+//      catalogs above a size threshold); a shopper's next request with the
+//      same query reuses the result (candidate_cache.h);
 //   3. ranking features per candidate, built in the column order saved with
 //      the ranker, and ONE batched XGBoost prediction; sort by propensity.
 //
@@ -74,6 +76,10 @@ struct RecommenderOptions {
   // published by any `pantry train` is served without a restart. While the
   // registry is unreachable the home's versions keep serving.
   const models::ModelRegistry* registry = nullptr;
+  // The retrieval results kept for shoppers' next requests
+  // (candidate_cache.h), per model snapshot; 0: none (every request
+  // retrieves).
+  size_t candidate_cache_bytes = kDefaultCandidateCacheBytes;
 };
 
 struct RecommendRequest {
@@ -140,6 +146,15 @@ struct RecommendResult {
 models::RankInputs ServingRankInputs(const LiveFeatures& live, double customer_health_index,
                                      const CatalogProduct& product);
 
+// The candidate cache's counters since the recommender opened, and what the
+// served snapshot's cache holds.
+struct CandidateCacheStats {
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  size_t entries = 0;
+  size_t bytes = 0;
+};
+
 class Recommender {
  public:
   // Opens the recommender and loads the current models if there are any
@@ -175,6 +190,7 @@ class Recommender {
   // stays valid for as long as the caller holds it, across reloads (model
   // endpoints score a whole request with one snapshot).
   virtual std::shared_ptr<const ModelSnapshot> snapshot() const = 0;
+  virtual CandidateCacheStats candidate_cache_stats() const = 0;
 };
 
 // Polls <home>/models/*/current every `interval_micros` on a background

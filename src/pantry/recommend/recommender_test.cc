@@ -35,11 +35,13 @@ class RecommenderTest : public ::testing::Test {
     fixture_ = nullptr;
   }
 
-  std::unique_ptr<Recommender> OpenInstalled(size_t hnsw_threshold = 100000) {
+  std::unique_ptr<Recommender> OpenInstalled(
+      size_t hnsw_threshold = 100000, size_t candidate_cache_bytes = kDefaultCandidateCacheBytes) {
     RecommenderOptions options;
     options.store = &fixture_->store();
     options.clock = &fixture_->clock();
     options.hnsw_threshold = hnsw_threshold;
+    options.candidate_cache_bytes = candidate_cache_bytes;
     auto recommender = Recommender::Open(options);
     EXPECT_TRUE(recommender.ok()) << recommender.status().ToString();
     Status installed = (*recommender)->Install(fixture_->cf(), "cf-1", fixture_->rank(), "rank-1");
@@ -127,6 +129,83 @@ TEST_F(RecommenderTest, UnknownCustomerIsNotFoundAndColdCustomerGetsResults) {
   ASSERT_TRUE(cold.ok()) << cold.status().ToString();
   EXPECT_FALSE(cold->known_to_cf);
   EXPECT_EQ(cold->items.size(), 5u);
+}
+
+// Everything a client sees but the timing.
+void ExpectSameResult(const RecommendResult& a, const RecommendResult& b) {
+  EXPECT_EQ(a.known_to_cf, b.known_to_cf);
+  EXPECT_EQ(a.retrieval, b.retrieval);
+  EXPECT_EQ(a.candidates, b.candidates);
+  EXPECT_EQ(a.live.source, b.live.source);
+  ASSERT_EQ(a.items.size(), b.items.size());
+  for (size_t i = 0; i < a.items.size(); ++i) {
+    EXPECT_EQ(a.items[i].product_id, b.items[i].product_id) << a.customer_id << " item " << i;
+    EXPECT_EQ(a.items[i].cf_score, b.items[i].cf_score) << a.customer_id << " item " << i;
+    EXPECT_EQ(a.items[i].propensity_to_buy, b.items[i].propensity_to_buy)
+        << a.customer_id << " item " << i;
+  }
+}
+
+// Recommends `request` from both recommenders and expects the same result.
+void ExpectSameRecommendations(const Recommender& a, const Recommender& b,
+                               const RecommendRequest& request) {
+  auto from_a = a.Recommend(request);
+  auto from_b = b.Recommend(request);
+  ASSERT_TRUE(from_a.ok()) << from_a.status().ToString();
+  ASSERT_TRUE(from_b.ok()) << from_b.status().ToString();
+  ExpectSameResult(*from_a, *from_b);
+}
+
+TEST_F(RecommenderTest, TheCandidateCacheChangesNoResult) {
+  auto cached = OpenInstalled();
+  auto uncached = OpenInstalled(100000, /*candidate_cache_bytes=*/0);
+  std::vector<RecommendRequest> requests;
+  for (int c = 0; c < 32; ++c) {
+    const std::string id = c < 30 ? "c" + std::to_string(c) : "cold" + std::to_string(c);
+    for (auto [k, candidates] : {std::pair{5, 20}, std::pair{10, 60}, std::pair{3, 3}}) {
+      requests.push_back({id, k, candidates, false});
+    }
+  }
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const RecommendRequest& request : requests) {
+      ExpectSameRecommendations(*cached, *uncached, request);
+    }
+    const CandidateCacheStats stats = cached->candidate_cache_stats();
+    // Pass 0 fills the cache; pass 1 takes every query from it.
+    EXPECT_EQ(stats.misses, requests.size()) << "pass " << pass;
+    EXPECT_EQ(stats.hits, pass == 0 ? 0u : requests.size()) << "pass " << pass;
+    EXPECT_EQ(stats.entries, requests.size());
+    EXPECT_GT(stats.bytes, 0u);
+  }
+  EXPECT_EQ(uncached->candidate_cache_stats().hits + uncached->candidate_cache_stats().misses, 0u);
+
+  // Live clicks re-rank cached candidates as they do retrieved ones.
+  const RecommendRequest c25{"c25", 10, 60, false};
+  ASSERT_TRUE(fixture_->PutClicks("click_stream_live", "c25", 12, 0.9).ok());
+  ExpectSameRecommendations(*cached, *uncached, c25);
+  EXPECT_EQ(cached->candidate_cache_stats().hits, requests.size() + 1);
+
+  // A new profile is a new query (the FM encodes the customer's state).
+  const double now = static_cast<double>(fixture_->clock().NowMicros()) / 1e6;
+  ASSERT_TRUE(
+      fixture_->store()
+          .PutRecord("customers",
+                     featurestore::Record(
+                         {{"customer_id", featurestore::FeatureValue::String("c25")},
+                          {"state", featurestore::FeatureValue::String("nowhere")},
+                          {"is_married", featurestore::FeatureValue::Int(1)},
+                          {"customer_health_index", featurestore::FeatureValue::Double(0.5)},
+                          {"event_time", featurestore::FeatureValue::Double(now)}}))
+          .ok());
+  const uint64_t misses = cached->candidate_cache_stats().misses;
+  ExpectSameRecommendations(*cached, *uncached, c25);
+  EXPECT_EQ(cached->candidate_cache_stats().misses, misses + 1);
+
+  // New models start with an empty cache.
+  ASSERT_TRUE(cached->Install(fixture_->cf(), "cf-2", fixture_->rank(), "rank-2").ok());
+  EXPECT_EQ(cached->candidate_cache_stats().entries, 0u);
+  ExpectSameRecommendations(*cached, *uncached, c25);
+  EXPECT_EQ(cached->candidate_cache_stats().misses, misses + 2);
 }
 
 TEST_F(RecommenderTest, BadArgumentsAreInvalid) {
@@ -418,6 +497,46 @@ TEST_F(RecommenderTest, ServesTheNewerOfTheFmAndTheBlend) {
   ASSERT_TRUE(fm.ok());
   EXPECT_NE(fm->retrieval, "blend");
   (void)cf;
+  std::filesystem::remove_all(fixture_->home() / "models");
+}
+
+TEST_F(RecommenderTest, TheCandidateCacheChangesNoBlendResult) {
+  std::filesystem::remove_all(fixture_->home() / "models");
+  auto rank = models::PublishModelVersion(
+      fixture_->home(), "rank", fixture_->clock(),
+      [&](const std::filesystem::path& d) { return fixture_->rank()->Save(d); });
+  ASSERT_TRUE(rank.ok()) << rank.status().ToString();
+  fixture_->clock().AdvanceSeconds(1);
+  const std::string blend = PublishBlend(*fixture_);
+  auto open = [&](size_t candidate_cache_bytes) {
+    RecommenderOptions options;
+    options.store = &fixture_->store();
+    options.clock = &fixture_->clock();
+    options.home = fixture_->home();
+    options.candidate_cache_bytes = candidate_cache_bytes;
+    auto recommender = Recommender::Open(options);
+    EXPECT_TRUE(recommender.ok()) << recommender.status().ToString();
+    EXPECT_EQ((*recommender)->cf_version(), blend);
+    return std::move(*recommender);
+  };
+  auto cached = open(kDefaultCandidateCacheBytes);
+  auto uncached = open(0);
+  std::vector<RecommendRequest> requests;
+  for (const char* id : {"c0", "c10", "c29", "cold30", "cold31"}) {
+    for (auto [k, candidates] : {std::pair{3, 3}, std::pair{5, 20}, std::pair{10, 60}}) {
+      requests.push_back({id, k, candidates, false});
+    }
+  }
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const RecommendRequest& request : requests) {
+      ExpectSameRecommendations(*cached, *uncached, request);
+    }
+  }
+  // The two cold customers share a profile segment, so a query of the second
+  // one is the first one's; everything else is asked twice.
+  const CandidateCacheStats stats = cached->candidate_cache_stats();
+  EXPECT_EQ(stats.hits + stats.misses, 2 * requests.size());
+  EXPECT_EQ(stats.misses, requests.size() - 3);
   std::filesystem::remove_all(fixture_->home() / "models");
 }
 

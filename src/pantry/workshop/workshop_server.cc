@@ -27,6 +27,30 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The recommender's candidate cache on /metrics, read at scrape time;
+// removed with RemoveCallbacks(owner) before the recommender goes away.
+void AddCandidateCacheMetrics(MetricsRegistry& metrics, const recommend::Recommender* recommender,
+                              const void* owner) {
+  auto read = [recommender](auto value_of) {
+    return [recommender, value_of] {
+      return static_cast<double>(value_of(recommender->candidate_cache_stats()));
+    };
+  };
+  using Stats = recommend::CandidateCacheStats;
+  metrics.AddGaugeCallback("pantry_candidate_cache_hits_total",
+                           "Recommendations whose candidates came from the candidate cache.", {},
+                           read([](const Stats& s) { return s.hits; }), owner);
+  metrics.AddGaugeCallback("pantry_candidate_cache_misses_total",
+                           "Recommendations that ran retrieval (cache on, query not cached).", {},
+                           read([](const Stats& s) { return s.misses; }), owner);
+  metrics.AddGaugeCallback("pantry_candidate_cache_entries",
+                           "Queries the served models' candidate cache holds.", {},
+                           read([](const Stats& s) { return s.entries; }), owner);
+  metrics.AddGaugeCallback("pantry_candidate_cache_bytes",
+                           "Bytes the served models' candidate cache holds.", {},
+                           read([](const Stats& s) { return s.bytes; }), owner);
+}
+
 // The processors' counters on /metrics, read at scrape time; removed with
 // RemoveCallbacks(owner) before the service goes away.
 void AddStreamMetrics(MetricsRegistry& metrics, stream::StreamService* service, const void* owner) {
@@ -255,7 +279,12 @@ Status WorkshopServerImpl::OpenRecommender() {
   options.clock = clock_;
   ASSIGN_OR_RETURN(model_registry_, OpenSharedModelRegistry(options_.store_backends));
   options.registry = model_registry_.get();
+  options.candidate_cache_bytes = options_.candidate_cache_bytes;
   ASSIGN_OR_RETURN(recommender_, recommend::Recommender::Open(options));
+  if (options_.server.metrics != nullptr) {
+    AddCandidateCacheMetrics(*options_.server.metrics, recommender_.get(), this);
+    metrics_added_ = true;
+  }
   watcher_ = std::make_unique<recommend::ModelWatcher>(recommender_.get(),
                                                        options_.model_check_interval_micros);
   return Status::Ok();

@@ -107,6 +107,9 @@ struct WorkshopServerOptions {
   size_t max_window_keys = stream::kDefaultMaxWindowKeys;
   // How often the model watcher looks for new model versions.
   int64_t model_check_interval_micros = 2'000'000;
+  // The recommender's cache of retrieval results (`pantry serve
+  // --candidate-cache-mb`; 0: none; recommend/candidate_cache.h).
+  size_t candidate_cache_bytes = recommend::kDefaultCandidateCacheBytes;
 };
 
 class WorkshopServer {
