@@ -11,27 +11,16 @@
 
 #include "pantry/common/logging.h"
 #include "pantry/models/model_store.h"
-#include "pantry/models/profile_segment.h"
 #include "pantry/recommend/model_snapshot.h"
 #include "pantry/recommend/recommender.h"
+#include "pantry/recommend/record_fields.h"
+#include "pantry/recommend/retrieval_stage.h"
 
 namespace pantry::recommend {
 namespace {
 
 using featurestore::FeatureValue;
 using featurestore::Record;
-
-double NumberOr(const Record& record, std::string_view name, double fallback) {
-  const FeatureValue* value = record.Find(name);
-  if (value == nullptr) return fallback;
-  auto number = value->AsDouble();
-  return number.has_value() && std::isfinite(*number) ? *number : fallback;
-}
-
-std::string StringOf(const Record& record, std::string_view name) {
-  const FeatureValue* value = record.Find(name);
-  return value == nullptr ? std::string() : value->ToString();
-}
 
 Status ValidateRequest(const RecommendRequest& request) {
   if (request.customer_id.empty()) return InvalidArgumentError("customer_id is empty");
@@ -54,51 +43,12 @@ struct Scratch {
   models::DenseMatrix x;  // the ranker's input rows
   std::vector<float> propensity;
   std::vector<size_t> order;
-  std::vector<models::RankRetrievalScores> retrieval_scores, found;
-  std::vector<uint32_t> blend_products;
-  std::vector<size_t> blend_rows;
-  std::string cache_key;             // the candidate cache's key of the request
-  std::vector<uint32_t> fm_indices;  // the customer's FM row
-  std::vector<float> fm_values;
+  RetrievalScratch retrieval;
 };
 
 Scratch& ThreadScratch() {
   thread_local Scratch scratch;
   return scratch;
-}
-
-// The blend query of a request: the customer's training index when the
-// blend knows the customer, and the profile segment (for cold start).
-models::RetrievalQuery BlendQuery(const BlendModel& model, const std::string& customer_id,
-                                  double customer_health_index, const Record& profile) {
-  models::RetrievalQuery query;
-  if (auto index = model.customers.Find(customer_id)) query.customer = *index;
-  query.segment = models::ProfileSegment(customer_health_index,
-                                         static_cast<int>(NumberOr(profile, "age", 0.0)));
-  return query;
-}
-
-// Each candidate's score under every retrieval source (the ranker's
-// retrieval_score_* inputs), through the same function as training
-// (models::ScoreForRanking); zeros for a product the blend does not know.
-void BlendRetrievalScores(const ModelSnapshot& snapshot, const models::RetrievalQuery& query,
-                          std::span<const models::ScoredProduct> candidates, Scratch* scratch,
-                          std::vector<models::RankRetrievalScores>* scores) {
-  scores->assign(candidates.size(), models::RankRetrievalScores{});
-  std::vector<uint32_t>& products = scratch->blend_products;
-  std::vector<size_t>& rows = scratch->blend_rows;
-  products.clear();
-  rows.clear();
-  for (size_t r = 0; r < candidates.size(); ++r) {
-    if (int32_t b = snapshot.catalog_to_blend[candidates[r].product]; b >= 0) {
-      products.push_back(static_cast<uint32_t>(b));
-      rows.push_back(r);
-    }
-  }
-  std::vector<models::RankRetrievalScores>& found = scratch->found;
-  found.assign(products.size(), models::RankRetrievalScores{});
-  models::ScoreForRanking(*snapshot.blend->blend, query, products, found);
-  for (size_t j = 0; j < rows.size(); ++j) (*scores)[rows[j]] = found[j];
 }
 
 // One row per candidate, in the column order saved with the ranker, by the
@@ -190,8 +140,13 @@ class RecommenderImpl final : public Recommender {
     result.catalog_size = snapshot->products.size();
 
     Scratch& scratch = ThreadScratch();
+    const size_t n = std::min(snapshot->products.size(),
+                              static_cast<size_t>(std::max(request.k, request.candidates)));
     const std::shared_ptr<const RetrievedCandidates> retrieved =
-        Retrieve(*snapshot, request, profile, &scratch, &result);
+        RetrieveCandidates(*snapshot, request.customer_id, n, result.customer_health_index, profile,
+                           &scratch.retrieval, &cache_counters_);
+    result.known_to_cf = retrieved->known_to_cf;
+    result.retrieval = retrieved->retrieval;
     const std::vector<models::ScoredProduct>& candidates = retrieved->candidates;
     result.candidates = candidates.size();
 
@@ -298,8 +253,8 @@ class RecommenderImpl final : public Recommender {
   }
   CandidateCacheStats candidate_cache_stats() const override {
     CandidateCacheStats stats;
-    stats.hits = cache_hits_.load(std::memory_order_relaxed);
-    stats.misses = cache_misses_.load(std::memory_order_relaxed);
+    stats.hits = cache_counters_.hits.load(std::memory_order_relaxed);
+    stats.misses = cache_counters_.misses.load(std::memory_order_relaxed);
     if (auto s = snapshot_.load(std::memory_order_acquire)) {
       const CandidateCacheUsage usage = s->candidate_cache->Usage();
       stats.entries = usage.entries;
@@ -394,125 +349,6 @@ class RecommenderImpl final : public Recommender {
     return std::move(*profile);
   }
 
-  // The retrieval stage of a request: from the snapshot's candidate cache
-  // when an earlier request asked the same query, else computed (and
-  // cached). The key holds every input of the computation, so both give the
-  // same candidates. Sets result->known_to_cf and result->retrieval.
-  std::shared_ptr<const RetrievedCandidates> Retrieve(const ModelSnapshot& snapshot,
-                                                      const RecommendRequest& request,
-                                                      const Record& profile, Scratch* scratch,
-                                                      RecommendResult* result) const {
-    const size_t n = std::min(snapshot.products.size(),
-                              static_cast<size_t>(std::max(request.k, request.candidates)));
-    std::string& key = scratch->cache_key;
-    key.clear();
-    auto append = [&key](const auto& value) {
-      key.append(reinterpret_cast<const char*>(&value), sizeof(value));
-    };
-    append(static_cast<uint64_t>(n));
-    models::RetrievalQuery blend_query;
-    models::CustomerVector customer;
-    if (snapshot.blend != nullptr) {
-      blend_query =
-          BlendQuery(*snapshot.blend, request.customer_id, result->customer_health_index, profile);
-      key.push_back('b');
-      append(blend_query.customer);
-      append(blend_query.segment);
-    } else {
-      bool known = false;
-      customer = EncodeFmCustomer(*snapshot.cf, request.customer_id, profile, scratch, &known);
-      key.push_back(known ? 'F' : 'f');
-      key.append(reinterpret_cast<const char*>(scratch->fm_indices.data()),
-                 scratch->fm_indices.size() * sizeof(uint32_t));
-      key.append(reinterpret_cast<const char*>(scratch->fm_values.data()),
-                 scratch->fm_values.size() * sizeof(float));
-    }
-    CandidateCache& cache = *snapshot.candidate_cache;
-    if (cache.enabled()) {
-      if (auto hit = cache.Find(key)) {
-        cache_hits_.fetch_add(1, std::memory_order_relaxed);
-        result->known_to_cf = hit->known_to_cf;
-        result->retrieval = hit->retrieval;
-        return hit;
-      }
-      cache_misses_.fetch_add(1, std::memory_order_relaxed);
-    }
-    auto retrieved = std::make_shared<RetrievedCandidates>();
-    if (snapshot.blend != nullptr) {
-      RetrieveBlend(snapshot, blend_query, n, retrieved.get());
-      if (snapshot.rank->uses_retrieval_scores()) {
-        BlendRetrievalScores(snapshot, blend_query, retrieved->candidates, scratch,
-                             &retrieved->retrieval_scores);
-      }
-    } else {
-      retrieved->known_to_cf = key[sizeof(uint64_t)] == 'F';
-      RetrieveFm(snapshot, customer, n, retrieved.get());
-    }
-    result->known_to_cf = retrieved->known_to_cf;
-    result->retrieval = retrieved->retrieval;
-    if (cache.enabled()) cache.Insert(key, retrieved);
-    return retrieved;
-  }
-
-  // Blended retrieval of `n` products (at most the catalog): the customer's
-  // own history when the blend was trained with it, else (cold start) what
-  // customers of the same profile segment buy.
-  static void RetrieveBlend(const ModelSnapshot& snapshot, const models::RetrievalQuery& query,
-                            size_t n, RetrievedCandidates* out) {
-    out->known_to_cf = query.customer != models::kNoId;
-    out->retrieval = "blend";
-    // Over-fetch by the products that left the catalog, so that n remain.
-    std::vector<models::Candidate> found =
-        snapshot.blend->blend->Retrieve(query, n + snapshot.blend_unmapped);
-    std::vector<models::ScoredProduct>& candidates = out->candidates;
-    candidates.reserve(n);
-    for (const models::Candidate& c : found) {
-      if (candidates.size() == n) break;
-      if (int32_t product = snapshot.blend_to_catalog[c.product]; product >= 0) {
-        candidates.push_back({static_cast<uint32_t>(product), c.score});
-      }
-    }
-  }
-
-  // The FM's customer vector, from the customer's id and profile (encoded
-  // into scratch->fm_indices / fm_values); *known: the
-  // FM saw this customer in training.
-  static models::CustomerVector EncodeFmCustomer(const models::CfModel& cf,
-                                                 const std::string& customer_id,
-                                                 const Record& profile, Scratch* scratch,
-                                                 bool* known) {
-    scratch->fm_indices.clear();
-    scratch->fm_values.clear();
-    cf.EncodeCustomer(customer_id, StringOf(profile, "is_married"), StringOf(profile, "state"),
-                      &scratch->fm_indices, &scratch->fm_values);
-    *known = false;
-    if (auto column = cf.customer_encoder().FindColumn("customer_id")) {
-      *known = cf.customer_encoder().FeatureIndex(*column, customer_id).has_value();
-    }
-    return models::FmCatalogIndex::EncodeCustomer(
-        cf.fm(), models::SparseRow{scratch->fm_indices, scratch->fm_values});
-  }
-
-  // FM retrieval of `n` products (at most the catalog): the HNSW index
-  // re-scored exactly when the snapshot has one and it finds anything, else
-  // the exact scan.
-  static void RetrieveFm(const ModelSnapshot& snapshot, const models::CustomerVector& customer,
-                         size_t n, RetrievedCandidates* out) {
-    std::vector<models::ScoredProduct>& candidates = out->candidates;
-    if (snapshot.hnsw != nullptr) {
-      out->retrieval = "hnsw";
-      std::vector<uint32_t> found = snapshot.hnsw->Search(AugmentedQuery(customer), n);
-      candidates.reserve(found.size());
-      for (uint32_t product : found) {
-        candidates.push_back({product, snapshot.index.Score(customer, product)});
-      }
-    }
-    if (candidates.empty()) {
-      out->retrieval = "exact";
-      snapshot.index.TopK(customer, n, &candidates);
-    }
-  }
-
   StatusOr<LiveFeatures> ReadLiveFeatures(const std::string& customer_id) const {
     LiveFeatures live;
     for (const std::string* group : {&options_.live_group, &options_.stagger_group}) {
@@ -581,8 +417,7 @@ class RecommenderImpl final : public Recommender {
   std::mutex reload_mutex_;
   bool registry_failing_ = false;  // guarded by reload_mutex_
   std::atomic<std::shared_ptr<const ModelSnapshot>> snapshot_;
-  mutable std::atomic<uint64_t> cache_hits_{0};
-  mutable std::atomic<uint64_t> cache_misses_{0};
+  mutable CandidateCacheCounters cache_counters_;
   mutable std::mutex not_ready_mutex_;
   std::string not_ready_;
 };
