@@ -7,7 +7,8 @@
 #      redis-server's one thread is driven by redis-benchmark's one;
 #   2. BatchGetRecord of 100 ids per call;
 #   3. GET /v1/recommendations at 17k products, 200 candidates (a demo home),
-#      by default and with one event loop (--io-threads 1);
+#      by default (with the candidate cache's hits and misses), with one
+#      event loop (--io-threads 1), and without the candidate cache;
 #   4. Kinesis PutRecords events/s into the event log (fsync per call for
 #      the file log). The server runs without the backlog bound (issue 17's
 #      backpressure) so that this measures what the HTTP layer and the log
@@ -155,13 +156,31 @@ if [[ -z "$REC_HOME" ]]; then
   "$BIN" --home "$REC_HOME" "${STORE_FLAGS[@]}" --quiet demo --exit --products 17000 --customers 2000 \
     --click-rows 200000 >/dev/null 2>"$WORK/demo.err" || { cat "$WORK/demo.err"; exit 1; }
 fi
+# The candidate cache's hits and misses (recommend/candidate_cache.h): the
+# load asks for 2000 shoppers over and over, as browsing shoppers do, so
+# after the warm-up nearly every request reuses its shopper's candidates. The
+# last run turns the cache off: every request retrieves, as a shopper's
+# first request does.
+candidate_cache_counters() {
+  curl -s "http://127.0.0.1:$PORT/metrics" | awk '
+    $1 == "pantry_candidate_cache_hits_total" {h = $2}
+    $1 == "pantry_candidate_cache_misses_total" {m = $2}
+    END {print h + 0, m + 0}'
+}
+candidate_cache_delta() {  # $1: "hits misses" before
+  read -r hits misses <<< "$(candidate_cache_counters)"
+  read -r hits0 misses0 <<< "$1"
+  echo "$((hits - hits0)) hits, $((misses - misses0)) misses"
+}
 start_server "$REC_HOME" --threads 8
 echo "== warm-up: the same recommendations load for ${WARMUP}s (not reported)"
 wrk -t2 -c"$REC_CONNS" -d"${WARMUP}s" -s bench/recommend/recommendations.lua \
   "http://127.0.0.1:$PORT" >/dev/null
 echo "== GET /v1/recommendations (17k products, 200 candidates, k=10): wrk -t2 -c$REC_CONNS -d${DURATION}s"
+cache_before=$(candidate_cache_counters)
 wrk -t2 -c"$REC_CONNS" -d"${DURATION}s" --latency -s bench/recommend/recommendations.lua \
   "http://127.0.0.1:$PORT"
+echo "candidate cache during the run: $(candidate_cache_delta "$cache_before")"
 echo "== same, one connection"
 wrk -t1 -c1 -d"${DURATION}s" --latency -s bench/recommend/recommendations.lua "http://127.0.0.1:$PORT"
 stop_server
@@ -173,6 +192,14 @@ start_server "$REC_HOME" --threads 8 --io-threads 1
 wrk -t2 -c"$REC_CONNS" -d"${WARMUP}s" -s bench/recommend/recommendations.lua \
   "http://127.0.0.1:$PORT" >/dev/null
 echo "== GET /v1/recommendations, one event loop: wrk -t2 -c$REC_CONNS -d${DURATION}s"
+wrk -t2 -c"$REC_CONNS" -d"${DURATION}s" --latency -s bench/recommend/recommendations.lua \
+  "http://127.0.0.1:$PORT"
+stop_server
+echo "== pantry serve --candidate-cache-mb 0 on the same home (every request retrieves)"
+start_server "$REC_HOME" --threads 8 --candidate-cache-mb 0
+wrk -t2 -c"$REC_CONNS" -d"${WARMUP}s" -s bench/recommend/recommendations.lua \
+  "http://127.0.0.1:$PORT" >/dev/null
+echo "== GET /v1/recommendations, no candidate cache: wrk -t2 -c$REC_CONNS -d${DURATION}s"
 wrk -t2 -c"$REC_CONNS" -d"${DURATION}s" --latency -s bench/recommend/recommendations.lua \
   "http://127.0.0.1:$PORT"
 echo "== load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
