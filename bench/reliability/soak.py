@@ -134,7 +134,8 @@ def main():
     ap.add_argument("--serve-args", default="", help="extra `pantry serve` flags")
     ap.add_argument("--retention-mb-per-shard", type=int, default=16)
     ap.add_argument("--bounds", default="--online-cache-mb 8 --online-memtable-mb 4 "
-                    "--online-record-cache-mb 8 --offline-cache-mb 8 --live-online-only",
+                    "--online-record-cache-mb 8 --candidate-cache-mb 8 --offline-cache-mb 8 "
+                    "--live-online-only",
                     help="`pantry serve` flags bounding memory (empty: the defaults)")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="pantry_soak_")
