@@ -22,32 +22,66 @@ char* Fallback(double value, char* out) {
   return std::to_chars(out, out + kShortestDoubleMaxChars, value).ptr;
 }
 
+constexpr uint64_t kPow10[] = {1,
+                               10,
+                               100,
+                               1000,
+                               10000,
+                               100000,
+                               1000000,
+                               10000000,
+                               100000000,
+                               1000000000,
+                               10000000000,
+                               100000000000,
+                               1000000000000,
+                               10000000000000,
+                               100000000000000,
+                               1000000000000000,
+                               10000000000000000,
+                               100000000000000000,
+                               1000000000000000000,
+                               10000000000000000000u};
+
+// Digits of v > 0: log10 from the bit width (1233/4096 ~ log10 2), then
+// one comparison to correct it.
 int DecimalLength(uint64_t v) {
-  int n = 1;
-  for (; v >= 10000; v /= 10000) n += 4;
-  if (v >= 1000) return n + 3;
-  if (v >= 100) return n + 2;
-  if (v >= 10) return n + 1;
-  return n;
+  const int t = (std::bit_width(v) * 1233) >> 12;
+  return t + 1 - (v < kPow10[t] ? 1 : 0);
 }
 
-// Writes the `length` digits of `digits` ending just before `end`.
+constexpr char kPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+void WritePair(uint32_t pair, char* dst) { std::memcpy(dst, kPairs + 2 * pair, 2); }
+
+// Writes the digits of `digits` ending just before `end`. Eight at a time
+// in 32-bit arithmetic: a double's 17 digits take two 64-bit divisions.
 void WriteDigits(uint64_t digits, char* end) {
-  static constexpr char kPairs[] =
-      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-      "8081828384858687888990919293949596979899";
-  while (digits >= 100) {
-    const unsigned pair = static_cast<unsigned>(digits % 100);
-    digits /= 100;
-    end -= 2;
-    std::memcpy(end, kPairs + 2 * pair, 2);
+  while (digits >= 100000000) {
+    const uint64_t high = digits / 100000000;
+    const auto low = static_cast<uint32_t>(digits - high * 100000000);
+    digits = high;
+    end -= 8;
+    const uint32_t upper = low / 10000;
+    const uint32_t lower = low % 10000;
+    WritePair(upper / 100, end);
+    WritePair(upper % 100, end + 2);
+    WritePair(lower / 100, end + 4);
+    WritePair(lower % 100, end + 6);
   }
-  if (digits >= 10) {
+  auto small = static_cast<uint32_t>(digits);
+  while (small >= 100) {
     end -= 2;
-    std::memcpy(end, kPairs + 2 * digits, 2);
+    WritePair(small % 100, end);
+    small /= 100;
+  }
+  if (small >= 10) {
+    WritePair(small, end - 2);
   } else {
-    *--end = static_cast<char>('0' + digits);
+    end[-1] = static_cast<char>('0' + small);
   }
 }
 
@@ -99,19 +133,18 @@ char* WriteShortestDouble(double value, char* out) {
     return out + 2;
   }
   if (exponent >= 0) {
+    // At most 5 zeros (upper_bound): one fixed-size copy.
     WriteDigits(digits, out + length);
     out += length;
-    std::memset(out, '0', static_cast<size_t>(exponent));
+    std::memcpy(out, "00000000", 8);
     return out + exponent;
   }
   const int fraction_digits = -exponent;
   if (length <= fraction_digits) {
     // 0.00ddd
-    const int leading_zeros = fraction_digits - length;
-    *out++ = '0';
-    *out++ = '.';
-    std::memset(out, '0', static_cast<size_t>(leading_zeros));
-    out += leading_zeros;
+    // At most 3 leading zeros (lower_bound): one fixed-size copy.
+    std::memcpy(out, "0.000000", 8);
+    out += 2 + (fraction_digits - length);
     WriteDigits(digits, out + length);
     return out + length;
   }
