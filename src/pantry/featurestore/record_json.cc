@@ -59,15 +59,20 @@ inline bool IsSpecial(unsigned char c) { return c < 0x20 || c >= 0x80 || c == '"
 // ASCII) goes through AppendJsonString, so the bytes are DumpJson's.
 class ListWriter {
  public:
-  ListWriter(std::string* out, size_t expected) : out_(out) {
-    const size_t begin = out->size();
-    out->resize(begin + expected + 1);
-    p_ = out->data() + begin;
+  ListWriter(std::string* out, size_t expected) : out_(out), begin_(out->size()) {
+    out->resize(begin_ + expected + 1);
+    p_ = out->data() + begin_;
     end_ = out->data() + out->size();
-    *p_++ = '[';
   }
 
   void Finish() {
+    // Every field starts with a comma; the first one becomes the '['.
+    char* begin = out_->data() + begin_;
+    if (p_ == begin) {
+      *p_++ = '[';
+    } else {
+      *begin = '[';
+    }
     *p_++ = ']';
     out_->resize(static_cast<size_t>(p_ - out_->data()));
   }
@@ -78,8 +83,7 @@ class ListWriter {
   void Field(std::string_view name, size_t value_size, const char* readable_end,
              WriteValue&& write_value) {
     Reserve(kFieldOverhead + name.size() + value_size);
-    if (!first_) *p_++ = ',';
-    first_ = false;
+    *p_++ = ',';
     p_ = Copy(kNameKey, p_);
     String(name, readable_end);
     p_ = Copy(kValueKey, p_);
@@ -170,15 +174,10 @@ class ListWriter {
   }
 
   std::string* out_;
+  const size_t begin_;
   char* p_;
   char* end_;
-  bool first_ = true;
 };
-
-bool Selected(std::span<const std::string> feature_names, std::string_view name) {
-  return feature_names.empty() ||
-         std::find(feature_names.begin(), feature_names.end(), name) != feature_names.end();
-}
 
 }  // namespace
 
@@ -225,7 +224,11 @@ Status AppendOnlineRecordJsonList(std::string_view encoded,
   ListWriter writer(out, encoded.size() + (kFieldOverhead - kEncodedFieldOverhead) * fields + 1);
   const char* readable_end = encoded.data() + encoded.size();
   const Status status = VisitOnlineFields(encoded, [&](const OnlineFieldView& field) {
-    if (field.type == OnlineFieldView::Type::kNull || !Selected(feature_names, field.name)) return;
+    if (field.type == OnlineFieldView::Type::kNull) return;
+    if (!feature_names.empty() &&
+        std::find(feature_names.begin(), feature_names.end(), field.name) == feature_names.end()) {
+      return;
+    }
     switch (field.type) {
       case OnlineFieldView::Type::kString:
         return writer.Field(field.name, field.string_value.size(), readable_end,
