@@ -18,7 +18,8 @@ namespace {
 constexpr uint64_t kExponentMask = 0x7ffULL << 52;
 constexpr uint64_t kSignBit = 1ULL << 63;
 
-char* Fallback(double value, char* out) {
+// Out of line: its setup stays off the common path.
+[[gnu::noinline]] char* Fallback(double value, char* out) {
   return std::to_chars(out, out + kShortestDoubleMaxChars, value).ptr;
 }
 
@@ -148,11 +149,20 @@ char* WriteShortestDouble(double value, char* out) {
     WriteDigits(digits, out + length);
     return out + length;
   }
-  // ddd.ddd: the whole part's digits, the point, then the fraction's.
-  const int whole_digits = length - fraction_digits;
-  WriteDigits(digits, out + length + 1);
-  std::memmove(out, out + 1, static_cast<size_t>(whole_digits));
-  out[whole_digits] = '.';
+  // ddd.ddd: the digits, then the fraction's (at most 16) one place right
+  // with fixed-size copies to open the point's place.
+  WriteDigits(digits, out + length);
+  char* const point = out + (length - fraction_digits);
+  uint64_t low;
+  std::memcpy(&low, point, 8);
+  if (fraction_digits > 8) {
+    // Then the whole part has at most 8 digits: all within 32 bytes.
+    uint64_t high;
+    std::memcpy(&high, point + 8, 8);
+    std::memcpy(point + 9, &high, 8);
+  }
+  std::memcpy(point + 1, &low, 8);
+  *point = '.';
   return out + length + 1;
 }
 
