@@ -13,6 +13,8 @@
 
 #include "pantry/featurestore/feature_store.h"
 #include "pantry/featurestore/ingest.h"
+#include "pantry/featurestore/online_record.h"
+#include "pantry/featurestore/record_json.h"
 #include "pantry/testing/temp_dir.h"
 #include "pantry/testing/workshop_fixture.h"
 
@@ -147,6 +149,29 @@ void BM_BatchGet100(benchmark::State& state) {
   state.SetLabel(backend == OnlineBackend::kMemory ? "memory" : "rocksdb");
 }
 BENCHMARK(BM_BatchGet100)->Arg(0)->Arg(1)->MinTime(2.0)->Unit(benchmark::kMicrosecond);
+
+// The JSON list of 100 stored records, written straight from their online
+// encoding as BatchGetRecord does: the per-record rendering cost alone
+// (callgrind: instructions in AppendOnlineRecordJsonList / 100).
+void BM_RecordJsonList100(benchmark::State& state) {
+  std::vector<std::string> encoded(100);
+  for (int64_t i = 0; i < 100; ++i) {
+    Record r = Customer(i + 1, 1796107794.872856);
+    r.mutable_fields()[5].value = FeatureValue::Double(0.65);
+    EncodeOnlineRecord({.event_time_micros = 1}, r, &encoded[i]);
+  }
+  std::vector<std::string> json(100);
+  for (auto _ : state) {
+    for (size_t i = 0; i < encoded.size(); ++i) {
+      // A fresh string per record, as each BatchGetResult::Found has.
+      std::string out;
+      Check(AppendOnlineRecordJsonList(encoded[i], {}, &out));
+      json[i] = std::move(out);
+    }
+    benchmark::DoNotOptimize(json.data());
+  }
+}
+BENCHMARK(BM_RecordJsonList100)->Unit(benchmark::kMicrosecond);
 
 // Single-record PutRecord (both stores, one SQLite transaction and one
 // RocksDB write each).

@@ -124,6 +124,45 @@ size_t FirstSpecialByte(std::string_view text) {
   return n;
 }
 
+// Well-formed UTF-8 (Unicode's table 3-7: no overlong forms, surrogates
+// or code points past U+10FFFF): exactly what nlohmann's decoder accepts,
+// and so what DumpJson copies unchanged.
+bool IsWellFormedUtf8(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* const end = p + text.size();
+  const auto in = [](unsigned char c, unsigned char low, unsigned char high) {
+    return c >= low && c <= high;
+  };
+  while (p < end) {
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    size_t n;                               // bytes in the sequence
+    unsigned char low = 0x80, high = 0xBF;  // range of the second byte
+    if (in(c, 0xC2, 0xDF)) {
+      n = 2;
+    } else if (in(c, 0xE0, 0xEF)) {
+      n = 3;
+      if (c == 0xE0) low = 0xA0;
+      if (c == 0xED) high = 0x9F;
+    } else if (in(c, 0xF0, 0xF4)) {
+      n = 4;
+      if (c == 0xF0) low = 0x90;
+      if (c == 0xF4) high = 0x8F;
+    } else {
+      return false;
+    }
+    if (static_cast<size_t>(end - p) < n || !in(p[1], low, high)) return false;
+    for (size_t k = 2; k < n; ++k) {
+      if (!in(p[k], 0x80, 0xBF)) return false;
+    }
+    p += n;
+  }
+  return true;
+}
+
 }  // namespace
 
 void AppendJsonString(std::string_view text, std::string* out) {
@@ -140,14 +179,19 @@ void AppendJsonString(std::string_view text, std::string* out) {
   }
   out->push_back('"');
   size_t plain = 0;  // start of the run not yet appended
+  bool utf8_checked = false;
   for (size_t i = first_special; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
-      // Rare in records; nlohmann's validation and replacement is the
-      // reference, so let it write the whole string.
-      out->resize(begin);
-      out->append(DumpJson(Json(std::string(text))));
-      return;
+      // Well-formed UTF-8 is copied as it is. Anything else is rare; there
+      // nlohmann's replacement is the reference, so it writes the string.
+      if (!utf8_checked && !IsWellFormedUtf8(text)) {
+        out->resize(begin);
+        out->append(DumpJson(Json(std::string(text))));
+        return;
+      }
+      utf8_checked = true;
+      continue;
     }
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out->append(text.data() + plain, i - plain);

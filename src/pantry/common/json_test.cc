@@ -106,5 +106,50 @@ TEST(JsonTest, AppendJsonStringFindsASpecialByteAtEveryPosition) {
   }
 }
 
+// Bytes >= 0x80: well-formed UTF-8 is copied, anything else replaced as
+// nlohmann does. Every byte alone and before the bytes around the
+// continuation range (0x70-0xC7), and 3- and 4-byte sequences
+// around each lead byte's limits (overlong forms, surrogates, past
+// U+10FFFF, truncated), between ASCII and next to escapes.
+TEST(JsonTest, AppendJsonStringMatchesDumpJsonOnUtf8Edges) {
+  const auto check = [](const std::string& text) {
+    for (const std::string& wrapped : {text, "a" + text + "z", "\"" + text + "\n"}) {
+      std::string out = "p";
+      AppendJsonString(wrapped, &out);
+      if (out != "p" + DumpJson(Json(wrapped))) {
+        ADD_FAILURE() << "for " << DumpJson(Json(wrapped));
+        return false;
+      }
+    }
+    return true;
+  };
+  for (int a = 0; a < 256; ++a) {
+    if (!check(std::string(1, static_cast<char>(a)))) return;
+    for (int b = 0x70; b < 0xC8; ++b) {
+      if (!check({static_cast<char>(a), static_cast<char>(b)})) return;
+    }
+  }
+  const int edges[] = {0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0};
+  for (int lead = 0xC0; lead < 0x100; ++lead) {
+    for (int b : edges) {
+      for (int c : edges) {
+        const std::string three = {static_cast<char>(lead), static_cast<char>(b),
+                                   static_cast<char>(c)};
+        if (!check(three)) return;
+        for (int d : edges) {
+          if (!check(three + static_cast<char>(d))) return;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(
+      [] {
+        std::string out;
+        AppendJsonString("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\t", &out);
+        return out;
+      }(),
+      "\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\\t\"");
+}
+
 }  // namespace
 }  // namespace pantry

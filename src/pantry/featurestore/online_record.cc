@@ -5,14 +5,15 @@
 #include "pantry/common/coding.h"
 
 namespace pantry::featurestore {
-namespace {
+using online_record_internal::kHeaderBytes;
+using online_record_internal::kVersion;
+using online_record_internal::MalformedValue;
 
-constexpr uint8_t kVersion = 1;
-constexpr size_t kHeaderBytes = 1 + 1 + 8 + 8 + 4;
+namespace online_record_internal {
 
-Status Corrupt() { return CorruptionError("malformed online record value"); }
+Status MalformedValue() { return CorruptionError("malformed online record value"); }
 
-}  // namespace
+}  // namespace online_record_internal
 
 void EncodeOnlineRecord(const OnlineRecordHeader& header, const Record& record, std::string* out) {
   out->clear();
@@ -49,7 +50,8 @@ void EncodeOnlineRecord(const OnlineRecordHeader& header, const Record& record, 
 }
 
 StatusOr<OnlineRecordHeader> DecodeOnlineRecordHeader(std::string_view data) {
-  if (data.size() < kHeaderBytes || static_cast<uint8_t>(data[0]) != kVersion) return Corrupt();
+  if (data.size() < kHeaderBytes || static_cast<uint8_t>(data[0]) != kVersion)
+    return MalformedValue();
   OnlineRecordHeader h;
   h.deleted = (data[1] & 1) != 0;
   h.event_time_micros = static_cast<int64_t>(DecodeFixed64(data.data() + 2));
@@ -57,60 +59,18 @@ StatusOr<OnlineRecordHeader> DecodeOnlineRecordHeader(std::string_view data) {
   return h;
 }
 
-namespace {
-
-// The one parser of the field list, inlined into both users.
-template <typename Visit>
-Status ParseFields(std::string_view data, Visit&& visit) {
-  if (data.size() < kHeaderBytes || static_cast<uint8_t>(data[0]) != kVersion) return Corrupt();
-  std::string_view in = data.substr(18);
-  uint32_t n = 0;
-  if (!GetFixed32(&in, &n)) return Corrupt();
-  for (uint32_t i = 0; i < n; ++i) {
-    uint16_t name_len = 0;
-    if (!GetFixed16(&in, &name_len) || in.size() < name_len + 1u) return Corrupt();
-    OnlineFieldView field;
-    field.name = in.substr(0, name_len);
-    in.remove_prefix(name_len);
-    const uint8_t type = static_cast<uint8_t>(in[0]);
-    in.remove_prefix(1);
-    switch (type) {
-      case 0:
-        break;
-      case 1:
-        if (!GetFixedI64(&in, &field.int_value)) return Corrupt();
-        field.type = OnlineFieldView::Type::kInt;
-        break;
-      case 2:
-        if (!GetDouble(&in, &field.double_value)) return Corrupt();
-        field.type = OnlineFieldView::Type::kDouble;
-        break;
-      case 3: {
-        uint32_t len = 0;
-        if (!GetFixed32(&in, &len) || in.size() < len) return Corrupt();
-        field.string_value = in.substr(0, len);
-        field.type = OnlineFieldView::Type::kString;
-        in.remove_prefix(len);
-        break;
-      }
-      default:
-        return Corrupt();
-    }
-    visit(field);
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
 Status DecodeOnlineRecord(std::string_view data, std::span<const std::string> feature_names,
                           Record* record) {
   auto& fields = record->mutable_fields();
   fields.clear();
   if (data.size() >= kHeaderBytes) {
-    fields.reserve(feature_names.empty() ? DecodeFixed32(data.data() + 18) : feature_names.size());
+    // A field takes at least 3 bytes: a damaged count must not reserve
+    // gigabytes (std::bad_alloc) before the parser reports Corruption.
+    const size_t stored = std::min<size_t>(
+        DecodeFixed32(data.data() + online_record_internal::kFieldCountOffset), data.size() / 3);
+    fields.reserve(feature_names.empty() ? stored : std::min(stored, feature_names.size()));
   }
-  return ParseFields(data, [&](const OnlineFieldView& field) {
+  return VisitOnlineFields(data, [&](const OnlineFieldView& field) {
     if (!feature_names.empty() &&
         std::find(feature_names.begin(), feature_names.end(), field.name) == feature_names.end()) {
       return;
@@ -135,7 +95,7 @@ Status DecodeOnlineRecord(std::string_view data, std::span<const std::string> fe
 
 Status ForEachOnlineField(std::string_view data,
                           const std::function<void(const OnlineFieldView&)>& visit) {
-  return ParseFields(data, visit);
+  return VisitOnlineFields(data, visit);
 }
 
 }  // namespace pantry::featurestore

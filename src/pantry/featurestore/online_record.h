@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "pantry/common/coding.h"
 #include "pantry/common/status.h"
 #include "pantry/featurestore/record.h"
 
@@ -45,6 +46,75 @@ struct OnlineFieldView {
 // Corruption for a malformed value; `visit` may have seen some fields.
 Status ForEachOnlineField(std::string_view data,
                           const std::function<void(const OnlineFieldView&)>& visit);
+// The same walk with `visit` inlined (any callable taking a const
+// OnlineFieldView&), for the per-record hot paths; the one parser of the
+// format, which ForEachOnlineField and DecodeOnlineRecord use too.
+template <typename Visit>
+Status VisitOnlineFields(std::string_view data, Visit&& visit);
+
+namespace online_record_internal {
+
+inline constexpr uint8_t kVersion = 1;
+inline constexpr size_t kHeaderBytes = 1 + 1 + 8 + 8 + 4;
+inline constexpr size_t kFieldCountOffset = 18;
+// Out of line: the error path stays out of the inlined loop.
+Status MalformedValue();
+
+}  // namespace online_record_internal
+
+template <typename Visit>
+Status VisitOnlineFields(std::string_view data, Visit&& visit) {
+  using online_record_internal::MalformedValue;
+  if (data.size() < online_record_internal::kHeaderBytes ||
+      static_cast<uint8_t>(data[0]) != online_record_internal::kVersion) {
+    return MalformedValue();
+  }
+  // Raw pointers: one bounds check per read, with nothing to update twice.
+  const char* p = data.data() + online_record_internal::kHeaderBytes;
+  const char* const end = data.data() + data.size();
+  const auto left = [&] { return static_cast<size_t>(end - p); };
+  const uint32_t n = DecodeFixed32(data.data() + online_record_internal::kFieldCountOffset);
+  for (uint32_t i = 0; i < n; ++i) {
+    if (left() < 2) return MalformedValue();
+    const size_t name_len = DecodeFixed16(p);
+    p += 2;
+    if (left() < name_len + 1) return MalformedValue();
+    OnlineFieldView field;
+    field.name = std::string_view(p, name_len);
+    p += name_len;
+    const auto type = static_cast<uint8_t>(*p++);
+    switch (type) {
+      case 0:
+        break;
+      case 1:
+        if (left() < 8) return MalformedValue();
+        field.int_value = static_cast<int64_t>(DecodeFixed64(p));
+        field.type = OnlineFieldView::Type::kInt;
+        p += 8;
+        break;
+      case 2:
+        if (left() < 8) return MalformedValue();
+        field.double_value = DoubleFromBits(DecodeFixed64(p));
+        field.type = OnlineFieldView::Type::kDouble;
+        p += 8;
+        break;
+      case 3: {
+        if (left() < 4) return MalformedValue();
+        const uint32_t len = DecodeFixed32(p);
+        p += 4;
+        if (left() < len) return MalformedValue();
+        field.string_value = std::string_view(p, len);
+        field.type = OnlineFieldView::Type::kString;
+        p += len;
+        break;
+      }
+      default:
+        return MalformedValue();
+    }
+    visit(field);
+  }
+  return Status::Ok();
+}
 
 }  // namespace pantry::featurestore
 

@@ -2,8 +2,15 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
+#include <type_traits>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
+#include "pantry/common/coding.h"
 #include "pantry/common/json_text.h"
+#include "pantry/common/shortest_double.h"
 #include "pantry/featurestore/online_record.h"
 
 namespace pantry::featurestore {
@@ -21,74 +28,221 @@ OrderedJson RecordToJsonList(const Record& record) {
 
 namespace {
 
-// ,"ValueAsString":"<number>"} — a number needs no escaping, so it is
-// formatted straight into the output, as FeatureValue::ToString does.
-template <typename Number>
-void AppendNumberValue(Number value, std::string* out) {
-  char number[32];
-  const auto end = std::to_chars(number, number + sizeof(number), value);
-  out->append(",\"ValueAsString\":\"");
-  out->append(number, end.ptr);
-  out->append("\"}");
-}
+constexpr std::string_view kNameKey = "{\"FeatureName\":";
+constexpr std::string_view kValueKey = ",\"ValueAsString\":";
+// How far a field may write beyond its name and value on the plain path: a
+// comma, the keys, four quotes, '}', a number (at most 24 characters for a
+// double, 20 for an int64) and the 16 bytes a block copy may store past
+// the end of a string.
+constexpr size_t kFieldOverhead = 1 + kNameKey.size() + kValueKey.size() + 4 + 1 + 24 + 16;
+// A field's online encoding holds its name and string value plus at least
+// 7 bytes (name length, type, string length or 8-byte number).
+constexpr size_t kEncodedFieldOverhead = 7;
 
-void AppendStringValue(std::string_view value, std::string* out) {
-  out->append(",\"ValueAsString\":");
-  AppendJsonString(value, out);
-  out->push_back('}');
+#if defined(__SSE2__)
+// Bits set for the bytes JSON must escape or that are not ASCII (left to
+// AppendJsonString, which validates UTF-8): a signed compare makes bytes
+// >= 0x80 negative, so "< 0x20" flags them too.
+inline unsigned SpecialMask(__m128i v) {
+  const __m128i special = _mm_or_si128(
+      _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+  return static_cast<unsigned>(_mm_movemask_epi8(special));
 }
+#endif
 
-void AppendName(std::string_view name, bool first, std::string* out) {
-  out->append(first ? "{\"FeatureName\":" : ",{\"FeatureName\":");
-  AppendJsonString(name, out);
-}
+inline bool IsSpecial(unsigned char c) { return c < 0x20 || c >= 0x80 || c == '"' || c == '\\'; }
+
+// Writes one record's list into `out` through a raw pointer: the string is
+// resized once to a bound, written with stores and fixed-size copies, and
+// cut to what was written by Finish(). Text that needs escaping (or is not
+// ASCII) goes through AppendJsonString, so the bytes are DumpJson's.
+class ListWriter {
+ public:
+  ListWriter(std::string* out, size_t expected) : out_(out), begin_(out->size()) {
+    out->resize(begin_ + expected + 1);
+    p_ = out->data() + begin_;
+    end_ = out->data() + out->size();
+  }
+
+  void Finish() {
+    // Every field starts with a comma; the first one becomes the '['.
+    char* begin = out_->data() + begin_;
+    if (p_ == begin) {
+      *p_++ = '[';
+    } else {
+      *begin = '[';
+    }
+    *p_++ = ']';
+    out_->resize(static_cast<size_t>(p_ - out_->data()));
+  }
+
+  // `readable_end`: how far past the name and a string value the memory
+  // may be read (the end of the buffer they lie in), for block loads.
+  template <typename WriteValue>
+  void Field(std::string_view name, size_t value_size, const char* readable_end,
+             WriteValue&& write_value) {
+    Reserve(kFieldOverhead + name.size() + value_size);
+    *p_++ = ',';
+    p_ = Copy(kNameKey, p_);
+    String(name, readable_end);
+    p_ = Copy(kValueKey, p_);
+    write_value(*this);
+    *p_++ = '}';
+  }
+
+  [[gnu::always_inline]] void String(std::string_view text, const char* readable_end) {
+    if (!TryPlainString(text, readable_end)) [[unlikely]] {
+      EscapedString(text);
+    }
+  }
+
+  template <typename T>
+  void Number(T value) {
+    *p_++ = '"';
+    if constexpr (std::is_same_v<T, double>) {
+      p_ = WriteShortestDouble(value, p_);
+    } else {
+      p_ = std::to_chars(p_, p_ + 24, value).ptr;
+    }
+    *p_++ = '"';
+  }
+
+ private:
+  static char* Copy(std::string_view literal, char* p) {
+    std::memcpy(p, literal.data(), literal.size());
+    return p + literal.size();
+  }
+
+  void Reserve(size_t n) {
+    if (static_cast<size_t>(end_ - p_) < n) Grow(n);
+  }
+
+  [[gnu::noinline]] void Grow(size_t n) {
+    const size_t used = static_cast<size_t>(p_ - out_->data());
+    out_->resize(std::max(2 * out_->size(), used + n));
+    p_ = out_->data() + used;
+    end_ = out_->data() + out_->size();
+  }
+
+  // Copies `text` quoted if no byte needs escaping; false (having written
+  // nothing that counts) otherwise.
+  [[gnu::always_inline]] bool TryPlainString(std::string_view text, const char* readable_end) {
+    const char* s = text.data();
+    const size_t n = text.size();
+    char* p = p_ + 1;
+#if defined(__SSE2__)
+    if (n <= 16 && static_cast<size_t>(readable_end - s) >= 16) {
+      // One block, read past the string's end within its buffer.
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
+      if ((SpecialMask(v) & ((1u << n) - 1)) != 0) return false;
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(p), v);
+    } else if (n >= 16) {
+      // The last block overlaps the one before it rather than a byte loop.
+      for (size_t i = 0;; i += 16) {
+        const size_t at = std::min(i, n - 16);
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + at));
+        if (SpecialMask(v) != 0) return false;
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(p + at), v);
+        if (at == n - 16) break;
+      }
+    } else
+#endif
+    {
+      for (size_t i = 0; i < n; ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (IsSpecial(c)) return false;
+        p[i] = static_cast<char>(c);
+      }
+    }
+    p_[0] = '"';
+    p[n] = '"';
+    p_ = p + n + 1;
+    return true;
+  }
+
+  // The rare path: AppendJsonString on the string itself, then the raw
+  // buffer again with the room it had.
+  [[gnu::noinline]] void EscapedString(std::string_view text) {
+    const size_t room = static_cast<size_t>(end_ - p_);
+    out_->resize(static_cast<size_t>(p_ - out_->data()));
+    AppendJsonString(text, out_);
+    const size_t used = out_->size();
+    out_->resize(used + room);
+    p_ = out_->data() + used;
+    end_ = out_->data() + out_->size();
+  }
+
+  std::string* out_;
+  const size_t begin_;
+  char* p_;
+  char* end_;
+};
 
 }  // namespace
 
 void AppendRecordJsonList(const Record& record, std::string* out) {
-  out->push_back('[');
-  bool first = true;
+  size_t expected = 1;
   for (const Record::Field& field : record.fields()) {
-    if (field.value.is_null()) continue;
-    AppendName(field.name, first, out);
-    first = false;
-    if (field.value.is_string()) {
-      AppendStringValue(field.value.string_value(), out);
-    } else if (field.value.is_int()) {
-      AppendNumberValue(field.value.int_value(), out);
+    expected += kFieldOverhead + field.name.size() +
+                (field.value.is_string() ? field.value.string_value().size() : 0);
+  }
+  ListWriter writer(out, expected);
+  for (const Record::Field& field : record.fields()) {
+    const FeatureValue& value = field.value;
+    if (value.is_null()) continue;
+    const std::string_view name = field.name;
+    // Each string is its own buffer: no reading past its end.
+    if (value.is_string()) {
+      const std::string_view text = value.string_value();
+      writer.Field(name, text.size(), name.data() + name.size(),
+                   [&](ListWriter& w) { w.String(text, text.data() + text.size()); });
+    } else if (value.is_int()) {
+      writer.Field(name, 0, name.data() + name.size(),
+                   [&](ListWriter& w) { w.Number(value.int_value()); });
     } else {
-      AppendNumberValue(field.value.double_value(), out);
+      writer.Field(name, 0, name.data() + name.size(),
+                   [&](ListWriter& w) { w.Number(value.double_value()); });
     }
   }
-  out->push_back(']');
+  writer.Finish();
 }
 
 Status AppendOnlineRecordJsonList(std::string_view encoded,
                                   std::span<const std::string> feature_names, std::string* out) {
-  // The JSON is the stored bytes plus ~40 bytes of syntax per field; one
-  // allocation instead of a growth sequence.
-  out->reserve(out->size() + 2 * encoded.size() + 64);
-  out->push_back('[');
-  bool first = true;
-  RETURN_IF_ERROR(ForEachOnlineField(encoded, [&](const OnlineFieldView& field) {
+  // Each field needs at most its encoded bytes plus (kFieldOverhead -
+  // kEncodedFieldOverhead) and leaves its 16 bytes of block-copy slack
+  // unused, so this bound holds for the whole list: one allocation and no
+  // growth on the plain path. (A field's encoding has at least 3 bytes,
+  // which bounds a corrupt count.)
+  size_t fields = 0;
+  if (encoded.size() >= online_record_internal::kHeaderBytes) {
+    fields =
+        std::min<size_t>(DecodeFixed32(encoded.data() + online_record_internal::kFieldCountOffset),
+                         encoded.size() / 3);
+  }
+  ListWriter writer(out, encoded.size() + (kFieldOverhead - kEncodedFieldOverhead) * fields + 1);
+  const char* readable_end = encoded.data() + encoded.size();
+  const Status status = VisitOnlineFields(encoded, [&](const OnlineFieldView& field) {
     if (field.type == OnlineFieldView::Type::kNull) return;
     if (!feature_names.empty() &&
         std::find(feature_names.begin(), feature_names.end(), field.name) == feature_names.end()) {
       return;
     }
-    AppendName(field.name, first, out);
-    first = false;
     switch (field.type) {
       case OnlineFieldView::Type::kString:
-        return AppendStringValue(field.string_value, out);
+        return writer.Field(field.name, field.string_value.size(), readable_end,
+                            [&](ListWriter& w) { w.String(field.string_value, readable_end); });
       case OnlineFieldView::Type::kInt:
-        return AppendNumberValue(field.int_value, out);
+        return writer.Field(field.name, 0, readable_end,
+                            [&](ListWriter& w) { w.Number(field.int_value); });
       default:
-        return AppendNumberValue(field.double_value, out);
+        return writer.Field(field.name, 0, readable_end,
+                            [&](ListWriter& w) { w.Number(field.double_value); });
     }
-  }));
-  out->push_back(']');
-  return Status::Ok();
+  });
+  writer.Finish();
+  return status;
 }
 
 StatusOr<RecordStrings> RecordFromJsonList(const Json& list) {
