@@ -26,6 +26,7 @@
 #include <functional>
 #include <mutex>
 #include <new>
+#include <span>
 
 #include "pantry/common/coding.h"
 #include "pantry/featurestore/online_store.h"
@@ -101,6 +102,30 @@ class RecordCache {
     return hit;
   }
 
+  // Lookup() of every key, *values[i] set on a hit (others untouched). All
+  // keys are looked up before any entry is read, with the entries
+  // prefetched, so that their cache misses overlap instead of following
+  // one another.
+  void LookupMany(std::span<const std::string> keys,
+                  std::vector<std::optional<std::string>>* values) const {
+    if (cache_ == nullptr) return;
+    thread_local std::vector<rocksdb::Cache::Handle*> handles;
+    handles.assign(keys.size(), nullptr);
+    const uint64_t epoch = epoch_.load(std::memory_order_acquire);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      handles[i] = cache_->Lookup(SlotOf(epoch, keys[i]).AsSlice());
+      if (handles[i] == nullptr) continue;
+      const char* entry = static_cast<const char*>(cache_->Value(handles[i]));
+      for (size_t line = 0; line < kPrefetchBytes; line += 64) __builtin_prefetch(entry + line);
+    }
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (handles[i] == nullptr) continue;
+      const auto* entry = static_cast<const Entry*>(cache_->Value(handles[i]));
+      if (entry->epoch == epoch && entry->key() == keys[i]) (*values)[i].emplace(entry->value());
+      cache_->Release(handles[i]);
+    }
+  }
+
   // Read before the RocksDB read whose result a later Fill caches.
   uint64_t Generation(const std::string& key) const {
     if (cache_ == nullptr) return 0;
@@ -154,6 +179,9 @@ class RecordCache {
   static constexpr size_t kStripes = 256;
   // HyperClockCache sizes its table once, from capacity / this.
   static constexpr size_t kEstimatedEntryBytes = 384;
+  // What LookupMany prefetches of an entry: its header, key and a typical
+  // record (the copy then streams the rest).
+  static constexpr size_t kPrefetchBytes = 256;
 
   struct alignas(64) Stripe {
     std::mutex mu;
@@ -342,33 +370,32 @@ class RocksDbOnlineStore final : public OnlineStore {
                               std::vector<std::optional<std::string>>* values) const {
     // Per-thread scratch: a BatchGetRecord allocates nothing here once warm.
     struct Missing {
-      std::vector<std::string> keys;
+      std::vector<std::string> keys;  // the record keys of the call
       std::vector<rocksdb::Slice> slices;
       std::vector<size_t> positions;
       std::vector<uint64_t> generations;
       std::vector<std::string> raw;
     };
     thread_local Missing missing;
-    thread_local std::string key;
     missing.slices.clear();
     missing.positions.clear();
     missing.generations.clear();
-    if (missing.keys.size() < record_ids.size()) missing.keys.resize(record_ids.size());
-    values->assign(record_ids.size(), std::nullopt);
-    for (size_t i = 0; i < record_ids.size(); ++i) {
-      MakeKey(group, record_ids[i], &key);
-      if (cache_.Lookup(key, &(*values)[i])) continue;
-      std::string& stored = missing.keys[missing.positions.size()];
-      stored.swap(key);
-      missing.generations.push_back(cache_.Generation(stored));
-      missing.slices.emplace_back(stored);
+    const size_t n = record_ids.size();
+    if (missing.keys.size() < n) missing.keys.resize(n);
+    for (size_t i = 0; i < n; ++i) MakeKey(group, record_ids[i], &missing.keys[i]);
+    values->assign(n, std::nullopt);
+    cache_.LookupMany(std::span<const std::string>(missing.keys.data(), n), values);
+    for (size_t i = 0; i < n; ++i) {
+      if ((*values)[i].has_value()) continue;
+      missing.generations.push_back(cache_.Generation(missing.keys[i]));
+      missing.slices.emplace_back(missing.keys[i]);
       missing.positions.push_back(i);
     }
     if (missing.positions.empty()) return true;
     std::vector<rocksdb::Status> statuses = db_->MultiGet(options, missing.slices, &missing.raw);
     for (size_t k = 0; k < statuses.size(); ++k) {
       if (statuses[k].ok()) {
-        const std::string& stored = missing.keys[k];
+        const std::string& stored = missing.keys[missing.positions[k]];
         cache_.Fill(stored, missing.raw[k], missing.generations[k]);
         (*values)[missing.positions[k]] = std::move(missing.raw[k]);
       } else if (statuses[k].IsIncomplete()) {
