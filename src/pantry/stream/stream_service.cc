@@ -89,10 +89,7 @@ StatusOr<size_t> StreamService::PollOnce() {
   if (options_.parallel && processors_.size() > 1) {
     // Processors share nothing but the (locked) reader and the sinks' store,
     // so each spec runs on its own core; the first on this thread.
-    std::vector<std::thread> threads;
-    for (size_t i = 1; i < processors_.size(); ++i) threads.emplace_back(poll, i);
-    poll(0);
-    for (std::thread& t : threads) t.join();
+    poll_threads_.Run(processors_.size(), poll);
   } else {
     for (size_t i = 0; i < processors_.size(); ++i) poll(i);
   }
