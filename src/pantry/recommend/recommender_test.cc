@@ -146,6 +146,17 @@ void ExpectSameResult(const RecommendResult& a, const RecommendResult& b) {
   }
 }
 
+// Three requests per customer: k and candidates (3, 3), (5, 20), (10, 60).
+std::vector<RecommendRequest> ThreeShapesEach(const std::vector<std::string>& ids) {
+  std::vector<RecommendRequest> requests;
+  for (const std::string& id : ids) {
+    for (auto [k, candidates] : {std::pair{3, 3}, std::pair{5, 20}, std::pair{10, 60}}) {
+      requests.push_back({id, k, candidates, false});
+    }
+  }
+  return requests;
+}
+
 // Recommends `request` from both recommenders and expects the same result.
 void ExpectSameRecommendations(const Recommender& a, const Recommender& b,
                                const RecommendRequest& request) {
@@ -159,13 +170,10 @@ void ExpectSameRecommendations(const Recommender& a, const Recommender& b,
 TEST_F(RecommenderTest, TheCandidateCacheChangesNoResult) {
   auto cached = OpenInstalled();
   auto uncached = OpenInstalled(100000, /*candidate_cache_bytes=*/0);
-  std::vector<RecommendRequest> requests;
-  for (int c = 0; c < 32; ++c) {
-    const std::string id = c < 30 ? "c" + std::to_string(c) : "cold" + std::to_string(c);
-    for (auto [k, candidates] : {std::pair{5, 20}, std::pair{10, 60}, std::pair{3, 3}}) {
-      requests.push_back({id, k, candidates, false});
-    }
-  }
+  std::vector<std::string> ids;
+  for (int c = 0; c < 32; ++c)
+    ids.push_back(c < 30 ? "c" + std::to_string(c) : "cold" + std::to_string(c));
+  const std::vector<RecommendRequest> requests = ThreeShapesEach(ids);
   for (int pass = 0; pass < 2; ++pass) {
     for (const RecommendRequest& request : requests) {
       ExpectSameRecommendations(*cached, *uncached, request);
@@ -521,12 +529,8 @@ TEST_F(RecommenderTest, TheCandidateCacheChangesNoBlendResult) {
   };
   auto cached = open(kDefaultCandidateCacheBytes);
   auto uncached = open(0);
-  std::vector<RecommendRequest> requests;
-  for (const char* id : {"c0", "c10", "c29", "cold30", "cold31"}) {
-    for (auto [k, candidates] : {std::pair{3, 3}, std::pair{5, 20}, std::pair{10, 60}}) {
-      requests.push_back({id, k, candidates, false});
-    }
-  }
+  const std::vector<RecommendRequest> requests =
+      ThreeShapesEach({"c0", "c10", "c29", "cold30", "cold31"});
   for (int pass = 0; pass < 2; ++pass) {
     for (const RecommendRequest& request : requests) {
       ExpectSameRecommendations(*cached, *uncached, request);
