@@ -5,11 +5,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "pantry/common/file_util.h"
+#include "pantry/common/json_special.h"
 #include "pantry/common/json_text.h"
 
 namespace pantry {
@@ -87,42 +85,10 @@ namespace {
 
 constexpr std::array<bool, 256> SpecialBytes() {
   std::array<bool, 256> special{};
-  for (int c = 0; c < 256; ++c) special[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+  for (int c = 0; c < 256; ++c) special[c] = IsJsonSpecialByte(static_cast<unsigned char>(c));
   return special;
 }
 constexpr std::array<bool, 256> kSpecialByte = SpecialBytes();
-
-// Index of the first byte of `text` that JSON must escape, or that is not
-// ASCII (left to the slow path, which validates UTF-8); text.size() if
-// none. Names and values are mostly plain, so the common case is one scan
-// and one copy. SSE2 is part of x86-64, so this needs no flags.
-size_t FirstSpecialByte(std::string_view text) {
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const size_t n = text.size();
-#if defined(__SSE2__)
-  if (n >= 16) {
-    const __m128i space = _mm_set1_epi8(0x20);
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i backslash = _mm_set1_epi8('\\');
-    // The last block overlaps the one before it rather than a byte loop.
-    for (size_t i = 0;; i += 16) {
-      const size_t at = std::min(i, n - 16);
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at));
-      // A signed compare: bytes >= 0x80 are negative, so "< 0x20" flags them.
-      const __m128i special =
-          _mm_or_si128(_mm_cmplt_epi8(v, space),
-                       _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
-      const int mask = _mm_movemask_epi8(special);
-      if (mask != 0) return at + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-      if (at == n - 16) return n;
-    }
-  }
-#endif
-  for (size_t i = 0; i < n; ++i) {
-    if (kSpecialByte[p[i]]) return i;
-  }
-  return n;
-}
 
 // Well-formed UTF-8 (Unicode's table 3-7: no overlong forms, surrogates
 // or code points past U+10FFFF): exactly what nlohmann's decoder accepts,
@@ -165,10 +131,32 @@ bool IsWellFormedUtf8(std::string_view text) {
 
 }  // namespace
 
+// Names and values are mostly plain, so the common case is one scan and
+// one copy.
+size_t JsonPlainPrefixLength(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+#if defined(__SSE2__)
+  if (n >= 16) {
+    // The last block overlaps the one before it rather than a byte loop.
+    for (size_t i = 0;; i += 16) {
+      const size_t at = std::min(i, n - 16);
+      const unsigned mask = JsonSpecialMask16(text.data() + at);
+      if (mask != 0) return at + static_cast<size_t>(__builtin_ctz(mask));
+      if (at == n - 16) return n;
+    }
+  }
+#endif
+  for (size_t i = 0; i < n; ++i) {
+    if (kSpecialByte[p[i]]) return i;
+  }
+  return n;
+}
+
 void AppendJsonString(std::string_view text, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   const size_t begin = out->size();
-  const size_t first_special = FirstSpecialByte(text);
+  const size_t first_special = JsonPlainPrefixLength(text);
   if (first_special == text.size()) {
     out->resize(begin + text.size() + 2);
     char* dest = out->data() + begin;

@@ -4,11 +4,9 @@
 #include <charconv>
 #include <cstring>
 #include <type_traits>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "pantry/common/coding.h"
+#include "pantry/common/json_special.h"
 #include "pantry/common/json_text.h"
 #include "pantry/common/shortest_double.h"
 #include "pantry/featurestore/online_record.h"
@@ -38,20 +36,6 @@ constexpr size_t kFieldOverhead = 1 + kNameKey.size() + kValueKey.size() + 4 + 1
 // A field's online encoding holds its name and string value plus at least
 // 7 bytes (name length, type, string length or 8-byte number).
 constexpr size_t kEncodedFieldOverhead = 7;
-
-#if defined(__SSE2__)
-// Bits set for the bytes JSON must escape or that are not ASCII (left to
-// AppendJsonString, which validates UTF-8): a signed compare makes bytes
-// >= 0x80 negative, so "< 0x20" flags them too.
-inline unsigned SpecialMask(__m128i v) {
-  const __m128i special = _mm_or_si128(
-      _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
-      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
-  return static_cast<unsigned>(_mm_movemask_epi8(special));
-}
-#endif
-
-inline bool IsSpecial(unsigned char c) { return c < 0x20 || c >= 0x80 || c == '"' || c == '\\'; }
 
 // Writes one record's list into `out` through a raw pointer: the string is
 // resized once to a bound, written with stores and fixed-size copies, and
@@ -134,26 +118,13 @@ class ListWriter {
 #if defined(__SSE2__)
     if (n <= 16 && static_cast<size_t>(readable_end - s) >= 16) {
       // One block, read past the string's end within its buffer.
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
-      if ((SpecialMask(v) & ((1u << n) - 1)) != 0) return false;
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(p), v);
-    } else if (n >= 16) {
-      // The last block overlaps the one before it rather than a byte loop.
-      for (size_t i = 0;; i += 16) {
-        const size_t at = std::min(i, n - 16);
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + at));
-        if (SpecialMask(v) != 0) return false;
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(p + at), v);
-        if (at == n - 16) break;
-      }
+      if ((JsonSpecialMask16(s) & ((1u << n) - 1)) != 0) return false;
+      std::memcpy(p, s, 16);
     } else
 #endif
     {
-      for (size_t i = 0; i < n; ++i) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (IsSpecial(c)) return false;
-        p[i] = static_cast<char>(c);
-      }
+      if (JsonPlainPrefixLength(text) != n) return false;
+      std::memcpy(p, s, n);
     }
     p_[0] = '"';
     p[n] = '"';

@@ -95,8 +95,7 @@ class RecordCache {
     rocksdb::Cache::Handle* handle = cache_->Lookup(slot.AsSlice());
     if (handle == nullptr) return false;
     const auto* entry = static_cast<const Entry*>(cache_->Value(handle));
-    // A slot is a 128-bit hash of the key: a collision reads as a miss.
-    const bool hit = entry->epoch == epoch && entry->key() == key;
+    const bool hit = entry->Matches(epoch, key);
     if (hit) value->emplace(entry->value());
     cache_->Release(handle);
     return hit;
@@ -121,7 +120,7 @@ class RecordCache {
     for (size_t i = 0; i < keys.size(); ++i) {
       if (handles[i] == nullptr) continue;
       const auto* entry = static_cast<const Entry*>(cache_->Value(handles[i]));
-      if (entry->epoch == epoch && entry->key() == keys[i]) (*values)[i].emplace(entry->value());
+      if (entry->Matches(epoch, keys[i])) (*values)[i].emplace(entry->value());
       cache_->Release(handles[i]);
     }
   }
@@ -209,6 +208,10 @@ class RecordCache {
     std::string_view key() const { return {bytes(), key_size}; }
     std::string_view value() const { return {bytes() + key_size, value_size}; }
     size_t charge() const { return sizeof(Entry) + key_size + value_size; }
+    // A slot is a 128-bit hash of epoch and key: a collision reads as a miss.
+    bool Matches(uint64_t at_epoch, std::string_view at_key) const {
+      return epoch == at_epoch && key() == at_key;
+    }
   };
 
   static void DeleteEntry(const rocksdb::Slice&, void* entry) {
