@@ -23,6 +23,7 @@
 #include "pantry/common/file_util.h"
 #include "pantry/common/json.h"
 #include "pantry/common/logging.h"
+#include "pantry/common/parallel_runner.h"
 #include "pantry/stream/event_log.h"
 #include "pantry/stream/kinesis_ids.h"
 
@@ -170,13 +171,9 @@ class FileEventLog final : public EventLog {
       // One fsync per touched shard, in parallel: a batch spread over four
       // shards then waits about as long as one fsync, not four.
       std::vector<Status> results(touched.size());
-      std::vector<std::thread> helpers;
-      auto sync = [&](size_t i) {
+      sync_runner_.Run(touched.size(), [&](size_t i) {
         results[i] = SyncShard(*shards_[touched[i].first], touched[i].second);
-      };
-      for (size_t i = 1; i < touched.size(); ++i) helpers.emplace_back(sync, i);
-      sync(0);
-      for (auto& t : helpers) t.join();
+      });
       for (const Status& st : results) RETURN_IF_ERROR(st);
     }
     return offsets;
@@ -627,6 +624,7 @@ class FileEventLog final : public EventLog {
   std::condition_variable flush_cv_;
   bool stop_ = false;
   std::thread flusher_;
+  ParallelRunner sync_runner_;  // the shards' fsyncs of one Append, in parallel
 };
 
 }  // namespace

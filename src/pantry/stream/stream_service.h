@@ -19,9 +19,9 @@
 #include <vector>
 
 #include "pantry/common/clock.h"
+#include "pantry/common/parallel_runner.h"
 #include "pantry/common/status.h"
 #include "pantry/stream/event_log.h"
-#include "pantry/stream/poll_threads.h"
 #include "pantry/stream/processor_leases.h"
 #include "pantry/stream/row_sink.h"
 #include "pantry/stream/source_reader.h"
@@ -186,7 +186,7 @@ class StreamService {
   std::condition_variable wake_cv_;
   bool woken_ = false;
   std::atomic<bool> stop_{false};
-  PollThreads poll_threads_;  // used by PollOnce under mu_
+  ParallelRunner poll_threads_;  // used by PollOnce under mu_
   std::thread thread_;
   Status thread_status_;
 };
