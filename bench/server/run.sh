@@ -5,10 +5,12 @@
 #      threads), then like for like with Redis: one event loop
 #      (--io-threads 1) driven by one client thread (wrk -t1), as
 #      redis-server's one thread is driven by redis-benchmark's one;
-#   2. BatchGetRecord of 100 ids per call;
+#   2. BatchGetRecord of 100 ids per call, by default and with one event
+#      loop;
 #   3. GET /v1/recommendations at 17k products, 200 candidates (a demo home),
-#      by default (with the candidate cache's hits and misses), with one
-#      event loop (--io-threads 1), and without the candidate cache;
+#      by default (with the candidate cache's hits and misses), on one
+#      thread (--io-threads 1 --compute-threads 0), and without the
+#      candidate cache;
 #   4. Kinesis PutRecords events/s into the event log (fsync per call for
 #      the file log). The server runs without the backlog bound (issue 17's
 #      backpressure) so that this measures what the HTTP layer and the log
@@ -108,6 +110,9 @@ KEYS=$KEYS wrk -t1 -c"$CONNS" -d"${WARMUP}s" -s bench/server/wrk/get_record.lua 
 echo "== GetRecord over HTTP, one event loop, one client thread: wrk -t1 -c$CONNS -d${DURATION}s"
 KEYS=$KEYS wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency -s bench/server/wrk/get_record.lua \
   "http://127.0.0.1:$PORT"
+echo "== BatchGetRecord, 100 ids per call, one event loop: wrk -t2 -c4 -d${DURATION}s"
+KEYS=$KEYS IDS=100 wrk -t2 -c4 -d"${DURATION}s" --latency -s bench/server/wrk/batch_get_record.lua \
+  "http://127.0.0.1:$PORT"
 stop_server
 
 echo "== redis-benchmark GET (-c $CONNS, random keys over $KEYS, 150-byte values)"
@@ -186,12 +191,13 @@ wrk -t1 -c1 -d"${DURATION}s" --latency -s bench/recommend/recommendations.lua "h
 stop_server
 # Recommendations are CPU work on the compute workers (one per core); with
 # an event loop per core as well, and wrk, 2 cores carry 6 busy threads.
-# One event loop leaves the cores to the compute workers.
-echo "== pantry serve --io-threads 1 on the same home"
-start_server "$REC_HOME" --threads 8 --io-threads 1
+# One thread, like redis-server's: one event loop that also computes
+# (--compute-threads 0), so that the server holds one core and wrk the other.
+echo "== pantry serve --io-threads 1 --compute-threads 0 on the same home (one thread)"
+start_server "$REC_HOME" --threads 8 --io-threads 1 --compute-threads 0
 wrk -t2 -c"$REC_CONNS" -d"${WARMUP}s" -s bench/recommend/recommendations.lua \
   "http://127.0.0.1:$PORT" >/dev/null
-echo "== GET /v1/recommendations, one event loop: wrk -t2 -c$REC_CONNS -d${DURATION}s"
+echo "== GET /v1/recommendations, one thread: wrk -t2 -c$REC_CONNS -d${DURATION}s"
 wrk -t2 -c"$REC_CONNS" -d"${DURATION}s" --latency -s bench/recommend/recommendations.lua \
   "http://127.0.0.1:$PORT"
 stop_server

@@ -25,7 +25,7 @@ struct ServeOptions {
   bool no_access_log = false;
   int shards = 4;
   int io_threads = 0;
-  int compute_threads = 0;
+  int compute_threads = -1;  // one per core
   bool metrics_public = false;
   bool open_stream_groups = false;
   bool sync_writes = false;
@@ -158,8 +158,10 @@ void Setup(CLI::App& app, const GlobalOptions& globals) {
                    "Event-loop threads (default 0: one per core)")
       ->check(CLI::Range(0, 256));
   serve
-      ->add_option("--compute-threads", flags->compute_threads,
-                   "Workers for CPU-bound requests (recommendations) (default 0: one per core)")
+      ->add_option(
+          "--compute-threads", flags->compute_threads,
+          "Workers for CPU-bound requests (recommendations) (default: one per core; 0: run "
+          "them on the event loops, see docs/server.md)")
       ->check(CLI::Range(0, 256));
   serve->add_flag("--metrics-public", flags->metrics_public,
                   "Serve /metrics without credentials when a token or AWS credentials are set");

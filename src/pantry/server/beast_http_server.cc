@@ -403,6 +403,11 @@ void Session::Dispatch() {
   if (server_->service().TryHandleOnIoThread(&request_, &response_, &cpu_bound)) {
     return WriteResponse();
   }
+  if (cpu_bound && server_->compute_pool() == nullptr) {  // compute_threads == 0
+    response_ = HttpResponse();
+    server_->service().Handle(&request_, &response_);
+    return WriteResponse();
+  }
   WorkerPool* pool = cpu_bound ? server_->compute_pool() : server_->pool();
   // The I/O thread starts nothing on this session until the worker posts back,
   // so request_ and response_ belong to the worker meanwhile.
@@ -537,10 +542,12 @@ Status BeastHttpServer::Start() {
   if (!options_.handlers_on_io_threads) {
     pool_ = std::make_unique<WorkerPool>(options_.threads, options_.max_queued_requests);
     const int compute_threads =
-        options_.compute_threads > 0
+        options_.compute_threads >= 0
             ? options_.compute_threads
             : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-    compute_pool_ = std::make_unique<WorkerPool>(compute_threads, options_.max_queued_requests);
+    if (compute_threads > 0) {
+      compute_pool_ = std::make_unique<WorkerPool>(compute_threads, options_.max_queued_requests);
+    }
   }
   for (auto& context : contexts_) work_.push_back(net::make_work_guard(*context));
   Accept();
@@ -683,7 +690,7 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions&
     return InvalidArgumentError("--threads must be positive");
   }
   if (options.io_threads < 0) return InvalidArgumentError("--io-threads must not be negative");
-  if (options.compute_threads < 0) {
+  if (options.compute_threads < -1) {
     return InvalidArgumentError("--compute-threads must not be negative");
   }
   if (options.max_body_bytes == 0) return InvalidArgumentError("--max-body-bytes must be > 0");

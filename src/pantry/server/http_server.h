@@ -54,10 +54,16 @@ struct HttpServerOptions {
   int port = 8080;     // 0: any free port (see HttpServer::port())
   int io_threads = 0;  // event-loop threads; 0: one per core
   int threads = 16;    // handler workers
-  // Workers for the routes marked cpu_bound (HttpService::RouteOptions), 0:
-  // one per core. Their requests queue for a core instead of time-slicing
-  // the cores with the workers above, which only makes each one slower.
-  int compute_threads = 0;
+  // Workers for the routes marked cpu_bound (HttpService::RouteOptions);
+  // -1: one per core. Their requests queue for a core instead of
+  // time-slicing the cores with the workers above, which only makes each
+  // one slower. 0: no compute workers; such a request runs on the event
+  // loop that read it, as a fast path does. That saves two thread hand-offs
+  // per request and, with one event loop, leaves the server one busy thread:
+  // the lowest latency where the server shares few cores with its clients
+  // (docs/server.md), at the price that a long computation delays the other
+  // connections of its event loop.
+  int compute_threads = -1;
   // Run handlers on the event-loop threads instead of the workers: saves
   // the hand-off, but one slow handler then delays every connection of its
   // thread. Only for deployments whose handlers never wait on disk.

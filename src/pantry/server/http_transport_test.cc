@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "pantry/common/json.h"
@@ -490,6 +491,70 @@ TEST(HttpTransportTest, CpuBoundRoutesRunOnTheComputeWorkers) {
   EXPECT_EQ(most_at_once.load(), 1);
   gate.Open();
   EXPECT_EQ(StatusOf(blocking.ReadResponse()), 200);
+}
+
+// --compute-threads 0: a cpu_bound route runs on the event loop that read
+// the request, the thread that runs fast paths, and still does not wait for
+// the ordinary workers, all held here by a blocking handler.
+TEST(HttpTransportTest, CpuBoundRoutesRunOnTheEventLoopWithoutComputeWorkers) {
+  Gate gate;
+  std::mutex mutex;
+  std::set<std::thread::id> fast_path_threads, compute_threads;
+  ServerOptions options;
+  options.http.threads = 1;
+  options.http.io_threads = 1;
+  options.http.compute_threads = 0;
+  ServerComponents components;
+  components.extra_routes.push_back([&](HttpService* service) {
+    return service->AddRoute("GET", "/blocking", RouteAccess::kRead, ErrorStyle::kNative,
+                             [&](const HttpRequest&, HttpResponse* response) {
+                               gate.Enter();
+                               response->SetJson(200, Json{{"blocking", true}});
+                             });
+  });
+  components.extra_routes.push_back([&](HttpService* service) {
+    HttpService::RouteOptions fast;
+    fast.io_handler = [&](const HttpRequest&, HttpResponse* response) {
+      std::lock_guard lock(mutex);
+      fast_path_threads.insert(std::this_thread::get_id());
+      response->SetJson(200, Json{{"fast", true}});
+      return true;
+    };
+    return service->AddRoute(
+        "GET", "/fast", RouteAccess::kRead, ErrorStyle::kNative,
+        [](const HttpRequest&, HttpResponse* response) { response->SetJson(500, Json{}); },
+        std::move(fast));
+  });
+  components.extra_routes.push_back([&](HttpService* service) {
+    HttpService::RouteOptions cpu;
+    cpu.cpu_bound = true;
+    return service->AddRoute(
+        "GET", "/compute", RouteAccess::kRead, ErrorStyle::kNative,
+        [&](const HttpRequest&, HttpResponse* response) {
+          std::lock_guard lock(mutex);
+          compute_threads.insert(std::this_thread::get_id());
+          response->SetJson(200, Json{{"computed", true}});
+        },
+        std::move(cpu));
+  });
+  Server server(options, std::move(components));
+  Gate::OpenOnExit open_on_exit{&gate};
+  Raw blocking(server.port());
+  ASSERT_TRUE(blocking.Send("GET /blocking HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(gate.WaitForEntered(1));
+  for (int i = 0; i < 3; ++i) {
+    Raw compute(server.port());
+    ASSERT_TRUE(compute.Send("GET /compute HTTP/1.1\r\nHost: x\r\n\r\n"));
+    EXPECT_EQ(StatusOf(compute.ReadResponse()), 200);
+    Raw fast(server.port());
+    ASSERT_TRUE(fast.Send("GET /fast HTTP/1.1\r\nHost: x\r\n\r\n"));
+    EXPECT_EQ(StatusOf(fast.ReadResponse()), 200);
+  }
+  gate.Open();
+  EXPECT_EQ(StatusOf(blocking.ReadResponse()), 200);
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(fast_path_threads.size(), 1u);
+  EXPECT_EQ(compute_threads, fast_path_threads);
 }
 
 TEST(HttpTransportTest, HandlersCanRunOnTheIoThreads) {
