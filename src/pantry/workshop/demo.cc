@@ -233,17 +233,18 @@ StatusOr<DemoPhases> ShopUnhealthyThenHealthy(const DemoRun& run,
   phases.emplace_back("before browsing", before);
   auto browse = [&](const std::string& title, double lo, double hi, int clicks) -> Status {
     const auto start = SteadyClock::now();
-    ASSIGN_OR_RETURN(int sent,
+    ASSIGN_OR_RETURN(Shopper::Browsed browsed,
                      shopper.Browse(catalog, lo, hi, clicks, static_cast<uint64_t>(lo * 100)));
     double waited_ms = 0;
     ASSIGN_OR_RETURN(Json after,
-                     shopper.WaitForLiveFeaturesChange(phases.back().second,
-                                                       /*timeout_seconds=*/10, &waited_ms));
+                     shopper.WaitForLiveFeaturesToCount(phases.back().second, browsed,
+                                                        /*timeout_seconds=*/10, &waited_ms));
     phases.emplace_back(title, after);
-    out << "[" << ++*step << "] " << customer << " browsed " << sent << " products with health "
-        << lo << "-" << hi << " (Kinesis PutRecord over HTTP); recommendations changed "
-        << std::fixed << std::setprecision(1) << waited_ms << " ms after the last event ("
-        << SecondsSince(start) << " s)" << std::defaultfloat << std::endl;
+    out << "[" << ++*step << "] " << customer << " browsed " << browsed.events
+        << " products with health " << lo << "-" << hi
+        << " (Kinesis PutRecord over HTTP); the live features counted every click " << std::fixed
+        << std::setprecision(1) << waited_ms << " ms after the last event (" << SecondsSince(start)
+        << " s)" << std::defaultfloat << std::endl;
     return Status::Ok();
   };
   RETURN_IF_ERROR(browse("after unhealthy browsing", 0.1, 0.3, events));

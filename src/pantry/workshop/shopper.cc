@@ -26,14 +26,15 @@ class KinesisSink final : public datagen::ClickEventSink {
       return InternalError("PutRecord: HTTP " + std::to_string(response.status) + " " +
                            response.body);
     }
-    ++sent_;
+    ++browsed_.events;
+    browsed_.activity_weight += event.activity_weight;
     return Status::Ok();
   }
-  int sent() const { return sent_; }
+  const Shopper::Browsed& browsed() const { return browsed_; }
 
  private:
   server::HttpClient* client_;
-  int sent_ = 0;
+  Shopper::Browsed browsed_;
 };
 
 }  // namespace
@@ -53,8 +54,9 @@ StatusOr<Json> Shopper::Recommendations(int k, int candidates) {
   return ParseJson(response.body, "recommendations response");
 }
 
-StatusOr<int> Shopper::Browse(const datagen::SimulatorCatalog& catalog, double health_min,
-                              double health_max, int events, uint64_t seed) {
+StatusOr<Shopper::Browsed> Shopper::Browse(const datagen::SimulatorCatalog& catalog,
+                                           double health_min, double health_max, int events,
+                                           uint64_t seed) {
   datagen::SimulatorOptions options;
   options.customers = {customer_id_};
   options.health_min = health_min;
@@ -66,17 +68,29 @@ StatusOr<int> Shopper::Browse(const datagen::SimulatorCatalog& catalog, double h
   datagen::ClickSimulator simulator(options, &catalog, Clock::Real(), &sleeper);
   KinesisSink sink(&client_);
   RETURN_IF_ERROR(simulator.Run(&sink));
-  return sink.sent();
+  return sink.browsed();
 }
 
-StatusOr<Json> Shopper::WaitForLiveFeaturesChange(const Json& previous, double timeout_seconds,
-                                                  double* waited_ms) {
+namespace {
+
+double SumActivityWeight(const Json& response) {
+  const Json& live = response["live_features"];
+  auto sum = live.find("sum_activity_weight_last_2m");
+  return sum != live.end() && sum->is_number() ? sum->get<double>() : 0;
+}
+
+}  // namespace
+
+StatusOr<Json> Shopper::WaitForLiveFeaturesToCount(const Json& previous, const Browsed& browsed,
+                                                   double timeout_seconds, double* waited_ms) {
+  // Activity weights are small integers, so the sums are exact in a double.
+  const double expected = SumActivityWeight(previous) + browsed.activity_weight;
   const auto start = std::chrono::steady_clock::now();
   for (;;) {
     ASSIGN_OR_RETURN(Json now, Recommendations());
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (now["live_features"] != previous["live_features"] || seconds > timeout_seconds) {
+    if (SumActivityWeight(now) >= expected || seconds > timeout_seconds) {
       *waited_ms = seconds * 1000;
       return now;
     }
