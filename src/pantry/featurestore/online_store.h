@@ -72,6 +72,10 @@ struct RocksDbOnlineOptions {
   // A cache of the encoded values of recently read records in front of RocksDB (0:
   // none; ignored when read_only). Kept coherent with this store's writes.
   int64_t record_cache_bytes = 64 << 20;
+  // Tests only: when > 0, the record cache keeps only this many bits of a
+  // key's slot hash, so that different keys share slots (a collision must
+  // read as a miss, never as another key's value).
+  int record_cache_slot_bits_for_testing = 0;
 };
 
 class OnlineStore {

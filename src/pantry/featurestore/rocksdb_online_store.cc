@@ -79,8 +79,10 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 class RecordCache {
  public:
   // capacity_bytes == 0: disabled (every call a no-op or a miss).
-  explicit RecordCache(int64_t capacity_bytes)
-      : cache_(capacity_bytes > 0 ? rocksdb::HyperClockCacheOptions(
+  // slot_bits > 0 narrows slot hashes to that many bits (tests only).
+  RecordCache(int64_t capacity_bytes, int slot_bits)
+      : slot_mask_(slot_bits > 0 && slot_bits < 64 ? (uint64_t{1} << slot_bits) - 1 : ~uint64_t{0}),
+        cache_(capacity_bytes > 0 ? rocksdb::HyperClockCacheOptions(
                                         static_cast<size_t>(capacity_bytes), kEstimatedEntryBytes)
                                         .MakeSharedCache()
                                   : nullptr) {}
@@ -227,16 +229,18 @@ class RecordCache {
       return rocksdb::Slice(reinterpret_cast<const char*>(words), sizeof(words));
     }
   };
-  static CacheSlot SlotOf(uint64_t epoch, std::string_view key) {
+  CacheSlot SlotOf(uint64_t epoch, std::string_view key) const {
     uint64_t fnv = 0xcbf29ce484222325ULL ^ epoch;  // FNV-1a
     for (unsigned char c : key) fnv = (fnv ^ c) * 0x100000001b3ULL;
-    return CacheSlot{{std::hash<std::string_view>{}(key) ^ (epoch * 0x9e3779b97f4a7c15ULL), fnv}};
+    const uint64_t first = std::hash<std::string_view>{}(key) ^ (epoch * 0x9e3779b97f4a7c15ULL);
+    return CacheSlot{{first & slot_mask_, fnv & slot_mask_}};
   }
 
   Stripe& StripeOf(const std::string& key) const {
     return stripes_[std::hash<std::string>{}(key) % kStripes];
   }
 
+  const uint64_t slot_mask_;  // all ones but in tests
   std::shared_ptr<rocksdb::Cache> cache_;
   mutable std::array<Stripe, kStripes> stripes_;
   std::atomic<uint64_t> epoch_{0};
@@ -246,8 +250,10 @@ class RecordCache {
 class RocksDbOnlineStore final : public OnlineStore {
  public:
   RocksDbOnlineStore(std::unique_ptr<rocksdb::DB> db, bool sync, int64_t flush_every_bytes,
-                     int64_t record_cache_bytes)
-      : db_(std::move(db)), flush_every_bytes_(flush_every_bytes), cache_(record_cache_bytes) {
+                     int64_t record_cache_bytes, int record_cache_slot_bits)
+      : db_(std::move(db)),
+        flush_every_bytes_(flush_every_bytes),
+        cache_(record_cache_bytes, record_cache_slot_bits) {
     write_options_.sync = sync;
     write_options_.disableWAL = false;
     // Memtables and block cache only: RocksDB answers Incomplete where it
@@ -467,7 +473,8 @@ StatusOr<std::unique_ptr<OnlineStore>> OnlineStore::OpenRocksDb(
     }
     return std::unique_ptr<OnlineStore>(std::make_unique<RocksDbOnlineStore>(
         std::unique_ptr<rocksdb::DB>(raw), options.sync, options.write_buffer_bytes,
-        options.read_only ? 0 : options.record_cache_bytes));
+        options.read_only ? 0 : options.record_cache_bytes,
+        options.record_cache_slot_bits_for_testing));
   } catch (const std::exception& e) {
     return InternalError("RocksDB open " + dir.string() + ": " + e.what());
   }

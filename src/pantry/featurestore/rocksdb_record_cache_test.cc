@@ -133,5 +133,47 @@ TEST_P(RocksDbRecordCacheTest, RacingReadersNeverSeeAValueOlderThanACompletedWri
 INSTANTIATE_TEST_SUITE_P(CacheSizes, RocksDbRecordCacheTest,
                          ::testing::Values(int64_t{64} << 20, int64_t{4} << 10, int64_t{0}));
 
+// Keys sharing cache slots (a slot hash narrowed to 3 bits: 1000 keys in 64
+// slots) still read their own values, through every read path, after fills
+// that replace each other's entries and after overwrites and deletes.
+TEST(RocksDbRecordCacheCollisionTest, KeysSharingSlotsReadTheirOwnValues) {
+  testing::TempDir tmp("pantry_record_cache_collisions");
+  auto opened = OnlineStore::OpenRocksDb(
+      tmp / "db", {.record_cache_bytes = 1 << 20, .record_cache_slot_bits_for_testing = 3});
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  OnlineStore& store = **opened;
+  constexpr int kKeys = 1000;
+  auto id = [](int i) { return "r" + std::to_string(i); };
+  auto put = [&](int i, std::optional<std::string> value) {
+    const OnlineWrite write{"g", id(i), std::move(value)};
+    ASSERT_TRUE(store.Write({&write, 1}, 0).ok());
+  };
+  for (int i = 0; i < kKeys; ++i) put(i, "v" + std::to_string(i));
+  auto expect_all = [&](const std::string& when, auto expected) {
+    for (int round = 0; round < 2; ++round) {  // the second round may hit
+      for (int i = 0; i < kKeys; ++i) {
+        EXPECT_EQ(GetOrDie(store, id(i)), expected(i)) << when << " " << id(i);
+        EXPECT_EQ(InMemoryOrDie(store, id(i)), expected(i)) << when << " " << id(i);
+        EXPECT_EQ(MultiGetOrDie(store, id(i)), expected(i)) << when << " " << id(i);
+      }
+      std::vector<std::string> ids;
+      for (int i = 0; i < kKeys; ++i) ids.push_back(id(i));
+      std::vector<std::optional<std::string>> values;
+      ASSERT_TRUE(store.MultiGet("g", ids, &values).ok());
+      ASSERT_EQ(values.size(), ids.size());
+      for (int i = 0; i < kKeys; ++i) EXPECT_EQ(values[i], expected(i)) << when << " " << id(i);
+    }
+  };
+  expect_all("after the load",
+             [](int i) -> std::optional<std::string> { return "v" + std::to_string(i); });
+  for (int i = 0; i < kKeys; i += 2) put(i, "w" + std::to_string(i));
+  for (int i = 1; i < kKeys; i += 4) put(i, std::nullopt);
+  expect_all("after overwrites and deletes", [](int i) -> std::optional<std::string> {
+    if (i % 2 == 0) return "w" + std::to_string(i);
+    if (i % 4 == 1) return std::nullopt;
+    return "v" + std::to_string(i);
+  });
+}
+
 }  // namespace
 }  // namespace pantry::featurestore
