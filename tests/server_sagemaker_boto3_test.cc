@@ -28,6 +28,18 @@
 namespace pantry {
 namespace {
 
+// A ranker row with the workshop's features (the two-stage ones left 0).
+models::RankExample RankRow(float sum_activity_weight, float avg_browsed_health,
+                            float product_health, float customer_health, std::string category) {
+  models::RankExample row;
+  row.sum_activity_weight_last_2m = sum_activity_weight;
+  row.avg_product_health_index_last_2m = avg_browsed_health;
+  row.product_health_index = product_health;
+  row.customer_health_index = customer_health;
+  row.product_category = std::move(category);
+  return row;
+}
+
 constexpr char kCfAlias[] = "factorization-machines-2026-11-30-12-00-00-000";
 constexpr char kRankAlias[] = "xgboost-2026-11-30-12-05-00-000";
 
@@ -236,10 +248,9 @@ TEST_F(SageMakerBoto3Test, WorkshopNotebookCallsRunUnchanged) {
     cf_rows.push_back(dense);
     cf_expected.push_back(cf.fm().Predict({indices, values}));
   }
-  std::vector<models::RankExample> examples = {{0.0f, 1.0f, 0.3f, 0.7f, "produce", 0},
-                                               {4.0f, 1.0f, 0.9f, 0.9f, "produce", 0},
-                                               {1.0f, 1.0f, 0.1f, 0.2f, "snacks", 0},
-                                               {2.0f, 1.0f, 0.6f, 0.4f, "dairy", 0}};
+  std::vector<models::RankExample> examples = {
+      RankRow(0.0f, 1.0f, 0.3f, 0.7f, "produce"), RankRow(4.0f, 1.0f, 0.9f, 0.9f, "produce"),
+      RankRow(1.0f, 1.0f, 0.1f, 0.2f, "snacks"), RankRow(2.0f, 1.0f, 0.6f, 0.4f, "dairy")};
   models::DenseMatrix x = fixture_->rank()->Encode(examples);
   std::ostringstream csv;
   for (size_t r = 0; r < x.rows; ++r) {

@@ -15,6 +15,18 @@
 namespace pantry::server {
 namespace {
 
+// A ranker row with the workshop's features (the two-stage ones left 0).
+models::RankExample RankRow(float sum_activity_weight, float avg_browsed_health,
+                            float product_health, float customer_health, std::string category) {
+  models::RankExample row;
+  row.sum_activity_weight_last_2m = sum_activity_weight;
+  row.avg_product_health_index_last_2m = avg_browsed_health;
+  row.product_health_index = product_health;
+  row.customer_health_index = customer_health;
+  row.product_category = std::move(category);
+  return row;
+}
+
 class SageMakerRuntimeApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -88,9 +100,9 @@ class SageMakerRuntimeApiTest : public ::testing::Test {
 
   // Ranker rows as CSV text and the model's own probabilities.
   std::pair<std::string, std::vector<float>> RankRows() {
-    std::vector<models::RankExample> examples = {{0.0f, 1.0f, 0.2f, 0.9f, "produce", 0},
-                                                 {3.0f, 1.0f, 0.9f, 0.8f, "snacks", 0},
-                                                 {1.0f, 1.0f, 0.5f, 0.1f, "", 0}};
+    std::vector<models::RankExample> examples = {RankRow(0.0f, 1.0f, 0.2f, 0.9f, "produce"),
+                                                 RankRow(3.0f, 1.0f, 0.9f, 0.8f, "snacks"),
+                                                 RankRow(1.0f, 1.0f, 0.5f, 0.1f, "")};
     models::DenseMatrix x = fixture_->rank()->Encode(examples);
     std::ostringstream csv;
     for (size_t r = 0; r < x.rows; ++r) {
@@ -161,7 +173,7 @@ TEST_F(SageMakerRuntimeApiTest, RankEndpointAnswersCsvAndJson) {
   // JSON in, JSON out; and CSV in with Accept: application/json.
   Json instances = Json::array();
   models::DenseMatrix x = fixture_->rank()->Encode(
-      std::vector<models::RankExample>{{0.0f, 1.0f, 0.2f, 0.9f, "produce", 0}});
+      std::vector<models::RankExample>{RankRow(0.0f, 1.0f, 0.2f, 0.9f, "produce")});
   instances.push_back({{"features", std::vector<float>(x.values)}});
   response = Invoke("pantry-rank", "application/json", DumpJson(Json{{"instances", instances}}));
   ASSERT_EQ(response.status, 200) << response.body;
