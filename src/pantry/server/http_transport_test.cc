@@ -191,6 +191,17 @@ class Gate {
   bool open_ = false;
 };
 
+// GET /blocking: a handler that waits at `gate`, holding an ordinary worker.
+void AddBlockingRoute(ServerComponents* components, Gate* gate) {
+  components->extra_routes.push_back([gate](HttpService* service) {
+    return service->AddRoute("GET", "/blocking", RouteAccess::kRead, ErrorStyle::kNative,
+                             [gate](const HttpRequest&, HttpResponse* response) {
+                               gate->Enter();
+                               response->SetJson(200, Json{{"blocking", true}});
+                             });
+  });
+}
+
 TEST(HttpTransportTest, ChunkedBodyIsCountedAsItArrives) {
   ServerOptions options;
   options.http.max_body_bytes = 1024;
@@ -454,13 +465,7 @@ TEST(HttpTransportTest, CpuBoundRoutesRunOnTheComputeWorkers) {
   options.http.threads = 1;
   options.http.compute_threads = 1;
   ServerComponents components;
-  components.extra_routes.push_back([&](HttpService* service) {
-    return service->AddRoute("GET", "/blocking", RouteAccess::kRead, ErrorStyle::kNative,
-                             [&](const HttpRequest&, HttpResponse* response) {
-                               gate.Enter();
-                               response->SetJson(200, Json{{"blocking", true}});
-                             });
-  });
+  AddBlockingRoute(&components, &gate);
   components.extra_routes.push_back([&](HttpService* service) {
     HttpService::RouteOptions cpu;
     cpu.cpu_bound = true;
@@ -505,13 +510,7 @@ TEST(HttpTransportTest, CpuBoundRoutesRunOnTheEventLoopWithoutComputeWorkers) {
   options.http.io_threads = 1;
   options.http.compute_threads = 0;
   ServerComponents components;
-  components.extra_routes.push_back([&](HttpService* service) {
-    return service->AddRoute("GET", "/blocking", RouteAccess::kRead, ErrorStyle::kNative,
-                             [&](const HttpRequest&, HttpResponse* response) {
-                               gate.Enter();
-                               response->SetJson(200, Json{{"blocking", true}});
-                             });
-  });
+  AddBlockingRoute(&components, &gate);
   components.extra_routes.push_back([&](HttpService* service) {
     HttpService::RouteOptions fast;
     fast.io_handler = [&](const HttpRequest&, HttpResponse* response) {

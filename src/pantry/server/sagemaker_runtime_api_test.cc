@@ -15,17 +15,7 @@
 namespace pantry::server {
 namespace {
 
-// A ranker row with the workshop's features (the two-stage ones left 0).
-models::RankExample RankRow(float sum_activity_weight, float avg_browsed_health,
-                            float product_health, float customer_health, std::string category) {
-  models::RankExample row;
-  row.sum_activity_weight_last_2m = sum_activity_weight;
-  row.avg_product_health_index_last_2m = avg_browsed_health;
-  row.product_health_index = product_health;
-  row.customer_health_index = customer_health;
-  row.product_category = std::move(category);
-  return row;
-}
+using pantry::testing::RankRow;
 
 class SageMakerRuntimeApiTest : public ::testing::Test {
  protected:

@@ -147,4 +147,15 @@ Status RecommendFixture::PutClicks(const std::string& group, const std::string& 
                       FeatureValue::Double(static_cast<double>(clock_.NowMicros()) / 1e6)}}));
 }
 
+models::RankExample RankRow(float sum_activity_weight, float avg_browsed_health,
+                            float product_health, float customer_health, std::string category) {
+  models::RankExample row;
+  row.sum_activity_weight_last_2m = sum_activity_weight;
+  row.avg_product_health_index_last_2m = avg_browsed_health;
+  row.product_health_index = product_health;
+  row.customer_health_index = customer_health;
+  row.product_category = std::move(category);
+  return row;
+}
+
 }  // namespace pantry::testing

@@ -28,6 +28,10 @@ struct FixtureOptions {
   uint64_t seed = 7;
 };
 
+// A ranker row with the workshop's features (the two-stage ones left 0).
+models::RankExample RankRow(float sum_activity_weight, float avg_browsed_health,
+                            float product_health, float customer_health, std::string category);
+
 class RecommendFixture {
  public:
   // Creates a fresh home under the system temp directory (removed on
