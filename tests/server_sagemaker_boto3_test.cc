@@ -303,7 +303,9 @@ TEST_F(SageMakerBoto3Test, WorkshopNotebookCallsRunUnchanged) {
   EXPECT_EQ(r["missing"], "ResourceNotFound");
   EXPECT_EQ(r["after_update"], "loyalty_tier");
   EXPECT_EQ(r["get_record"], spec["customer"]);
-  if (r["target_stores_supported"].get<bool>()) EXPECT_EQ(r["after_offline_only"], "texas");
+  if (r["target_stores_supported"].get<bool>()) {
+    EXPECT_EQ(r["after_offline_only"], "texas");
+  }
 
   // The groups are pantry's: the offline-only one has no online store.
   auto historical = store_->DescribeFeatureGroup("click_stream_historical");

@@ -60,9 +60,9 @@ struct HttpServerOptions {
   // one slower. 0: no compute workers; such a request runs on the event
   // loop that read it, as a fast path does. That saves two thread hand-offs
   // per request and, with one event loop, leaves the server one busy thread:
-  // the lowest latency where the server shares few cores with its clients
-  // (docs/server.md), at the price that a long computation delays the other
-  // connections of its event loop.
+  // often the lowest latency where the server shares few cores with its
+  // clients (docs/server.md), at the price that a long computation delays
+  // the other connections of its event loop.
   int compute_threads = -1;
   // Run handlers on the event-loop threads instead of the workers: saves
   // the hand-off, but one slow handler then delays every connection of its
