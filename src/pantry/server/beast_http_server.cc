@@ -403,8 +403,8 @@ void Session::Dispatch() {
   if (server_->service().TryHandleOnIoThread(&request_, &response_, &cpu_bound)) {
     return WriteResponse();
   }
+  // A declined fast path left response_ as reset above.
   if (cpu_bound && server_->compute_pool() == nullptr) {  // compute_threads == 0
-    response_ = HttpResponse();
     server_->service().Handle(&request_, &response_);
     return WriteResponse();
   }
